@@ -1,0 +1,36 @@
+//! Reading, sealing, verifying and purging the audit trail.
+
+use gongzhi_domain::policy::Action;
+use gongzhi_store::audit::{self, EventFilter, EventRow, VerifyReport};
+
+use crate::{App, AppError, Ctx};
+
+impl App {
+    pub async fn audit_events(&self, ctx: &Ctx, f: &EventFilter) -> Result<(Vec<EventRow>, i64), AppError> {
+        self.authorize(ctx, Action::ViewAudit).await?;
+        let mut conn = self.db().conn().await?;
+        Ok(audit::list(&mut conn, f).await?)
+    }
+
+    pub async fn seal_audit(&self) -> Result<u64, AppError> {
+        Ok(audit::seal(self.db()).await?)
+    }
+
+    /// Seals what is pending, then walks the whole chain.
+    pub async fn verify_audit(&self) -> Result<VerifyReport, AppError> {
+        self.seal_audit().await?;
+        let mut conn = self.db().conn().await?;
+        Ok(audit::verify(&mut conn).await?)
+    }
+
+    /// Deletes events older than the retention period (never fewer than six months).
+    pub async fn purge_audit(&self) -> Result<u64, AppError> {
+        let days = self
+            .security()
+            .audit_retention_days
+            .max(crate::MIN_AUDIT_RETENTION_DAYS);
+        let cutoff = self.now() - chrono::Duration::days(days);
+        self.seal_audit().await?;
+        Ok(audit::purge_before(self.db(), cutoff).await?)
+    }
+}

@@ -1,0 +1,92 @@
+//! Use cases. Each public method checks the policy, opens a transaction, calls the store, writes the
+//! audit event in that same transaction and commits; handlers in `web` and commands in `server` call
+//! these and nothing below them.
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+mod context;
+mod error;
+pub mod import;
+pub mod roster;
+pub mod seed;
+pub mod stats;
+pub mod users;
+
+use std::sync::Arc;
+
+pub use context::Ctx;
+pub use error::{AppError, FieldError};
+pub use gongzhi_domain as domain;
+pub use gongzhi_store as store;
+use gongzhi_store::{Db, FieldCipher};
+
+/// Security settings (MLPS level 3 defaults, DOMAIN.md §6.2).
+#[derive(Clone, Debug)]
+pub struct Security {
+    pub max_failed_logins: i64,
+    pub lockout: chrono::Duration,
+    pub idle_timeout: chrono::Duration,
+    pub session_lifetime: chrono::Duration,
+    pub api_token_lifetime: chrono::Duration,
+    pub admin_totp_required: bool,
+    /// CSL Art. 21: network logs are kept at least six months; nothing younger is ever deleted.
+    pub audit_retention_days: i64,
+}
+
+pub const MIN_AUDIT_RETENTION_DAYS: i64 = 183;
+
+impl Default for Security {
+    fn default() -> Self {
+        Self {
+            max_failed_logins: 5,
+            lockout: chrono::Duration::minutes(15),
+            idle_timeout: chrono::Duration::minutes(30),
+            session_lifetime: chrono::Duration::hours(12),
+            api_token_lifetime: chrono::Duration::hours(12),
+            admin_totp_required: true,
+            audit_retention_days: 190,
+        }
+    }
+}
+
+struct Inner {
+    db: Db,
+    cipher: FieldCipher,
+    security: Security,
+    /// A precomputed hash verified against when a user name is unknown, so that the answer takes
+    /// as long as for a real account.
+    dummy_hash: String,
+}
+
+/// The application: cheap to clone, shared by every request and job.
+#[derive(Clone)]
+pub struct App(Arc<Inner>);
+
+impl App {
+    pub fn new(db: Db, cipher: FieldCipher, security: Security) -> Result<Self, AppError> {
+        let dummy_hash = auth::hash_password_blocking("gongzhi-dummy-password-Aa1!")?;
+        Ok(Self(Arc::new(Inner {
+            db,
+            cipher,
+            security,
+            dummy_hash,
+        })))
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.0.db
+    }
+
+    pub fn cipher(&self) -> &FieldCipher {
+        &self.0.cipher
+    }
+
+    pub fn security(&self) -> &Security {
+        &self.0.security
+    }
+
+    pub fn now(&self) -> domain::time::Timestamp {
+        chrono::Utc::now()
+    }
+}

@@ -1,0 +1,17 @@
+//! Pure rules of gongzhi: identifiers, roles and the permission policy, the org tree's division codes,
+//! the 1+4+6 roster, the work calendar, password and second-factor rules, and the audit hash chain.
+//! Nothing here does IO; every other crate builds on these types.
+
+pub mod audit;
+pub mod calendar;
+pub mod ids;
+pub mod org;
+pub mod password;
+pub mod phone;
+pub mod policy;
+pub mod roster;
+pub mod time;
+pub mod totp;
+
+pub use ids::Id;
+pub use policy::{Action, Actor, Role, Scope};

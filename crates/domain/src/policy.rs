@@ -1,0 +1,326 @@
+//! Who may do what: roles, actions, the permission matrix (written once, here), and data scopes.
+//!
+//! MLPS level 3 (GB/T 22239-2019, DOMAIN.md §6.2) asks for the separation of the system, security and
+//! audit administrators (三权分立): no account holds two of them, none of them holds a business role,
+//! and only the audit administrator reads the audit trail.
+
+use thiserror::Error;
+
+use crate::Id;
+use crate::org::AgencyKind;
+
+macro_rules! codes {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code used in the database, the API, CSV files and translation keys.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn parse(code: &str) -> Option<Self> {
+                match code.trim() { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+pub(crate) use codes;
+
+codes! {
+    /// A role held by a user. Users belong to one agency and may hold several business roles.
+    Role {
+        SystemAdmin => "system_admin",
+        SecurityAdmin => "security_admin",
+        AuditAdmin => "audit_admin",
+        ChiefProsecutor => "chief_prosecutor",
+        Prosecutor => "prosecutor",
+        ProsecutorAssistant => "prosecutor_assistant",
+        ReceptionClerk => "reception_clerk",
+        JuvenileTeam => "juvenile_team",
+        HearingPoolManager => "hearing_pool_manager",
+        PartnerHandler => "partner_handler",
+        GridWorker => "grid_worker",
+        Leader => "leader",
+    }
+}
+
+codes! {
+    /// Something a user may attempt. Every UI and API route names exactly one.
+    Action {
+        ViewReference => "view_reference",
+        ManageReference => "manage_reference",
+        ViewRoster => "view_roster",
+        ManageRoster => "manage_roster",
+        ViewUsers => "view_users",
+        ManageUsers => "manage_users",
+        ManageUserSecurity => "manage_user_security",
+        ViewPermissions => "view_permissions",
+        ViewAudit => "view_audit",
+        ViewStatistics => "view_statistics",
+    }
+}
+
+use Role::*;
+
+const STAFF: &[Role] = &[
+    ChiefProsecutor,
+    Prosecutor,
+    ProsecutorAssistant,
+    ReceptionClerk,
+    JuvenileTeam,
+    HearingPoolManager,
+    PartnerHandler,
+    GridWorker,
+];
+
+/// The permission matrix. `allows` is the only reader; the admin page shows it as a table.
+fn granted(action: Action) -> &'static [Role] {
+    match action {
+        // Reference data (org tree, agencies, categories, calendar) is needed by everyone who
+        // registers or routes work; the leader role is statistics only; the audit admin audits only.
+        Action::ViewReference => &[
+            SystemAdmin,
+            SecurityAdmin,
+            ChiefProsecutor,
+            Prosecutor,
+            ProsecutorAssistant,
+            ReceptionClerk,
+            JuvenileTeam,
+            HearingPoolManager,
+            PartnerHandler,
+            GridWorker,
+        ],
+        Action::ManageReference | Action::ManageRoster | Action::ManageUsers => &[SystemAdmin],
+        Action::ViewRoster => &[
+            SystemAdmin,
+            ChiefProsecutor,
+            Prosecutor,
+            ProsecutorAssistant,
+            ReceptionClerk,
+            JuvenileTeam,
+            HearingPoolManager,
+            PartnerHandler,
+            GridWorker,
+            Leader,
+        ],
+        Action::ViewUsers => &[SystemAdmin, SecurityAdmin],
+        // Unlocking, credential resets, revoking sessions and granting the admin roles belong to the
+        // security administrator, not to the one who creates accounts.
+        Action::ManageUserSecurity => &[SecurityAdmin],
+        Action::ViewPermissions => &[SystemAdmin, SecurityAdmin, AuditAdmin],
+        Action::ViewAudit => &[AuditAdmin],
+        Action::ViewStatistics => &[Leader, ChiefProsecutor, SystemAdmin],
+    }
+}
+
+impl Role {
+    pub fn is_admin(self) -> bool {
+        matches!(self, SystemAdmin | SecurityAdmin | AuditAdmin)
+    }
+
+    pub fn allows(self, action: Action) -> bool {
+        granted(action).contains(&self)
+    }
+
+    /// Which agencies a holder of this role may belong to.
+    pub fn fits_agency(self, kind: AgencyKind) -> bool {
+        match self {
+            ChiefProsecutor | Prosecutor | ProsecutorAssistant | ReceptionClerk | JuvenileTeam
+            | HearingPoolManager => kind == AgencyKind::Procuratorate,
+            PartnerHandler => kind != AgencyKind::Procuratorate,
+            GridWorker => matches!(
+                kind,
+                AgencyKind::GovernanceCentre | AgencyKind::TownshipGovernment | AgencyKind::VillageCommittee
+            ),
+            SystemAdmin | SecurityAdmin | AuditAdmin | Leader => true,
+        }
+    }
+
+    pub fn is_staff(self) -> bool {
+        STAFF.contains(&self)
+    }
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum RoleSetError {
+    #[error("a user needs at least one role")]
+    Empty,
+    #[error("the system, security and audit administrator roles must be held by different accounts")]
+    AdminRolesCombined,
+    #[error("an administrator account cannot also hold a business role")]
+    AdminWithBusinessRole,
+    #[error("role {role} does not fit an agency of kind {kind}")]
+    WrongAgency { role: Role, kind: AgencyKind },
+}
+
+/// Checks a user's complete role set against the separation-of-duties rules and their agency.
+pub fn check_role_set(roles: &[Role], agency: AgencyKind) -> Result<(), RoleSetError> {
+    if roles.is_empty() {
+        return Err(RoleSetError::Empty);
+    }
+    let admins = roles.iter().filter(|r| r.is_admin()).count();
+    if admins > 1 {
+        return Err(RoleSetError::AdminRolesCombined);
+    }
+    if admins == 1 && roles.len() > 1 {
+        return Err(RoleSetError::AdminWithBusinessRole);
+    }
+    if let Some(role) = roles.iter().find(|r| !r.fits_agency(agency)) {
+        return Err(RoleSetError::WrongAgency {
+            role: *role,
+            kind: agency,
+        });
+    }
+    Ok(())
+}
+
+/// How far a permitted action reaches over data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every row (administrators, district-wide roles).
+    All,
+    /// Rows of one agency.
+    Agency(Id),
+    /// Rows the user owns.
+    Own(Id),
+}
+
+/// The authenticated user on whose behalf a request runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Id,
+    pub username: String,
+    pub display_name: String,
+    pub agency_id: Id,
+    pub agency_name: String,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn can(&self, action: Action) -> bool {
+        self.roles.iter().any(|r| r.allows(action))
+    }
+
+    pub fn is(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// The scope of a permitted action, `None` when the action is not permitted at all.
+    pub fn scope(&self, action: Action) -> Option<Scope> {
+        if !self.can(action) {
+            return None;
+        }
+        let district_wide = self
+            .roles
+            .iter()
+            .any(|r| r.is_admin() || matches!(r, ChiefProsecutor | Leader));
+        Some(match action {
+            Action::ViewReference | Action::ViewRoster | Action::ViewPermissions => Scope::All,
+            _ if district_wide => Scope::All,
+            _ if self.roles.iter().any(|r| r.is_staff()) => Scope::Agency(self.agency_id),
+            _ => Scope::Own(self.user_id),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_for_every_role_and_action() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.code()), Some(*r));
+        }
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.code()), Some(*a));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn only_the_audit_admin_reads_the_audit_trail() {
+        for r in Role::ALL {
+            assert_eq!(r.allows(Action::ViewAudit), *r == AuditAdmin, "{r}");
+        }
+    }
+
+    #[test]
+    fn the_audit_admin_can_do_nothing_but_audit_and_read_the_matrix() {
+        for a in Action::ALL {
+            let expected = matches!(a, Action::ViewAudit | Action::ViewPermissions);
+            assert_eq!(AuditAdmin.allows(*a), expected, "{a}");
+        }
+    }
+
+    #[test]
+    fn the_leader_sees_statistics_and_the_roster_only() {
+        let allowed: Vec<_> = Action::ALL.iter().filter(|a| Leader.allows(**a)).collect();
+        assert_eq!(allowed, vec![&Action::ViewRoster, &Action::ViewStatistics]);
+    }
+
+    #[test]
+    fn every_action_is_granted_to_someone() {
+        for a in Action::ALL {
+            assert!(Role::ALL.iter().any(|r| r.allows(*a)), "{a} is granted to nobody");
+        }
+    }
+
+    #[test]
+    fn admin_roles_are_kept_apart() {
+        let any = AgencyKind::Procuratorate;
+        assert_eq!(
+            check_role_set(&[SystemAdmin, AuditAdmin], any),
+            Err(RoleSetError::AdminRolesCombined)
+        );
+        assert_eq!(
+            check_role_set(&[SecurityAdmin, Prosecutor], any),
+            Err(RoleSetError::AdminWithBusinessRole)
+        );
+        assert_eq!(check_role_set(&[], any), Err(RoleSetError::Empty));
+        assert!(check_role_set(&[SecurityAdmin], any).is_ok());
+        assert!(check_role_set(&[Prosecutor, JuvenileTeam], any).is_ok());
+    }
+
+    #[test]
+    fn roles_must_fit_the_agency() {
+        assert!(matches!(
+            check_role_set(&[Prosecutor], AgencyKind::Court),
+            Err(RoleSetError::WrongAgency { .. })
+        ));
+        assert!(check_role_set(&[PartnerHandler], AgencyKind::Court).is_ok());
+        assert!(check_role_set(&[PartnerHandler], AgencyKind::Procuratorate).is_err());
+        assert!(check_role_set(&[GridWorker], AgencyKind::GovernanceCentre).is_ok());
+        assert!(check_role_set(&[GridWorker], AgencyKind::Police).is_err());
+    }
+
+    #[test]
+    fn scopes_follow_the_role() {
+        let agency = Id::new();
+        let mut actor = Actor {
+            user_id: Id::new(),
+            username: "a".into(),
+            display_name: "甲".into(),
+            agency_id: agency,
+            agency_name: "甘州区人民检察院".into(),
+            roles: vec![SystemAdmin],
+        };
+        assert_eq!(actor.scope(Action::ViewUsers), Some(Scope::All));
+        assert_eq!(actor.scope(Action::ViewAudit), None);
+        actor.roles = vec![GridWorker];
+        assert_eq!(actor.scope(Action::ViewRoster), Some(Scope::All));
+        assert_eq!(actor.scope(Action::ViewUsers), None);
+    }
+}

@@ -1,0 +1,37 @@
+//! Store errors. A database failure is never turned into "not found".
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A unique constraint refused the row; the payload names the constraint or column when known.
+    #[error("duplicate value: {0}")]
+    Duplicate(String),
+    /// Optimistic versioning: the row changed since the caller read it.
+    #[error("the row was changed by someone else")]
+    Conflict,
+    #[error("not found")]
+    NotFound,
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("cannot connect to {url}: {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("encryption error: {0}")]
+    Cipher(String),
+}
+
+impl StoreError {
+    /// Maps unique violations to `Duplicate`, everything else stays a database error.
+    pub fn from_write(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e
+            && db.is_unique_violation()
+        {
+            return StoreError::Duplicate(db.constraint().unwrap_or(db.message()).to_owned());
+        }
+        StoreError::Database(e)
+    }
+}

@@ -1,0 +1,199 @@
+//! Schema migrations, applied under a lock row so that servers starting together do not race. A row
+//! rather than an advisory lock keeps the schema reachable for PostgreSQL-compatible engines that
+//! have none (DESIGN in the README).
+
+use std::time::Duration;
+
+use sm3::{Digest, Sm3};
+use sqlx::AnyConnection;
+
+use crate::{Db, Dialect, Result, StoreError};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/0001_foundation.sql"),
+}];
+
+/// A lock held longer than this is taken to belong to a crashed process.
+const STALE_LOCK_MS: i64 = 10 * 60 * 1000;
+const WAIT_FOR_LOCK: Duration = Duration::from_secs(120);
+
+impl Migration {
+    fn checksum(&self) -> String {
+        data_encoding::HEXLOWER.encode(&Sm3::digest(self.sql.as_bytes()))
+    }
+
+    fn statements(&self, dialect: Dialect) -> Vec<String> {
+        let without_comments: String = self
+            .sql
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        without_comments
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| match dialect {
+                Dialect::Sqlite => s.to_owned(),
+                Dialect::Postgres => s.replace(" BLOB", " BYTEA"),
+            })
+            .collect()
+    }
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Db {
+    /// Applies pending migrations; returns the versions applied by this call.
+    pub async fn migrate(&self) -> Result<Vec<i64>> {
+        self.create_bookkeeping().await?;
+        let holder = uuid::Uuid::now_v7().to_string();
+        self.acquire_lock(&holder).await?;
+        let result = self.apply_pending().await;
+        let mut conn = self.conn().await?;
+        sqlx::query("DELETE FROM gongzhi_lock WHERE name = 'migrate' AND holder = $1")
+            .bind(&holder)
+            .execute(&mut *conn)
+            .await?;
+        result
+    }
+
+    /// Versions known to the binary but not applied to the database.
+    pub async fn pending_migrations(&self) -> Result<Vec<i64>> {
+        self.create_bookkeeping().await?;
+        let mut conn = self.conn().await?;
+        let applied = applied_versions(&mut conn).await?;
+        Ok(MIGRATIONS
+            .iter()
+            .map(|m| m.version)
+            .filter(|v| !applied.iter().any(|(a, _)| a == v))
+            .collect())
+    }
+
+    async fn create_bookkeeping(&self) -> Result<()> {
+        const DDL: [&str; 2] = [
+            "CREATE TABLE IF NOT EXISTS gongzhi_lock (name TEXT PRIMARY KEY, holder TEXT NOT NULL, acquired_at BIGINT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS schema_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        ];
+        for ddl in DDL {
+            // Two PostgreSQL sessions creating the same table at once can both pass IF NOT EXISTS
+            // and one then fails on the catalogue's unique index: try again.
+            let mut attempt = 0;
+            loop {
+                let mut conn = self.conn().await?;
+                match sqlx::query(ddl).execute(&mut *conn).await {
+                    Ok(_) => break,
+                    Err(e) if attempt < 5 => {
+                        tracing::debug!(error = %e, "retrying bookkeeping table creation");
+                        attempt += 1;
+                        tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn acquire_lock(&self, holder: &str) -> Result<()> {
+        let started = std::time::Instant::now();
+        loop {
+            let mut conn = self.conn().await?;
+            sqlx::query("DELETE FROM gongzhi_lock WHERE name = 'migrate' AND acquired_at < $1")
+                .bind(now_ms() - STALE_LOCK_MS)
+                .execute(&mut *conn)
+                .await?;
+            let inserted = sqlx::query(
+                "INSERT INTO gongzhi_lock (name, holder, acquired_at) VALUES ('migrate', $1, $2)",
+            )
+            .bind(holder)
+            .bind(now_ms())
+            .execute(&mut *conn)
+            .await;
+            match inserted.map_err(StoreError::from_write) {
+                Ok(_) => return Ok(()),
+                Err(StoreError::Duplicate(_)) if started.elapsed() < WAIT_FOR_LOCK => {
+                    tracing::info!("another process is migrating; waiting");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(StoreError::Duplicate(_)) => {
+                    return Err(StoreError::Migration(
+                        "timed out waiting for the migration lock".into(),
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn apply_pending(&self) -> Result<Vec<i64>> {
+        let applied = {
+            let mut conn = self.conn().await?;
+            applied_versions(&mut conn).await?
+        };
+        let mut done = Vec::new();
+        for m in MIGRATIONS {
+            match applied.iter().find(|(v, _)| *v == m.version) {
+                Some((_, sum)) if *sum != m.checksum() => {
+                    return Err(StoreError::Migration(format!(
+                        "migration {} ({}) was changed after it was applied",
+                        m.version, m.name
+                    )));
+                }
+                Some(_) => continue,
+                None => {}
+            }
+            let mut tx = self.begin().await?;
+            for stmt in m.statements(self.dialect()) {
+                sqlx::query(&stmt)
+                    .execute(tx.conn())
+                    .await
+                    .map_err(|e| StoreError::Migration(format!("{} ({}): {e}", m.version, m.name)))?;
+            }
+            sqlx::query(
+                "INSERT INTO schema_migration (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(m.checksum())
+            .bind(now_ms())
+            .execute(tx.conn())
+            .await?;
+            tx.commit().await?;
+            tracing::info!(version = m.version, name = m.name, "migration applied");
+            done.push(m.version);
+        }
+        Ok(done)
+    }
+}
+
+async fn applied_versions(conn: &mut AnyConnection) -> Result<Vec<(i64, String)>> {
+    Ok(
+        sqlx::query_as::<_, (i64, String)>("SELECT version, checksum FROM schema_migration ORDER BY version")
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_split_and_lose_their_comments() {
+        let stmts = MIGRATIONS[0].statements(Dialect::Postgres);
+        assert!(stmts.len() > 10);
+        assert!(stmts.iter().all(|s| !s.contains("--") && !s.ends_with(';')));
+        assert!(stmts.iter().any(|s| s.starts_with("CREATE TABLE audit_event")));
+    }
+}

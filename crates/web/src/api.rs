@@ -1,0 +1,502 @@
+//! `/api/v1`: JSON for partner systems, registered only through the OpenAPI router so that the
+//! document at `/api/openapi.json` and the routes cannot drift. Same use cases, same policy as the UI.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use gongzhi_app::admin::AgencyForm;
+use gongzhi_app::auth::LoginInput;
+use gongzhi_app::domain::policy::{Action, Role};
+use gongzhi_app::store::reference::{Agency, AgencyFilter, OrgUnit};
+use gongzhi_app::store::sessions::Kind;
+use gongzhi_app::store::users::{User, UserFilter};
+use gongzhi_app::users::UserForm;
+use gongzhi_app::{AppError, domain::Id};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::{ApiError, json_error};
+use crate::middleware::Req;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "gongzhi 共治 API", version = "1", description = "基层矛盾纠纷多元化解平台接口。所有接口使用 Bearer 令牌（POST /api/v1/auth/login 获取），错误统一为 {\"code\",\"message\",\"fields\"}。"),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// The error shape of every API failure.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `invalid`, `forbidden`, `locked`.
+    pub code: String,
+    /// A Chinese message for people.
+    pub message: String,
+    /// Per-field messages for `invalid`; the current values for `conflict`.
+    pub fields: Option<serde_json::Value>,
+}
+
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(list_agencies, create_agency))
+        .routes(routes!(list_org_units))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(list_categories))
+        .routes(routes!(permissions))
+}
+
+pub fn router() -> Router<AppState> {
+    let (router, spec) = api_routes().split_for_parts();
+    let spec_json = spec.to_pretty_json().unwrap_or_default();
+    router
+        .route(
+            "/api/openapi.json",
+            get(move || async move { ([(http::header::CONTENT_TYPE, "application/json")], spec_json) }),
+        )
+        .route("/api/docs", get(docs))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+/// The OpenAPI document, for `gongzhi openapi`.
+pub fn openapi_json() -> String {
+    api_routes()
+        .split_for_parts()
+        .1
+        .to_pretty_json()
+        .unwrap_or_default()
+}
+
+async fn docs() -> Html<&'static str> {
+    Html(include_str!("../templates/api_docs.html"))
+}
+
+async fn readyz(State(s): State<AppState>) -> Response {
+    match s.app.db().ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+async fn metrics(State(s): State<AppState>) -> Response {
+    (
+        [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        s.metrics.render(),
+    )
+        .into_response()
+}
+
+/// JSON bodies whose rejections answer in the API's error shape (400 malformed, 413 too large).
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => {
+                let status = match &rej {
+                    JsonRejection::BytesRejection(b) => b.status(),
+                    JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                let (code, msg) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    ("too_large", "请求内容过大")
+                } else {
+                    ("bad_request", "请求不是有效的 JSON")
+                };
+                Err(json_error(
+                    status,
+                    code,
+                    msg,
+                    Some(serde_json::Value::String(rej.body_text())),
+                ))
+            }
+        }
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+fn fail(req: &Req) -> impl Fn(AppError) -> ApiError + '_ {
+    |e| ApiError(e, req.ctx.request_id.clone())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    /// The 6-digit code of the second factor, when the account has one.
+    pub totp: Option<String>,
+    /// A name for the token, shown in the account's session list.
+    pub name: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub token: String,
+    pub token_type: String,
+    pub expires_at: String,
+}
+
+/// Exchange credentials for a bearer token (revocable, expiring).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn login(State(s): State<AppState>, req: Req, body: ApiJson<LoginRequest>) -> ApiResult<LoginResponse> {
+    let b = body.0;
+    let input = LoginInput {
+        username: &b.username,
+        password: &b.password,
+        totp: b.totp.as_deref(),
+        kind: Kind::Api,
+        token_name: b.name.as_deref().unwrap_or("api"),
+        user_agent: "",
+    };
+    let done = s.app.login(&req.ctx, input).await.map_err(fail(&req))?;
+    Ok(Json(LoginResponse {
+        token: done.token,
+        token_type: "Bearer".into(),
+        expires_at: done.expires_at.to_rfc3339(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Done {
+    pub ok: bool,
+}
+
+/// Revoke the token used for this call.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Done), (status = 401, body = ErrorBody)))]
+async fn logout(State(s): State<AppState>, req: Req) -> ApiResult<Done> {
+    req.ctx
+        .actor()
+        .map_err(|e| ApiError(e, req.ctx.request_id.clone()))?;
+    s.app.logout(&req.ctx).await.map_err(fail(&req))?;
+    Ok(Json(Done { ok: true }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub agency_id: String,
+    pub agency_name: String,
+    pub roles: Vec<Role>,
+    pub permissions: Vec<Action>,
+}
+
+/// The caller and what the caller may do.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+async fn me(req: Req) -> ApiResult<Me> {
+    let a = req.ctx.actor().map_err(fail(&req))?;
+    Ok(Json(Me {
+        id: a.user_id.to_string(),
+        username: a.username.clone(),
+        display_name: a.display_name.clone(),
+        agency_id: a.agency_id.to_string(),
+        agency_name: a.agency_name.clone(),
+        roles: a.roles.clone(),
+        permissions: Action::ALL.iter().copied().filter(|x| a.can(*x)).collect(),
+    }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct AgencyJson {
+    #[serde(default)]
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub short_name: String,
+    /// One of the agency kind codes (procuratorate, court, police, …).
+    pub kind: String,
+    /// The 12-digit division code of the territory the agency sits in (for creation).
+    #[serde(default)]
+    pub org_unit_code: String,
+    #[serde(default)]
+    pub org_unit_id: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub active: bool,
+}
+
+fn agency_json(a: Agency) -> AgencyJson {
+    AgencyJson {
+        id: a.id.to_string(),
+        code: a.code,
+        name: a.name,
+        short_name: a.short_name,
+        kind: a.kind.code().into(),
+        org_unit_code: String::new(),
+        org_unit_id: a.org_unit_id.to_string(),
+        phone: a.phone,
+        address: a.address,
+        active: a.active,
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AgencyQuery {
+    /// Agency kind code.
+    kind: Option<String>,
+    /// Text in the name or code.
+    q: Option<String>,
+}
+
+/// Agencies.
+#[utoipa::path(get, path = "/api/v1/agencies", tag = "reference", security(("bearer" = [])), params(AgencyQuery),
+    responses((status = 200, body = Vec<AgencyJson>), (status = 403, body = ErrorBody)))]
+async fn list_agencies(
+    State(s): State<AppState>,
+    req: Req,
+    Query(q): Query<AgencyQuery>,
+) -> ApiResult<Vec<AgencyJson>> {
+    let f = AgencyFilter {
+        kind: q
+            .kind
+            .as_deref()
+            .and_then(gongzhi_app::domain::org::AgencyKind::parse),
+        text: q.q,
+    };
+    Ok(Json(
+        s.app
+            .agencies(&req.ctx, &f)
+            .await
+            .map_err(fail(&req))?
+            .into_iter()
+            .map(agency_json)
+            .collect(),
+    ))
+}
+
+/// Create an agency (system administrator).
+#[utoipa::path(post, path = "/api/v1/agencies", tag = "reference", security(("bearer" = [])), request_body = AgencyJson,
+    responses((status = 200, body = AgencyJson), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_agency(
+    State(s): State<AppState>,
+    req: Req,
+    body: ApiJson<AgencyJson>,
+) -> ApiResult<AgencyJson> {
+    let b = body.0;
+    let f = AgencyForm {
+        code: b.code,
+        name: b.name,
+        short_name: b.short_name,
+        kind: b.kind,
+        org_unit_code: b.org_unit_code,
+        phone: b.phone,
+        address: b.address,
+        active: true,
+        version: 0,
+    };
+    Ok(Json(agency_json(
+        s.app.create_agency(&req.ctx, &f).await.map_err(fail(&req))?,
+    )))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrgUnitJson {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    pub parent_id: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct OrgQuery {
+    /// Children of this unit; the roots when absent.
+    parent: Option<String>,
+}
+
+/// The org tree, one level at a time.
+#[utoipa::path(get, path = "/api/v1/org-units", tag = "reference", security(("bearer" = [])), params(OrgQuery),
+    responses((status = 200, body = Vec<OrgUnitJson>), (status = 403, body = ErrorBody)))]
+async fn list_org_units(
+    State(s): State<AppState>,
+    req: Req,
+    Query(q): Query<OrgQuery>,
+) -> ApiResult<Vec<OrgUnitJson>> {
+    let parent = match q.parent.as_deref() {
+        Some(p) => Some(p.parse::<Id>().map_err(|_| {
+            ApiError(
+                AppError::field("parent", "id-invalid"),
+                req.ctx.request_id.clone(),
+            )
+        })?),
+        None => None,
+    };
+    let list: Vec<OrgUnit> = s.app.org_children(&req.ctx, parent).await.map_err(fail(&req))?;
+    Ok(Json(
+        list.into_iter()
+            .map(|u| OrgUnitJson {
+                id: u.id.to_string(),
+                code: u.code,
+                name: u.name,
+                level: u.level.code().into(),
+                parent_id: u.parent_id.map(|p| p.to_string()),
+                active: u.active,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserJson {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub agency_id: String,
+    pub agency_name: String,
+    pub roles: Vec<Role>,
+    pub active: bool,
+}
+
+fn user_json(u: User) -> UserJson {
+    UserJson {
+        id: u.id.to_string(),
+        username: u.username,
+        display_name: u.display_name,
+        agency_id: u.agency_id.to_string(),
+        agency_name: u.agency_name,
+        roles: u.roles,
+        active: u.active,
+    }
+}
+
+/// Accounts (system and security administrators).
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UserJson>), (status = 403, body = ErrorBody)))]
+async fn list_users(State(s): State<AppState>, req: Req) -> ApiResult<Vec<UserJson>> {
+    let f = UserFilter {
+        limit: 500,
+        ..Default::default()
+    };
+    let (list, _) = s.app.users(&req.ctx, &f).await.map_err(fail(&req))?;
+    Ok(Json(list.into_iter().map(user_json).collect()))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUserJson {
+    pub username: String,
+    pub display_name: String,
+    pub agency_id: String,
+    pub roles: Vec<String>,
+    /// Initial password; generated when absent. It must be changed at first login.
+    pub password: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedUser {
+    pub user: UserJson,
+    pub initial_password: String,
+}
+
+/// Create an account (system administrator).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])), request_body = NewUserJson,
+    responses((status = 200, body = CreatedUser), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_user(
+    State(s): State<AppState>,
+    req: Req,
+    body: ApiJson<NewUserJson>,
+) -> ApiResult<CreatedUser> {
+    let b = body.0;
+    let f = UserForm {
+        username: b.username,
+        display_name: b.display_name,
+        agency_id: b.agency_id,
+        roles: b.roles,
+        password: b.password.unwrap_or_default(),
+        active: true,
+        version: 0,
+    };
+    let (u, password) = s.app.create_user(&req.ctx, &f).await.map_err(fail(&req))?;
+    Ok(Json(CreatedUser {
+        user: user_json(u),
+        initial_password: password,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CategoryJson {
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub active: bool,
+}
+
+/// Dispute categories.
+#[utoipa::path(get, path = "/api/v1/categories", tag = "reference", security(("bearer" = [])),
+    responses((status = 200, body = Vec<CategoryJson>), (status = 403, body = ErrorBody)))]
+async fn list_categories(State(s): State<AppState>, req: Req) -> ApiResult<Vec<CategoryJson>> {
+    let list = s.app.categories(&req.ctx).await.map_err(fail(&req))?;
+    Ok(Json(
+        list.into_iter()
+            .map(|c| CategoryJson {
+                code: c.code,
+                name: c.name,
+                name_en: c.name_en,
+                active: c.active != 0,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PermissionRow {
+    pub action: Action,
+    pub roles: Vec<Role>,
+}
+
+/// The permission matrix (role × action).
+#[utoipa::path(get, path = "/api/v1/permissions", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Vec<PermissionRow>), (status = 403, body = ErrorBody)))]
+async fn permissions(State(s): State<AppState>, req: Req) -> ApiResult<Vec<PermissionRow>> {
+    s.app
+        .authorize(&req.ctx, Action::ViewPermissions)
+        .await
+        .map_err(fail(&req))?;
+    Ok(Json(
+        Action::ALL
+            .iter()
+            .map(|a| PermissionRow {
+                action: *a,
+                roles: Role::ALL.iter().copied().filter(|r| r.allows(*a)).collect(),
+            })
+            .collect(),
+    ))
+}

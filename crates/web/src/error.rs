@@ -1,0 +1,151 @@
+//! One error type for handlers: HTML pages for the UI, `{"code","message","fields"}` for the API.
+
+use askama::Template;
+use axum::Json;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use gongzhi_app::AppError;
+use http::StatusCode;
+use serde_json::json;
+
+use crate::i18n::{Lang, T};
+use crate::middleware::Req;
+use crate::pages::Chrome;
+
+pub fn json_error(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    fields: Option<serde_json::Value>,
+) -> Response {
+    let mut body = json!({ "code": code, "message": message });
+    if let Some(f) = fields {
+        body["fields"] = f;
+    }
+    (status, Json(body)).into_response()
+}
+
+pub fn internal(api: bool, request_id: &str) -> Response {
+    let t = T::new(Lang::Zh);
+    let msg = t.ta("error-internal", &[("id", request_id.to_owned())]);
+    if api {
+        json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", &msg, None)
+    } else {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Html(format!(
+                "<!doctype html><meta charset=utf-8><title>500</title><p>{msg}</p>"
+            )),
+        )
+            .into_response()
+    }
+}
+
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Unauthenticated
+        | AppError::LoginFailed
+        | AppError::SecondFactorRequired
+        | AppError::SecondFactorFailed => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden | AppError::PasswordChangeRequired | AppError::SecondFactorEnrolmentRequired => {
+            StatusCode::FORBIDDEN
+        }
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) | AppError::Store(gongzhi_app::store::StoreError::Duplicate(_)) => {
+            StatusCode::CONFLICT
+        }
+        AppError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The Chinese message of an error.
+pub fn message(t: &T, e: &AppError) -> String {
+    match e {
+        AppError::Locked(until) => t.ta(
+            "login-locked",
+            &[("until", gongzhi_app::domain::time::format_local(*until))],
+        ),
+        other => t.t(&format!("error-{}", other.code().replace('_', "-"))),
+    }
+}
+
+/// An error answered as an HTML page.
+pub struct PageError(pub Req, pub AppError);
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    status: u16,
+    title: String,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let PageError(req, e) = self;
+        if matches!(e, AppError::Unauthenticated) {
+            return Redirect::to(&format!("/login?next={}", urlencode(&req.path))).into_response();
+        }
+        let status = status_of(&e);
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %e, request_id = %req.ctx.request_id, "request failed");
+            return internal(false, &req.ctx.request_id);
+        }
+        let page = ErrorPage {
+            title: req.t.t(&format!("error-title-{}", status.as_u16())),
+            message: message(&req.t, &e),
+            status: status.as_u16(),
+            c: Chrome::new(&req),
+        };
+        render(status, &page, &req.ctx.request_id)
+    }
+}
+
+pub fn render<P: Template>(status: StatusCode, page: &P, request_id: &str) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, request_id, "template failed");
+            internal(false, request_id)
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|x| x.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
+/// An error answered as JSON.
+pub struct ApiError(pub AppError, pub String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let ApiError(e, request_id) = self;
+        let t = T::new(Lang::Zh);
+        let status = status_of(&e);
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %e, request_id, "api request failed");
+            return internal(true, &request_id);
+        }
+        let fields = match &e {
+            AppError::Invalid(fs) => Some(json!(
+                fs.iter()
+                    .map(|f| {
+                        let args: Vec<(&str, String)> =
+                            f.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+                        (f.field.clone(), serde_json::Value::String(t.ta(&f.key, &args)))
+                    })
+                    .collect::<serde_json::Map<_, _>>()
+            )),
+            AppError::Conflict(now) => Some(json!(
+                now.iter().cloned().collect::<std::collections::BTreeMap<_, _>>()
+            )),
+            _ => None,
+        };
+        json_error(status, e.code(), &message(&t, &e), fields)
+    }
+}

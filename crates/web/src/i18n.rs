@@ -1,0 +1,173 @@
+//! Translations (Fluent): zh-CN by default, English second. Every visible string lives in
+//! `locales/*.ftl`; templates ask `t.t("key")`.
+
+use std::sync::{Arc, OnceLock};
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use unic_langid::{LanguageIdentifier, langid};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn from_cookie(v: Option<&str>) -> Self {
+        if v == Some("en") { Lang::En } else { Lang::Zh }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+}
+
+struct Bundles {
+    zh: FluentBundle<FluentResource>,
+    en: FluentBundle<FluentResource>,
+}
+
+fn bundle(lang: LanguageIdentifier, src: &'static str) -> FluentBundle<FluentResource> {
+    let mut b = FluentBundle::new_concurrent(vec![lang]);
+    b.set_use_isolating(false);
+    match FluentResource::try_new(src.to_owned()) {
+        Ok(res) => {
+            if let Err(errs) = b.add_resource(res) {
+                tracing::error!(?errs, "duplicate translation keys");
+            }
+        }
+        Err((res, errs)) => {
+            tracing::error!(?errs, "translation file has syntax errors");
+            let _ = b.add_resource(res);
+        }
+    }
+    b
+}
+
+fn bundles() -> &'static Bundles {
+    static B: OnceLock<Bundles> = OnceLock::new();
+    B.get_or_init(|| Bundles {
+        zh: bundle(langid!("zh-CN"), include_str!("../locales/zh-CN.ftl")),
+        en: bundle(langid!("en"), include_str!("../locales/en.ftl")),
+    })
+}
+
+/// A translator for one request's language.
+#[derive(Clone, Debug)]
+pub struct T {
+    pub lang: Lang,
+    missing: Arc<()>,
+}
+
+impl T {
+    pub fn new(lang: Lang) -> Self {
+        Self {
+            lang,
+            missing: Arc::new(()),
+        }
+    }
+
+    fn fmt(&self, key: &str, args: Option<&FluentArgs>) -> String {
+        let b = bundles();
+        let primary = match self.lang {
+            Lang::Zh => &b.zh,
+            Lang::En => &b.en,
+        };
+        for bundle in [primary, &b.zh] {
+            if let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) {
+                let mut errors = Vec::new();
+                return bundle.format_pattern(pattern, args, &mut errors).into_owned();
+            }
+        }
+        let _ = &self.missing;
+        tracing::warn!(key, "missing translation");
+        key.to_owned()
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.fmt(key, None)
+    }
+
+    /// A message with named values.
+    pub fn ta(&self, key: &str, args: &[(&str, String)]) -> String {
+        let mut fa = FluentArgs::new();
+        for (k, v) in args {
+            fa.set(*k, v.clone());
+        }
+        self.fmt(key, Some(&fa))
+    }
+
+    /// The name of a code (`role-prosecutor`, `agency-kind-court`, …).
+    pub fn code(&self, prefix: &str, code: &str) -> String {
+        self.t(&format!("{prefix}-{}", code.replace('_', "-")))
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        bundles().zh.has_message(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gongzhi_domain::org::AgencyKind;
+    use gongzhi_domain::policy::{Action, Role};
+    use gongzhi_domain::roster::{HeadKind, Slot};
+
+    fn keys(src: &str) -> Vec<String> {
+        src.lines()
+            .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.contains(" ="))
+            .map(|l| l.split(" =").next().unwrap_or("").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_code_has_a_chinese_name() {
+        let t = T::new(Lang::Zh);
+        for r in Role::ALL {
+            assert!(t.has(&format!("role-{}", r.code().replace('_', "-"))), "{r}");
+        }
+        for a in Action::ALL {
+            assert!(t.has(&format!("action-{}", a.code().replace('_', "-"))), "{a}");
+        }
+        for k in AgencyKind::ALL {
+            assert!(
+                t.has(&format!("agency-kind-{}", k.code().replace('_', "-"))),
+                "{k}"
+            );
+        }
+        for s in Slot::ALL {
+            assert!(t.has(&format!("slot-{}", s.code().replace('_', "-"))), "{s}");
+        }
+        for h in HeadKind::ALL {
+            assert!(t.has(&format!("head-{}", h.code().replace('_', "-"))), "{h}");
+        }
+    }
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let mut zh = keys(include_str!("../locales/zh-CN.ftl"));
+        let mut en = keys(include_str!("../locales/en.ftl"));
+        zh.sort();
+        en.sort();
+        let only_zh: Vec<_> = zh.iter().filter(|k| !en.contains(k)).collect();
+        let only_en: Vec<_> = en.iter().filter(|k| !zh.contains(k)).collect();
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "zh only: {only_zh:?}; en only: {only_en:?}"
+        );
+    }
+
+    #[test]
+    fn arguments_are_filled_in() {
+        let t = T::new(Lang::Zh);
+        assert!(
+            t.ta("login-locked", &[("until", "12:30".into())])
+                .contains("12:30")
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! Request plumbing: request ids, CSRF by origin checks, and resolving who is asking.
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use gongzhi_app::Ctx;
+use gongzhi_app::auth::{Resolved, SessionInfo};
+use gongzhi_app::store::sessions::{Kind, Stage};
+use http::request::Parts;
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+
+use crate::AppState;
+use crate::error::json_error;
+use crate::i18n::{Lang, T};
+
+pub const SESSION_COOKIE: &str = "gz_session";
+pub const LANG_COOKIE: &str = "gz_lang";
+
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+pub async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let mut res = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Stateless CSRF defence for cookie-authenticated writes: the browser's Fetch-Metadata or Origin
+/// must say the request comes from this site. Bearer-token calls carry no ambient credentials.
+pub async fn csrf(req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let h = req.headers();
+    if safe
+        || bearer(h).is_some()
+        || cookie(h, SESSION_COOKIE).is_none() && req.uri().path().starts_with("/api/")
+    {
+        return next.run(req).await;
+    }
+    let same_site = match h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some(site) => site == "same-origin" || site == "none",
+        None => {
+            let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
+            let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+            match (origin, host) {
+                (Some(o), Some(host)) => o.split_once("://").is_some_and(|(_, rest)| rest == host),
+                _ => false,
+            }
+        }
+    };
+    if same_site {
+        next.run(req).await
+    } else {
+        tracing::warn!(path = %req.uri().path(), "cross-site write refused");
+        if req.uri().path().starts_with("/api/") {
+            json_error(StatusCode::FORBIDDEN, "csrf", "跨站请求被拒绝", None)
+        } else {
+            (
+                StatusCode::FORBIDDEN,
+                "403 跨站请求被拒绝 / cross-site request refused",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// What every handler knows about its request.
+#[derive(Clone, Debug)]
+pub struct Req {
+    pub ctx: Ctx,
+    pub session: Option<SessionInfo>,
+    pub t: T,
+    pub path: String,
+    pub timed_out: bool,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Req {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Req>().cloned().unwrap_or_else(|| Req {
+            ctx: Ctx::default(),
+            session: None,
+            t: T::new(Lang::Zh),
+            path: parts.uri.path().to_owned(),
+            timed_out: false,
+        }))
+    }
+}
+
+/// Paths a half-logged-in browser may still reach.
+fn allowed_before_full_login(path: &str) -> bool {
+    path.starts_with("/login")
+        || path == "/logout"
+        || path.starts_with("/assets/")
+        || path.starts_with("/lang/")
+}
+
+pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let headers = req.headers().clone();
+    let path = req.uri().path().to_owned();
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    let is_api = path.starts_with("/api/");
+    let (token, kind) = match bearer(&headers) {
+        Some(t) => (Some(t.to_owned()), Kind::Api),
+        None => (cookie(&headers, SESSION_COOKIE).map(str::to_owned), Kind::Web),
+    };
+    let mut session = None;
+    let mut timed_out = false;
+    if let Some(token) = token.filter(|t| !t.is_empty()) {
+        match state.app.resolve(&token, kind).await {
+            Ok(Resolved::Active(s)) => session = Some(*s),
+            Ok(Resolved::TimedOut) => timed_out = true,
+            Ok(Resolved::None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, request_id, "session lookup failed");
+                return crate::error::internal(is_api, &request_id);
+            }
+        }
+    }
+    let full = session.as_ref().filter(|s| s.stage == Stage::Full);
+    let ctx = Ctx {
+        actor: full.map(|s| s.actor.clone()),
+        request_id,
+        ip,
+        session_key: session.as_ref().map(|s| s.key.clone()),
+    };
+    let lang = Lang::from_cookie(cookie(&headers, LANG_COOKIE));
+    if !is_api && let Some(s) = &session {
+        if s.stage == Stage::SecondFactor && !allowed_before_full_login(&path) {
+            return Redirect::to("/login/totp").into_response();
+        }
+        if s.stage == Stage::Full
+            && s.must_change_password
+            && !(path == "/account/password" || allowed_before_full_login(&path))
+        {
+            return Redirect::to("/account/password").into_response();
+        }
+    }
+    // A second-factor-stage session still names its user for the TOTP page.
+    let ctx = if session.as_ref().is_some_and(|s| s.stage == Stage::SecondFactor)
+        && path.starts_with("/login/totp")
+    {
+        Ctx {
+            actor: session.as_ref().map(|s| s.actor.clone()),
+            ..ctx
+        }
+    } else {
+        ctx
+    };
+    req.extensions_mut().insert(Req {
+        ctx,
+        session,
+        t: T::new(lang),
+        path,
+        timed_out,
+    });
+    next.run(req).await
+}

@@ -1,0 +1,206 @@
+//! The web UI. Every page is a full document; forms post back and, when invalid, come back as 422
+//! with each field marked and everything typed kept.
+
+mod account;
+mod admin;
+mod people;
+mod roster;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use gongzhi_app::domain::policy::{Action, Actor};
+use gongzhi_app::stats::Overview;
+use http::{HeaderMap, StatusCode, header};
+
+use crate::AppState;
+use crate::error::{PageError, render};
+use crate::i18n::T;
+use crate::middleware::{LANG_COOKIE, Req};
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub active: bool,
+}
+
+/// What every page shows around its content.
+pub struct Chrome {
+    pub t: T,
+    pub actor: Option<Actor>,
+    pub nav: Vec<NavItem>,
+    pub flash: String,
+    pub lang: &'static str,
+}
+
+const NAV: &[(&str, &str, Option<Action>)] = &[
+    ("/", "nav-home", None),
+    ("/admin/org", "nav-org", Some(Action::ViewReference)),
+    ("/admin/agencies", "nav-agencies", Some(Action::ViewReference)),
+    ("/admin/roster", "nav-roster", Some(Action::ViewRoster)),
+    ("/admin/users", "nav-users", Some(Action::ViewUsers)),
+    ("/admin/calendar", "nav-calendar", Some(Action::ViewReference)),
+    ("/admin/categories", "nav-categories", Some(Action::ViewReference)),
+    ("/admin/import", "nav-import", Some(Action::ManageReference)),
+    (
+        "/admin/permissions",
+        "nav-permissions",
+        Some(Action::ViewPermissions),
+    ),
+    ("/admin/audit", "nav-audit", Some(Action::ViewAudit)),
+];
+
+impl Chrome {
+    pub fn new(req: &Req) -> Self {
+        let actor = req.ctx.actor.clone();
+        let nav = match &actor {
+            Some(a) => NAV
+                .iter()
+                .filter(|(_, _, action)| action.is_none_or(|x| a.can(x)))
+                .map(|(href, key, _)| NavItem {
+                    href,
+                    label: req.t.t(key),
+                    active: if *href == "/" {
+                        req.path == "/"
+                    } else {
+                        req.path.starts_with(href)
+                    },
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        Self {
+            t: req.t.clone(),
+            actor,
+            nav,
+            flash: String::new(),
+            lang: req.t.lang.code(),
+        }
+    }
+
+    /// A confirmation carried in `?ok=key` after a redirect.
+    pub fn with_flash(mut self, ok: Option<&str>) -> Self {
+        if let Some(key) = ok.map(|k| format!("flash-{k}")).filter(|k| self.t.has(k)) {
+            self.flash = self.t.t(&key);
+        }
+        self
+    }
+
+    pub fn roles(&self) -> String {
+        self.actor
+            .as_ref()
+            .map(|a| {
+                a.roles
+                    .iter()
+                    .map(|r| self.t.code("role", r.code()))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn can(&self, action: &str) -> bool {
+        Action::parse(action).is_some_and(|a| self.actor.as_ref().is_some_and(|x| x.can(a)))
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+/// Runs a use case and turns its failure into an error page.
+pub fn page<T>(req: &Req, r: Result<T, gongzhi_app::AppError>) -> Result<T, PageError> {
+    r.map_err(|e| PageError(req.clone(), e))
+}
+
+pub fn ok<P: Template>(req: &Req, p: &P) -> PageResult {
+    Ok(render(StatusCode::OK, p, &req.ctx.request_id))
+}
+
+pub fn see_other(to: &str) -> PageResult {
+    Ok(Redirect::to(to).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct Flash {
+    pub ok: Option<String>,
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/lang/{lang}", get(set_lang))
+        .merge(account::router())
+        .merge(admin::router())
+        .merge(people::router())
+        .merge(roster::router())
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    c: Chrome,
+    overview: Option<Overview>,
+}
+
+async fn home(State(s): State<AppState>, req: Req) -> PageResult {
+    let Some(actor) = &req.ctx.actor else {
+        return see_other("/login");
+    };
+    let overview = if actor.can(Action::ViewStatistics) {
+        Some(page(&req, s.app.overview(&req.ctx).await)?)
+    } else {
+        None
+    };
+    ok(
+        &req,
+        &Home {
+            c: Chrome::new(&req),
+            overview,
+        },
+    )
+}
+
+async fn set_lang(Path(lang): Path<String>, headers: HeaderMap) -> Response {
+    let value = if lang == "en" { "en" } else { "zh" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            r.split_once("://")
+                .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
+        })
+        .unwrap_or_else(|| "/".to_owned());
+    let mut res = Redirect::to(&back).into_response();
+    if let Ok(v) = format!("{LANG_COOKIE}={value}; Path=/; Max-Age=31536000; SameSite=Lax").parse() {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct NotFound {
+    c: Chrome,
+    status: u16,
+    title: String,
+    message: String,
+}
+
+pub async fn not_found(req: Req) -> Response {
+    if req.path.starts_with("/api/") {
+        return crate::error::json_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            &req.t.t("error-not-found"),
+            None,
+        );
+    }
+    let p = NotFound {
+        title: req.t.t("error-title-404"),
+        message: req.t.t("error-page-missing"),
+        status: 404,
+        c: Chrome::new(&req),
+    };
+    render(StatusCode::NOT_FOUND, &p, &req.ctx.request_id)
+}
