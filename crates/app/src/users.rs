@@ -93,10 +93,11 @@ impl App {
                 }
             }
         }
-        if creating && !f.password.is_empty() {
-            if let Err(e) = password::check(&f.password, &f.username) {
-                checks.fail(FieldError::new("password", e.message_key()));
-            }
+        if creating
+            && !f.password.is_empty()
+            && let Err(e) = password::check(&f.password, &f.username)
+        {
+            checks.fail(FieldError::new("password", e.message_key()));
         }
         checks.finish()?;
         let agency_id = agency.map(|a| a.id).ok_or(AppError::NotFound)?;

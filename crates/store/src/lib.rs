@@ -54,3 +54,11 @@ pub(crate) fn bind_all<'q, O>(
     }
     q
 }
+
+/// Runs raw SQL; only for tests that tamper with stored rows on purpose.
+#[doc(hidden)]
+pub async fn exec_for_tests(conn: &mut AnyConnection, sql: &str) {
+    if let Err(e) = sqlx::query(sql).execute(conn).await {
+        tracing::error!(error = %e, "test statement failed");
+    }
+}

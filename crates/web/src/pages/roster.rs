@@ -183,10 +183,7 @@ async fn put_slot(
 ) -> PageResult {
     let d = FormData::parse(&body);
     let slot = parse_slot(&req, &slot)?;
-    let township = d
-        .get("township")
-        .parse::<Id>()
-        .map_err(|_| PageError(req.clone(), AppError::NotFound))?;
+    let township = d.get("township").parse::<Id>().ok();
     let form = SlotForm {
         person_name: d.get("person_name"),
         agency_id: d.get("agency_id"),
@@ -194,9 +191,13 @@ async fn put_slot(
         version: d.int("version"),
     };
     match s.app.put_slot(&req.ctx, village, slot, &form).await {
-        Ok(()) => see_other(&format!("/admin/roster/{township}?ok=saved#v-{village}")),
+        Ok(()) => see_other(&format!(
+            "/admin/roster/{}?ok=saved#v-{village}",
+            township.map(|t| t.to_string()).unwrap_or_default()
+        )),
         Err(e) => {
             let (f, status) = form_error(&req, e, FormState::from_data(&d))?;
+            let township = township.ok_or_else(|| PageError(req.clone(), AppError::NotFound))?;
             township_view(
                 &s,
                 &req,

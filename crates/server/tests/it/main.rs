@@ -1,0 +1,6 @@
+//! End-to-end tests through a real server on SQLite, or PostgreSQL with TEST_DATABASE_URL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
+
+mod audit;
+mod auth;
+mod matrix;
