@@ -1,5 +1,5 @@
 //! The only crate that speaks SQL. One code path for embedded SQLite and PostgreSQL through sqlx's
-//! `Any` driver, with hand-written portable SQL (`$n` placeholders, TEXT ids, BIGINT times and flags)
+//! `Any` driver, with hand-written portable SQL (`$n` parameters, TEXT ids, BIGINT times and flags)
 //! and a `Dialect` for the few places where the engines differ.
 
 pub mod audit;

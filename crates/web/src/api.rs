@@ -1,7 +1,6 @@
 //! `/api/v1`: JSON for partner systems, registered only through the OpenAPI router so that the
 //! document at `/api/openapi.json` and the routes cannot drift. Same use cases, same policy as the UI.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -114,38 +113,50 @@ async fn metrics(State(s): State<AppState>) -> Response {
         .into_response()
 }
 
-/// JSON bodies whose rejections answer in the API's error shape (400 malformed, 413 too large).
-pub struct ApiJson<T>(pub T);
+/// A JSON body, parsed only when the handler asks, so that a caller without permission hears 401/403
+/// rather than what is wrong with a body it may not send. Failures answer in the API's error shape
+/// (400 malformed, 413 too large).
+pub struct ApiBody(axum::body::Bytes);
 
-impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<T> {
+impl<S: Send + Sync> FromRequest<S> for ApiBody {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rej) => {
-                let status = match &rej {
-                    JsonRejection::BytesRejection(b) => b.status(),
-                    JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    _ => StatusCode::BAD_REQUEST,
-                };
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(ApiBody)
+            .map_err(|rej| {
+                let status = rej.status();
                 let (code, msg) = if status == StatusCode::PAYLOAD_TOO_LARGE {
                     ("too_large", "请求内容过大")
                 } else {
-                    ("bad_request", "请求不是有效的 JSON")
+                    ("bad_request", "无法读取请求内容")
                 };
-                Err(json_error(
-                    status,
-                    code,
-                    msg,
-                    Some(serde_json::Value::String(rej.body_text())),
-                ))
-            }
-        }
+                json_error(status, code, msg, None)
+            })
+    }
+}
+
+impl ApiBody {
+    fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Response> {
+        serde_json::from_slice(&self.0).map_err(|e| {
+            json_error(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "请求不是有效的 JSON",
+                Some(serde_json::Value::String(e.to_string())),
+            )
+        })
     }
 }
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
+
+impl From<ApiError> for Response {
+    fn from(e: ApiError) -> Self {
+        e.into_response()
+    }
+}
 
 fn fail(req: &Req) -> impl Fn(AppError) -> ApiError + '_ {
     |e| ApiError(e, req.ctx.request_id.clone())
@@ -171,8 +182,8 @@ pub struct LoginResponse {
 /// Exchange credentials for a bearer token (revocable, expiring).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
-async fn login(State(s): State<AppState>, req: Req, body: ApiJson<LoginRequest>) -> ApiResult<LoginResponse> {
-    let b = body.0;
+async fn login(State(s): State<AppState>, req: Req, body: ApiBody) -> Result<Json<LoginResponse>, Response> {
+    let b: LoginRequest = body.json()?;
     let input = LoginInput {
         username: &b.username,
         password: &b.password,
@@ -308,9 +319,13 @@ async fn list_agencies(
 async fn create_agency(
     State(s): State<AppState>,
     req: Req,
-    body: ApiJson<AgencyJson>,
-) -> ApiResult<AgencyJson> {
-    let b = body.0;
+    body: ApiBody,
+) -> Result<Json<AgencyJson>, Response> {
+    s.app
+        .authorize(&req.ctx, Action::ManageReference)
+        .await
+        .map_err(fail(&req))?;
+    let b: AgencyJson = body.json()?;
     let f = AgencyForm {
         code: b.code,
         name: b.name,
@@ -432,9 +447,13 @@ pub struct CreatedUser {
 async fn create_user(
     State(s): State<AppState>,
     req: Req,
-    body: ApiJson<NewUserJson>,
-) -> ApiResult<CreatedUser> {
-    let b = body.0;
+    body: ApiBody,
+) -> Result<Json<CreatedUser>, Response> {
+    s.app
+        .authorize(&req.ctx, Action::ManageUsers)
+        .await
+        .map_err(fail(&req))?;
+    let b: NewUserJson = body.json()?;
     let f = UserForm {
         username: b.username,
         display_name: b.display_name,

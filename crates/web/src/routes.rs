@@ -50,5 +50,7 @@ pub const PROTECTED: &[RouteSpec] = &[
     r("GET", "/api/v1/org-units", Action::ViewReference),
     r("GET", "/api/v1/categories", Action::ViewReference),
     r("GET", "/api/v1/users", Action::ViewUsers),
+    r("POST", "/api/v1/users", Action::ManageUsers),
+    r("POST", "/api/v1/agencies", Action::ManageReference),
     r("GET", "/api/v1/permissions", Action::ViewPermissions),
 ];

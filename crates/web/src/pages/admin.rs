@@ -7,7 +7,6 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::routing::{get, post};
 use chrono::Datelike;
-use gongzhi_app::AppError;
 use gongzhi_app::admin::{AgencyForm, CategoryForm};
 use gongzhi_app::domain::audit::Outcome;
 use gongzhi_app::domain::org::AgencyKind;
@@ -18,9 +17,9 @@ use gongzhi_app::store::audit::{EventFilter, EventRow};
 use gongzhi_app::store::reference::{Agency, AgencyFilter, CalendarDay, Category, OrgUnit};
 use http::StatusCode;
 
-use super::{Chrome, Flash, PageResult, ok, page, see_other};
+use super::{Chrome, Flash, PageResult, form_error, ok, page, see_other};
 use crate::AppState;
-use crate::error::{PageError, render};
+use crate::error::render;
 use crate::form::{FormData, FormState};
 use crate::middleware::Req;
 
@@ -36,22 +35,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/import", get(import_form).post(import))
         .route("/admin/permissions", get(permissions))
         .route("/admin/audit", get(audit))
-}
-
-/// Turns a validation failure into a re-rendered form, anything else into an error page.
-fn form_error(req: &Req, e: AppError, f: FormState) -> Result<(FormState, StatusCode), PageError> {
-    match e {
-        AppError::Invalid(errs) => Ok((f.errors(&req.t, &errs), StatusCode::UNPROCESSABLE_ENTITY)),
-        AppError::Conflict(now) => {
-            let mut f = f;
-            f.conflict = now;
-            Ok((f, StatusCode::CONFLICT))
-        }
-        AppError::Store(gongzhi_app::store::StoreError::Duplicate(_)) => {
-            Ok((f.error("code", req.t.t("code-taken")), StatusCode::CONFLICT))
-        }
-        other => Err(PageError(req.clone(), other)),
-    }
 }
 
 #[derive(Template)]

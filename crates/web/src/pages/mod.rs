@@ -17,8 +17,10 @@ use http::{HeaderMap, StatusCode, header};
 
 use crate::AppState;
 use crate::error::{PageError, render};
+use crate::form::FormState;
 use crate::i18n::T;
 use crate::middleware::{LANG_COOKIE, Req};
+use gongzhi_app::AppError;
 
 pub struct NavItem {
     pub href: &'static str,
@@ -111,6 +113,22 @@ pub type PageResult = Result<Response, PageError>;
 /// Runs a use case and turns its failure into an error page.
 pub fn page<T>(req: &Req, r: Result<T, gongzhi_app::AppError>) -> Result<T, PageError> {
     r.map_err(|e| PageError(req.clone(), e))
+}
+
+/// Turns a validation failure into a re-rendered form, anything else into an error page.
+pub fn form_error(req: &Req, e: AppError, f: FormState) -> Result<(FormState, StatusCode), PageError> {
+    match e {
+        AppError::Invalid(errs) => Ok((f.errors(&req.t, &errs), StatusCode::UNPROCESSABLE_ENTITY)),
+        AppError::Conflict(now) => {
+            let mut f = f;
+            f.conflict = now;
+            Ok((f, StatusCode::CONFLICT))
+        }
+        AppError::Store(gongzhi_app::store::StoreError::Duplicate(_)) => {
+            Ok((f.error("code", req.t.t("code-taken")), StatusCode::CONFLICT))
+        }
+        other => Err(PageError(req.clone(), other)),
+    }
 }
 
 pub fn ok<P: Template>(req: &Req, p: &P) -> PageResult {

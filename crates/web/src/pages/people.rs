@@ -5,7 +5,6 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
-use gongzhi_app::AppError;
 use gongzhi_app::domain::policy::Role;
 use gongzhi_app::domain::{Id, time};
 use gongzhi_app::store::reference::Agency;
@@ -13,9 +12,9 @@ use gongzhi_app::store::users::{User, UserFilter};
 use gongzhi_app::users::UserForm;
 use http::StatusCode;
 
-use super::{Chrome, PageResult, page, see_other};
+use super::{Chrome, PageResult, form_error, page, see_other};
 use crate::AppState;
-use crate::error::{PageError, render};
+use crate::error::render;
 use crate::form::{FormData, FormState};
 use crate::middleware::Req;
 
@@ -144,18 +143,6 @@ fn user_form(d: &FormData) -> UserForm {
         password: d.get("password"),
         active: d.flag("active"),
         version: d.int("version"),
-    }
-}
-
-fn form_error(req: &Req, e: AppError, f: FormState) -> Result<(FormState, StatusCode), PageError> {
-    match e {
-        AppError::Invalid(errs) => Ok((f.errors(&req.t, &errs), StatusCode::UNPROCESSABLE_ENTITY)),
-        AppError::Conflict(now) => {
-            let mut f = f;
-            f.conflict = now;
-            Ok((f, StatusCode::CONFLICT))
-        }
-        other => Err(PageError(req.clone(), other)),
     }
 }
 

@@ -13,7 +13,7 @@ use gongzhi_app::roster::{SlotForm, TownshipRoster, VillageRoster};
 use gongzhi_app::store::reference::{Agency, OrgUnit};
 use http::StatusCode;
 
-use super::{Chrome, Flash, PageResult, page, see_other};
+use super::{Chrome, Flash, PageResult, form_error, page, see_other};
 use crate::AppState;
 use crate::error::{PageError, render};
 use crate::form::{FormData, FormState};
@@ -121,18 +121,6 @@ async fn township(
         StatusCode::OK,
     )
     .await
-}
-
-fn form_error(req: &Req, e: AppError, f: FormState) -> Result<(FormState, StatusCode), PageError> {
-    match e {
-        AppError::Invalid(errs) => Ok((f.errors(&req.t, &errs), StatusCode::UNPROCESSABLE_ENTITY)),
-        AppError::Conflict(now) => {
-            let mut f = f.error("person_name", req.t.t("error-conflict"));
-            f.conflict = now;
-            Ok((f, StatusCode::CONFLICT))
-        }
-        other => Err(PageError(req.clone(), other)),
-    }
 }
 
 async fn patch(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
