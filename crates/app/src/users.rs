@@ -49,7 +49,6 @@ impl App {
         f: &UserForm,
         creating: bool,
     ) -> Result<(Id, Vec<Role>), AppError> {
-        let actor = ctx.actor()?;
         let mut checks = Checks::new();
         if creating {
             checks.check(
@@ -73,8 +72,13 @@ impl App {
         }
         roles.sort();
         roles.dedup();
-        // Only the security administrator hands out administrator roles.
-        if roles.iter().any(|r| r.is_admin()) && !actor.can(Action::ManageUserSecurity) && ctx.actor.is_some()
+        // Only the security administrator hands out administrator roles; the command line, run by
+        // whoever operates the server, bootstraps the first ones.
+        if roles.iter().any(|r| r.is_admin())
+            && ctx
+                .actor
+                .as_ref()
+                .is_some_and(|a| !a.can(Action::ManageUserSecurity))
         {
             checks.fail(FieldError::new("roles", "roles-admin-needs-security-admin"));
         }

@@ -106,6 +106,16 @@ impl T {
         self.t(&format!("{prefix}-{}", code.replace('_', "-")))
     }
 
+    /// The name of a code if there is one, otherwise the code itself.
+    pub fn code_or_raw(&self, prefix: &str, code: &str) -> String {
+        let key = format!("{prefix}-{}", code.replace(['_', '.'], "-"));
+        if self.has(&key) {
+            self.t(&key)
+        } else {
+            code.to_owned()
+        }
+    }
+
     pub fn has(&self, key: &str) -> bool {
         bundles().zh.has_message(key)
     }

@@ -528,6 +528,41 @@ struct AuditQuery {
 
 const AUDIT_PAGE: i64 = 50;
 
+/// `修改用户（user.update）`: the name for people, the code for searching.
+fn action_label(t: &crate::i18n::T, action: &str) -> String {
+    match action.strip_prefix("denied.") {
+        Some(what) => format!("{}：{}", t.t("act-denied"), t.code("action", what)),
+        None => match t.code_or_raw("act", action) {
+            name if name == action => name,
+            name => format!("{name}（{action}）"),
+        },
+    }
+}
+
+/// `{"name":{"from":"甲","to":"乙"}}` as `name：甲 → 乙`, one field per line.
+fn changes_text(json: &str) -> String {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_str::<serde_json::Value>(json) else {
+        return json.to_owned();
+    };
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    fields
+        .iter()
+        .map(|(k, v)| {
+            let (from, to) = (show(&v["from"]), show(&v["to"]));
+            if from.is_empty() {
+                format!("{k}：{to}")
+            } else {
+                format!("{k}：{from} → {to}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 async fn audit(State(s): State<AppState>, req: Req, Query(q): Query<AuditQuery>) -> PageResult {
     let date = |s: &Option<String>| {
         s.as_deref()
@@ -556,19 +591,15 @@ async fn audit(State(s): State<AppState>, req: Req, Query(q): Query<AuditQuery>)
                 .unwrap_or_else(|| req.t.t("audit-unsealed")),
             at: time::format_local_seconds(time::from_millis(e.occurred_at)),
             actor: e.actor_name.clone(),
-            action: e.action.clone(),
-            target: format!("{} {}", e.target_type, e.target_id),
+            action: action_label(&req.t, &e.action),
+            target: format!("{} {}", req.t.code_or_raw("target", &e.target_type), e.target_id),
             outcome: req.t.code("outcome", &e.outcome),
             outcome_class: match e.outcome.as_str() {
                 "success" => "text-bg-success",
                 "denied" => "text-bg-danger",
                 _ => "text-bg-warning",
             },
-            changes: if e.changes == "{}" {
-                String::new()
-            } else {
-                e.changes.clone()
-            },
+            changes: changes_text(&e.changes),
             ip: e.ip.clone(),
             request_id: e.request_id.clone(),
         })
@@ -612,4 +643,25 @@ async fn audit(State(s): State<AppState>, req: Req, Query(q): Query<AuditQuery>)
             next,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, T};
+
+    #[test]
+    fn audit_rows_read_as_chinese() {
+        let t = T::new(Lang::Zh);
+        assert_eq!(action_label(&t, "user.create"), "新增用户（user.create）");
+        assert_eq!(action_label(&t, "denied.view_audit"), "越权访问：查看审计日志");
+        assert_eq!(action_label(&t, "something.new"), "something.new");
+        assert_eq!(
+            changes_text(
+                r#"{"display_name":{"from":"甲","to":"乙"},"roles":{"from":null,"to":"prosecutor"}}"#
+            ),
+            "display_name：甲 → 乙\nroles：prosecutor"
+        );
+        assert_eq!(changes_text("{}"), "");
+    }
 }

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use gongzhi_app::domain::policy::{Action, Actor};
 use gongzhi_app::stats::Overview;
+use gongzhi_app::store::sessions::Stage;
 use http::{HeaderMap, StatusCode, header};
 
 use crate::AppState;
@@ -57,7 +58,13 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
 impl Chrome {
     pub fn new(req: &Req) -> Self {
         let actor = req.ctx.actor.clone();
-        let nav = match &actor {
+        // Half-way through logging in (second factor or forced password change), every link would
+        // only lead back to that step: show none.
+        let complete = req
+            .session
+            .as_ref()
+            .is_some_and(|s| s.stage == Stage::Full && !s.must_change_password);
+        let nav = match actor.as_ref().filter(|_| complete) {
             Some(a) => NAV
                 .iter()
                 .filter(|(_, _, action)| action.is_none_or(|x| a.can(x)))

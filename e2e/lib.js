@@ -1,0 +1,84 @@
+// Helpers for the browser tests: a real gongzhi server on a fresh SQLite file, Debian's chromium
+// through playwright-core, TOTP codes, and screenshots under e2e/screenshots/.
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = process.env.GONGZHI_BIN
+  || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'debug', 'gongzhi');
+const SHOTS = path.join(__dirname, 'screenshots');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+/** Runs a gongzhi subcommand against the test database and returns its output. */
+function gongzhi(env, args, input) {
+  const r = spawnSync(BIN, args, { env: { ...process.env, ...env }, input, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`gongzhi ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Starts a server with its own data directory; resolves when /readyz answers 200. */
+async function startServer() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gongzhi-e2e-'));
+  const port = await freePort();
+  const env = {
+    GONGZHI__DATABASE__URL: `sqlite://${dir}/gongzhi.db`,
+    GONGZHI__HTTP__BIND: `127.0.0.1:${port}`,
+    RUST_LOG: 'warn',
+  };
+  const proc = spawn(BIN, ['serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try { if ((await fetch(`${base}/readyz`)).status === 200) break; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { base, env, dir, stop: () => proc.kill('SIGTERM') };
+}
+
+async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+function base32Decode(s) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0; let value = 0; const out = [];
+  for (const ch of s.replace(/=+$/, '')) {
+    value = (value << 5) | alphabet.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+/** RFC 6238 code, as an authenticator app would show it. */
+function totp(secret, at = Date.now()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = crypto.createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const off = mac[mac.length - 1] & 0x0f;
+  const bin = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
+  return String(bin % 1000000).padStart(6, '0');
+}
+
+async function shot(page, name) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+module.exports = { gongzhi, startServer, launch, totp, shot, SHOTS };
