@@ -35,11 +35,21 @@ pub fn database_url(name: &str) -> String {
     }
 }
 
+/// The URL of a new, empty database for `name` (created on PostgreSQL, a new file on SQLite).
+pub async fn fresh_database(name: &str) -> String {
+    let url = database_url(name);
+    if url.starts_with("postgres") {
+        create_pg_database(&url).await;
+    } else if let Some(path) = url.strip_prefix("sqlite://") {
+        let _ = std::fs::remove_file(path);
+    }
+    url
+}
+
 async fn create_pg_database(url: &str) {
     use sqlx::Executor;
-    let (server, db) = url.rsplit_once('/').unwrap();
+    let (_, db) = url.rsplit_once('/').unwrap();
     let admin = std::env::var("TEST_DATABASE_URL").unwrap();
-    let _ = server;
     let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
         .await
         .unwrap();
@@ -57,10 +67,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(name: &str, security: Security) -> Self {
-        let url = database_url(name);
-        if url.starts_with("postgres") {
-            create_pg_database(&url).await;
-        }
+        let url = fresh_database(name).await;
         let db = Db::connect(&DbOptions {
             url: url.clone(),
             max_connections: 8,

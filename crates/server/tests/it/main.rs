@@ -3,4 +3,6 @@
 
 mod audit;
 mod auth;
+mod cli;
 mod matrix;
+mod store;
