@@ -63,6 +63,34 @@ test('the system administrator\'s pages, desktop and phone', async () => {
     await visit(page, '/admin/permissions', `${label}-permissions`);
     await visit(page, '/account', `${label}-account`);
   }
+
+  // Fill a gap in the roster: the counsellor of the third Wujiang village.
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.goto(`${server.base}/admin/roster`);
+  await page.click('a:text("乌江镇")');
+  const village = page.locator('.card', { hasText: '演示·平原村' });
+  await village.locator('tr.slot-gap', { hasText: '心理辅导员' }).locator('a').click();
+  let row = page.locator('tr.edit-row:visible');
+  await row.locator('input[name=person_name]').fill('吴老师');
+  await row.locator('select[name=agency_id]').selectOption({ label: '张掖市甘州区人民法院' });
+  await row.locator('input[name=phone]').fill('13912345678');
+  await row.locator('button[type=submit]').click();
+  row = page.locator('tr.edit-row.show');
+  assert.match(await row.innerText(), /须来自对应类型的单位/);
+  assert.equal(await row.locator('input[name=person_name]').inputValue(), '吴老师', 'typing kept');
+  assert.equal(await row.locator('input[name=phone]').inputValue(), '13912345678');
+  await shot(page, 'desktop-roster-error');
+  await row.locator('select[name=agency_id]').selectOption({ label: '张掖市甘州区妇女联合会' });
+  await row.locator('button[type=submit]').click();
+  await page.waitForURL('**ok=saved**');
+  const saved = page.locator('.card', { hasText: '演示·平原村' }).locator('tr', { hasText: '心理辅导员' }).first();
+  assert.match(await saved.innerText(), /吴老师[\s\S]*139\*\*\*\*5678/);
+
+  // The API documentation, vendored Swagger UI.
+  await page.goto(`${server.base}/api/docs`);
+  await page.waitForSelector('.opblock');
+  assert.ok(await page.locator('.opblock').count() >= 10);
+  await shot(page, 'desktop-api-docs');
   await ctx.close();
 });
 
@@ -76,3 +104,4 @@ test('the audit administrator sees the trail and nothing else', async () => {
   assert.equal(res.status(), 403);
   await ctx.close();
 });
+
