@@ -69,38 +69,23 @@ fn a_port_in_use_is_a_clear_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("端口可能已被占用"));
 }
 
+const CREATE_ROOT: &[&str] = &[
+    "admin",
+    "create-user",
+    "--username",
+    "root1",
+    "--agency",
+    "GZ-JCY",
+    "--role",
+    "system_admin",
+];
+
 #[tokio::test]
 async fn users_made_on_the_command_line_and_a_tampered_audit_chain() {
     let dir = temp_dir("audit");
-    let (code, _, err) = gongzhi(
-        &dir,
-        &[
-            "admin",
-            "create-user",
-            "--username",
-            "root1",
-            "--agency",
-            "GZ-JCY",
-            "--role",
-            "system_admin",
-        ],
-        "weak\n",
-    );
+    let (code, _, err) = gongzhi(&dir, CREATE_ROOT, "weak\n");
     assert_eq!(code, 2, "a weak password is refused: {err}");
-    let (code, out, err) = gongzhi(
-        &dir,
-        &[
-            "admin",
-            "create-user",
-            "--username",
-            "root1",
-            "--agency",
-            "GZ-JCY",
-            "--role",
-            "system_admin",
-        ],
-        "Strong#2026gz\n",
-    );
+    let (code, out, err) = gongzhi(&dir, CREATE_ROOT, "Strong#2026gz\n");
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("created root1"));
     let (code, _, _) = gongzhi(
