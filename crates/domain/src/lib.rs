@@ -4,14 +4,19 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod case;
+pub mod deadline;
 pub mod ids;
+pub mod idcard;
 pub mod org;
 pub mod password;
 pub mod phone;
 pub mod policy;
+pub mod risk;
 pub mod roster;
 pub mod time;
 pub mod totp;
+pub mod workflow;
 
 pub use ids::Id;
 pub use policy::{Action, Actor, Role, Scope};

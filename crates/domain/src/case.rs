@@ -1,0 +1,117 @@
+//! The vocabulary of a case outside its workflow: parties, replies, referrals, mediation, follow-up.
+
+use crate::policy::codes;
+
+codes! {
+    PartyRole {
+        Petitioner => "petitioner",
+        Respondent => "respondent",
+        Victim => "victim",
+        Suspect => "suspect",
+        Guardian => "guardian",
+        Other => "other",
+    }
+}
+
+codes! {
+    ReplyKind {
+        /// §3.2: within 7 days — accepted, not accepted, materials needed, or transferred.
+        Procedural => "procedural",
+        /// §3.2: every month after three months until the result.
+        Progress => "progress",
+        /// §3.2: the result, within three months.
+        Result => "result",
+    }
+}
+
+codes! {
+    ReplyChannel {
+        InPerson => "in_person",
+        Letter => "letter",
+        Phone => "phone",
+        Sms => "sms",
+        Portal => "portal",
+    }
+}
+
+codes! {
+    ReferralState {
+        Pending => "pending",
+        Accepted => "accepted",
+        Returned => "returned",
+        Reported => "reported",
+        Revoked => "revoked",
+    }
+}
+
+codes! {
+    MediationOutcome {
+        Agreed => "agreed",
+        Continued => "continued",
+        Failed => "failed",
+    }
+}
+
+codes! {
+    Satisfaction {
+        Satisfied => "satisfied",
+        Basically => "basically",
+        Unsatisfied => "unsatisfied",
+    }
+}
+
+/// Flags of a party beside minority, which the identity number gives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PartyFlags {
+    pub minor: bool,
+    pub elderly: bool,
+    pub disabled: bool,
+    pub impoverished: bool,
+}
+
+impl PartyFlags {
+    pub fn vulnerable(&self) -> bool {
+        self.minor || self.elderly || self.disabled || self.impoverished
+    }
+}
+
+/// Formats a case number from a pattern: `{agency}` the agency's short prefix, `{year}` and `{seq}`.
+/// The default pattern gives `甘州检信〔2026〕123号`.
+pub fn case_number(pattern: &str, prefix: &str, year: i32, seq: i64) -> String {
+    pattern
+        .replace("{prefix}", prefix)
+        .replace("{year}", &year.to_string())
+        .replace("{seq}", &seq.to_string())
+}
+
+pub const DEFAULT_NUMBER_PATTERN: &str = "{prefix}〔{year}〕{seq}号";
+
+/// A tracking code for the public portal: 10 characters from an alphabet without look-alikes.
+pub fn tracking_code(random: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    random
+        .iter()
+        .take(10)
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_number_pattern() {
+        assert_eq!(
+            case_number(DEFAULT_NUMBER_PATTERN, "甘州检信", 2026, 123),
+            "甘州检信〔2026〕123号"
+        );
+    }
+
+    #[test]
+    fn tracking_codes_avoid_look_alikes() {
+        let code = tracking_code(&[0, 8, 14, 31, 32, 255, 1, 2, 3, 4, 5]);
+        assert_eq!(code.len(), 10);
+        assert!(!code.contains('0') && !code.contains('O') && !code.contains('I'));
+    }
+}

@@ -1,0 +1,374 @@
+//! The deadline engine: one pure function turns a start day, an amount and a unit into a due date
+//! over the work calendar, and says which rest days it skipped. Rules are data ([`Rule`]), kept in the
+//! database and evaluated by the same function as the public calculator.
+//!
+//! Day counting follows the Civil Code (Arts. 200–204; DOMAIN.md §3): the start day is not counted;
+//! a period in months ends on the same day number of the last month, or on that month's last day
+//! when it has none; a period whose last day is a rest day ends on the next working day. Working-day
+//! periods skip weekends and statutory holidays and count the make-up working days (调休).
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+
+use crate::calendar::WorkCalendar;
+use crate::policy::codes;
+
+codes! {
+    Unit {
+        CalendarDay => "calendar_day",
+        WorkingDay => "working_day",
+        Month => "month",
+    }
+}
+
+codes! {
+    /// The clocks a case can carry.
+    ClockKind {
+        /// Urgent (告急) petitions: handled the same day.
+        UrgentHandling => "urgent_handling",
+        /// §3.2: procedural reply within 7 days of receipt.
+        ProceduralReply => "procedural_reply",
+        /// §3.2: result (or progress) reply within 3 months.
+        ResultReply => "result_reply",
+        /// §3.2: after 3 months, a follow-up reply every month until done.
+        ProgressReply => "progress_reply",
+        /// §3.1: the Gaotai "四级七天" ladder closes a grid dispute within 7 days.
+        GridClosure => "grid_closure",
+        /// §3.3: the petition department routes within 15 days.
+        Routing => "routing",
+        /// §3.3: the competent organ decides acceptance within 15 days.
+        Acceptance => "acceptance",
+        /// §3.3: handled within 60 days of acceptance (+≤30 days by extension).
+        Handling => "handling",
+        /// §3.3: review or re-review opinion within 30 days.
+        ReviewOpinion => "review_opinion",
+        /// The receiving agency reports back on a referral.
+        ReferralFeedback => "referral_feedback",
+        /// 人民调解法 Art. 33: judicial confirmation applied for within 30 days of the agreement.
+        JudicialConfirmation => "judicial_confirmation",
+    }
+}
+
+codes! {
+    /// Where a clock stands.
+    ClockState {
+        Running => "running",
+        DueSoon => "due_soon",
+        Overdue => "overdue",
+        Paused => "paused",
+        Met => "met",
+        Exempt => "exempt",
+    }
+}
+
+/// A deadline rule as stored: which clock, how long, how counted, and when and where it applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub code: String,
+    pub clock: ClockKind,
+    pub amount: u32,
+    pub unit: Unit,
+    /// Count from the day after the trigger (Civil Code Art. 201); when false the trigger day counts.
+    pub next_day: bool,
+    /// A last day that is a rest day moves to the next working day (Art. 203).
+    pub roll_over: bool,
+    pub effective_from: NaiveDate,
+    pub effective_to: Option<NaiveDate>,
+    /// A 6-digit county code or `*`.
+    pub region: String,
+    /// Where the rule comes from, shown when the due date is explained.
+    pub source: String,
+}
+
+impl Rule {
+    pub fn applies(&self, clock: ClockKind, on: NaiveDate, region: &str) -> bool {
+        self.clock == clock
+            && self.effective_from <= on
+            && self.effective_to.is_none_or(|to| on <= to)
+            && (self.region == "*" || self.region == region)
+    }
+
+    pub fn due(&self, cal: &WorkCalendar, start: NaiveDate) -> Option<Due> {
+        compute(cal, start, self.amount, self.unit, self.next_day, self.roll_over)
+    }
+}
+
+/// The most specific rule for a clock: a regional rule beats `*`, a later start beats an earlier one.
+pub fn pick<'a>(rules: &'a [Rule], clock: ClockKind, on: NaiveDate, region: &str) -> Option<&'a Rule> {
+    rules
+        .iter()
+        .filter(|r| r.applies(clock, on, region))
+        .max_by_key(|r| (r.region != "*", r.effective_from))
+}
+
+/// A computed due date and its explanation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Due {
+    pub due: NaiveDate,
+    /// The first day counted.
+    pub counted_from: NaiveDate,
+    /// Rest days passed over: inside a working-day period, or rolled over at its end.
+    pub skipped: Vec<NaiveDate>,
+}
+
+/// The Civil Code convention used by the calculator: count from the next day, roll over rest days.
+pub fn due_date(cal: &WorkCalendar, start: NaiveDate, amount: u32, unit: Unit) -> Option<Due> {
+    compute(cal, start, amount, unit, true, true)
+}
+
+fn compute(
+    cal: &WorkCalendar,
+    start: NaiveDate,
+    amount: u32,
+    unit: Unit,
+    next_day: bool,
+    roll_over: bool,
+) -> Option<Due> {
+    let counted_from = if next_day { start.succ_opt()? } else { start };
+    let mut skipped = Vec::new();
+    let mut due = match unit {
+        Unit::CalendarDay if amount == 0 => start,
+        Unit::CalendarDay => counted_from.checked_add_days(Days::new(u64::from(amount) - 1))?,
+        // chrono clamps to the month's last day when the day number does not exist.
+        Unit::Month => start.checked_add_months(Months::new(amount))?,
+        Unit::WorkingDay => {
+            if amount == 0 {
+                start
+            } else {
+                let mut d = counted_from;
+                let mut left = amount;
+                loop {
+                    if cal.is_working_day(d) {
+                        left -= 1;
+                        if left == 0 {
+                            break d;
+                        }
+                    } else {
+                        skipped.push(d);
+                    }
+                    d = d.succ_opt()?;
+                }
+            }
+        }
+    };
+    if roll_over && unit != Unit::WorkingDay {
+        // A bounded search: no rest period is longer than a few weeks.
+        let mut guard = 0;
+        while !cal.is_working_day(due) && guard < 60 {
+            skipped.push(due);
+            due = due.succ_opt()?;
+            guard += 1;
+        }
+    }
+    Some(Due {
+        due,
+        counted_from,
+        skipped,
+    })
+}
+
+/// How many working days lie after `today` up to and including `due` (0 when due today or past).
+pub fn working_days_left(cal: &WorkCalendar, today: NaiveDate, due: NaiveDate) -> u32 {
+    let mut n = 0;
+    let mut d = today;
+    while d < due {
+        let Some(next) = d.succ_opt() else { break };
+        d = next;
+        if cal.is_working_day(d) {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// A clock's state on `today`: met and exempt stay so; otherwise overdue after the due date, due soon
+/// within `soon` working days.
+pub fn state_on(
+    cal: &WorkCalendar,
+    stored: ClockState,
+    due: NaiveDate,
+    today: NaiveDate,
+    soon: u32,
+) -> ClockState {
+    match stored {
+        ClockState::Met | ClockState::Exempt | ClockState::Paused => stored,
+        _ if today > due => ClockState::Overdue,
+        _ if working_days_left(cal, today, due) <= soon => ClockState::DueSoon,
+        _ => ClockState::Running,
+    }
+}
+
+/// Whole days a due date moves when a paused clock resumes.
+pub fn shift(due: NaiveDate, paused_days: i64) -> NaiveDate {
+    if paused_days <= 0 {
+        return due;
+    }
+    due.checked_add_days(Days::new(paused_days.unsigned_abs()))
+        .unwrap_or(due)
+}
+
+/// Is a date the last day of its month (for explanations of month periods).
+pub fn is_month_end(d: NaiveDate) -> bool {
+    d.succ_opt().is_some_and(|n| n.month() != d.month())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::official_2024_2026;
+    use proptest::prelude::*;
+
+    fn cal() -> WorkCalendar {
+        WorkCalendar::new(official_2024_2026().into_iter().map(|h| (h.date, h.kind)))
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn due(start: &str, n: u32, unit: Unit) -> (String, Vec<String>) {
+        let r = due_date(&cal(), d(start), n, unit).unwrap();
+        (
+            r.due.to_string(),
+            r.skipped.iter().map(|x| x.to_string()).collect(),
+        )
+    }
+
+    #[test]
+    fn spring_festival_2025_rolls_a_7_day_period_to_the_first_working_day() {
+        // Received 2025-01-24 (Fri): the 7th day is 01-31, inside 春节 (01-28–02-04) → 02-05.
+        let (due_on, skipped) = due("2025-01-24", 7, Unit::CalendarDay);
+        assert_eq!(due_on, "2025-02-05");
+        assert_eq!(skipped.first().map(String::as_str), Some("2025-01-31"));
+        assert_eq!(skipped.len(), 5);
+    }
+
+    #[test]
+    fn working_days_count_the_make_up_saturday_in_spring_festival_2025() {
+        // From 2025-01-24 (Fri): 01-26 (Sun) is a make-up working day, 01-27 works, 01-28–02-04 rest,
+        // 02-05..: 7 working days = 01-26, 01-27, 02-05, 02-06, 02-07, 02-08 (make-up Sat), 02-10.
+        let (due_on, skipped) = due("2025-01-24", 7, Unit::WorkingDay);
+        assert_eq!(due_on, "2025-02-10");
+        assert!(skipped.contains(&"2025-01-25".to_owned()));
+        assert!(skipped.contains(&"2025-02-04".to_owned()));
+        assert!(!skipped.contains(&"2025-02-08".to_owned()));
+    }
+
+    #[test]
+    fn spring_festival_2026() {
+        // 2026-02-13 (Fri) + 7 days = 02-20, inside 春节 (02-15–02-23) → 02-24.
+        assert_eq!(due("2026-02-13", 7, Unit::CalendarDay).0, "2026-02-24");
+        // 02-14 (Sat) is a make-up working day: 1 working day from 02-13 is 02-14.
+        assert_eq!(due("2026-02-13", 1, Unit::WorkingDay).0, "2026-02-14");
+        // From 02-13: 02-14, then 02-24, 02-25, 02-26, 02-27, 02-28 (make-up Sat), 03-02.
+        assert_eq!(due("2026-02-13", 7, Unit::WorkingDay).0, "2026-03-02");
+    }
+
+    #[test]
+    fn national_day_2025_with_its_make_up_weekend_days() {
+        // 09-28 (Sun) and 10-11 (Sat) are worked; 10-01–10-08 rest.
+        assert_eq!(due("2025-09-26", 1, Unit::WorkingDay).0, "2025-09-28");
+        assert_eq!(due("2025-09-30", 1, Unit::WorkingDay).0, "2025-10-09");
+        assert_eq!(due("2025-09-30", 3, Unit::WorkingDay).0, "2025-10-11");
+        // 7 calendar days from 09-28 end 10-05, a holiday → 10-09.
+        assert_eq!(due("2025-09-28", 7, Unit::CalendarDay).0, "2025-10-09");
+        // 2024: 09-29 (Sun) and 10-12 (Sat) worked.
+        assert_eq!(due("2024-09-27", 1, Unit::WorkingDay).0, "2024-09-29");
+        assert_eq!(due("2024-10-11", 1, Unit::WorkingDay).0, "2024-10-12");
+    }
+
+    #[test]
+    fn three_months_end_on_the_same_day_number_or_the_month_end() {
+        assert_eq!(due("2025-11-30", 3, Unit::Month).0, "2026-02-28");
+        assert_eq!(due("2026-03-10", 3, Unit::Month).0, "2026-06-10");
+        // 2025-05-31 + 3 months = 08-31 (Sun) → 09-01.
+        assert_eq!(due("2025-05-31", 3, Unit::Month).0, "2025-09-01");
+        // 2024-11-30 + 3 months = 2025-02-28 (the month has no 30th), a Friday.
+        assert_eq!(due("2024-11-30", 3, Unit::Month).0, "2025-02-28");
+        // 2025-11-29 + 3 months = 2026-02-28, a make-up working Saturday: not rolled.
+        assert_eq!(due("2025-11-29", 3, Unit::Month).0, "2026-02-28");
+        assert_eq!(due("2024-01-31", 1, Unit::Month).0, "2024-02-29");
+    }
+
+    #[test]
+    fn zero_days_is_the_same_day() {
+        assert_eq!(due("2026-11-27", 0, Unit::CalendarDay).0, "2026-11-27");
+    }
+
+    #[test]
+    fn the_most_specific_rule_wins() {
+        let rule = |code: &str, region: &str, from: &str, amount| Rule {
+            code: code.into(),
+            clock: ClockKind::ProceduralReply,
+            amount,
+            unit: Unit::CalendarDay,
+            next_day: true,
+            roll_over: true,
+            effective_from: d(from),
+            effective_to: None,
+            region: region.into(),
+            source: String::new(),
+        };
+        let rules = vec![
+            rule("a", "*", "2019-01-01", 7),
+            rule("b", "620702", "2019-01-01", 5),
+            rule("c", "*", "2030-01-01", 3),
+        ];
+        let on = d("2026-11-28");
+        assert_eq!(pick(&rules, ClockKind::ProceduralReply, on, "620702").unwrap().code, "b");
+        assert_eq!(pick(&rules, ClockKind::ProceduralReply, on, "620100").unwrap().code, "a");
+        assert!(pick(&rules, ClockKind::Handling, on, "620702").is_none());
+    }
+
+    #[test]
+    fn clock_states() {
+        let c = cal();
+        let due_on = d("2026-12-04"); // Friday
+        assert_eq!(state_on(&c, ClockState::Running, due_on, d("2026-11-27"), 2), ClockState::Running);
+        assert_eq!(state_on(&c, ClockState::Running, due_on, d("2026-12-02"), 2), ClockState::DueSoon);
+        assert_eq!(state_on(&c, ClockState::Running, due_on, d("2026-12-05"), 2), ClockState::Overdue);
+        assert_eq!(state_on(&c, ClockState::Met, due_on, d("2026-12-05"), 2), ClockState::Met);
+    }
+
+    proptest! {
+        #[test]
+        fn a_due_date_is_a_working_day_after_the_start(
+            offset in 0u64..1000, n in 1u32..120, unit in 0usize..3
+        ) {
+            let start = d("2024-01-01") + Days::new(offset);
+            let unit = Unit::ALL[unit];
+            let r = due_date(&cal(), start, n, unit).unwrap();
+            prop_assert!(r.due > start);
+            prop_assert!(cal().is_working_day(r.due));
+            for s in &r.skipped {
+                prop_assert!(!cal().is_working_day(*s));
+                prop_assert!(*s > start && *s <= r.due);
+            }
+        }
+
+        #[test]
+        fn working_days_between_start_and_due_equal_the_amount(offset in 0u64..1000, n in 1u32..60) {
+            let c = cal();
+            let start = d("2024-01-01") + Days::new(offset);
+            let r = due_date(&c, start, n, Unit::WorkingDay).unwrap();
+            prop_assert_eq!(working_days_left(&c, start, r.due), n);
+        }
+
+        #[test]
+        fn a_longer_period_never_ends_earlier(offset in 0u64..1000, n in 1u32..60, unit in 0usize..3) {
+            let start = d("2024-01-01") + Days::new(offset);
+            let unit = Unit::ALL[unit];
+            let a = due_date(&cal(), start, n, unit).unwrap().due;
+            let b = due_date(&cal(), start, n + 1, unit).unwrap().due;
+            prop_assert!(b >= a);
+        }
+
+        #[test]
+        fn a_calendar_period_without_rest_at_its_end_is_exact(offset in 0u64..1000, n in 1u32..60) {
+            let start = d("2024-01-01") + Days::new(offset);
+            let r = due_date(&cal(), start, n, Unit::CalendarDay).unwrap();
+            let plain = start + Days::new(u64::from(n));
+            prop_assert!(r.due >= plain);
+            prop_assert_eq!(r.due == plain, cal().is_working_day(plain));
+        }
+    }
+}
