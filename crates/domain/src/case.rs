@@ -1,6 +1,7 @@
 //! The vocabulary of a case outside its workflow: parties, replies, referrals, mediation, follow-up.
 
 use crate::policy::codes;
+use crate::workflow::CaseKind;
 
 codes! {
     PartyRole {
@@ -75,16 +76,23 @@ impl PartyFlags {
     }
 }
 
-/// Formats a case number from a pattern: `{agency}` the agency's short prefix, `{year}` and `{seq}`.
-/// The default pattern gives `甘州检信〔2026〕123号`.
-pub fn case_number(pattern: &str, prefix: &str, year: i32, seq: i64) -> String {
+/// Formats a case number from a pattern: `{agency}` the agency's short name, `{kind}` the kind's
+/// one-character abbreviation, `{year}` and `{seq}`. The default pattern gives `甘州检信〔2026〕123号`.
+pub fn case_number(pattern: &str, agency: &str, kind: CaseKind, year: i32, seq: i64) -> String {
+    let abbr = match kind {
+        CaseKind::Petition => "信",
+        CaseKind::Dispute => "调",
+        CaseKind::GovPetition => "访",
+        CaseKind::MinorCriminal => "刑",
+    };
     pattern
-        .replace("{prefix}", prefix)
+        .replace("{agency}", agency)
+        .replace("{kind}", abbr)
         .replace("{year}", &year.to_string())
         .replace("{seq}", &seq.to_string())
 }
 
-pub const DEFAULT_NUMBER_PATTERN: &str = "{prefix}〔{year}〕{seq}号";
+pub const DEFAULT_NUMBER_PATTERN: &str = "{agency}{kind}〔{year}〕{seq}号";
 
 /// A tracking code for the public portal: 10 characters from an alphabet without look-alikes.
 pub fn tracking_code(random: &[u8]) -> String {
@@ -103,7 +111,7 @@ mod tests {
     #[test]
     fn the_default_number_pattern() {
         assert_eq!(
-            case_number(DEFAULT_NUMBER_PATTERN, "甘州检信", 2026, 123),
+            case_number(DEFAULT_NUMBER_PATTERN, "甘州检", CaseKind::Petition, 2026, 123),
             "甘州检信〔2026〕123号"
         );
     }

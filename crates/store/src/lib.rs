@@ -3,6 +3,8 @@
 //! and a `Dialect` for the few places where the engines differ.
 
 pub mod audit;
+pub mod cases;
+pub mod casework;
 pub mod cipher;
 mod db;
 mod error;

@@ -15,11 +15,18 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sql: include_str!("../migrations/0001_foundation.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sql: include_str!("../migrations/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "cases",
+        sql: include_str!("../migrations/0002_cases.sql"),
+    },
+];
 
 /// A lock held longer than this is taken to belong to a crashed process.
 const STALE_LOCK_MS: i64 = 10 * 60 * 1000;

@@ -1,0 +1,702 @@
+//! Cases and everything recorded on them: parties, the timeline, clocks, risk assessments, tasks,
+//! referrals, meetings, mediation, follow-up visits, replies, attachments, notices, idempotency keys,
+//! partner API keys and the portal's throttle.
+
+use chrono::NaiveDate;
+use gongzhi_domain::deadline::{ClockKind, ClockState};
+use gongzhi_domain::risk::RiskLevel;
+use gongzhi_domain::workflow::{CaseKind, Channel, Level, Status};
+use gongzhi_domain::{Id, time};
+use sqlx::AnyConnection;
+
+use crate::{Arg, Result, StoreError, bind_all, code, id, opt_id};
+
+fn ms(t: time::Timestamp) -> i64 {
+    time::to_millis(t)
+}
+
+fn date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("bad date {s:?}")))
+}
+
+fn dates(s: &str) -> Result<Vec<NaiveDate>> {
+    s.split(',').filter(|x| !x.is_empty()).map(date).collect()
+}
+
+/// The next number of an agency's year: gapless, because the counter row is taken inside the
+/// registering transaction and a rolled-back registration gives its number back.
+pub async fn next_seq(conn: &mut AnyConnection, agency: Id, year: i32) -> Result<i64> {
+    let (seq,): (i64,) = sqlx::query_as(
+        "INSERT INTO case_counter (agency_id, year, last_seq) VALUES ($1, $2, 1)
+         ON CONFLICT (agency_id, year) DO UPDATE SET last_seq = case_counter.last_seq + 1
+         RETURNING last_seq",
+    )
+    .bind(agency.to_string())
+    .bind(i64::from(year))
+    .fetch_one(conn)
+    .await?;
+    Ok(seq)
+}
+
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub id: Id,
+    pub number: String,
+    pub kind: CaseKind,
+    pub status: Status,
+    pub level: Option<Level>,
+    pub channel: Channel,
+    pub category_code: String,
+    pub category_name: String,
+    pub place_id: Option<Id>,
+    pub place_name: String,
+    pub place_code: String,
+    pub grid_id: Option<Id>,
+    pub grid_name: String,
+    pub title: String,
+    pub narrative: String,
+    pub received_at: time::Timestamp,
+    pub urgent: bool,
+    pub anonymous: bool,
+    pub exempt_reason: String,
+    pub owner_agency_id: Id,
+    pub owner_agency_name: String,
+    pub handler_id: Option<Id>,
+    pub handler_name: String,
+    pub created_by: Option<Id>,
+    pub related_case_id: Option<Id>,
+    pub tracking_code: Option<String>,
+    pub tracking_phone: Option<String>,
+    pub reconciliation: String,
+    pub risk_level: Option<RiskLevel>,
+    pub risk_stale_after: i64,
+    pub closed_at: Option<time::Timestamp>,
+    pub version: i64,
+    pub created_at: time::Timestamp,
+    pub updated_at: time::Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct CaseRowRaw {
+    id: String,
+    number: String,
+    kind: String,
+    status: String,
+    level: Option<String>,
+    channel: String,
+    category_code: String,
+    category_name: Option<String>,
+    place_id: Option<String>,
+    place_name: Option<String>,
+    place_code: Option<String>,
+    grid_id: Option<String>,
+    grid_name: Option<String>,
+    title: String,
+    narrative: String,
+    received_at: i64,
+    urgent: i64,
+    anonymous: i64,
+    exempt_reason: String,
+    owner_agency_id: String,
+    owner_agency_name: Option<String>,
+    handler_id: Option<String>,
+    handler_name: Option<String>,
+    created_by: Option<String>,
+    related_case_id: Option<String>,
+    tracking_code: Option<String>,
+    tracking_phone: Option<String>,
+    reconciliation: String,
+    risk_level: Option<String>,
+    risk_stale_after: i64,
+    closed_at: Option<i64>,
+    version: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<CaseRowRaw> for Case {
+    type Error = StoreError;
+    fn try_from(r: CaseRowRaw) -> Result<Self> {
+        Ok(Case {
+            id: id(&r.id)?,
+            number: r.number,
+            kind: code(&r.kind, CaseKind::parse)?,
+            status: code(&r.status, Status::parse)?,
+            level: r.level.as_deref().map(|l| code(l, Level::parse)).transpose()?,
+            channel: code(&r.channel, Channel::parse)?,
+            category_code: r.category_code,
+            category_name: r.category_name.unwrap_or_default(),
+            place_id: opt_id(r.place_id)?,
+            place_name: r.place_name.unwrap_or_default(),
+            place_code: r.place_code.unwrap_or_default(),
+            grid_id: opt_id(r.grid_id)?,
+            grid_name: r.grid_name.unwrap_or_default(),
+            title: r.title,
+            narrative: r.narrative,
+            received_at: time::from_millis(r.received_at),
+            urgent: r.urgent != 0,
+            anonymous: r.anonymous != 0,
+            exempt_reason: r.exempt_reason,
+            owner_agency_id: id(&r.owner_agency_id)?,
+            owner_agency_name: r.owner_agency_name.unwrap_or_default(),
+            handler_id: opt_id(r.handler_id)?,
+            handler_name: r.handler_name.unwrap_or_default(),
+            created_by: opt_id(r.created_by)?,
+            related_case_id: opt_id(r.related_case_id)?,
+            tracking_code: r.tracking_code,
+            tracking_phone: r.tracking_phone,
+            reconciliation: r.reconciliation,
+            risk_level: r
+                .risk_level
+                .as_deref()
+                .map(|l| code(l, RiskLevel::parse))
+                .transpose()?,
+            risk_stale_after: r.risk_stale_after,
+            closed_at: r.closed_at.map(time::from_millis),
+            version: r.version,
+            created_at: time::from_millis(r.created_at),
+            updated_at: time::from_millis(r.updated_at),
+        })
+    }
+}
+
+const CASE_SELECT: &str = "SELECT c.id, c.number, c.kind, c.status, c.level, c.channel, c.category_code,
+    cat.name AS category_name, c.place_id, p.name AS place_name, p.code AS place_code, c.grid_id,
+    g.name AS grid_name, c.title, c.narrative, c.received_at, c.urgent, c.anonymous, c.exempt_reason,
+    c.owner_agency_id, a.name AS owner_agency_name, c.handler_id, u.display_name AS handler_name,
+    c.created_by, c.related_case_id, c.tracking_code, c.tracking_phone, c.reconciliation, c.risk_level,
+    c.risk_stale_after, c.closed_at, c.version, c.created_at, c.updated_at
+    FROM dispute_case c
+    LEFT JOIN dispute_category cat ON cat.code = c.category_code
+    LEFT JOIN org_unit p ON p.id = c.place_id
+    LEFT JOIN org_unit g ON g.id = c.grid_id
+    LEFT JOIN agency a ON a.id = c.owner_agency_id
+    LEFT JOIN app_user u ON u.id = c.handler_id";
+
+pub async fn insert_case(conn: &mut AnyConnection, c: &Case) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO dispute_case (id, number, kind, status, level, channel, category_code, place_id,
+            grid_id, title, narrative, received_at, urgent, anonymous, exempt_reason, owner_agency_id,
+            handler_id, created_by, related_case_id, tracking_code, tracking_phone, reconciliation,
+            risk_level, risk_stale_after, closed_at, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+            $20, $21, $22, $23, $24, $25, $26, $27, $28)",
+    )
+    .bind(c.id.to_string())
+    .bind(&c.number)
+    .bind(c.kind.code())
+    .bind(c.status.code())
+    .bind(c.level.map(|l| l.code()))
+    .bind(c.channel.code())
+    .bind(&c.category_code)
+    .bind(c.place_id.map(|x| x.to_string()))
+    .bind(c.grid_id.map(|x| x.to_string()))
+    .bind(&c.title)
+    .bind(&c.narrative)
+    .bind(ms(c.received_at))
+    .bind(i64::from(c.urgent))
+    .bind(i64::from(c.anonymous))
+    .bind(&c.exempt_reason)
+    .bind(c.owner_agency_id.to_string())
+    .bind(c.handler_id.map(|x| x.to_string()))
+    .bind(c.created_by.map(|x| x.to_string()))
+    .bind(c.related_case_id.map(|x| x.to_string()))
+    .bind(c.tracking_code.clone())
+    .bind(c.tracking_phone.clone())
+    .bind(&c.reconciliation)
+    .bind(c.risk_level.map(|l| l.code()))
+    .bind(c.risk_stale_after)
+    .bind(c.closed_at.map(ms))
+    .bind(c.version)
+    .bind(ms(c.created_at))
+    .bind(ms(c.updated_at))
+    .execute(conn)
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(())
+}
+
+pub async fn get_case(conn: &mut AnyConnection, case: Id) -> Result<Option<Case>> {
+    let sql = format!("{CASE_SELECT} WHERE c.id = $1");
+    sqlx::query_as::<_, CaseRowRaw>(&sql)
+        .bind(case.to_string())
+        .fetch_optional(conn)
+        .await?
+        .map(Case::try_from)
+        .transpose()
+}
+
+pub async fn case_by_tracking(conn: &mut AnyConnection, tracking: &str) -> Result<Option<Case>> {
+    let sql = format!("{CASE_SELECT} WHERE c.tracking_code = $1");
+    sqlx::query_as::<_, CaseRowRaw>(&sql)
+        .bind(tracking)
+        .fetch_optional(conn)
+        .await?
+        .map(Case::try_from)
+        .transpose()
+}
+
+/// Writes every mutable column if the stored version is `c.version`, and bumps it.
+pub async fn update_case(conn: &mut AnyConnection, c: &Case, now: time::Timestamp) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE dispute_case SET status = $1, level = $2, category_code = $3, place_id = $4, grid_id = $5,
+            title = $6, narrative = $7, urgent = $8, anonymous = $9, exempt_reason = $10,
+            owner_agency_id = $11, handler_id = $12, related_case_id = $13, reconciliation = $14,
+            risk_level = $15, risk_stale_after = $16, closed_at = $17, received_at = $18,
+            version = version + 1, updated_at = $19
+         WHERE id = $20 AND version = $21",
+    )
+    .bind(c.status.code())
+    .bind(c.level.map(|l| l.code()))
+    .bind(&c.category_code)
+    .bind(c.place_id.map(|x| x.to_string()))
+    .bind(c.grid_id.map(|x| x.to_string()))
+    .bind(&c.title)
+    .bind(&c.narrative)
+    .bind(i64::from(c.urgent))
+    .bind(i64::from(c.anonymous))
+    .bind(&c.exempt_reason)
+    .bind(c.owner_agency_id.to_string())
+    .bind(c.handler_id.map(|x| x.to_string()))
+    .bind(c.related_case_id.map(|x| x.to_string()))
+    .bind(&c.reconciliation)
+    .bind(c.risk_level.map(|l| l.code()))
+    .bind(c.risk_stale_after)
+    .bind(c.closed_at.map(ms))
+    .bind(ms(c.received_at))
+    .bind(ms(now))
+    .bind(c.id.to_string())
+    .bind(c.version)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    /// Only cases owned by, or referred (and not revoked) to, this agency.
+    pub agency: Option<Id>,
+    pub handler: Option<Id>,
+    pub kind: Option<CaseKind>,
+    pub status: Option<Status>,
+    /// true: open only; false: closed only.
+    pub open: Option<bool>,
+    /// The division-code prefix of a township or village.
+    pub place_prefix: Option<String>,
+    pub text: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Adds a condition whose every `?` stands for one new bind value.
+fn cond(w: &mut Vec<String>, args: &mut Vec<Arg>, sql: &str, a: Arg) {
+    args.push(a);
+    w.push(sql.replace('?', &format!("${}", args.len())));
+}
+
+fn case_where(f: &CaseFilter) -> (String, Vec<Arg>) {
+    let mut w = vec!["1 = 1".to_owned()];
+    let mut args = Vec::new();
+    if let Some(a) = f.agency {
+        cond(
+            &mut w,
+            &mut args,
+            "(c.owner_agency_id = ? OR c.id IN (SELECT case_id FROM referral r WHERE r.to_agency_id = ? AND r.state <> 'revoked'))",
+            Arg::Text(a.to_string()),
+        );
+    }
+    if let Some(h) = f.handler {
+        cond(&mut w, &mut args, "c.handler_id = ?", Arg::Text(h.to_string()));
+    }
+    if let Some(k) = f.kind {
+        cond(&mut w, &mut args, "c.kind = ?", Arg::Text(k.code().into()));
+    }
+    if let Some(s) = f.status {
+        cond(&mut w, &mut args, "c.status = ?", Arg::Text(s.code().into()));
+    }
+    match f.open {
+        Some(true) => w.push("c.status <> 'closed'".into()),
+        Some(false) => w.push("c.status = 'closed'".into()),
+        None => {}
+    }
+    if let Some(p) = f.place_prefix.as_deref().filter(|p| !p.is_empty()) {
+        cond(&mut w, &mut args, "p.code LIKE ?", Arg::Text(format!("{p}%")));
+    }
+    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let like = format!("%{}%", t.replace(['%', '_'], ""));
+        cond(
+            &mut w,
+            &mut args,
+            "(c.title LIKE ? OR c.number LIKE ? OR c.narrative LIKE ? OR c.id IN (SELECT case_id FROM case_party cp WHERE cp.name LIKE ?))",
+            Arg::Text(like),
+        );
+    }
+    (w.join(" AND "), args)
+}
+
+pub async fn list_cases(conn: &mut AnyConnection, f: &CaseFilter) -> Result<(Vec<Case>, i64)> {
+    let (w, args) = case_where(f);
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM dispute_case c LEFT JOIN org_unit p ON p.id = c.place_id WHERE {w}"
+    );
+    let (total,): (i64,) = bind_all(sqlx::query_as(&count_sql), &args)
+        .fetch_one(&mut *conn)
+        .await?;
+    let sql = format!(
+        "{CASE_SELECT} WHERE {w} ORDER BY c.urgent DESC, c.received_at DESC LIMIT {} OFFSET {}",
+        f.limit.clamp(1, 500),
+        f.offset.max(0)
+    );
+    let rows: Vec<CaseRowRaw> = bind_all(sqlx::query_as(&sql), &args).fetch_all(conn).await?;
+    Ok((
+        rows.into_iter().map(Case::try_from).collect::<Result<_>>()?,
+        total,
+    ))
+}
+
+/// Is the case referred (and not revoked) to the agency?
+pub async fn referred_to(conn: &mut AnyConnection, case: Id, agency: Id) -> Result<bool> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM referral WHERE case_id = $1 AND to_agency_id = $2 AND state <> 'revoked'",
+    )
+    .bind(case.to_string())
+    .bind(agency.to_string())
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Party {
+    pub id: String,
+    pub case_id: String,
+    pub seq: i64,
+    pub role: String,
+    pub name: String,
+    pub sex: String,
+    pub birth_year: Option<i64>,
+    pub id_enc: Option<String>,
+    pub id_index: Option<String>,
+    pub id_masked: String,
+    pub phone_enc: Option<String>,
+    pub phone_masked: String,
+    pub address_enc: Option<String>,
+    pub minor: i64,
+    pub elderly: i64,
+    pub disabled: i64,
+    pub impoverished: i64,
+}
+
+pub async fn insert_party(conn: &mut AnyConnection, p: &Party) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_party (id, case_id, seq, role, name, sex, birth_year, id_enc, id_index, id_masked,
+            phone_enc, phone_masked, address_enc, minor, elderly, disabled, impoverished)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+    )
+    .bind(&p.id)
+    .bind(&p.case_id)
+    .bind(p.seq)
+    .bind(&p.role)
+    .bind(&p.name)
+    .bind(&p.sex)
+    .bind(p.birth_year)
+    .bind(p.id_enc.clone())
+    .bind(p.id_index.clone())
+    .bind(&p.id_masked)
+    .bind(p.phone_enc.clone())
+    .bind(&p.phone_masked)
+    .bind(p.address_enc.clone())
+    .bind(p.minor)
+    .bind(p.elderly)
+    .bind(p.disabled)
+    .bind(p.impoverished)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn parties(conn: &mut AnyConnection, case: Id) -> Result<Vec<Party>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM case_party WHERE case_id = $1 ORDER BY seq")
+            .bind(case.to_string())
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// Other cases with a party of the same identity number (by its blind index).
+pub async fn cases_with_party_index(conn: &mut AnyConnection, index: &str, except: Id) -> Result<Vec<(String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT DISTINCT c.id, c.number, c.title FROM case_party p JOIN dispute_case c ON c.id = p.case_id
+         WHERE p.id_index = $1 AND c.id <> $2 ORDER BY c.number",
+    )
+    .bind(index)
+    .bind(except.to_string())
+    .fetch_all(conn)
+    .await?)
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Event {
+    pub id: String,
+    pub case_id: String,
+    pub at: i64,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub agency_name: String,
+    pub kind: String,
+    pub detail: String,
+    pub public: i64,
+}
+
+pub async fn insert_event(conn: &mut AnyConnection, e: &Event) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_event (id, case_id, at, actor_id, actor_name, agency_name, kind, detail, public)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&e.id)
+    .bind(&e.case_id)
+    .bind(e.at)
+    .bind(e.actor_id.clone())
+    .bind(&e.actor_name)
+    .bind(&e.agency_name)
+    .bind(&e.kind)
+    .bind(&e.detail)
+    .bind(e.public)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn events(conn: &mut AnyConnection, case: Id, public_only: bool) -> Result<Vec<Event>> {
+    let sql = if public_only {
+        "SELECT * FROM case_event WHERE case_id = $1 AND public = 1 ORDER BY at, id"
+    } else {
+        "SELECT * FROM case_event WHERE case_id = $1 ORDER BY at, id"
+    };
+    Ok(sqlx::query_as(sql).bind(case.to_string()).fetch_all(conn).await?)
+}
+
+#[derive(Clone, Debug)]
+pub struct Clock {
+    pub id: Id,
+    pub case_id: Id,
+    pub kind: ClockKind,
+    pub seq: i64,
+    pub rule_code: String,
+    pub start_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub state: ClockState,
+    pub skipped: Vec<NaiveDate>,
+    pub referral_id: Option<Id>,
+    pub met_at: Option<time::Timestamp>,
+    pub paused_at: Option<time::Timestamp>,
+    pub note: String,
+    pub approver_name: String,
+    pub version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ClockRaw {
+    id: String,
+    case_id: String,
+    kind: String,
+    seq: i64,
+    rule_code: String,
+    start_date: String,
+    due_date: String,
+    state: String,
+    skipped: String,
+    referral_id: Option<String>,
+    met_at: Option<i64>,
+    paused_at: Option<i64>,
+    note: String,
+    approver_name: String,
+    version: i64,
+}
+
+impl TryFrom<ClockRaw> for Clock {
+    type Error = StoreError;
+    fn try_from(r: ClockRaw) -> Result<Self> {
+        Ok(Clock {
+            id: id(&r.id)?,
+            case_id: id(&r.case_id)?,
+            kind: code(&r.kind, ClockKind::parse)?,
+            seq: r.seq,
+            rule_code: r.rule_code,
+            start_date: date(&r.start_date)?,
+            due_date: date(&r.due_date)?,
+            state: code(&r.state, ClockState::parse)?,
+            skipped: dates(&r.skipped)?,
+            referral_id: opt_id(r.referral_id)?,
+            met_at: r.met_at.map(time::from_millis),
+            paused_at: r.paused_at.map(time::from_millis),
+            note: r.note,
+            approver_name: r.approver_name,
+            version: r.version,
+        })
+    }
+}
+
+fn join_dates(d: &[NaiveDate]) -> String {
+    d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")
+}
+
+pub async fn insert_clock(conn: &mut AnyConnection, c: &Clock) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_clock (id, case_id, kind, seq, rule_code, start_date, due_date, state, skipped,
+            referral_id, met_at, paused_at, note, approver_name, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1)",
+    )
+    .bind(c.id.to_string())
+    .bind(c.case_id.to_string())
+    .bind(c.kind.code())
+    .bind(c.seq)
+    .bind(&c.rule_code)
+    .bind(c.start_date.to_string())
+    .bind(c.due_date.to_string())
+    .bind(c.state.code())
+    .bind(join_dates(&c.skipped))
+    .bind(c.referral_id.map(|x| x.to_string()))
+    .bind(c.met_at.map(ms))
+    .bind(c.paused_at.map(ms))
+    .bind(&c.note)
+    .bind(&c.approver_name)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_clock(conn: &mut AnyConnection, c: &Clock) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE case_clock SET due_date = $1, state = $2, skipped = $3, met_at = $4, paused_at = $5,
+            note = $6, approver_name = $7, version = version + 1
+         WHERE id = $8 AND version = $9",
+    )
+    .bind(c.due_date.to_string())
+    .bind(c.state.code())
+    .bind(join_dates(&c.skipped))
+    .bind(c.met_at.map(ms))
+    .bind(c.paused_at.map(ms))
+    .bind(&c.note)
+    .bind(&c.approver_name)
+    .bind(c.id.to_string())
+    .bind(c.version)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
+pub async fn clocks(conn: &mut AnyConnection, case: Id) -> Result<Vec<Clock>> {
+    let rows: Vec<ClockRaw> =
+        sqlx::query_as("SELECT * FROM case_clock WHERE case_id = $1 ORDER BY due_date, seq")
+            .bind(case.to_string())
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter().map(Clock::try_from).collect()
+}
+
+/// A running clock with what the sweeper and the inbox need of its case.
+#[derive(Clone, Debug)]
+pub struct OpenClock {
+    pub clock: Clock,
+    pub number: String,
+    pub title: String,
+    pub owner_agency_id: Id,
+    pub handler_id: Option<Id>,
+    pub referral_to: Option<Id>,
+}
+
+/// Running clocks due on or before `until`, optionally of one agency's or handler's cases.
+pub async fn open_clocks(
+    conn: &mut AnyConnection,
+    until: NaiveDate,
+    agency: Option<Id>,
+    handler: Option<Id>,
+) -> Result<Vec<OpenClock>> {
+    let mut sql = "SELECT k.id, k.case_id, k.kind, k.seq, k.rule_code, k.start_date, k.due_date, k.state,
+            k.skipped, k.referral_id, k.met_at, k.paused_at, k.note, k.approver_name, k.version,
+            c.number, c.title, c.owner_agency_id, c.handler_id, r.to_agency_id
+         FROM case_clock k JOIN dispute_case c ON c.id = k.case_id
+         LEFT JOIN referral r ON r.id = k.referral_id
+         WHERE k.state = 'running' AND k.due_date <= $1"
+        .to_owned();
+    let mut args = vec![Arg::Text(until.to_string())];
+    if let Some(a) = agency {
+        args.push(Arg::Text(a.to_string()));
+        let n = args.len();
+        sql.push_str(&format!(
+            " AND ((k.referral_id IS NULL AND c.owner_agency_id = ${n}) OR r.to_agency_id = ${n})"
+        ));
+    }
+    if let Some(h) = handler {
+        args.push(Arg::Text(h.to_string()));
+        sql.push_str(&format!(" AND c.handler_id = ${}", args.len()));
+    }
+    sql.push_str(" ORDER BY k.due_date, c.number LIMIT 2000");
+    let rows: Vec<OpenClockRaw> = bind_all(sqlx::query_as(&sql), &args).fetch_all(conn).await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(OpenClock {
+                number: r.number.clone(),
+                title: r.title.clone(),
+                owner_agency_id: id(&r.owner_agency_id)?,
+                handler_id: opt_id(r.handler_id.clone())?,
+                referral_to: opt_id(r.to_agency_id.clone())?,
+                clock: Clock::try_from(r.into_clock())?,
+            })
+        })
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenClockRaw {
+    id: String,
+    case_id: String,
+    kind: String,
+    seq: i64,
+    rule_code: String,
+    start_date: String,
+    due_date: String,
+    state: String,
+    skipped: String,
+    referral_id: Option<String>,
+    met_at: Option<i64>,
+    paused_at: Option<i64>,
+    note: String,
+    approver_name: String,
+    version: i64,
+    number: String,
+    title: String,
+    owner_agency_id: String,
+    handler_id: Option<String>,
+    to_agency_id: Option<String>,
+}
+
+impl OpenClockRaw {
+    fn into_clock(self) -> ClockRaw {
+        ClockRaw {
+            id: self.id,
+            case_id: self.case_id,
+            kind: self.kind,
+            seq: self.seq,
+            rule_code: self.rule_code,
+            start_date: self.start_date,
+            due_date: self.due_date,
+            state: self.state,
+            skipped: self.skipped,
+            referral_id: self.referral_id,
+            met_at: self.met_at,
+            paused_at: self.paused_at,
+            note: self.note,
+            approver_name: self.approver_name,
+            version: self.version,
+        }
+    }
+}
