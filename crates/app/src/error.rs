@@ -52,6 +52,12 @@ pub enum AppError {
     SecondFactorFailed,
     #[error("password change required")]
     PasswordChangeRequired,
+    /// A workflow command refused by the state machine or the risk gate (409 with the reason).
+    #[error("transition refused: {0}")]
+    Transition(gongzhi_domain::workflow::TransitionError),
+    /// Too many requests from one client (the public portal's rate limit).
+    #[error("too many requests")]
+    RateLimited,
     #[error(transparent)]
     Store(StoreError),
     #[error("internal error: {0}")]
@@ -87,6 +93,8 @@ impl AppError {
             AppError::SecondFactorEnrolmentRequired => "totp_enrolment_required",
             AppError::SecondFactorFailed => "totp_failed",
             AppError::PasswordChangeRequired => "password_change_required",
+            AppError::Transition(_) => "transition_refused",
+            AppError::RateLimited => "rate_limited",
             AppError::Store(StoreError::Duplicate(_)) => "duplicate",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }

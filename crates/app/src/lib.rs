@@ -5,13 +5,18 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 mod context;
+pub mod deadlines;
+mod demo_cases;
 mod error;
 pub mod import;
+pub mod portal;
 pub mod roster;
 pub mod seed;
 pub mod stats;
 pub mod users;
+pub mod work;
 
 use std::sync::Arc;
 
@@ -54,6 +59,7 @@ struct Inner {
     db: Db,
     cipher: FieldCipher,
     security: Security,
+    cases: cases::CaseSettings,
     /// A precomputed hash verified against when a user name is unknown, so that the answer takes
     /// as long as for a real account.
     dummy_hash: String,
@@ -65,11 +71,21 @@ pub struct App(Arc<Inner>);
 
 impl App {
     pub fn new(db: Db, cipher: FieldCipher, security: Security) -> Result<Self, AppError> {
+        Self::with_cases(db, cipher, security, cases::CaseSettings::default())
+    }
+
+    pub fn with_cases(
+        db: Db,
+        cipher: FieldCipher,
+        security: Security,
+        cases: cases::CaseSettings,
+    ) -> Result<Self, AppError> {
         let dummy_hash = auth::hash_password_blocking("gongzhi-dummy-password-Aa1!")?;
         Ok(Self(Arc::new(Inner {
             db,
             cipher,
             security,
+            cases,
             dummy_hash,
         })))
     }
@@ -84,6 +100,10 @@ impl App {
 
     pub fn security(&self) -> &Security {
         &self.0.security
+    }
+
+    pub fn case_settings(&self) -> &cases::CaseSettings {
+        &self.0.cases
     }
 
     pub fn now(&self) -> domain::time::Timestamp {

@@ -256,6 +256,30 @@ impl App {
                 reference::category_upsert(c, &cat, now).await?;
             }
         }
+        for r in crate::deadlines::default_rules() {
+            gongzhi_store::casework::insert_rule_if_absent(
+                c,
+                &gongzhi_store::casework::RuleRow {
+                    updated_at: gongzhi_domain::time::to_millis(now),
+                    ..r
+                },
+            )
+            .await?;
+        }
+        for (code, kind, name, body) in crate::work::default_templates() {
+            gongzhi_store::casework::put_template(
+                c,
+                &gongzhi_store::casework::Template {
+                    code: code.into(),
+                    kind: kind.code().into(),
+                    name: name.into(),
+                    body: body.into(),
+                    version: 0,
+                    updated_at: gongzhi_domain::time::to_millis(now),
+                },
+            )
+            .await?;
+        }
         for h in calendar::official_2024_2026() {
             if reference::calendar_get(c, h.date).await?.is_none() {
                 reference::calendar_upsert(
@@ -420,6 +444,12 @@ impl App {
                 wujiang_centre,
             ),
             ("demo_leader", "政法委领导（演示）", Role::Leader, zfw),
+            (
+                "demo_centre",
+                "乌江镇综治中心专干（演示）",
+                Role::PartnerHandler,
+                wujiang_centre,
+            ),
         ];
         let hash = hash_password(PASSWORD).await?;
         let mut out = Vec::new();

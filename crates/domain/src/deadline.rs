@@ -110,6 +110,15 @@ pub struct Due {
     pub skipped: Vec<NaiveDate>,
 }
 
+/// The public calculator's answer.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Calculated {
+    /// `YYYY-MM-DD`
+    pub due: String,
+    /// Rest days passed over, `YYYY-MM-DD`.
+    pub skipped: Vec<String>,
+}
+
 /// The Civil Code convention used by the calculator: count from the next day, roll over rest days.
 pub fn due_date(cal: &WorkCalendar, start: NaiveDate, amount: u32, unit: Unit) -> Option<Due> {
     compute(cal, start, amount, unit, true, true)
@@ -314,8 +323,18 @@ mod tests {
             rule("c", "*", "2030-01-01", 3),
         ];
         let on = d("2026-11-28");
-        assert_eq!(pick(&rules, ClockKind::ProceduralReply, on, "620702").unwrap().code, "b");
-        assert_eq!(pick(&rules, ClockKind::ProceduralReply, on, "620100").unwrap().code, "a");
+        assert_eq!(
+            pick(&rules, ClockKind::ProceduralReply, on, "620702")
+                .unwrap()
+                .code,
+            "b"
+        );
+        assert_eq!(
+            pick(&rules, ClockKind::ProceduralReply, on, "620100")
+                .unwrap()
+                .code,
+            "a"
+        );
         assert!(pick(&rules, ClockKind::Handling, on, "620702").is_none());
     }
 
@@ -323,10 +342,22 @@ mod tests {
     fn clock_states() {
         let c = cal();
         let due_on = d("2026-12-04"); // Friday
-        assert_eq!(state_on(&c, ClockState::Running, due_on, d("2026-11-27"), 2), ClockState::Running);
-        assert_eq!(state_on(&c, ClockState::Running, due_on, d("2026-12-02"), 2), ClockState::DueSoon);
-        assert_eq!(state_on(&c, ClockState::Running, due_on, d("2026-12-05"), 2), ClockState::Overdue);
-        assert_eq!(state_on(&c, ClockState::Met, due_on, d("2026-12-05"), 2), ClockState::Met);
+        assert_eq!(
+            state_on(&c, ClockState::Running, due_on, d("2026-11-27"), 2),
+            ClockState::Running
+        );
+        assert_eq!(
+            state_on(&c, ClockState::Running, due_on, d("2026-12-02"), 2),
+            ClockState::DueSoon
+        );
+        assert_eq!(
+            state_on(&c, ClockState::Running, due_on, d("2026-12-05"), 2),
+            ClockState::Overdue
+        );
+        assert_eq!(
+            state_on(&c, ClockState::Met, due_on, d("2026-12-05"), 2),
+            ClockState::Met
+        );
     }
 
     proptest! {

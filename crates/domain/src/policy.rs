@@ -69,6 +69,13 @@ codes! {
         ViewPermissions => "view_permissions",
         ViewAudit => "view_audit",
         ViewStatistics => "view_statistics",
+        ViewCases => "view_cases",
+        RegisterCase => "register_case",
+        HandleCase => "handle_case",
+        RevealPersonal => "reveal_personal",
+        SignOffRisk => "sign_off_risk",
+        ApproveClock => "approve_clock",
+        ManageTemplates => "manage_templates",
     }
 }
 
@@ -122,6 +129,30 @@ fn granted(action: Action) -> &'static [Role] {
         Action::ViewPermissions => &[SystemAdmin, SecurityAdmin, AuditAdmin],
         Action::ViewAudit => &[AuditAdmin],
         Action::ViewStatistics => &[Leader, ChiefProsecutor, SystemAdmin],
+        Action::ViewCases => &[
+            ChiefProsecutor,
+            Prosecutor,
+            ProsecutorAssistant,
+            ReceptionClerk,
+            JuvenileTeam,
+            PartnerHandler,
+            GridWorker,
+            Leader,
+        ],
+        Action::RegisterCase | Action::HandleCase => &[
+            ChiefProsecutor,
+            Prosecutor,
+            ProsecutorAssistant,
+            ReceptionClerk,
+            JuvenileTeam,
+            PartnerHandler,
+            GridWorker,
+        ],
+        // PIPL Art. 28: identity numbers are sensitive; only procuratorate case staff see them whole.
+        Action::RevealPersonal => &[ChiefProsecutor, Prosecutor, ReceptionClerk, JuvenileTeam],
+        // §3.5: a high risk needs leadership sign-off; §3.3: extensions are approved by the head.
+        Action::SignOffRisk | Action::ApproveClock => &[Leader, ChiefProsecutor],
+        Action::ManageTemplates => &[ChiefProsecutor, ReceptionClerk],
     }
 }
 
@@ -266,9 +297,18 @@ mod tests {
     }
 
     #[test]
-    fn the_leader_sees_statistics_and_the_roster_only() {
+    fn the_leader_reads_signs_off_and_approves_but_does_not_handle() {
         let allowed: Vec<_> = Action::ALL.iter().filter(|a| Leader.allows(**a)).collect();
-        assert_eq!(allowed, vec![&Action::ViewRoster, &Action::ViewStatistics]);
+        assert_eq!(
+            allowed,
+            vec![
+                &Action::ViewRoster,
+                &Action::ViewStatistics,
+                &Action::ViewCases,
+                &Action::SignOffRisk,
+                &Action::ApproveClock
+            ]
+        );
     }
 
     #[test]

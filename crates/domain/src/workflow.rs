@@ -175,7 +175,11 @@ const DISPUTE: &[Transition] = &[
     t(&[S::Assigned], C::StartMediation, S::InMediation),
     t(&[S::InMediation], C::Resolve, S::Resolved),
     t(&[S::InMediation], C::Fail, S::Failed),
-    t(&[S::Assigned, S::InMediation, S::Failed], C::Escalate, S::Assigned),
+    t(
+        &[S::Assigned, S::InMediation, S::Failed],
+        C::Escalate,
+        S::Assigned,
+    ),
     t(&[S::Assigned, S::InMediation, S::Failed], C::Divert, S::Diverted),
     t(&[S::Resolved], C::StartFollowUp, S::FollowUp),
     t(&[S::FollowUp, S::Diverted], C::Close, S::Closed),
@@ -207,8 +211,16 @@ const MINOR_CRIMINAL: &[Transition] = &[
     t(&[S::PoliceCaseOpened], C::Intervene, S::EarlyIntervention),
     t(&[S::EarlyIntervention], C::Investigate, S::Investigation),
     t(&[S::Investigation], C::TransferForReview, S::TransferredForReview),
-    t(&[S::TransferredForReview], C::StartReconciliation, S::Reconciliation),
-    t(&[S::Reconciliation], C::ReviewReconciliation, S::ReconciliationReviewed),
+    t(
+        &[S::TransferredForReview],
+        C::StartReconciliation,
+        S::Reconciliation,
+    ),
+    t(
+        &[S::Reconciliation],
+        C::ReviewReconciliation,
+        S::ReconciliationReviewed,
+    ),
     t(
         &[S::TransferredForReview, S::ReconciliationReviewed],
         C::HoldHearing,
@@ -640,9 +652,11 @@ mod tests {
             available(CaseKind::Petition, S::ProceduralReplied, &clerk),
             vec![C::Accept, C::TransferOut]
         );
-        assert!(available(CaseKind::Petition, S::ResultReplied, &clerk)
-            .iter()
-            .all(|c| !is_decision(*c)));
+        assert!(
+            available(CaseKind::Petition, S::ResultReplied, &clerk)
+                .iter()
+                .all(|c| !is_decision(*c))
+        );
         assert!(available(CaseKind::Petition, S::Registered, &[Role::Leader]).is_empty());
         assert!(available(CaseKind::Petition, S::Registered, &[Role::SystemAdmin]).is_empty());
     }

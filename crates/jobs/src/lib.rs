@@ -8,6 +8,9 @@ use gongzhi_app::store::{lease, sessions};
 
 const TICK: Duration = Duration::from_secs(5);
 const LEASE: chrono::Duration = chrono::Duration::seconds(30);
+/// The sweeper runs every 12 ticks (a minute).
+const SWEEP_EVERY: u64 = 12;
+const SWEEP_LEASE: chrono::Duration = chrono::Duration::seconds(90);
 
 /// One pass of every task whose lease this server holds; returns what it did, for tests and logs.
 pub async fn run_once(app: &App, holder: &str) -> Result<(u64, u64, u64), gongzhi_app::AppError> {
@@ -25,10 +28,39 @@ pub async fn run_once(app: &App, holder: &str) -> Result<(u64, u64, u64), gongzh
     Ok((sealed, purged, ended))
 }
 
+/// The deadline sweeper (reminders and escalations), under its own lease; `None` when another
+/// server holds it. Each notice is also unique in the database, so even overlapping sweeps raise it
+/// once.
+pub async fn sweep_once(
+    app: &App,
+    holder: &str,
+    today: chrono::NaiveDate,
+) -> Result<Option<(usize, usize)>, gongzhi_app::AppError> {
+    let now = app.now();
+    let mut conn = app.db().conn().await?;
+    if !lease::acquire(&mut conn, "deadline-sweeper", holder, now, now + SWEEP_LEASE).await? {
+        return Ok(None);
+    }
+    drop(conn);
+    Ok(Some(app.sweep_deadlines(today).await?))
+}
+
 /// Runs until the process ends.
 pub async fn run(app: App) {
     let holder = uuid_like();
+    let mut ticks: u64 = 0;
     loop {
+        if ticks.is_multiple_of(SWEEP_EVERY) {
+            let today = gongzhi_app::domain::time::local_date(app.now());
+            match sweep_once(&app, &holder, today).await {
+                Ok(Some((reminders, escalations))) if reminders + escalations > 0 => {
+                    tracing::info!(reminders, escalations, "deadline sweep");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "deadline sweep failed"),
+            }
+        }
+        ticks += 1;
         match run_once(&app, &holder).await {
             Ok((sealed, purged, ended)) if sealed + purged + ended > 0 => {
                 tracing::debug!(sealed, purged, ended, "maintenance");

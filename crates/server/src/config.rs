@@ -25,6 +25,13 @@ api_token_hours = 12
 admin_totp_required = true
 audit_retention_days = 190
 
+[cases]
+# {agency} the agency's short name, {kind} 信/调/访/刑, {year}, {seq}: 甘州检信〔2026〕123号
+number_pattern = "{agency}{kind}〔{year}〕{seq}号"
+max_attachment_mb = 5
+# Demo cases added by `serve --demo` and `seed-demo`.
+demo_cases = 2000
+
 [log]
 format = "text"
 "#;
@@ -34,6 +41,7 @@ pub struct Config {
     pub database: Database,
     pub http: Http,
     pub security: Security,
+    pub cases: Cases,
     pub log: Log,
 }
 
@@ -62,6 +70,13 @@ pub struct Security {
     pub api_token_hours: i64,
     pub admin_totp_required: bool,
     pub audit_retention_days: i64,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+pub struct Cases {
+    pub number_pattern: String,
+    pub max_attachment_mb: i64,
+    pub demo_cases: i64,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -129,6 +144,12 @@ pub fn load(file: Option<&Path>, env: impl Iterator<Item = (String, String)>) ->
             "security.audit_retention_days must be at least {} (Cybersecurity Law Art. 21: six months)",
             gongzhi_app::MIN_AUDIT_RETENTION_DAYS
         ));
+    }
+    if !cfg.cases.number_pattern.contains("{seq}") {
+        return Err("cases.number_pattern must contain {seq}".into());
+    }
+    if !(1..=8).contains(&cfg.cases.max_attachment_mb) {
+        return Err("cases.max_attachment_mb must be between 1 and 8 (the request limit)".into());
     }
     Ok(cfg)
 }

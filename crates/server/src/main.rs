@@ -72,6 +72,11 @@ enum AdminCommand {
         #[arg(long)]
         username: String,
     },
+    /// Issue an Open311 API key to a partner system; the key is printed once.
+    CreateApiKey {
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -180,7 +185,11 @@ async fn open(cfg: &config::Config) -> Result<App, String> {
     .await
     .map_err(|e| format!("无法连接数据库 {}: {e}", mask_url(&cfg.database.url)))?;
     db.migrate().await.map_err(|e| e.to_string())?;
-    let app = App::new(db, field_cipher(cfg)?, security(cfg)).map_err(|e| e.to_string())?;
+    let cases = gongzhi_app::cases::CaseSettings {
+        number_pattern: cfg.cases.number_pattern.clone(),
+        max_attachment_bytes: usize::try_from(cfg.cases.max_attachment_mb).unwrap_or(5) * 1024 * 1024,
+    };
+    let app = App::with_cases(db, field_cipher(cfg)?, security(cfg), cases).map_err(|e| e.to_string())?;
     app.seed_reference().await.map_err(|e| e.to_string())?;
     Ok(app)
 }
@@ -198,9 +207,16 @@ fn read_password() -> Result<String, String> {
     }
 }
 
-async fn print_demo(app: &App) -> Result<(), String> {
+async fn print_demo(app: &App, cases: i64) -> Result<(), String> {
     let (accounts, password) = app.seed_demo().await.map_err(|e| e.to_string())?;
+    let added = app
+        .seed_demo_cases(usize::try_from(cases).unwrap_or(0))
+        .await
+        .map_err(|e| e.to_string())?;
     println!("== 演示数据已就绪 / DEMO DATA (not for production) ==");
+    if added > 0 {
+        println!("已生成演示案件 / demo cases added: {added}");
+    }
     println!("演示账户密码 / demo password: {password}");
     for (username, role) in accounts {
         println!("  {username:<18} {role}");
@@ -221,7 +237,7 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
             Ok(ExitCode::SUCCESS)
         }
         Command::SeedDemo => {
-            print_demo(&open(&cfg).await?).await?;
+            print_demo(&open(&cfg).await?, cfg.cases.demo_cases).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { demo } => {
@@ -233,7 +249,7 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
             })?;
             let app = open(&cfg).await?;
             if demo {
-                print_demo(&app).await?;
+                print_demo(&app, cfg.cases.demo_cases).await?;
             }
             tokio::spawn(gongzhi_jobs::run(app.clone()));
             let state = gongzhi_web::AppState {
@@ -317,6 +333,20 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
                     println!("password reset for {username}; it must be changed at next login");
                     Ok(ExitCode::SUCCESS)
                 }
+                AdminCommand::CreateApiKey { name } => match app.create_api_key(&ctx, &name).await {
+                    Ok(key) => {
+                        println!("{key}");
+                        eprintln!(
+                            "已为 {name} 签发接口密钥，仅显示一次 / API key issued to {name}; it is shown only once"
+                        );
+                        Ok(ExitCode::SUCCESS)
+                    }
+                    Err(gongzhi_app::AppError::Invalid(_)) => {
+                        eprintln!("name: 1–60 characters");
+                        Ok(ExitCode::from(2))
+                    }
+                    Err(e) => Err(e.to_string()),
+                },
             }
         }
         Command::Audit {

@@ -339,9 +339,8 @@ fn case_where(f: &CaseFilter) -> (String, Vec<Arg>) {
 
 pub async fn list_cases(conn: &mut AnyConnection, f: &CaseFilter) -> Result<(Vec<Case>, i64)> {
     let (w, args) = case_where(f);
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM dispute_case c LEFT JOIN org_unit p ON p.id = c.place_id WHERE {w}"
-    );
+    let count_sql =
+        format!("SELECT COUNT(*) FROM dispute_case c LEFT JOIN org_unit p ON p.id = c.place_id WHERE {w}");
     let (total,): (i64,) = bind_all(sqlx::query_as(&count_sql), &args)
         .fetch_one(&mut *conn)
         .await?;
@@ -428,7 +427,11 @@ pub async fn parties(conn: &mut AnyConnection, case: Id) -> Result<Vec<Party>> {
 }
 
 /// Other cases with a party of the same identity number (by its blind index).
-pub async fn cases_with_party_index(conn: &mut AnyConnection, index: &str, except: Id) -> Result<Vec<(String, String, String)>> {
+pub async fn cases_with_party_index(
+    conn: &mut AnyConnection,
+    index: &str,
+    except: Id,
+) -> Result<Vec<(String, String, String)>> {
     Ok(sqlx::query_as(
         "SELECT DISTINCT c.id, c.number, c.title FROM case_party p JOIN dispute_case c ON c.id = p.case_id
          WHERE p.id_index = $1 AND c.id <> $2 ORDER BY c.number",

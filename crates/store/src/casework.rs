@@ -461,11 +461,9 @@ pub struct Template {
 }
 
 pub async fn templates(conn: &mut AnyConnection) -> Result<Vec<Template>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM reply_template ORDER BY kind, code")
-            .fetch_all(conn)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT * FROM reply_template ORDER BY kind, code")
+        .fetch_all(conn)
+        .await?)
 }
 
 /// Inserts a template, or updates it if `version` matches (0 inserts only when absent).
@@ -542,7 +540,10 @@ pub async fn attachments(conn: &mut AnyConnection, case: Id) -> Result<Vec<Attac
     .await?)
 }
 
-pub async fn attachment_data(conn: &mut AnyConnection, attachment: Id) -> Result<Option<(AttachmentMeta, Vec<u8>)>> {
+pub async fn attachment_data(
+    conn: &mut AnyConnection,
+    attachment: Id,
+) -> Result<Option<(AttachmentMeta, Vec<u8>)>> {
     let meta: Option<AttachmentMeta> = sqlx::query_as(
         "SELECT id, case_id, filename, mime, size, sm3, uploaded_by_name, uploaded_at FROM attachment WHERE id = $1",
     )
@@ -632,7 +633,13 @@ pub async fn idempotent_case(conn: &mut AnyConnection, principal: &str, key: &st
     row.map(|(c,)| crate::id(&c)).transpose()
 }
 
-pub async fn remember_idempotent(conn: &mut AnyConnection, principal: &str, key: &str, case: Id, now: time::Timestamp) -> Result<()> {
+pub async fn remember_idempotent(
+    conn: &mut AnyConnection,
+    principal: &str,
+    key: &str,
+    case: Id,
+    now: time::Timestamp,
+) -> Result<()> {
     sqlx::query("INSERT INTO idempotency (key, principal, case_id, created_at) VALUES ($1, $2, $3, $4)")
         .bind(key)
         .bind(principal)
@@ -644,15 +651,23 @@ pub async fn remember_idempotent(conn: &mut AnyConnection, principal: &str, key:
     Ok(())
 }
 
-pub async fn insert_api_key(conn: &mut AnyConnection, key_id: Id, name: &str, hash: &str, now: time::Timestamp) -> Result<()> {
-    sqlx::query("INSERT INTO api_key (id, name, key_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, NULL)")
-        .bind(key_id.to_string())
-        .bind(name)
-        .bind(hash)
-        .bind(time::to_millis(now))
-        .execute(conn)
-        .await
-        .map_err(StoreError::from_write)?;
+pub async fn insert_api_key(
+    conn: &mut AnyConnection,
+    key_id: Id,
+    name: &str,
+    hash: &str,
+    now: time::Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO api_key (id, name, key_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, NULL)",
+    )
+    .bind(key_id.to_string())
+    .bind(name)
+    .bind(hash)
+    .bind(time::to_millis(now))
+    .execute(conn)
+    .await
+    .map_err(StoreError::from_write)?;
     Ok(())
 }
 

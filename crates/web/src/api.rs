@@ -20,6 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::api_cases;
 use crate::error::{ApiError, json_error};
 use crate::middleware::Req;
 
@@ -66,6 +67,21 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_users, create_user))
         .routes(routes!(list_categories))
         .routes(routes!(permissions))
+        .routes(routes!(api_cases::create_case, api_cases::list_cases))
+        .routes(routes!(api_cases::get_case))
+        .routes(routes!(api_cases::transition))
+        .routes(routes!(api_cases::reply))
+        .routes(routes!(api_cases::assess))
+        .routes(routes!(api_cases::sign_off))
+        .routes(routes!(api_cases::refer))
+        .routes(routes!(api_cases::answer_referral))
+        .routes(routes!(api_cases::mediation))
+        .routes(routes!(api_cases::follow_up))
+        .routes(routes!(api_cases::clock))
+        .routes(routes!(api_cases::reveal))
+        .routes(routes!(api_cases::meeting))
+        .routes(routes!(api_cases::inbox))
+        .routes(routes!(api_cases::calculate))
 }
 
 pub fn router() -> Router<AppState> {
@@ -138,7 +154,7 @@ impl<S: Send + Sync> FromRequest<S> for ApiBody {
 }
 
 impl ApiBody {
-    fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Response> {
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Response> {
         serde_json::from_slice(&self.0).map_err(|e| {
             json_error(
                 StatusCode::BAD_REQUEST,

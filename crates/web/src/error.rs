@@ -51,10 +51,10 @@ pub fn status_of(e: &AppError) -> StatusCode {
         }
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Conflict(_) | AppError::Store(gongzhi_app::store::StoreError::Duplicate(_)) => {
-            StatusCode::CONFLICT
-        }
-        AppError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Conflict(_)
+        | AppError::Transition(_)
+        | AppError::Store(gongzhi_app::store::StoreError::Duplicate(_)) => StatusCode::CONFLICT,
+        AppError::Locked(_) | AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -66,7 +66,23 @@ pub fn message(t: &T, e: &AppError) -> String {
             "login-locked",
             &[("until", gongzhi_app::domain::time::format_local(*until))],
         ),
+        AppError::Transition(te) => transition_message(t, te),
         other => t.t(&format!("error-{}", other.code().replace('_', "-"))),
+    }
+}
+
+/// Why a workflow command was refused, in words: the state and the command by name.
+pub fn transition_message(t: &T, e: &gongzhi_app::domain::workflow::TransitionError) -> String {
+    use gongzhi_app::domain::workflow::TransitionError;
+    match e {
+        TransitionError::NotAllowed { from, command } => t.ta(
+            e.key(),
+            &[
+                ("from", t.code("status", from.code())),
+                ("command", t.code("command", command.code())),
+            ],
+        ),
+        other => t.t(other.key()),
     }
 }
 

@@ -15,6 +15,10 @@ impl FormData {
         Self(serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default())
     }
 
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs)
+    }
+
     pub fn get(&self, name: &str) -> String {
         self.0
             .iter()
@@ -110,6 +114,10 @@ impl FormState {
 
     pub fn selected(&self, name: &str, value: &str) -> &'static str {
         if self.has(name, value) { "selected" } else { "" }
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.values.get(name).cloned().unwrap_or_default()
     }
 
     pub fn e(&self, name: &str) -> String {

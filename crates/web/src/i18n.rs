@@ -156,6 +156,36 @@ mod tests {
         for h in HeadKind::ALL {
             assert!(t.has(&format!("head-{}", h.code().replace('_', "-"))), "{h}");
         }
+        use gongzhi_domain::case::{
+            MediationOutcome, PartyRole, ReferralState, ReplyChannel, ReplyKind, Satisfaction,
+        };
+        use gongzhi_domain::deadline::{ClockKind, ClockState, Unit};
+        use gongzhi_domain::risk::{Factor, RiskLevel};
+        use gongzhi_domain::workflow::{CaseKind, Channel, Command, Ineligible, Level, Status};
+        let mut all: Vec<(&str, &str)> = Vec::new();
+        all.extend(CaseKind::ALL.iter().map(|x| ("kind", x.code())));
+        all.extend(Channel::ALL.iter().map(|x| ("channel", x.code())));
+        all.extend(Status::ALL.iter().map(|x| ("status", x.code())));
+        all.extend(Command::ALL.iter().map(|x| ("command", x.code())));
+        all.extend(Level::ALL.iter().map(|x| ("level", x.code())));
+        all.extend(Ineligible::ALL.iter().map(|x| ("ineligible", x.code())));
+        all.extend(ClockKind::ALL.iter().map(|x| ("clock", x.code())));
+        all.extend(ClockState::ALL.iter().map(|x| ("clock-state", x.code())));
+        all.extend(Unit::ALL.iter().map(|x| ("unit", x.code())));
+        all.extend(RiskLevel::ALL.iter().map(|x| ("risk", x.code())));
+        all.extend(Factor::ALL.iter().map(|x| ("factor", x.code())));
+        all.extend(PartyRole::ALL.iter().map(|x| ("party-role", x.code())));
+        all.extend(ReplyKind::ALL.iter().map(|x| ("reply-kind", x.code())));
+        all.extend(ReplyChannel::ALL.iter().map(|x| ("reply-channel", x.code())));
+        all.extend(ReferralState::ALL.iter().map(|x| ("referral-state", x.code())));
+        all.extend(MediationOutcome::ALL.iter().map(|x| ("outcome", x.code())));
+        all.extend(Satisfaction::ALL.iter().map(|x| ("satisfaction", x.code())));
+        for (prefix, code) in all {
+            assert!(
+                t.has(&format!("{prefix}-{}", code.replace('_', "-"))),
+                "{prefix} {code}"
+            );
+        }
     }
 
     #[test]

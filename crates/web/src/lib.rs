@@ -7,12 +7,14 @@
 //! OpenAPI document. Handlers extract, call one `app` use case, and render.
 
 mod api;
+mod api_cases;
 mod assets;
 mod error;
 mod form;
 pub mod i18n;
 mod metrics;
 mod middleware;
+mod open311;
 mod pages;
 pub mod routes;
 
@@ -53,6 +55,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(api::router())
+        .merge(open311::router())
         .merge(assets::router())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod cases;
 mod cli;
 mod matrix;
 mod store;

@@ -3,8 +3,11 @@
 
 mod account;
 mod admin;
+pub(crate) mod cases;
 mod people;
+mod portal;
 mod roster;
+mod work;
 
 use askama::Template;
 use axum::Router;
@@ -40,11 +43,14 @@ pub struct Chrome {
 
 const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/", "nav-home", None),
+    ("/inbox", "nav-inbox", Some(Action::ViewCases)),
+    ("/cases", "nav-cases", Some(Action::ViewCases)),
     ("/admin/org", "nav-org", Some(Action::ViewReference)),
     ("/admin/agencies", "nav-agencies", Some(Action::ViewReference)),
     ("/admin/roster", "nav-roster", Some(Action::ViewRoster)),
     ("/admin/users", "nav-users", Some(Action::ViewUsers)),
     ("/admin/calendar", "nav-calendar", Some(Action::ViewReference)),
+    ("/admin/templates", "nav-templates", Some(Action::ManageTemplates)),
     ("/admin/categories", "nav-categories", Some(Action::ViewReference)),
     ("/admin/import", "nav-import", Some(Action::ManageReference)),
     (
@@ -159,6 +165,9 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(people::router())
         .merge(roster::router())
+        .merge(cases::router())
+        .merge(work::router())
+        .merge(portal::router())
 }
 
 #[derive(Template)]

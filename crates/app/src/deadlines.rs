@@ -1,0 +1,416 @@
+//! Clocks on cases: the rules and the calendar loaded from the database, clocks opened and closed
+//! by what happens on a case, pause and extension with an approver, the public calculator, and the
+//! sweeper that raises reminders before and escalations after a due date.
+
+use chrono::NaiveDate;
+use gongzhi_domain::audit::Changes;
+use gongzhi_domain::calendar::WorkCalendar;
+use gongzhi_domain::deadline::{self, Calculated, ClockKind, ClockState, Due, Rule, Unit};
+use gongzhi_domain::policy::Action;
+use gongzhi_domain::{Id, time};
+use gongzhi_store::AnyConnection;
+use gongzhi_store::cases::{self, Clock, OpenClock};
+use gongzhi_store::casework::{self, Notice, RuleRow};
+use gongzhi_store::reference;
+
+use crate::error::Checks;
+use crate::{App, AppError, Ctx};
+
+/// The district's county code (GB/T 2260), the region deadline rules are matched against.
+pub const REGION: &str = "620702";
+
+/// A clock is "due soon" within this many working days.
+pub const DUE_SOON_WORKING_DAYS: u32 = 2;
+
+/// The default rules (DOMAIN.md §3.1–§3.3, §4.1, §4.7), seeded once and then maintained as data.
+pub fn default_rules() -> Vec<RuleRow> {
+    let r = |code: &str, clock: ClockKind, amount: i64, unit: Unit, source: &str| RuleRow {
+        code: code.into(),
+        clock: clock.code().into(),
+        amount,
+        unit: unit.code().into(),
+        next_day: 1,
+        roll_over: 1,
+        effective_from: "2019-01-01".into(),
+        effective_to: None,
+        region: "*".into(),
+        source: source.into(),
+        version: 1,
+        updated_at: 0,
+    };
+    vec![
+        r(
+            "urgent-same-day",
+            ClockKind::UrgentHandling,
+            0,
+            Unit::CalendarDay,
+            "告急信访当日处理（最高检信访工作规定）",
+        ),
+        r(
+            "proc-reply-7d",
+            ClockKind::ProceduralReply,
+            7,
+            Unit::CalendarDay,
+            "群众信访件件有回复：7日内程序性回复",
+        ),
+        r(
+            "result-reply-3m",
+            ClockKind::ResultReply,
+            3,
+            Unit::Month,
+            "群众信访件件有回复：3个月内答复办理结果或进展",
+        ),
+        r(
+            "progress-reply-1m",
+            ClockKind::ProgressReply,
+            1,
+            Unit::Month,
+            "3个月未办结的，每月答复后续进展",
+        ),
+        r(
+            "grid-closure-7d",
+            ClockKind::GridClosure,
+            7,
+            Unit::CalendarDay,
+            "高台县“四级七天”工作法：7日内化解",
+        ),
+        r(
+            "gov-routing-15d",
+            ClockKind::Routing,
+            15,
+            Unit::CalendarDay,
+            "《信访工作条例》第二十二条：15日内登记转送",
+        ),
+        r(
+            "gov-acceptance-15d",
+            ClockKind::Acceptance,
+            15,
+            Unit::CalendarDay,
+            "《信访工作条例》：15日内决定是否受理并书面告知",
+        ),
+        r(
+            "gov-handling-60d",
+            ClockKind::Handling,
+            60,
+            Unit::CalendarDay,
+            "《信访工作条例》：自受理之日起60日内办结",
+        ),
+        r(
+            "gov-review-30d",
+            ClockKind::ReviewOpinion,
+            30,
+            Unit::CalendarDay,
+            "《信访工作条例》：复查、复核意见30日内提出",
+        ),
+        r(
+            "referral-feedback-15d",
+            ClockKind::ReferralFeedback,
+            15,
+            Unit::CalendarDay,
+            "交办案件反馈期限（可在交办时另定）",
+        ),
+        r(
+            "judicial-confirmation-30d",
+            ClockKind::JudicialConfirmation,
+            30,
+            Unit::CalendarDay,
+            "《人民调解法》第三十三条：协议生效之日起30日内申请司法确认",
+        ),
+    ]
+}
+
+fn rule_of(r: &RuleRow) -> Option<Rule> {
+    Some(Rule {
+        code: r.code.clone(),
+        clock: ClockKind::parse(&r.clock)?,
+        amount: u32::try_from(r.amount).ok()?,
+        unit: Unit::parse(&r.unit)?,
+        next_day: r.next_day != 0,
+        roll_over: r.roll_over != 0,
+        effective_from: NaiveDate::parse_from_str(&r.effective_from, "%Y-%m-%d").ok()?,
+        effective_to: r
+            .effective_to
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+        region: r.region.clone(),
+        source: r.source.clone(),
+    })
+}
+
+/// The rules and the calendar, loaded once per use case.
+pub struct Clocks {
+    pub rules: Vec<Rule>,
+    pub cal: WorkCalendar,
+}
+
+impl Clocks {
+    pub async fn load(conn: &mut AnyConnection) -> Result<Self, AppError> {
+        let rules = casework::rules(&mut *conn)
+            .await?
+            .iter()
+            .filter_map(rule_of)
+            .collect();
+        let cal = WorkCalendar::new(
+            reference::calendar_all(conn)
+                .await?
+                .into_iter()
+                .map(|d| (d.day, d.kind)),
+        );
+        Ok(Self { rules, cal })
+    }
+
+    pub fn rule(&self, kind: ClockKind, on: NaiveDate) -> Option<&Rule> {
+        deadline::pick(&self.rules, kind, on, REGION)
+    }
+
+    /// A new clock of `kind` started on `start` by its rule; `None` when no rule applies.
+    pub fn clock(&self, case: Id, kind: ClockKind, start: NaiveDate, seq: i64) -> Option<Clock> {
+        let rule = self.rule(kind, start)?;
+        let due = rule.due(&self.cal, start)?;
+        Some(new_clock(case, kind, seq, &rule.code, start, due))
+    }
+
+    /// A clock with an amount set case by case (a referral's feedback days).
+    pub fn clock_of_days(&self, case: Id, kind: ClockKind, start: NaiveDate, days: u32) -> Option<Clock> {
+        let code = self.rule(kind, start).map(|r| r.code.clone()).unwrap_or_default();
+        let due = deadline::due_date(&self.cal, start, days, Unit::CalendarDay)?;
+        Some(new_clock(case, kind, 1, &code, start, due))
+    }
+
+    pub fn state(&self, c: &Clock, today: NaiveDate) -> ClockState {
+        deadline::state_on(&self.cal, c.state, c.due_date, today, DUE_SOON_WORKING_DAYS)
+    }
+}
+
+fn new_clock(case: Id, kind: ClockKind, seq: i64, rule: &str, start: NaiveDate, due: Due) -> Clock {
+    Clock {
+        id: Id::new(),
+        case_id: case,
+        kind,
+        seq,
+        rule_code: rule.to_owned(),
+        start_date: start,
+        due_date: due.due,
+        state: ClockState::Running,
+        skipped: due.skipped,
+        referral_id: None,
+        met_at: None,
+        paused_at: None,
+        note: String::new(),
+        approver_name: String::new(),
+        version: 1,
+    }
+}
+
+/// Marks the running clocks of these kinds met (a reply, a decision).
+pub(crate) async fn meet(
+    conn: &mut AnyConnection,
+    case: Id,
+    kinds: &[ClockKind],
+    now: time::Timestamp,
+) -> Result<Vec<Clock>, AppError> {
+    let mut met = Vec::new();
+    for mut c in cases::clocks(&mut *conn, case).await? {
+        if kinds.contains(&c.kind) && matches!(c.state, ClockState::Running | ClockState::Paused) {
+            c.state = ClockState::Met;
+            c.met_at = Some(now);
+            cases::update_clock(&mut *conn, &c).await?;
+            met.push(c);
+        }
+    }
+    Ok(met)
+}
+
+/// Marks running clocks exempt with a reason (closure, non-acceptance, anonymity).
+pub(crate) async fn exempt_open(
+    conn: &mut AnyConnection,
+    case: Id,
+    kinds: Option<&[ClockKind]>,
+    reason: &str,
+) -> Result<(), AppError> {
+    for mut c in cases::clocks(&mut *conn, case).await? {
+        if kinds.is_none_or(|k| k.contains(&c.kind))
+            && matches!(c.state, ClockState::Running | ClockState::Paused)
+        {
+            c.state = ClockState::Exempt;
+            c.note = reason.to_owned();
+            cases::update_clock(&mut *conn, &c).await?;
+        }
+    }
+    Ok(())
+}
+
+/// What happens to a clock by hand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClockChange {
+    Pause,
+    Resume,
+    Extend(u32),
+}
+
+impl App {
+    /// The public deadline calculator: Civil Code conventions over the stored calendar.
+    pub async fn calculate_deadline(
+        &self,
+        start: &str,
+        amount: &str,
+        unit: &str,
+    ) -> Result<Calculated, AppError> {
+        let mut checks = Checks::new();
+        let start = NaiveDate::parse_from_str(start.trim(), "%Y-%m-%d").ok();
+        checks.check(start.is_some(), "start", "date-invalid");
+        let amount = amount.trim().parse::<u32>().ok().filter(|n| *n <= 3650);
+        checks.check(amount.is_some(), "amount", "amount-invalid");
+        let unit = Unit::parse(unit);
+        checks.check(unit.is_some(), "unit", "unit-invalid");
+        checks.finish()?;
+        let (Some(start), Some(amount), Some(unit)) = (start, amount, unit) else {
+            return Err(AppError::field("start", "date-invalid"));
+        };
+        let mut conn = self.db().conn().await?;
+        let clocks = Clocks::load(&mut conn).await?;
+        let due = deadline::due_date(&clocks.cal, start, amount, unit)
+            .ok_or_else(|| AppError::field("amount", "amount-invalid"))?;
+        Ok(Calculated {
+            due: due.due.to_string(),
+            skipped: due.skipped.iter().map(|d| d.to_string()).collect(),
+        })
+    }
+
+    /// Pause, resume or extend a clock: a reason is required and the actor is recorded as approver.
+    pub async fn change_clock(
+        &self,
+        ctx: &Ctx,
+        case: Id,
+        clock: Id,
+        change: ClockChange,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let actor = self.authorize(ctx, Action::ApproveClock).await?;
+        let mut tx = self.db().begin().await?;
+        let c = self.case_for_write(tx.conn(), ctx, case).await?;
+        let mut k = cases::clocks(tx.conn(), case)
+            .await?
+            .into_iter()
+            .find(|k| k.id == clock)
+            .ok_or(AppError::NotFound)?;
+        let reason = reason.trim();
+        let mut checks = Checks::new();
+        checks.check(!reason.is_empty(), "reason", "reason-required");
+        if let ClockChange::Extend(days) = change {
+            checks.check((1..=90).contains(&days), "days", "extension-days-invalid");
+        }
+        checks.finish()?;
+        let now = self.now();
+        let today = time::local_date(now);
+        let what = match change {
+            ClockChange::Pause if k.state == ClockState::Running => {
+                k.state = ClockState::Paused;
+                k.paused_at = Some(now);
+                "clock-paused"
+            }
+            ClockChange::Resume if k.state == ClockState::Paused => {
+                let paused_days = k
+                    .paused_at
+                    .map(|p| (today - time::local_date(p)).num_days())
+                    .unwrap_or(0);
+                k.due_date = deadline::shift(k.due_date, paused_days);
+                k.state = ClockState::Running;
+                k.paused_at = None;
+                "clock-resumed"
+            }
+            ClockChange::Extend(days) if matches!(k.state, ClockState::Running | ClockState::Paused) => {
+                // §3.3: complex matters may be extended (≤30 days for government petitions), with
+                // the approval of the organ's head and the reason told to the petitioner.
+                let clocks = Clocks::load(tx.conn()).await?;
+                let due = deadline::due_date(&clocks.cal, k.due_date, days, Unit::CalendarDay)
+                    .ok_or_else(|| AppError::field("days", "extension-days-invalid"))?;
+                k.due_date = due.due;
+                k.skipped.extend(due.skipped);
+                "clock-extended"
+            }
+            _ => return Err(AppError::field("clock", "clock-not-changeable")),
+        };
+        k.note = reason.to_owned();
+        k.approver_name = actor.display_name.clone();
+        cases::update_clock(tx.conn(), &k).await?;
+        let detail = format!("{}：{}（{}）", k.kind.code(), reason, k.due_date);
+        self.event(tx.conn(), ctx, &c, what, &detail, false).await?;
+        ctx.audit(
+            tx.conn(),
+            &format!("case.{what}"),
+            "case",
+            &case.to_string(),
+            Changes::new()
+                .set("clock", k.kind.code())
+                .set("due", k.due_date.to_string())
+                .set("reason", reason),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One pass of the sweeper: a reminder for every running clock due within two working days and
+    /// an escalation for every overdue one, each raised once (a unique key per clock and due date),
+    /// however many servers sweep at the same time. Returns (reminders, escalations) raised.
+    pub async fn sweep_deadlines(&self, today: NaiveDate) -> Result<(usize, usize), AppError> {
+        let mut conn = self.db().conn().await?;
+        let clocks = Clocks::load(&mut conn).await?;
+        let horizon = today + chrono::Days::new(14);
+        let open = cases::open_clocks(&mut conn, horizon, None, None).await?;
+        drop(conn);
+        let (mut reminders, mut escalations) = (0, 0);
+        for o in open {
+            let state = clocks.state(&o.clock, today);
+            let kind = match state {
+                ClockState::DueSoon => "reminder",
+                ClockState::Overdue => "escalation",
+                _ => continue,
+            };
+            let mut tx = self.db().begin().await?;
+            if self.raise(tx.conn(), &o, kind).await? {
+                if kind == "reminder" {
+                    reminders += 1;
+                } else {
+                    escalations += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok((reminders, escalations))
+    }
+
+    async fn raise(&self, conn: &mut AnyConnection, o: &OpenClock, kind: &str) -> Result<bool, AppError> {
+        let agency = o.referral_to.unwrap_or(o.owner_agency_id);
+        // A reminder goes to the handler when there is one; an escalation to the whole agency,
+        // where its leaders see it.
+        let user = if kind == "reminder" && o.referral_to.is_none() {
+            o.handler_id
+        } else {
+            None
+        };
+        let body = format!(
+            "{}|{}|{}|{}",
+            o.clock.kind.code(),
+            o.number,
+            o.title,
+            o.clock.due_date
+        );
+        Ok(casework::raise_notice(
+            conn,
+            &Notice {
+                id: Id::new().to_string(),
+                dedup: format!("{kind}:{}:{}", o.clock.id, o.clock.due_date),
+                user_id: user.map(|u| u.to_string()),
+                agency_id: Some(agency.to_string()),
+                case_id: Some(o.clock.case_id.to_string()),
+                kind: kind.to_owned(),
+                body,
+                created_at: time::to_millis(self.now()),
+                read_at: None,
+            },
+        )
+        .await?)
+    }
+}

@@ -1,0 +1,882 @@
+//! Cases through the real server: intake, the workflows with the risk gate, clocks, referrals,
+//! replies, conflicts, idempotency, the sweeper on two servers, the portal and Open311.
+
+use gongzhi_app::domain::calendar::official_2024_2026;
+use gongzhi_app::domain::deadline::{Unit, due_date};
+use gongzhi_app::domain::{calendar::WorkCalendar, time};
+use gongzhi_app::store::{Db, DbOptions, FieldCipher};
+use gongzhi_app::{App, Security};
+use gongzhi_test_support::TestApp;
+use serde_json::{Value, json};
+
+struct Api {
+    c: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    async fn new(t: &TestApp, user: &str) -> Self {
+        Self {
+            c: t.client(),
+            base: t.base.clone(),
+            token: t.token(user).await,
+        }
+    }
+
+    async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self
+            .c
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .c
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+async fn village(t: &TestApp, code: &str) -> String {
+    let mut conn = t.app.db().conn().await.unwrap();
+    gongzhi_app::store::reference::org_by_code(&mut conn, code)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string()
+}
+
+async fn agency(t: &TestApp, code: &str) -> String {
+    let mut conn = t.app.db().conn().await.unwrap();
+    gongzhi_app::store::reference::agency_by_code(&mut conn, code)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string()
+}
+
+fn local_now_minus(days: i64) -> String {
+    time::format_local(chrono::Utc::now() - chrono::Duration::days(days))
+}
+
+fn petition(place: &str, received: &str) -> Value {
+    json!({
+        "kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": place,
+        "title": "王某不服民事判决申请监督", "narrative": "王某与李某民间借贷纠纷一案，认为判决认定事实错误。",
+        "received_at": received,
+        "parties": [{"role": "petitioner", "name": "王建国", "id_number": "11010519491231002X", "phone": "13812345678"}]
+    })
+}
+
+fn calendar() -> WorkCalendar {
+    WorkCalendar::new(official_2024_2026().into_iter().map(|h| (h.date, h.kind)))
+}
+
+#[tokio::test]
+async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
+    let t = TestApp::spawn("petition").await;
+    let reception = Api::new(&t, "demo_reception").await;
+    let place = village(&t, "620702104201").await;
+    let received = local_now_minus(0);
+    let (s, c) = reception.post("/api/v1/cases", petition(&place, &received)).await;
+    assert_eq!(s, 200, "{c}");
+    let year = time::local_date(chrono::Utc::now()).format("%Y").to_string();
+    assert_eq!(c["number"], format!("甘州检信〔{year}〕1号"));
+    assert_eq!(c["status"], "registered");
+    let id = c["id"].as_str().unwrap().to_owned();
+
+    // Clocks: 7-day procedural and 3-month result reply, computed by the deadline function.
+    let (_, d) = reception.get(&format!("/api/v1/cases/{id}")).await;
+    let today = time::local_date(chrono::Utc::now());
+    let want = due_date(&calendar(), today, 7, Unit::CalendarDay)
+        .unwrap()
+        .due
+        .to_string();
+    let proc_clock = d["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "procedural_reply")
+        .unwrap();
+    assert_eq!(proc_clock["due"], want);
+    assert!(
+        d["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["kind"] == "result_reply")
+    );
+    // Parties are masked; the ID gives sex.
+    assert_eq!(d["parties"][0]["id_number"], "1101**********002X");
+    assert_eq!(d["parties"][0]["phone"], "138****5678");
+    assert_eq!(d["parties"][0]["sex"], "female");
+
+    // A clerk may not close, and a closure from "registered" is 409 with the reason.
+    let (s, e) = reception
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "close"}),
+        )
+        .await;
+    assert_eq!(s, 409, "{e}");
+    assert_eq!(e["code"], "transition_refused");
+    let prosecutor = Api::new(&t, "demo_prosecutor").await;
+    let (s, e) = prosecutor
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "close"}),
+        )
+        .await;
+    assert_eq!(s, 409);
+    assert!(e["message"].as_str().unwrap().contains("已登记"), "{e}");
+
+    // The procedural reply is the workflow step and meets its clock.
+    let (s, e) = reception
+        .post(
+            &format!("/api/v1/cases/{id}/replies"),
+            json!({"kind": "procedural", "channel": "phone", "body": "已受理，三个月内答复。"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let (s, _) = reception
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "accept"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+
+    // Referral to the township centre: it sees exactly this case; the police do not.
+    let centre = agency(&t, "GZ-ZZ10").await;
+    let (s, e) = reception
+        .post(
+            &format!("/api/v1/cases/{id}/referrals"),
+            json!({"to_agency": centre, "note": "请协助核实当事人家庭情况", "days": 10}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let centre_user = Api::new(&t, "demo_centre").await;
+    let (s, d) = centre_user.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(s, 200);
+    assert_eq!(d["commands"], json!([]));
+    let referral = d["referrals"][0]["id"].as_str().unwrap().to_owned();
+    let police = Api::new(&t, "demo_partner").await;
+    assert_eq!(police.get(&format!("/api/v1/cases/{id}")).await.0, 404);
+    // The receiving agency may not change the case itself.
+    let (s, _) = centre_user
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "start_handling"}),
+        )
+        .await;
+    assert_eq!(s, 403);
+    // Returning needs a reason.
+    let (s, e) = centre_user
+        .post(
+            &format!("/api/v1/referrals/{referral}"),
+            json!({"action": "return"}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(e["fields"]["text"].as_str().unwrap().contains("理由"));
+    let (s, _) = centre_user
+        .post(
+            &format!("/api/v1/referrals/{referral}"),
+            json!({"action": "return", "text": "不属于本中心职责，请转司法所"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, d) = reception.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(d["referrals"][0]["state"], "returned");
+    let feedback = d["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "referral_feedback")
+        .unwrap();
+    assert_eq!(feedback["state"], "met");
+
+    // Handling, then the result reply is a decision: without an assessment it is refused.
+    let (s, _) = prosecutor
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "start_handling"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let result = json!({"kind": "result", "channel": "letter", "body": "经审查，原判决认定事实清楚，不支持监督申请。"});
+    let (s, e) = prosecutor
+        .post(&format!("/api/v1/cases/{id}/replies"), result.clone())
+        .await;
+    assert_eq!(s, 409);
+    assert!(e["message"].as_str().unwrap().contains("风险评估"), "{e}");
+    // High risk: eight people, threats.
+    let (s, r) = prosecutor
+        .post(
+            &format!("/api/v1/cases/{id}/risk"),
+            json!({"people": 8, "extreme_words": true, "plan": "包案领导每周约谈"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["level"], "high");
+    assert_eq!(r["ruleset"], "2026.1");
+    let (s, e) = prosecutor
+        .post(&format!("/api/v1/cases/{id}/replies"), result.clone())
+        .await;
+    assert_eq!(s, 409);
+    assert!(e["message"].as_str().unwrap().contains("领导审批"), "{e}");
+    // Only a leader signs off.
+    assert_eq!(
+        prosecutor
+            .post(&format!("/api/v1/cases/{id}/risk/sign-off"), json!({}))
+            .await
+            .0,
+        403
+    );
+    let leader = Api::new(&t, "demo_leader").await;
+    let (s, e) = leader
+        .post(&format!("/api/v1/cases/{id}/risk/sign-off"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let (s, e) = prosecutor
+        .post(&format!("/api/v1/cases/{id}/replies"), result)
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let (s, c) = prosecutor
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "close"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(c["status"], "closed");
+    let (_, d) = prosecutor.get(&format!("/api/v1/cases/{id}")).await;
+    assert!(
+        d["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["state"] != "running")
+    );
+    let kinds: Vec<&str> = d["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["what"].as_str().unwrap())
+        .collect();
+    for k in [
+        "registered",
+        "reply-procedural",
+        "cmd-accept",
+        "referred",
+        "referral-returned",
+        "risk-assessed",
+        "risk-signed-off",
+        "reply-result",
+        "cmd-close",
+    ] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+
+    // Revealing the ID: a reason is required and the act is audited.
+    let party = d["parties"][0]["id"].as_str().unwrap().to_owned();
+    let (s, _) = reception
+        .post(
+            &format!("/api/v1/cases/{id}/parties/{party}/reveal"),
+            json!({"reason": ""}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    let (s, r) = reception
+        .post(
+            &format!("/api/v1/cases/{id}/parties/{party}/reveal"),
+            json!({"reason": "电话回访核实身份"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(r["id_number"], "11010519491231002X");
+    assert_eq!(
+        police
+            .post(
+                &format!("/api/v1/cases/{id}/parties/{party}/reveal"),
+                json!({"reason": "x"})
+            )
+            .await
+            .0,
+        403
+    );
+    let mut conn = t.app.db().conn().await.unwrap();
+    let (events, _) = gongzhi_app::store::audit::list(
+        &mut conn,
+        &gongzhi_app::store::audit::EventFilter {
+            action: Some("case.reveal".into()),
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(events.len(), 1);
+    assert!(events[0].changes.contains("电话回访核实身份"));
+}
+
+#[tokio::test]
+async fn bad_intake_is_422_with_every_field_and_a_retry_makes_one_case() {
+    let t = TestApp::spawn("intake").await;
+    let api = Api::new(&t, "demo_reception").await;
+    let future = time::format_local(chrono::Utc::now() + chrono::Duration::days(2));
+    let (s, e) = api
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "petition", "channel": "visit", "category": "NEIGHBOUR", "place_id": "no-such-village",
+                "title": "测试", "narrative": "  ", "received_at": future,
+                "parties": [{"role": "petitioner", "name": "张三", "id_number": "110105194912310021", "phone": "12345"}]}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    let f = &e["fields"];
+    assert!(f["parties[0].id_number"].as_str().unwrap().contains("X"), "{f}");
+    assert!(f["place_id"].is_string());
+    assert!(f["narrative"].is_string());
+    assert!(f["received_at"].as_str().unwrap().contains("晚于现在"));
+    assert!(f["parties[0].phone"].is_string());
+
+    // Idempotency: two concurrent requests with one key give one case.
+    let place = village(&t, "620702104201").await;
+    let body = petition(&place, &local_now_minus(1));
+    let send = || {
+        api.c
+            .post(format!("{}/api/v1/cases", api.base))
+            .bearer_auth(&api.token)
+            .header("Idempotency-Key", "retry-1")
+            .json(&body)
+            .send()
+    };
+    let (a, b) = tokio::join!(send(), send());
+    let a: Value = a.unwrap().json().await.unwrap();
+    let b: Value = b.unwrap().json().await.unwrap();
+    // Both answers name the same case, and there is one.
+    assert!(a["id"].is_string() && a["id"] == b["id"], "{a} {b}");
+    let (_, list) = api.get("/api/v1/cases?state=all").await;
+    assert_eq!(list["total"], 1, "{list}");
+    assert_eq!(list["items"][0]["id"], a["id"]);
+    let year = time::local_date(chrono::Utc::now()).format("%Y").to_string();
+    assert_eq!(
+        list["items"][0]["number"],
+        format!("甘州检信〔{year}〕1号"),
+        "no number lost to the retry"
+    );
+
+    // A stale version is a conflict showing the case as it is now.
+    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let (s, _) = api
+        .post(
+            &format!("/api/v1/cases/{id}/replies"),
+            json!({"kind": "procedural", "channel": "phone", "body": "已收悉", "version": 1}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, e) = api
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "accept", "version": 1}),
+        )
+        .await;
+    assert_eq!(s, 409);
+    assert_eq!(e["code"], "conflict");
+    assert_eq!(e["fields"]["status"], "procedural_replied");
+}
+
+#[tokio::test]
+async fn a_dispute_climbs_the_ladder_is_mediated_and_followed_up() {
+    let t = TestApp::spawn("dispute").await;
+    let grid = Api::new(&t, "demo_grid").await;
+    let place = village(&t, "620702104201").await;
+    let (s, c) = grid
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "dispute", "channel": "grid_screening", "category": "NEIGHBOUR", "place_id": place,
+                "title": "张某与邻居排水沟纠纷", "narrative": "邻居翻修院墙堵塞排水沟。", "received_at": local_now_minus(1),
+                "parties": [{"role": "petitioner", "name": "张某", "phone": "13912345678"}, {"role": "respondent", "name": "李某"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    assert!(c["number"].as_str().unwrap().starts_with("乌江综治中心调〔"));
+    let id = c["id"].as_str().unwrap().to_owned();
+    let go = |cmd: &str| json!({"command": cmd});
+    // Grading is the assessment.
+    assert_eq!(
+        grid.post(&format!("/api/v1/cases/{id}/transitions"), go("assign"))
+            .await
+            .0,
+        409
+    );
+    let (s, _) = grid
+        .post(&format!("/api/v1/cases/{id}/risk"), json!({"people": 2}))
+        .await;
+    assert_eq!(s, 200);
+    let (_, d) = grid.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(d["case"]["status"], "risk_graded");
+    let (_, c) = grid
+        .post(&format!("/api/v1/cases/{id}/transitions"), go("assign"))
+        .await;
+    assert_eq!(c["level"], "grid");
+    let (_, c) = grid
+        .post(&format!("/api/v1/cases/{id}/transitions"), go("escalate"))
+        .await;
+    assert_eq!(c["level"], "village");
+    // Escalation makes the assessment stale: resolving needs a new one.
+    grid.post(&format!("/api/v1/cases/{id}/transitions"), go("start_mediation"))
+        .await;
+    let (s, e) = grid
+        .post(&format!("/api/v1/cases/{id}/transitions"), go("resolve"))
+        .await;
+    assert_eq!(s, 409, "{e}");
+    grid.post(&format!("/api/v1/cases/{id}/risk"), json!({"people": 2}))
+        .await;
+    let (s, e) = grid
+        .post(
+            &format!("/api/v1/cases/{id}/mediations"),
+            json!({"mediator": "孙调解员1", "held_at": local_now_minus(0), "place": "村委会调解室", "attendees": "张某、李某",
+                "outcome": "agreed", "agreement": "李某三日内疏通排水沟。", "agreement_date": time::local_date(chrono::Utc::now()).to_string()}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let (s, _) = grid
+        .post(&format!("/api/v1/cases/{id}/transitions"), go("resolve"))
+        .await;
+    assert_eq!(s, 200);
+    let (_, d) = grid.get(&format!("/api/v1/cases/{id}")).await;
+    let clocks = d["clocks"].as_array().unwrap();
+    assert!(
+        clocks
+            .iter()
+            .any(|k| k["kind"] == "judicial_confirmation" && k["state"] == "running")
+    );
+    assert!(
+        clocks
+            .iter()
+            .any(|k| k["kind"] == "grid_closure" && k["state"] == "met")
+    );
+    grid.post(&format!("/api/v1/cases/{id}/transitions"), go("start_follow_up"))
+        .await;
+    let (s, _) = grid
+        .post(
+            &format!("/api/v1/cases/{id}/follow-ups"),
+            json!({"satisfaction": "satisfied"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, c) = grid
+        .post(&format!("/api/v1/cases/{id}/transitions"), go("close"))
+        .await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("closed")));
+}
+
+#[tokio::test]
+async fn a_government_petition_extension_needs_a_leader_and_a_reason() {
+    let t = TestApp::spawn("govpetition").await;
+    let partner = Api::new(&t, "demo_partner").await;
+    let place = village(&t, "620702107201").await;
+    let (s, c) = partner
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "gov_petition", "channel": "referral", "category": "LAND_ACQUISITION", "place_id": place,
+                "title": "反映征地补偿款分配问题", "narrative": "补偿款未足额发放。", "received_at": local_now_minus(0),
+                "parties": [{"role": "petitioner", "name": "刘某", "phone": "0936-8212345"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    let id = c["id"].as_str().unwrap().to_owned();
+    for cmd in ["route", "accept", "start_handling"] {
+        let (s, e) = partner
+            .post(
+                &format!("/api/v1/cases/{id}/transitions"),
+                json!({"command": cmd}),
+            )
+            .await;
+        assert_eq!(s, 200, "{cmd}: {e}");
+    }
+    let (_, d) = partner.get(&format!("/api/v1/cases/{id}")).await;
+    let handling = d["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "handling")
+        .unwrap()
+        .clone();
+    let today = time::local_date(chrono::Utc::now());
+    assert_eq!(
+        handling["due"],
+        due_date(&calendar(), today, 60, Unit::CalendarDay)
+            .unwrap()
+            .due
+            .to_string()
+    );
+    let clock = handling["id"].as_str().unwrap();
+    let body = json!({"action": "extend", "days": 30, "reason": "案情复杂，需调取征地档案"});
+    assert_eq!(
+        partner
+            .post(&format!("/api/v1/cases/{id}/clocks/{clock}"), body.clone())
+            .await
+            .0,
+        403
+    );
+    let leader = Api::new(&t, "demo_leader").await;
+    let (s, _) = leader
+        .post(
+            &format!("/api/v1/cases/{id}/clocks/{clock}"),
+            json!({"action": "extend", "days": 30, "reason": " "}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    let (s, e) = leader
+        .post(&format!("/api/v1/cases/{id}/clocks/{clock}"), body)
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let (_, d) = partner.get(&format!("/api/v1/cases/{id}")).await;
+    let k = d["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "handling")
+        .unwrap();
+    assert!(k["due"].as_str().unwrap() > handling["due"].as_str().unwrap());
+    assert!(k["note"].as_str().unwrap().contains("征地档案"));
+}
+
+async fn second_app(t: &TestApp) -> App {
+    let db = Db::connect(&DbOptions {
+        url: t.url.clone(),
+        max_connections: 4,
+        connect_timeout: std::time::Duration::from_secs(10),
+    })
+    .await
+    .unwrap();
+    App::new(
+        db,
+        FieldCipher::new("k1", [9; 16], &[7; 16]).unwrap(),
+        Security::default(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_sweeper_on_two_servers_raises_each_reminder_once() {
+    let t = TestApp::spawn("sweeper").await;
+    let api = Api::new(&t, "demo_reception").await;
+    let place = village(&t, "620702104201").await;
+    // Three petitions received 40 days ago: their 7-day procedural clocks are overdue.
+    for _ in 0..3 {
+        let (s, e) = api
+            .post("/api/v1/cases", petition(&place, &local_now_minus(40)))
+            .await;
+        assert_eq!(s, 200, "{e}");
+    }
+    let other = second_app(&t).await;
+    let today = time::local_date(chrono::Utc::now());
+    let (a, b) = tokio::join!(t.app.sweep_deadlines(today), other.sweep_deadlines(today));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.1 + b.1, 3, "escalations raised: {a:?} + {b:?}");
+    let mut conn = t.app.db().conn().await.unwrap();
+    assert_eq!(
+        gongzhi_app::store::casework::count_notices(&mut conn, "escalation")
+            .await
+            .unwrap(),
+        3
+    );
+    drop(conn);
+    // Again: nothing new.
+    assert_eq!(t.app.sweep_deadlines(today).await.unwrap(), (0, 0));
+    // Through the jobs' lease only one server sweeps at a time.
+    let (x, y) = tokio::join!(
+        gongzhi_jobs::sweep_once(&t.app, "server-a", today),
+        gongzhi_jobs::sweep_once(&other, "server-b", today)
+    );
+    assert_eq!(
+        [x.unwrap().is_some(), y.unwrap().is_some()]
+            .iter()
+            .filter(|s| **s)
+            .count(),
+        1
+    );
+    // The escalation shows in the agency's inbox.
+    let (_, inbox) = api.get("/api/v1/inbox").await;
+    assert_eq!(inbox["notices"].as_array().unwrap().len(), 3, "{inbox}");
+}
+
+#[tokio::test]
+async fn the_portal_and_open311_show_public_fields_only() {
+    let t = TestApp::spawn("portal").await;
+    let c = t.client();
+    // The form carries a captcha token; the test reads the answer with the server's key.
+    let page = c
+        .get(format!("{}/portal/submit", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = page
+        .split("name=\"captcha_token\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let raw = String::from_utf8(data_encoding::BASE64URL_NOPAD.decode(token.as_bytes()).unwrap()).unwrap();
+    let plain = t.app.cipher().decrypt(&raw).unwrap();
+    let answer = plain.split('|').nth(1).unwrap().to_owned();
+    assert!(
+        !page.contains(&format!(">{answer}<")),
+        "the answer is not in the page"
+    );
+    let place = village(&t, "620702104201").await;
+    let form = |captcha: &str| {
+        reqwest::multipart::Form::new()
+            .text("kind", "dispute")
+            .text("category", "IRRIGATION_WATER")
+            .text("place_id", place.clone())
+            .text("title", "春灌轮水次序纠纷")
+            .text("narrative", "上游村民不按轮灌次序放水。")
+            .text("parties[0].name", "马玉兰")
+            .text("parties[0].phone", "13993651234")
+            .text("captcha_token", token.clone())
+            .text("captcha", captcha.to_owned())
+    };
+    let res = c
+        .post(format!("{}/portal/submit", t.base))
+        .multipart(form("0000x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("验证码不正确") && body.contains("春灌轮水次序纠纷"),
+        "what was typed is kept"
+    );
+    let res = c
+        .post(format!("{}/portal/submit", t.base))
+        .multipart(form(&answer))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
+    let code = body
+        .split("id=\"tracking-code\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(code.len(), 10);
+    // The same captcha is good once.
+    let res = c
+        .post(format!("{}/portal/submit", t.base))
+        .multipart(form(&answer))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+
+    // Tracking: the code and the last four digits.
+    let res = c
+        .post(format!("{}/portal/track", t.base))
+        .form(&[("code", code.as_str()), ("last4", "0000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = c
+        .post(format!("{}/portal/track", t.base))
+        .form(&[("code", code.as_str()), ("last4", "1234")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("春灌轮水次序纠纷") && body.contains("139****1234"));
+    assert!(!body.contains("马玉兰"), "no names on the portal");
+
+    // Open311.
+    let services: Value = c
+        .get(format!("{}/open311/v2/services.json", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        services
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["service_code"] == "NEIGHBOUR")
+    );
+    let post = |key: &str| {
+        c.post(format!("{}/open311/v2/requests.json", t.base)).form(&[
+            ("api_key", key),
+            ("service_code", "LABOUR"),
+            ("description", "工地拖欠农民工工资三万元"),
+            ("address_id", "620702104201"),
+            ("last_name", "杜"),
+            ("first_name", "志强"),
+            ("phone", "13812345678"),
+        ])
+    };
+    let res = post("wrong").send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let e: Value = res.json().await.unwrap();
+    assert_eq!(e[0]["code"], 403);
+    let key = t
+        .app
+        .create_api_key(&gongzhi_app::Ctx::system("test"), "12345 热线")
+        .await
+        .unwrap();
+    let res = post(&key).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.unwrap();
+    let rid = created[0]["service_request_id"].as_str().unwrap().to_owned();
+    let one: Value = c
+        .get(format!("{}/open311/v2/requests/{rid}.json", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one[0]["status"], "open");
+    assert_eq!(one[0]["phone"], "138****5678");
+    assert_eq!(one[0]["service_code"], "LABOUR");
+    assert!(!one.to_string().contains("杜志强"));
+    let list: Value = c
+        .get(format!(
+            "{}/open311/v2/requests.json?service_request_id={rid},{code}",
+            t.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(
+        c.get(format!("{}/open311/v2/requests/NOPE.json", t.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn the_deadline_calculator_answers_without_an_account() {
+    let t = TestApp::spawn("calc").await;
+    let c = t.client();
+    let v: Value = c
+        .get(format!(
+            "{}/api/v1/deadlines/calculate?start=2026-02-13&amount=7&unit=calendar_day",
+            t.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["due"], "2026-02-24");
+    assert_eq!(v["skipped"][0], "2026-02-20");
+    let res = c
+        .get(format!(
+            "{}/api/v1/deadlines/calculate?start=2026-02-30&amount=x&unit=week",
+            t.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let e: Value = res.json().await.unwrap();
+    assert!(
+        e["fields"]["start"].is_string()
+            && e["fields"]["amount"].is_string()
+            && e["fields"]["unit"].is_string()
+    );
+    let page = c
+        .get(format!(
+            "{}/deadlines?start=2025-09-30&amount=3&unit=working_day",
+            t.base
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("2025-10-11"));
+}
+
+#[tokio::test]
+async fn a_joint_meeting_puts_action_items_in_the_owners_inbox() {
+    let t = TestApp::spawn("meeting").await;
+    let api = Api::new(&t, "demo_prosecutor").await;
+    let place = village(&t, "620702104201").await;
+    let (_, c) = api
+        .post("/api/v1/cases", petition(&place, &local_now_minus(0)))
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let mut conn = t.app.db().conn().await.unwrap();
+    let owner = gongzhi_app::store::users::by_username(&mut conn, "demo_prosecutor")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    drop(conn);
+    let police = agency(&t, "GZ-GAJ").await;
+    let body = json!({"title": "涉法涉诉矛盾纠纷共同研判会", "held_at": local_now_minus(0), "place": "区综治中心会商室",
+        "conclusions": "明确包案责任人，检察机关释法说理。", "agencies": [police], "cases": [id],
+        "items": [{"title": "约谈当事人并释法说理", "owner": owner, "due": "2099-01-01"}]});
+    let (s, e) = api
+        .post(
+            "/api/v1/meetings",
+            json!({"title": "", "held_at": "x", "place": "", "conclusions": "", "agencies": [], "cases": []}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(e["fields"]["agencies"].is_string() && e["fields"]["cases"].is_string());
+    let (s, e) = api.post("/api/v1/meetings", body).await;
+    assert_eq!(s, 200, "{e}");
+    let (_, inbox) = api.get("/api/v1/inbox").await;
+    assert_eq!(inbox["tasks"][0]["title"], "约谈当事人并释法说理");
+    let (_, d) = api.get(&format!("/api/v1/cases/{id}")).await;
+    assert!(
+        d["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["what"] == "meeting")
+    );
+}
