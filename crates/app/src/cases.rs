@@ -289,7 +289,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let intake = self.check_intake(tx.conn(), f, uploads, false).await?;
         let c = self
-            .insert_case(tx.conn(), ctx, &agency, intake, uploads, None)
+            .insert_case(tx.conn(), ctx, &agency, intake, uploads)
             .await?;
         if let Some(key) = idempotency_key.filter(|k| !k.trim().is_empty()) {
             match casework::remember_idempotent(tx.conn(), &principal, key, c.id, self.now()).await {
@@ -523,9 +523,20 @@ impl App {
         agency: &reference::Agency,
         i: Intake,
         uploads: &[Upload],
-        tracking: Option<(String, String)>,
     ) -> Result<Case, AppError> {
         let now = self.now();
+        // Whoever gave a phone number can follow the case on the portal with a tracking code (on
+        // the receipt for a visit or a letter) and the last four digits of that number.
+        let tracking = match i.parties.iter().find_map(|p| p.phone.as_ref()) {
+            Some(phone) if !i.anonymous => {
+                let mut random = [0u8; 10];
+                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+                let code = dcase::tracking_code(&random);
+                let key = self.tracking_key(&code, phone.last4());
+                Some((code, key))
+            }
+            _ => None,
+        };
         let received = time::local_date(i.received_at);
         let year = received.year();
         let seq = cases::next_seq(&mut *conn, agency.id, year).await?;
@@ -654,6 +665,11 @@ impl App {
         self.event(&mut *conn, ctx, &c, "registered", &detail, true)
             .await?;
         Ok(c)
+    }
+
+    /// What is stored to check a tracking look-up: a keyed hash of the code and the last four digits.
+    pub(crate) fn tracking_key(&self, code: &str, last4: &str) -> String {
+        self.cipher().blind_index(&format!("track|{code}|{last4}"))
     }
 
     pub(crate) async fn store_attachment(

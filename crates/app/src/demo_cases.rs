@@ -455,7 +455,7 @@ impl App {
             handler_name: String::new(),
             created_by: None,
             related_case_id: None,
-            tracking_code: (channel == Channel::Portal).then(|| {
+            tracking_code: (!anonymous && kind != CaseKind::MinorCriminal).then(|| {
                 let bytes: Vec<u8> = (0..10)
                     .map(|_| u8::try_from(rng.below(256)).unwrap_or(0))
                     .collect();
@@ -499,7 +499,7 @@ impl App {
                 && let (Some(code), Some(ph)) = (&d.case.tracking_code, &phone)
             {
                 d.case.tracking_phone =
-                    Some(self.cipher().blind_index(&format!("track|{code}|{}", ph.last4())));
+                    Some(self.tracking_key(code, ph.last4()));
             }
             d.parties.push(Party {
                 id: Id::new().to_string(),
@@ -855,7 +855,7 @@ impl App {
     }
 
     fn reply(&self, d: &mut Draft, kind: &str, at: time::Timestamp, who: &(Id, String), agency: &str) {
-        let channel = if d.case.tracking_code.is_some() {
+        let channel = if d.case.channel == Channel::Portal {
             "portal"
         } else {
             "phone"

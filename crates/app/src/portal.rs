@@ -5,7 +5,6 @@
 
 use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
-use gongzhi_domain::case::tracking_code;
 use gongzhi_domain::deadline::{ClockKind, ClockState};
 use gongzhi_domain::org::{AgencyKind, OrgLevel};
 use gongzhi_domain::workflow::{CaseKind, Status};
@@ -248,31 +247,12 @@ impl App {
         let agency = self
             .receiving_agency(tx.conn(), intake.kind, intake.place)
             .await?;
-        let mut random = [0u8; 10];
-        rand::rngs::OsRng.fill_bytes(&mut random);
-        let code = tracking_code(&random);
-        let last4 = intake
-            .parties
-            .first()
-            .and_then(|p| p.phone.as_ref())
-            .map(|p| p.last4().to_owned())
+        let ctx = Ctx::system(partner.map(|p| format!("开放接口：{p}")).as_deref().unwrap_or("群众在线提交"));
+        let c = self.insert_case(tx.conn(), &ctx, &agency, intake, uploads).await?;
+        let code = c
+            .tracking_code
+            .clone()
             .ok_or_else(|| AppError::field("parties[0].phone", "portal-phone-required"))?;
-        let ctx = Ctx::system(
-            partner
-                .map(|p| format!("开放接口：{p}"))
-                .as_deref()
-                .unwrap_or("群众在线提交"),
-        );
-        let c = self
-            .insert_case(
-                tx.conn(),
-                &ctx,
-                &agency,
-                intake,
-                uploads,
-                Some((code.clone(), self.tracking_key(&code, &last4))),
-            )
-            .await?;
         ctx.audit(
             tx.conn(),
             "case.portal_submit",
@@ -285,10 +265,6 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok((c, code))
-    }
-
-    fn tracking_key(&self, code: &str, last4: &str) -> String {
-        self.cipher().blind_index(&format!("track|{code}|{last4}"))
     }
 
     async fn receiving_agency(

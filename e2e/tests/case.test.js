@@ -1,0 +1,173 @@
+// One petition from the reception desk to closure, across four people and three agencies, then
+// followed by the petitioner on the public portal with the tracking code.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { gongzhi, startServer, launch, shot } = require('../lib');
+
+let server; let browser;
+const PASSWORD = 'Demo@2026gz';
+
+before(async () => {
+  server = await startServer();
+  gongzhi({ ...server.env, GONGZHI__CASES__DEMO_CASES: '0' }, ['seed-demo']);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function login(username, viewport = { width: 1366, height: 900 }) {
+  const ctx = await browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  page.on('dialog', (d) => d.accept());
+  await page.goto(`${server.base}/login`);
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await page.click('main button[type=submit]');
+  await page.waitForURL(`${server.base}/`);
+  return page;
+}
+
+const status = (page) => page.textContent('#case-status');
+
+test('a walk-in petition from registration to closure, followed on the portal', async () => {
+  // The reception clerk registers a walk-in petition; a wrong check digit is named, nothing is lost.
+  const clerk = await login('demo_reception');
+  await clerk.goto(`${server.base}/cases/new`);
+  await clerk.selectOption('#kind', 'petition');
+  await clerk.selectOption('#channel', 'visit');
+  await clerk.selectOption('#category', { label: '涉法涉诉' });
+  await clerk.selectOption('#place_id', { label: '演示·乌江村' });
+  await clerk.fill('#title', '王某不服民事判决申请监督');
+  await clerk.fill('#narrative', '王某与李某民间借贷纠纷一案，认为一审判决认定事实错误，借款已部分归还。');
+  await clerk.fill('#p0name', '王建国');
+  await clerk.fill('#p0id', '110105194912310021');
+  await clerk.fill('#p0phone', '13812345678');
+  await clerk.click('button:text("登记")');
+  assert.match(await clerk.innerText('main'), /最后一位应为 X/);
+  assert.equal(await clerk.inputValue('#narrative'), '王某与李某民间借贷纠纷一案，认为一审判决认定事实错误，借款已部分归还。');
+  await shot(clerk, 'case-01-intake-error');
+  await clerk.fill('#p0id', '11010519491231002X');
+  await clerk.click('button:text("登记")');
+  await clerk.waitForURL(/\/cases\/[0-9a-f-]+\?ok=registered/);
+  const caseUrl = clerk.url().split('?')[0];
+  assert.match(await clerk.textContent('#case-number'), /^甘州检信〔\d{4}〕1号$/);
+  assert.equal(await status(clerk), '已登记');
+  const head = await clerk.innerText('.case-head');
+  const code = head.match(/查询码：([A-Z0-9]{10})/)[1];
+  assert.match(await clerk.innerText('#parties'), /1101\*{10}002X/);
+  await shot(clerk, 'case-02-registered');
+
+  // The procedural reply, from a template.
+  await clerk.click('#reply summary');
+  await clerk.selectOption('select[name=template]', 'procedural-accepted');
+  await clerk.click('button:text("套用模板")');
+  assert.match(await clerk.inputValue('#reply-body'), /王某不服民事判决申请监督/);
+  await clerk.selectOption('#reply-kind', 'procedural');
+  await clerk.selectOption('#reply-channel', 'in_person');
+  await clerk.click('button:text("发送答复")');
+  await clerk.waitForURL(/ok=replied/);
+  assert.equal(await status(clerk), '已程序性答复');
+  assert.match(await clerk.innerText('#clocks'), /7 日程序性答复[\s\S]*已按期办结/);
+  await clerk.click('#actions button:text("受理")');
+  await clerk.waitForURL(/ok=done/);
+  assert.equal(await status(clerk), '已受理');
+
+  // Referred to the Wujiang township governance centre.
+  await clerk.click('#referrals summary');
+  await clerk.selectOption('#ref-to', { label: '乌江镇综治中心' });
+  await clerk.fill('#ref-note', '请协助核实当事人家庭经济情况');
+  await clerk.fill('#ref-days', '10');
+  await clerk.click('button:text("交办")');
+  await clerk.waitForURL(/ok=referred/);
+  assert.match(await clerk.innerText('#referrals'), /待接收/);
+
+  // The centre sees it in its work, and returns it with a reason (required).
+  const centre = await login('demo_centre');
+  await centre.goto(`${server.base}/inbox`);
+  assert.match(await centre.innerText('#work-referrals'), /王某不服民事判决申请监督/);
+  await centre.goto(caseUrl);
+  assert.match(await centre.innerText('main'), /本案由其他单位交办给您单位/);
+  assert.equal(await centre.locator('#actions').count(), 0, 'no workflow actions for the receiving agency');
+  await centre.click('#referrals button:text("退回")');
+  assert.match(await centre.innerText('#referrals'), /退回须说明理由/);
+  await centre.fill('#referrals textarea[name=text]', '经核实，该事项属于法院执行范围，不属于本中心职责');
+  await centre.click('#referrals button:text("退回")');
+  await centre.waitForURL(/ok=referral-return/);
+  assert.match(await centre.innerText('#referrals'), /已退回/);
+  await shot(centre, 'case-03-referral-returned');
+
+  // The prosecutor handles it; the result reply is refused until the risk is assessed and signed off.
+  const prosecutor = await login('demo_prosecutor');
+  await prosecutor.goto(caseUrl);
+  await prosecutor.click('#actions button:text("交承办人办理")');
+  await prosecutor.waitForURL(/ok=done/);
+  await prosecutor.fill('#r-people', '8');
+  await prosecutor.check('#r-extreme_words');
+  await prosecutor.fill('#r-plan', '包案领导每周约谈当事人，释法说理，必要时组织公开听证。');
+  await prosecutor.click('button:text("计算并保存")');
+  await prosecutor.waitForURL(/ok=assessed/);
+  assert.match(await prosecutor.innerText('#risk'), /高[\s\S]*得分 70/);
+  await prosecutor.click('#reply summary');
+  await prosecutor.selectOption('#reply-kind', 'result');
+  await prosecutor.fill('#reply-body', '经审查，原判决认定事实清楚，现将办理结果答复如下。');
+  await prosecutor.click('button:text("发送答复")');
+  assert.match(await prosecutor.innerText('#case-alert'), /领导审批/);
+  assert.equal(await prosecutor.inputValue('#reply-body'), '经审查，原判决认定事实清楚，现将办理结果答复如下。', 'the reply text is kept');
+  await shot(prosecutor, 'case-04-gate');
+
+  // A leader signs off.
+  const leader = await login('demo_leader');
+  await leader.goto(caseUrl);
+  await leader.click('button:text("审批同意")');
+  await leader.waitForURL(/ok=signed/);
+  assert.match(await leader.innerText('#risk'), /领导审批：政法委领导/);
+
+  // Mediation succeeds, the result reply is sent, the case closes.
+  await prosecutor.goto(caseUrl);
+  await prosecutor.click('#mediation summary');
+  await prosecutor.fill('#m-mediator', '孙调解员1');
+  await prosecutor.fill('#m-place', '乌江镇综治中心调解室');
+  await prosecutor.fill('#m-attendees', '王建国、李某、承办检察官');
+  await prosecutor.selectOption('#m-outcome', 'agreed');
+  await prosecutor.fill('#m-agreement', '李某于十五日内归还剩余借款两万元，王建国撤回监督申请。');
+  await prosecutor.fill('#m-date', new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10));
+  await prosecutor.click('#mediation button:text("保存")');
+  await prosecutor.waitForURL(/ok=saved/);
+  assert.match(await prosecutor.innerText('#clocks'), /30 日司法确认申请/);
+  await prosecutor.click('#reply summary');
+  await prosecutor.selectOption('#reply-kind', 'result');
+  await prosecutor.selectOption('#reply-channel', 'letter');
+  await prosecutor.fill('#reply-body', '经调解，双方已达成和解协议，现将办理结果答复如下：李某于十五日内归还剩余借款。');
+  await prosecutor.click('button:text("发送答复")');
+  await prosecutor.waitForURL(/ok=replied/);
+  assert.equal(await status(prosecutor), '已答复结果');
+  await prosecutor.click('#actions button:text("办结")');
+  await prosecutor.waitForURL(/ok=done/);
+  assert.equal(await status(prosecutor), '已办结');
+  const timeline = await prosecutor.innerText('#timeline');
+  for (const step of ['登记', '程序性答复', '受理', '交办', '退回交办', '风险评估', '领导审批风险', '调解达成协议', '结果答复', '办结']) {
+    assert.ok(timeline.includes(step), `timeline has ${step}`);
+  }
+  await shot(prosecutor, 'case-05-closed');
+
+  // The petitioner follows it on the portal, on a phone.
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const portal = await ctx.newPage();
+  await portal.goto(`${server.base}/portal/track`);
+  await portal.fill('#code', code);
+  await portal.fill('#last4', '5679');
+  await portal.click('button:text("查询")');
+  assert.match(await portal.innerText('main'), /查询码或手机号后四位不正确/);
+  await portal.fill('#last4', '5678');
+  await portal.click('button:text("查询")');
+  const result = await portal.innerText('#track-result');
+  assert.match(result, /已办结/);
+  assert.match(result, /双方已达成和解协议/);
+  assert.match(result, /138\*{4}5678/);
+  assert.doesNotMatch(result, /王建国|包案领导|退回/, 'no names, no internal notes');
+  await shot(portal, 'case-06-portal');
+});
