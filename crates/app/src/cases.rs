@@ -3,7 +3,7 @@
 use chrono::{Datelike, NaiveDateTime};
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::case::{self as dcase, PartyRole};
-use gongzhi_domain::deadline::{ClockKind, ClockState};
+use gongzhi_domain::deadline::{ClockKind, ClockState, Trigger};
 use gongzhi_domain::idcard::{IdCardError, ResidentId};
 use gongzhi_domain::org::OrgLevel;
 use gongzhi_domain::phone::Phone;
@@ -94,6 +94,8 @@ pub struct PartyView {
 #[derive(Clone, Debug)]
 pub struct ClockView {
     pub clock: Clock,
+    /// Each skipped rest day with the holiday's name (empty for an ordinary weekend).
+    pub skipped: Vec<(chrono::NaiveDate, String)>,
     pub state: ClockState,
     pub rule_source: String,
     pub rule_text: String,
@@ -288,9 +290,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let intake = self.check_intake(tx.conn(), f, uploads, false).await?;
-        let c = self
-            .insert_case(tx.conn(), ctx, &agency, intake, uploads)
-            .await?;
+        let c = self.insert_case(tx.conn(), ctx, &agency, intake, uploads).await?;
         if let Some(key) = idempotency_key.filter(|k| !k.trim().is_empty()) {
             match casework::remember_idempotent(tx.conn(), &principal, key, c.id, self.now()).await {
                 Ok(()) => {}
@@ -638,25 +638,18 @@ impl App {
             .await?;
         }
         let clocks = Clocks::load(&mut *conn).await?;
-        let mut kinds = match c.kind {
-            CaseKind::Petition => vec![ClockKind::ProceduralReply, ClockKind::ResultReply],
-            CaseKind::Dispute => vec![ClockKind::GridClosure],
-            CaseKind::GovPetition => vec![ClockKind::Routing],
-            CaseKind::MinorCriminal => vec![],
-        };
+        let mut started = clocks.started(c.id, c.kind, Trigger::Received, received, 1);
         if c.urgent {
-            kinds.insert(0, ClockKind::UrgentHandling);
+            started.extend(clocks.started(c.id, c.kind, Trigger::Urgent, received, 1));
         }
-        for k in kinds {
-            if let Some(mut clock) = clocks.clock(c.id, k, received, 1) {
-                if !exempt_reason.is_empty()
-                    && matches!(k, ClockKind::ProceduralReply | ClockKind::ResultReply)
-                {
-                    clock.state = ClockState::Exempt;
-                    clock.note = exempt_reason.to_owned();
-                }
-                cases::insert_clock(&mut *conn, &clock).await?;
+        for mut clock in started {
+            if !exempt_reason.is_empty()
+                && matches!(clock.kind, ClockKind::ProceduralReply | ClockKind::ResultReply)
+            {
+                clock.state = ClockState::Exempt;
+                clock.note = exempt_reason.to_owned();
             }
+            cases::insert_clock(&mut *conn, &clock).await?;
         }
         for (u, mime) in uploads.iter().zip(&i.mimes) {
             self.store_attachment(&mut *conn, ctx, &c, u, mime).await?;
@@ -798,6 +791,11 @@ impl App {
             .map(|k| {
                 let rule = clocks.rules.iter().find(|r| r.code == k.rule_code);
                 ClockView {
+                    skipped: k
+                        .skipped
+                        .iter()
+                        .map(|d| (*d, clocks.names.get(d).cloned().unwrap_or_default()))
+                        .collect(),
                     state: clocks.state(&k, today),
                     rule_source: rule.map(|r| r.source.clone()).unwrap_or_default(),
                     rule_text: rule
@@ -1078,13 +1076,13 @@ impl App {
         match command {
             Command::Route => {
                 deadlines::meet(&mut *conn, c.id, &[ClockKind::Routing], now).await?;
-                if let Some(k) = clocks.clock(c.id, ClockKind::Acceptance, today, 1) {
+                for k in clocks.started(c.id, c.kind, Trigger::Routed, today, 1) {
                     cases::insert_clock(&mut *conn, &k).await?;
                 }
             }
             Command::Accept if c.kind == CaseKind::GovPetition => {
                 deadlines::meet(&mut *conn, c.id, &[ClockKind::Acceptance], now).await?;
-                if let Some(k) = clocks.clock(c.id, ClockKind::Handling, today, 1) {
+                for k in clocks.started(c.id, c.kind, Trigger::Accepted, today, 1) {
                     cases::insert_clock(&mut *conn, &k).await?;
                 }
             }
@@ -1112,7 +1110,7 @@ impl App {
                 deadlines::meet(&mut *conn, c.id, &[ClockKind::Handling], now).await?;
             }
             Command::RequestReview | Command::RequestReReview => {
-                if let Some(k) = clocks.clock(c.id, ClockKind::ReviewOpinion, today, 1) {
+                for k in clocks.started(c.id, c.kind, Trigger::ReviewRequested, today, 1) {
                     cases::insert_clock(&mut *conn, &k).await?;
                 }
                 // New facts: the earlier assessment no longer counts (§3.5).

@@ -5,8 +5,9 @@
 use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::calendar::WorkCalendar;
-use gongzhi_domain::deadline::{self, Calculated, ClockKind, ClockState, Due, Rule, Unit};
+use gongzhi_domain::deadline::{self, Calculated, ClockKind, ClockState, Due, Rule, Trigger, Unit};
 use gongzhi_domain::policy::Action;
+use gongzhi_domain::workflow::CaseKind;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::cases::{self, Clock, OpenClock};
@@ -22,107 +23,145 @@ pub const REGION: &str = "620702";
 /// A clock is "due soon" within this many working days.
 pub const DUE_SOON_WORKING_DAYS: u32 = 2;
 
+/// (code, case kind or every kind, trigger, clock, amount, unit, source)
+type DefaultRule = (&'static str, Option<CaseKind>, Trigger, ClockKind, i64, Unit, &'static str);
+
 /// The default rules (DOMAIN.md §3.1–§3.3, §4.1, §4.7), seeded once and then maintained as data.
 pub fn default_rules() -> Vec<RuleRow> {
-    let r = |code: &str, clock: ClockKind, amount: i64, unit: Unit, source: &str| RuleRow {
-        code: code.into(),
-        clock: clock.code().into(),
-        amount,
-        unit: unit.code().into(),
-        next_day: 1,
-        roll_over: 1,
-        effective_from: "2019-01-01".into(),
-        effective_to: None,
-        region: "*".into(),
-        source: source.into(),
-        version: 1,
-        updated_at: 0,
-    };
-    vec![
-        r(
+    use CaseKind::{Dispute, GovPetition, Petition};
+    use ClockKind as K;
+    use Trigger as T;
+    let table: [DefaultRule; 11] = [
+        (
             "urgent-same-day",
-            ClockKind::UrgentHandling,
+            None,
+            T::Urgent,
+            K::UrgentHandling,
             0,
             Unit::CalendarDay,
             "告急信访当日处理（最高检信访工作规定）",
         ),
-        r(
+        (
             "proc-reply-7d",
-            ClockKind::ProceduralReply,
+            Some(Petition),
+            T::Received,
+            K::ProceduralReply,
             7,
             Unit::CalendarDay,
             "群众信访件件有回复：7日内程序性回复",
         ),
-        r(
+        (
             "result-reply-3m",
-            ClockKind::ResultReply,
+            Some(Petition),
+            T::Received,
+            K::ResultReply,
             3,
             Unit::Month,
             "群众信访件件有回复：3个月内答复办理结果或进展",
         ),
-        r(
+        (
             "progress-reply-1m",
-            ClockKind::ProgressReply,
+            Some(Petition),
+            T::ProgressReplied,
+            K::ProgressReply,
             1,
             Unit::Month,
             "3个月未办结的，每月答复后续进展",
         ),
-        r(
+        (
             "grid-closure-7d",
-            ClockKind::GridClosure,
+            Some(Dispute),
+            T::Received,
+            K::GridClosure,
             7,
             Unit::CalendarDay,
             "高台县“四级七天”工作法：7日内化解",
         ),
-        r(
+        (
             "gov-routing-15d",
-            ClockKind::Routing,
+            Some(GovPetition),
+            T::Received,
+            K::Routing,
             15,
             Unit::CalendarDay,
             "《信访工作条例》第二十二条：15日内登记转送",
         ),
-        r(
+        (
             "gov-acceptance-15d",
-            ClockKind::Acceptance,
+            Some(GovPetition),
+            T::Routed,
+            K::Acceptance,
             15,
             Unit::CalendarDay,
             "《信访工作条例》：15日内决定是否受理并书面告知",
         ),
-        r(
+        (
             "gov-handling-60d",
-            ClockKind::Handling,
+            Some(GovPetition),
+            T::Accepted,
+            K::Handling,
             60,
             Unit::CalendarDay,
             "《信访工作条例》：自受理之日起60日内办结",
         ),
-        r(
+        (
             "gov-review-30d",
-            ClockKind::ReviewOpinion,
+            Some(GovPetition),
+            T::ReviewRequested,
+            K::ReviewOpinion,
             30,
             Unit::CalendarDay,
             "《信访工作条例》：复查、复核意见30日内提出",
         ),
-        r(
+        (
             "referral-feedback-15d",
-            ClockKind::ReferralFeedback,
+            None,
+            T::Referred,
+            K::ReferralFeedback,
             15,
             Unit::CalendarDay,
             "交办案件反馈期限（可在交办时另定）",
         ),
-        r(
+        (
             "judicial-confirmation-30d",
-            ClockKind::JudicialConfirmation,
+            None,
+            T::Agreement,
+            K::JudicialConfirmation,
             30,
             Unit::CalendarDay,
             "《人民调解法》第三十三条：协议生效之日起30日内申请司法确认",
         ),
-    ]
+    ];
+    table
+        .into_iter()
+        .map(|(code, kind, trigger, clock, amount, unit, source)| RuleRow {
+            code: code.into(),
+            clock: clock.code().into(),
+            case_kind: kind.map(|k| k.code()).unwrap_or("*").into(),
+            trigger_event: trigger.code().into(),
+            amount,
+            unit: unit.code().into(),
+            next_day: 1,
+            roll_over: 1,
+            effective_from: "2019-01-01".into(),
+            effective_to: None,
+            region: "*".into(),
+            source: source.into(),
+            version: 1,
+            updated_at: 0,
+        })
+        .collect()
 }
 
 fn rule_of(r: &RuleRow) -> Option<Rule> {
     Some(Rule {
         code: r.code.clone(),
         clock: ClockKind::parse(&r.clock)?,
+        case_kind: match r.case_kind.as_str() {
+            "*" => None,
+            k => Some(CaseKind::parse(k)?),
+        },
+        trigger: Trigger::parse(&r.trigger_event)?,
         amount: u32::try_from(r.amount).ok()?,
         unit: Unit::parse(&r.unit)?,
         next_day: r.next_day != 0,
@@ -141,6 +180,8 @@ fn rule_of(r: &RuleRow) -> Option<Rule> {
 pub struct Clocks {
     pub rules: Vec<Rule>,
     pub cal: WorkCalendar,
+    /// The names of the calendar's special days (春节, 国庆节调休上班 …), for explanations.
+    pub names: std::collections::BTreeMap<NaiveDate, String>,
 }
 
 impl Clocks {
@@ -150,24 +191,32 @@ impl Clocks {
             .iter()
             .filter_map(rule_of)
             .collect();
-        let cal = WorkCalendar::new(
-            reference::calendar_all(conn)
-                .await?
-                .into_iter()
-                .map(|d| (d.day, d.kind)),
-        );
-        Ok(Self { rules, cal })
+        let days = reference::calendar_all(conn).await?;
+        let cal = WorkCalendar::new(days.iter().map(|d| (d.day, d.kind)));
+        let names = days.into_iter().map(|d| (d.day, d.name)).collect();
+        Ok(Self { rules, cal, names })
     }
 
     pub fn rule(&self, kind: ClockKind, on: NaiveDate) -> Option<&Rule> {
         deadline::pick(&self.rules, kind, on, REGION)
     }
 
-    /// A new clock of `kind` started on `start` by its rule; `None` when no rule applies.
-    pub fn clock(&self, case: Id, kind: ClockKind, start: NaiveDate, seq: i64) -> Option<Clock> {
-        let rule = self.rule(kind, start)?;
-        let due = rule.due(&self.cal, start)?;
-        Some(new_clock(case, kind, seq, &rule.code, start, due))
+    /// The clocks an event starts on a case of a kind, by the rules.
+    pub fn started(
+        &self,
+        case: Id,
+        kind: CaseKind,
+        trigger: Trigger,
+        start: NaiveDate,
+        seq: i64,
+    ) -> Vec<Clock> {
+        deadline::started_by(&self.rules, kind, trigger, start, REGION)
+            .into_iter()
+            .filter_map(|rule| {
+                let due = rule.due(&self.cal, start)?;
+                Some(new_clock(case, rule.clock, seq, &rule.code, start, due))
+            })
+            .collect()
     }
 
     /// A clock with an amount set case by case (a referral's feedback days).

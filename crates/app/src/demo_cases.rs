@@ -5,7 +5,7 @@
 
 use chrono::{Datelike, Duration};
 use gongzhi_domain::case::{DEFAULT_NUMBER_PATTERN, case_number};
-use gongzhi_domain::deadline::{ClockKind, ClockState};
+use gongzhi_domain::deadline::{ClockKind, ClockState, Trigger};
 use gongzhi_domain::idcard::{ResidentId, check_char};
 use gongzhi_domain::org::{AgencyKind, OrgLevel};
 use gongzhi_domain::phone::Phone;
@@ -255,10 +255,9 @@ impl Draft {
         }
     }
 
-    fn open(&mut self, clocks: &Clocks, kind: ClockKind, at: time::Timestamp, seq: i64) {
-        if let Some(k) = clocks.clock(self.case.id, kind, time::local_date(at), seq) {
-            self.clocks.push(k);
-        }
+    fn open(&mut self, clocks: &Clocks, trigger: Trigger, at: time::Timestamp, seq: i64) {
+        let started = clocks.started(self.case.id, self.case.kind, trigger, time::local_date(at), seq);
+        self.clocks.extend(started);
     }
 }
 
@@ -498,8 +497,7 @@ impl App {
             if i == 0
                 && let (Some(code), Some(ph)) = (&d.case.tracking_code, &phone)
             {
-                d.case.tracking_phone =
-                    Some(self.tracking_key(code, ph.last4()));
+                d.case.tracking_phone = Some(self.tracking_key(code, ph.last4()));
             }
             d.parties.push(Party {
                 id: Id::new().to_string(),
@@ -534,20 +532,16 @@ impl App {
                 impoverished: i64::from(rng.chance(6)),
             });
         }
-        let mut kinds = match kind {
-            CaseKind::Petition => vec![ClockKind::ProceduralReply, ClockKind::ResultReply],
-            CaseKind::Dispute => vec![ClockKind::GridClosure],
-            CaseKind::GovPetition => vec![ClockKind::Routing],
-            CaseKind::MinorCriminal => vec![],
-        };
+        d.open(clocks, Trigger::Received, received, 1);
         if urgent {
-            kinds.push(ClockKind::UrgentHandling);
+            d.open(clocks, Trigger::Urgent, received, 1);
         }
-        for k in kinds {
-            d.open(clocks, k, received, 1);
-            if anonymous && let Some(last) = d.clocks.last_mut() {
-                last.state = ClockState::Exempt;
-                last.note = exempt.to_owned();
+        if anonymous {
+            for k in &mut d.clocks {
+                if matches!(k.kind, ClockKind::ProceduralReply | ClockKind::ResultReply) {
+                    k.state = ClockState::Exempt;
+                    k.note = exempt.to_owned();
+                }
             }
         }
         Ok(d)
@@ -726,7 +720,7 @@ impl App {
                     }
                     d.meet(&[ClockKind::ResultReply, ClockKind::ProgressReply], due);
                     seq += 1;
-                    d.open(clocks, ClockKind::ProgressReply, due, seq);
+                    d.open(clocks, Trigger::ProgressReplied, due, seq);
                     self.reply(d, "progress", due, handler, agency);
                 }
             }
@@ -772,14 +766,14 @@ impl App {
                 }
                 Command::Route => {
                     d.meet(&[ClockKind::Routing], at);
-                    d.open(clocks, ClockKind::Acceptance, at, 1);
+                    d.open(clocks, Trigger::Routed, at, 1);
                 }
                 Command::Accept if d.case.kind == CaseKind::GovPetition => {
                     d.meet(&[ClockKind::Acceptance], at);
-                    d.open(clocks, ClockKind::Handling, at, 1);
+                    d.open(clocks, Trigger::Accepted, at, 1);
                 }
                 Command::IssueOpinion => d.meet(&[ClockKind::Handling], at),
-                Command::RequestReview => d.open(clocks, ClockKind::ReviewOpinion, at, 1),
+                Command::RequestReview => d.open(clocks, Trigger::ReviewRequested, at, 1),
                 Command::IssueReviewOpinion => d.meet(&[ClockKind::ReviewOpinion], at),
                 Command::StartMediation => {
                     let (outcome, agreement) = if rng.chance(75) {
@@ -805,7 +799,7 @@ impl App {
                             created_at: time::to_millis(held),
                         });
                         if agreement {
-                            d.open(clocks, ClockKind::JudicialConfirmation, held, 1);
+                            d.open(clocks, Trigger::Agreement, held, 1);
                         }
                     }
                 }

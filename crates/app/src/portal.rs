@@ -247,8 +247,15 @@ impl App {
         let agency = self
             .receiving_agency(tx.conn(), intake.kind, intake.place)
             .await?;
-        let ctx = Ctx::system(partner.map(|p| format!("开放接口：{p}")).as_deref().unwrap_or("群众在线提交"));
-        let c = self.insert_case(tx.conn(), &ctx, &agency, intake, uploads).await?;
+        let ctx = Ctx::system(
+            partner
+                .map(|p| format!("开放接口：{p}"))
+                .as_deref()
+                .unwrap_or("群众在线提交"),
+        );
+        let c = self
+            .insert_case(tx.conn(), &ctx, &agency, intake, uploads)
+            .await?;
         let code = c
             .tracking_code
             .clone()

@@ -119,6 +119,17 @@ impl App {
         Ok((t, out))
     }
 
+    /// The people of a village's roster, for choosing a mediator (the "6" of 1+4+6).
+    pub async fn village_people(&self, ctx: &Ctx, village: Id) -> Result<Vec<SlotEntry>, AppError> {
+        self.authorize(ctx, Action::ViewRoster).await?;
+        let mut conn = self.db().conn().await?;
+        Ok(roster::slots(&mut conn, None)
+            .await?
+            .into_iter()
+            .filter(|e| e.village_id == village)
+            .collect())
+    }
+
     pub async fn put_slot(&self, ctx: &Ctx, village: Id, slot: Slot, f: &SlotForm) -> Result<(), AppError> {
         self.authorize(ctx, Action::ManageRoster).await?;
         let mut tx = self.db().begin().await?;

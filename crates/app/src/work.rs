@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::case::{MediationOutcome, ReferralState, ReplyChannel, ReplyKind, Satisfaction};
-use gongzhi_domain::deadline::{ClockKind, ClockState};
+use gongzhi_domain::deadline::{ClockKind, ClockState, Trigger};
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{CaseKind, Command};
 use gongzhi_domain::{Id, time};
@@ -273,7 +273,7 @@ impl App {
                     } else {
                         1
                     };
-                    if let Some(k) = clocks.clock(case, ClockKind::ProgressReply, today, seq) {
+                    for k in clocks.started(case, c.kind, Trigger::ProgressReplied, today, seq) {
                         cases::insert_clock(tx.conn(), &k).await?;
                     }
                 }
@@ -583,7 +583,7 @@ impl App {
         // agreement taking effect; the clock reminds the mediator inside that window.
         if let (true, Some(d)) = (agreed, agreement_date) {
             let clocks = Clocks::load(tx.conn()).await?;
-            if let Some(k) = clocks.clock(case, ClockKind::JudicialConfirmation, d, 1) {
+            for k in clocks.started(case, c.kind, Trigger::Agreement, d, 1) {
                 cases::insert_clock(tx.conn(), &k).await?;
             }
         }

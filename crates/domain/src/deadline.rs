@@ -11,6 +11,7 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 
 use crate::calendar::WorkCalendar;
 use crate::policy::codes;
+use crate::workflow::CaseKind;
 
 codes! {
     Unit {
@@ -49,6 +50,28 @@ codes! {
 }
 
 codes! {
+    /// What starts a clock.
+    Trigger {
+        /// The case is received (registered with its received time).
+        Received => "received",
+        /// An urgent (告急) case is received.
+        Urgent => "urgent",
+        /// A government petition is routed to the competent organ.
+        Routed => "routed",
+        /// The competent organ accepts it.
+        Accepted => "accepted",
+        /// The petitioner asks for review or re-review.
+        ReviewRequested => "review_requested",
+        /// A progress reply is sent; the next one falls due.
+        ProgressReplied => "progress_replied",
+        /// The case is referred to another agency.
+        Referred => "referred",
+        /// A mediation agreement takes effect.
+        Agreement => "agreement",
+    }
+}
+
+codes! {
     /// Where a clock stands.
     ClockState {
         Running => "running",
@@ -65,6 +88,9 @@ codes! {
 pub struct Rule {
     pub code: String,
     pub clock: ClockKind,
+    /// The kind of case it applies to; `None` for every kind.
+    pub case_kind: Option<CaseKind>,
+    pub trigger: Trigger,
     pub amount: u32,
     pub unit: Unit,
     /// Count from the day after the trigger (Civil Code Art. 201); when false the trigger day counts.
@@ -97,7 +123,35 @@ pub fn pick<'a>(rules: &'a [Rule], clock: ClockKind, on: NaiveDate, region: &str
     rules
         .iter()
         .filter(|r| r.applies(clock, on, region))
-        .max_by_key(|r| (r.region != "*", r.effective_from))
+        .max_by_key(|r| (r.region != "*", r.case_kind.is_some(), r.effective_from))
+}
+
+/// The rules an event starts on a case of a kind: for each clock, the most specific applicable rule.
+pub fn started_by<'a>(
+    rules: &'a [Rule],
+    kind: CaseKind,
+    trigger: Trigger,
+    on: NaiveDate,
+    region: &str,
+) -> Vec<&'a Rule> {
+    let fits: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| r.trigger == trigger && r.case_kind.is_none_or(|k| k == kind))
+        .collect();
+    let mut out: Vec<&Rule> = Vec::new();
+    for clock in ClockKind::ALL {
+        let candidates: Vec<Rule> = fits
+            .iter()
+            .filter(|r| r.clock == *clock)
+            .map(|r| (*r).clone())
+            .collect();
+        if let Some(best) = pick(&candidates, *clock, on, region)
+            && let Some(r) = fits.iter().find(|r| r.code == best.code)
+        {
+            out.push(r);
+        }
+    }
+    out
 }
 
 /// A computed due date and its explanation.
@@ -308,6 +362,8 @@ mod tests {
         let rule = |code: &str, region: &str, from: &str, amount| Rule {
             code: code.into(),
             clock: ClockKind::ProceduralReply,
+            case_kind: Some(CaseKind::Petition),
+            trigger: Trigger::Received,
             amount,
             unit: Unit::CalendarDay,
             next_day: true,
@@ -336,6 +392,13 @@ mod tests {
             "a"
         );
         assert!(pick(&rules, ClockKind::Handling, on, "620702").is_none());
+        let started = started_by(&rules, CaseKind::Petition, Trigger::Received, on, "620702");
+        assert_eq!(
+            started.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
+            vec!["b"]
+        );
+        assert!(started_by(&rules, CaseKind::Dispute, Trigger::Received, on, "620702").is_empty());
+        assert!(started_by(&rules, CaseKind::Petition, Trigger::Routed, on, "620702").is_empty());
     }
 
     #[test]

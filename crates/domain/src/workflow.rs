@@ -438,7 +438,9 @@ pub fn available(kind: CaseKind, from: Status, roles: &[Role]) -> Vec<Command> {
 }
 
 /// §4.6 (CPL Arts. 288–290): which public-prosecution cases may be reconciled.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub struct ReconciliationFacts {
     /// Caused by a civil dispute (民间纠纷).
     pub civil_dispute: bool,

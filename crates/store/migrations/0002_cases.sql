@@ -9,10 +9,13 @@ CREATE TABLE case_counter (
     PRIMARY KEY (agency_id, year)
 );
 
--- Deadline rules are data (DOMAIN.md §3–§4); the engine in domain::deadline evaluates them.
+-- Deadline rules are data (DOMAIN.md §3–§4): which clock a case of which kind gets when what happens
+-- (the trigger), how long and how counted, from when, where. domain::deadline evaluates them.
 CREATE TABLE deadline_rule (
     code TEXT PRIMARY KEY,
     clock TEXT NOT NULL,
+    case_kind TEXT NOT NULL DEFAULT '*',
+    trigger_event TEXT NOT NULL,
     amount BIGINT NOT NULL,
     unit TEXT NOT NULL,
     next_day BIGINT NOT NULL DEFAULT 1,

@@ -718,6 +718,8 @@ pub async fn use_captcha(conn: &mut AnyConnection, token: &str, now: i64, expire
 pub struct RuleRow {
     pub code: String,
     pub clock: String,
+    pub case_kind: String,
+    pub trigger_event: String,
     pub amount: i64,
     pub unit: String,
     pub next_day: i64,
@@ -740,12 +742,14 @@ pub async fn rules(conn: &mut AnyConnection) -> Result<Vec<RuleRow>> {
 
 pub async fn insert_rule_if_absent(conn: &mut AnyConnection, r: &RuleRow) -> Result<()> {
     sqlx::query(
-        "INSERT INTO deadline_rule (code, clock, amount, unit, next_day, roll_over, effective_from,
-            effective_to, region, source, version, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11) ON CONFLICT (code) DO NOTHING",
+        "INSERT INTO deadline_rule (code, clock, case_kind, trigger_event, amount, unit, next_day, roll_over,
+            effective_from, effective_to, region, source, version, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13) ON CONFLICT (code) DO NOTHING",
     )
     .bind(&r.code)
     .bind(&r.clock)
+    .bind(&r.case_kind)
+    .bind(&r.trigger_event)
     .bind(r.amount)
     .bind(&r.unit)
     .bind(r.next_day)

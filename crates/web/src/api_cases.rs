@@ -770,3 +770,150 @@ pub async fn calculate(State(s): State<AppState>, req: Req, Query(q): Query<Calc
         .map_err(fail(&req))?;
     Ok(Json(r))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct EditJson {
+    pub title: String,
+    pub narrative: String,
+    pub category: String,
+    #[serde(default)]
+    pub urgent: bool,
+    /// The version read; a stale one is 409 with the current values.
+    pub version: i64,
+}
+
+/// Edit a case's title, description, category and urgency.
+#[utoipa::path(post, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), request_body = EditJson,
+    responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn edit_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
+    allow(&s, &req, Action::HandleCase).await?;
+    let b: EditJson = body.json()?;
+    let e = gongzhi_app::cases::CaseEdit {
+        title: b.title,
+        narrative: b.narrative,
+        category: b.category,
+        urgent: b.urgent,
+        version: b.version,
+    };
+    s.app.edit_case(&req.ctx, id, &e).await.map_err(fail(&req))?;
+    Ok(Json(Done { ok: true }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PlanJson {
+    /// The mitigation plan (稳控措施).
+    pub plan: String,
+    /// Tasks: title, owner (user id), due (`YYYY-MM-DD`); they appear in their owners' inboxes.
+    #[serde(default)]
+    pub tasks: Vec<ItemJson>,
+}
+
+/// Set the mitigation plan of the latest assessment, with its tasks.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/risk/plan", tag = "cases", security(("bearer" = [])), request_body = PlanJson,
+    responses((status = 200, body = Done), (status = 422, body = ErrorBody)))]
+pub async fn plan(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
+    allow(&s, &req, Action::HandleCase).await?;
+    let b: PlanJson = body.json()?;
+    let tasks: Vec<(String, String, String)> =
+        b.tasks.into_iter().map(|i| (i.title, i.owner, i.due)).collect();
+    s.app
+        .set_mitigation(&req.ctx, id, &b.plan, &tasks)
+        .await
+        .map_err(fail(&req))?;
+    Ok(Json(Done { ok: true }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Eligibility {
+    pub eligible: bool,
+    /// Why not: not_civil_dispute, wrong_chapter, sentence_too_long, recent_intentional_crime
+    pub reasons: Vec<String>,
+}
+
+/// Record and check the criminal-reconciliation conditions (CPL Arts. 288–290) of a criminal case.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reconciliation", tag = "cases", security(("bearer" = [])),
+    request_body = gongzhi_app::domain::workflow::ReconciliationFacts,
+    responses((status = 200, body = Eligibility), (status = 422, body = ErrorBody)))]
+pub async fn reconciliation(
+    State(s): State<AppState>,
+    req: Req,
+    Path(id): Path<Id>,
+    body: ApiBody,
+) -> Res<Eligibility> {
+    allow(&s, &req, Action::HandleCase).await?;
+    let b: gongzhi_app::domain::workflow::ReconciliationFacts = body.json()?;
+    let reasons = s
+        .app
+        .set_reconciliation(&req.ctx, id, &b)
+        .await
+        .map_err(fail(&req))?;
+    Ok(Json(Eligibility {
+        eligible: reasons.is_empty(),
+        reasons,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TemplateJson {
+    pub code: String,
+    /// procedural, progress, result
+    pub kind: String,
+    pub name: String,
+    pub body: String,
+}
+
+/// Reply templates; `{number}`, `{title}`, `{agency}` and `{date}` are filled in when drafting.
+#[utoipa::path(get, path = "/api/v1/templates", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Vec<TemplateJson>), (status = 403, body = ErrorBody)))]
+pub async fn templates(State(s): State<AppState>, req: Req) -> Res<Vec<TemplateJson>> {
+    let list = s.app.templates(&req.ctx).await.map_err(fail(&req))?;
+    Ok(Json(
+        list.into_iter()
+            .map(|t| TemplateJson {
+                code: t.code,
+                kind: t.kind,
+                name: t.name,
+                body: t.body,
+            })
+            .collect(),
+    ))
+}
+
+/// Add attachments (multipart, field `attachments`; PDF, PNG, JPEG, DOCX, XLSX or text, checked by
+/// content).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/attachments", tag = "cases", security(("bearer" = [])),
+    request_body(content_type = "multipart/form-data", description = "one or more files in the field `attachments`"),
+    responses((status = 200, body = Done), (status = 422, body = ErrorBody), (status = 413, body = ErrorBody)))]
+pub async fn attach(
+    State(s): State<AppState>,
+    req: Req,
+    Path(id): Path<Id>,
+    request: axum::extract::Request,
+) -> Res<Done> {
+    allow(&s, &req, Action::HandleCase).await?;
+    let mut files = Vec::new();
+    let mut mp = <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
+        .await
+        .map_err(|_| fail(&req)(AppError::field("attachments", "upload-unreadable")))?;
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|_| fail(&req)(AppError::field("attachments", "upload-unreadable")))?
+    {
+        if let Some(filename) = field.file_name().map(str::to_owned) {
+            let data = field
+                .bytes()
+                .await
+                .map_err(|_| fail(&req)(AppError::field("attachments", "upload-unreadable")))?;
+            files.push(gongzhi_app::cases::Upload {
+                filename,
+                data: data.to_vec(),
+            });
+        }
+    }
+    s.app
+        .add_attachments(&req.ctx, id, &files)
+        .await
+        .map_err(fail(&req))?;
+    Ok(Json(Done { ok: true }))
+}

@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use chrono::Datelike;
 use gongzhi_app::cases::{CaseEdit, CaseView, IntakeForm, PartyInput, Revealed, TransitionInput, Upload};
 use gongzhi_app::deadlines::ClockChange;
 use gongzhi_app::domain::case::{MediationOutcome, PartyRole, ReplyChannel, ReplyKind, Satisfaction};
@@ -491,6 +492,8 @@ struct CasePage {
     satisfactions: Vec<Opt>,
     categories: Vec<Category>,
     revealed: Option<(String, Revealed)>,
+    /// The village's roster, offered as mediators: (name, what they are).
+    mediators: Vec<(String, String)>,
     now_local: String,
     reconciliation: String,
 }
@@ -593,10 +596,16 @@ async fn case_page(
                 rule,
                 source: k.rule_source.clone(),
                 skipped: k
-                    .clock
                     .skipped
                     .iter()
-                    .map(|d| d.format("%m-%d").to_string())
+                    .map(|(d, name)| {
+                        let what = if name.is_empty() {
+                            t.code("weekday", &d.weekday().to_string().to_lowercase())
+                        } else {
+                            name.clone()
+                        };
+                        format!("{}（{what}）", d.format("%m-%d"))
+                    })
                     .collect::<Vec<_>>()
                     .join("、"),
                 note: k.clock.note.clone(),
@@ -730,7 +739,24 @@ async fn case_page(
                 .join("；"),
         },
     };
+    let mediators = match v
+        .case
+        .place_id
+        .filter(|_| v.owner && actor.can(gongzhi_app::domain::Action::ViewRoster))
+    {
+        Some(village) => page(req, s.app.village_people(&req.ctx, village).await)?
+            .into_iter()
+            .map(|e| {
+                (
+                    e.person_name,
+                    format!("{}（{}）", t.code("slot", e.slot.code()), e.agency_name),
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let p = CasePage {
+        mediators,
         received: fmt_ts(v.case.received_at),
         channel: t.code("channel", v.case.channel.code()),
         level: v

@@ -1,0 +1,85 @@
+// Latency of registering a case through the API (1 and 16 concurrent clients) and of the case page
+// with the demo data. Usage: node tools/bench.js BASE_URL [requests-per-level]
+'use strict';
+const base = process.argv[2];
+const perLevel = Number(process.argv[3] || 400);
+
+function pct(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}
+
+async function token(user) {
+  const r = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: user, password: 'Demo@2026gz' }),
+  });
+  return (await r.json()).token;
+}
+
+async function sessionCookie(user) {
+  const r = await fetch(`${base}/login`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
+    body: `username=${user}&password=Demo%402026gz`,
+  });
+  return r.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
+async function run(n, concurrency, one) {
+  const times = []; let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const t0 = performance.now();
+      await one(i);
+      times.push(performance.now() - t0);
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const secs = (performance.now() - t0) / 1000;
+  return { n, concurrency, p50: pct(times, 50).toFixed(1), p99: pct(times, 99).toFixed(1), rps: (n / secs).toFixed(0) };
+}
+
+(async () => {
+  const tok = await token('demo_reception');
+  const places = await (await fetch(`${base}/api/v1/org-units?parent=${await wujiang(tok)}`, { headers: { authorization: `Bearer ${tok}` } })).json();
+  const place = places[0].id;
+  const received = new Date(Date.now() + 8 * 3600e3 - 3600e3).toISOString().slice(0, 16).replace('T', ' ');
+  const register = async (i) => {
+    const r = await fetch(`${base}/api/v1/cases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}`, 'idempotency-key': `bench-${Date.now()}-${i}-${Math.random()}` },
+      body: JSON.stringify({
+        kind: 'petition', channel: 'visit', category: 'LAW_RELATED', place_id: place,
+        title: `压测登记 ${i}`, narrative: '反映民事判决执行问题，请求检察机关依法监督。', received_at: received,
+        parties: [{ role: 'petitioner', name: '王建国', id_number: '11010519491231002X', phone: '13812345678' }],
+      }),
+    });
+    if (r.status !== 200) throw new Error(`register: ${r.status} ${await r.text()}`);
+  };
+  const out = { register: [], casePage: null };
+  out.register.push(await run(perLevel / 4, 1, register));
+  out.register.push(await run(perLevel, 16, register));
+  const chief = await token('demo_chief');
+  const list = await (await fetch(`${base}/api/v1/cases?state=all&limit=500`, { headers: { authorization: `Bearer ${chief}` } })).json();
+  const ids = list.items.map((c) => c.id);
+  const cookie = await sessionCookie('demo_chief');
+  out.casePage = await run(200, 4, async (i) => {
+    const r = await fetch(`${base}/cases/${ids[(i * 37) % ids.length]}`, { headers: { cookie } });
+    if (r.status !== 200) throw new Error(`case page: ${r.status}`);
+    await r.text();
+  });
+  out.cases = list.total;
+  console.log(JSON.stringify(out));
+
+  async function wujiang(t) {
+    const h = { headers: { authorization: `Bearer ${t}` } };
+    const [gansu] = await (await fetch(`${base}/api/v1/org-units`, h)).json();
+    const [city] = await (await fetch(`${base}/api/v1/org-units?parent=${gansu.id}`, h)).json();
+    const [district] = await (await fetch(`${base}/api/v1/org-units?parent=${city.id}`, h)).json();
+    const towns = await (await fetch(`${base}/api/v1/org-units?parent=${district.id}`, h)).json();
+    return towns.find((u) => u.code === '620702104000').id;
+  }
+})().catch((e) => { console.error(e); process.exit(1); });
