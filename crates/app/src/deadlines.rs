@@ -24,7 +24,15 @@ pub const REGION: &str = "620702";
 pub const DUE_SOON_WORKING_DAYS: u32 = 2;
 
 /// (code, case kind or every kind, trigger, clock, amount, unit, source)
-type DefaultRule = (&'static str, Option<CaseKind>, Trigger, ClockKind, i64, Unit, &'static str);
+type DefaultRule = (
+    &'static str,
+    Option<CaseKind>,
+    Trigger,
+    ClockKind,
+    i64,
+    Unit,
+    &'static str,
+);
 
 /// The default rules (DOMAIN.md §3.1–§3.3, §4.1, §4.7), seeded once and then maintained as data.
 pub fn default_rules() -> Vec<RuleRow> {

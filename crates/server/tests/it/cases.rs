@@ -880,3 +880,199 @@ async fn a_joint_meeting_puts_action_items_in_the_owners_inbox() {
             .any(|e| e["what"] == "meeting")
     );
 }
+
+#[tokio::test]
+async fn attachments_are_checked_by_content_and_size_and_the_form_is_kept() {
+    let t = TestApp::spawn("attach").await;
+    let place = village(&t, "620702104201").await;
+    let browser = t
+        .browser("demo_reception", gongzhi_test_support::DEMO_PASSWORD)
+        .await;
+    let form = |file: Vec<u8>, name: &str| {
+        reqwest::multipart::Form::new()
+            .text("kind", "petition")
+            .text("channel", "letter")
+            .text("category", "LAW_RELATED")
+            .text("place_id", place.clone())
+            .text("received_at", local_now_minus(1))
+            .text("title", "来信反映执行难")
+            .text("narrative", "判决生效两年仍未执行到位。")
+            .text("parties[0].role", "petitioner")
+            .text("parties[0].name", "马玉兰")
+            .text("parties[0].phone", "13993651234")
+            .text("idem", format!("k-{name}"))
+            .part(
+                "attachments",
+                reqwest::multipart::Part::bytes(file).file_name(name.to_owned()),
+            )
+    };
+    // Too large: 422, every typed field kept.
+    let res = browser
+        .post(format!("{}/cases", t.base))
+        .multipart(form(vec![b'%'; 6 * 1024 * 1024], "判决书.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("超过 5 MB")
+            && body.contains("来信反映执行难")
+            && body.contains("判决生效两年仍未执行到位")
+    );
+    // A PNG named .pdf is judged by its content: accepted as a PNG; an executable is refused.
+    let res = browser
+        .post(format!("{}/cases", t.base))
+        .multipart(form(b"MZ\x90\x00binary".to_vec(), "证据.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("格式不被接受"));
+    let png = [&[0x89u8, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..], b"rest"].concat();
+    let res = browser
+        .post(format!("{}/cases", t.base))
+        .multipart(form(png, "现场照片.pdf"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let case = res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = browser
+        .get(format!("{}{case}", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("现场照片.pdf"));
+    let href = page
+        .split("href=\"")
+        .find(|s| s.contains("/attachments/"))
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let file = browser.get(format!("{}{href}", t.base)).send().await.unwrap();
+    assert_eq!(file.headers()["content-type"], "image/png");
+    assert!(file.bytes().await.unwrap().starts_with(&[0x89, b'P']));
+}
+
+#[tokio::test]
+async fn reconciliation_needs_the_eligibility_check_and_plans_give_tasks() {
+    let t = TestApp::spawn("reconcile").await;
+    let juvenile = Api::new(&t, "demo_juvenile").await;
+    let place = village(&t, "620702102201").await;
+    let (s, c) = juvenile
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "minor_criminal", "channel": "case_handling", "category": "NEIGHBOUR", "place_id": place,
+                "title": "赵某涉嫌故意伤害案（邻里纠纷引发）", "narrative": "邻里因排水沟发生冲突，致一人轻伤。",
+                "received_at": local_now_minus(3),
+                "parties": [{"role": "victim", "name": "钱某", "phone": "13812340000"}, {"role": "suspect", "name": "赵某"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    assert_eq!(c["status"], "police_case_opened");
+    let id = c["id"].as_str().unwrap().to_owned();
+    for cmd in ["intervene", "investigate", "transfer_for_review"] {
+        assert_eq!(
+            juvenile
+                .post(
+                    &format!("/api/v1/cases/{id}/transitions"),
+                    json!({"command": cmd})
+                )
+                .await
+                .0,
+            200,
+            "{cmd}"
+        );
+    }
+    juvenile
+        .post(
+            &format!("/api/v1/cases/{id}/risk"),
+            json!({"people": 2, "amount_yuan": 20000}),
+        )
+        .await;
+    // Without the check: 422 naming it.
+    let (s, e) = juvenile
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "start_reconciliation"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    let (_, r) = juvenile
+        .post(&format!("/api/v1/cases/{id}/reconciliation"), json!({"civil_dispute": true, "chapter_4_or_5": true, "negligent": false, "likely_sentence_years": 5, "intentional_crime_within_5_years": false}))
+        .await;
+    assert_eq!(r["eligible"], false);
+    assert_eq!(r["reasons"], json!(["sentence_too_long"]));
+    let (s, _) = juvenile
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "start_reconciliation"}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    let (_, r) = juvenile
+        .post(&format!("/api/v1/cases/{id}/reconciliation"), json!({"civil_dispute": true, "chapter_4_or_5": true, "negligent": false, "likely_sentence_years": 2, "intentional_crime_within_5_years": false}))
+        .await;
+    assert_eq!(r["eligible"], true);
+    let (s, c) = juvenile
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "start_reconciliation"}),
+        )
+        .await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("reconciliation")));
+
+    // A medium risk with a plan whose tasks land in the owner's inbox.
+    let (_, r) = juvenile
+        .post(&format!("/api/v1/cases/{id}/risk"), json!({"people": 6}))
+        .await;
+    assert_eq!(r["level"], "medium");
+    let (s, e) = juvenile
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "review_reconciliation"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let (s, e) = juvenile
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "decide_non_prosecution"}),
+        )
+        .await;
+    assert_eq!(s, 409, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("稳控措施"));
+    let mut conn = t.app.db().conn().await.unwrap();
+    let owner = gongzhi_app::store::users::by_username(&mut conn, "demo_juvenile")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    drop(conn);
+    let (s, e) = juvenile
+        .post(&format!("/api/v1/cases/{id}/risk/plan"), json!({"plan": "家访双方，落实赔偿", "tasks": [{"title": "三日内家访被害人", "owner": owner, "due": "2099-01-01"}]}))
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let (_, inbox) = juvenile.get("/api/v1/inbox").await;
+    assert_eq!(inbox["tasks"][0]["title"], "三日内家访被害人");
+    let (s, c) = juvenile
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "decide_non_prosecution"}),
+        )
+        .await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("non_prosecution")));
+}

@@ -149,3 +149,20 @@ async fn two_servers_migrating_at_once_do_not_race() {
     );
     assert!(a.pending_migrations().await.unwrap().is_empty());
 }
+
+#[test]
+fn an_api_key_is_printed_once_and_only_its_hash_is_stored() {
+    let dir = temp_dir("apikey");
+    let (code, _, _) = gongzhi(&dir, &["admin", "create-api-key", "--name", ""], "");
+    assert_eq!(code, 2, "an empty name is refused");
+    let (code, out, err) = gongzhi(&dir, &["admin", "create-api-key", "--name", "12345 热线"], "");
+    assert_eq!(code, 0, "{err}");
+    let key = out.trim();
+    assert!(key.starts_with("gz_") && key.len() == 51, "{key}");
+    assert!(err.contains("仅显示一次"));
+    let stored = std::fs::read(dir.join("gongzhi.db")).unwrap();
+    assert!(
+        !stored.windows(key.len()).any(|w| w == key.as_bytes()),
+        "the key itself is not in the database"
+    );
+}
