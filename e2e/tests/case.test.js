@@ -171,3 +171,37 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   assert.doesNotMatch(result, /王建国|包案领导|退回/, 'no names, no internal notes');
   await shot(portal, 'case-06-portal');
 });
+
+// Message keys look like `case-new`, `status-registered`: none may reach the page.
+const RAW_KEY = /\b(?:nav|field|error|flash|case|cases|status|command|clock|risk|factor|reply|referral|mediation|meeting|portal|calc|inbox|party|kind|channel|outcome|satisfaction|event|task|notice|public|transition|reconciliation)-[a-z-]+\b/;
+
+test('the case pages on desktop and phone with two years of demo cases', async () => {
+  const other = await startServer();
+  gongzhi({ ...other.env, GONGZHI__CASES__DEMO_CASES: '600' }, ['seed-demo']);
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${other.base}/login`);
+  await page.fill('#username', 'demo_chief');
+  await page.fill('#password', PASSWORD);
+  await page.click('main button[type=submit]');
+  await page.waitForURL(`${other.base}/`);
+  await page.goto(`${other.base}/cases?state=all`);
+  const first = await page.getAttribute('table tbody tr:first-child a', 'href');
+  const paths = [
+    ['/cases', 'cases'], ['/cases?state=closed', 'cases-closed'], ['/cases/new', 'case-new'], [first, 'case'],
+    ['/inbox', 'inbox'], [`/meetings/new?case=${first.split('/')[2]}`, 'meeting-new'], ['/admin/templates', 'templates'],
+    ['/deadlines?start=2025-09-30&amount=3&unit=working_day', 'calculator'], ['/portal', 'portal'], ['/portal/submit', 'portal-submit'],
+    ['/portal/track', 'portal-track'],
+  ];
+  for (const [label, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+    await page.setViewportSize(viewport);
+    for (const [path, name] of paths) {
+      const res = await page.goto(`${other.base}${path}`);
+      assert.equal(res.status(), 200, path);
+      assert.doesNotMatch(await page.innerText('body'), RAW_KEY, `${path} shows a raw key`);
+      await shot(page, `${label}-${name}`);
+    }
+  }
+  await ctx.close();
+  other.stop();
+});

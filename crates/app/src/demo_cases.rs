@@ -696,7 +696,10 @@ impl App {
         let mut at = d.case.received_at;
         let mut risk = RiskFacts::default();
         let mut referred = false;
-        for (cmd, hours) in path {
+        let commands: Vec<Command> = path.iter().map(|(c, _)| *c).collect();
+        for (step, (cmd, hours)) in path.into_iter().enumerate() {
+            // What comes after this step decides how a mediation session ends.
+            let then = commands.get(step + 1).copied();
             let next_at = at + Duration::hours(hours);
             if next_at >= now {
                 break;
@@ -776,18 +779,27 @@ impl App {
                 Command::RequestReview => d.open(clocks, Trigger::ReviewRequested, at, 1),
                 Command::IssueReviewOpinion => d.meet(&[ClockKind::ReviewOpinion], at),
                 Command::StartMediation => {
-                    let (outcome, agreement) = if rng.chance(75) {
-                        ("agreed", true)
-                    } else {
-                        ("continued", false)
+                    let (outcome, agreement) = match then {
+                        Some(Command::Resolve) => ("agreed", true),
+                        Some(Command::Fail | Command::Divert) => ("failed", false),
+                        _ => ("continued", false),
                     };
-                    let held = at + Duration::hours(rng.range(2, 48));
+                    let held = at + Duration::hours(rng.range(1, 20));
                     if held < now {
                         let date = time::local_date(held);
+                        let mediator = format!("孙调解员{}", rng.range(1, 3));
+                        d.event(
+                            held,
+                            handler,
+                            agency,
+                            &format!("mediation-{outcome}"),
+                            &mediator,
+                            agreement,
+                        );
                         d.mediations.push(Mediation {
                             id: Id::new().to_string(),
                             case_id: d.case.id.to_string(),
-                            mediator: format!("孙调解员{}", rng.range(1, 3)),
+                            mediator,
                             held_at: time::to_millis(held),
                             place: format!("{}调解室", d.case.owner_agency_name.replace("综治中心", "")),
                             attendees: d.parties.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join("、"),

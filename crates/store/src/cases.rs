@@ -647,12 +647,12 @@ pub async fn open_clocks(
     rows.into_iter()
         .map(|r| {
             Ok(OpenClock {
-                number: r.number.clone(),
-                title: r.title.clone(),
                 owner_agency_id: id(&r.owner_agency_id)?,
-                handler_id: opt_id(r.handler_id.clone())?,
-                referral_to: opt_id(r.to_agency_id.clone())?,
-                clock: Clock::try_from(r.into_clock())?,
+                handler_id: opt_id(r.handler_id)?,
+                referral_to: opt_id(r.to_agency_id)?,
+                clock: Clock::try_from(r.clock)?,
+                number: r.number,
+                title: r.title,
             })
         })
         .collect()
@@ -660,46 +660,11 @@ pub async fn open_clocks(
 
 #[derive(sqlx::FromRow)]
 struct OpenClockRaw {
-    id: String,
-    case_id: String,
-    kind: String,
-    seq: i64,
-    rule_code: String,
-    start_date: String,
-    due_date: String,
-    state: String,
-    skipped: String,
-    referral_id: Option<String>,
-    met_at: Option<i64>,
-    paused_at: Option<i64>,
-    note: String,
-    approver_name: String,
-    version: i64,
+    #[sqlx(flatten)]
+    clock: ClockRaw,
     number: String,
     title: String,
     owner_agency_id: String,
     handler_id: Option<String>,
     to_agency_id: Option<String>,
-}
-
-impl OpenClockRaw {
-    fn into_clock(self) -> ClockRaw {
-        ClockRaw {
-            id: self.id,
-            case_id: self.case_id,
-            kind: self.kind,
-            seq: self.seq,
-            rule_code: self.rule_code,
-            start_date: self.start_date,
-            due_date: self.due_date,
-            state: self.state,
-            skipped: self.skipped,
-            referral_id: self.referral_id,
-            met_at: self.met_at,
-            paused_at: self.paused_at,
-            note: self.note,
-            approver_name: self.approver_name,
-            version: self.version,
-        }
-    }
 }
