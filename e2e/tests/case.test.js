@@ -47,6 +47,7 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   await clerk.fill('#p0id', '110105194912310021');
   await clerk.fill('#p0phone', '13812345678');
   await clerk.click('button:text("登记")');
+  await clerk.locator('.alert-danger').waitFor();
   assert.match(await clerk.innerText('main'), /最后一位应为 X/);
   assert.equal(await clerk.inputValue('#narrative'), '王某与李某民间借贷纠纷一案，认为一审判决认定事实错误，借款已部分归还。');
   await shot(clerk, 'case-01-intake-error');
@@ -93,6 +94,7 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   assert.match(await centre.innerText('main'), /本案由其他单位交办给您单位/);
   assert.equal(await centre.locator('#actions').count(), 0, 'no workflow actions for the receiving agency');
   await centre.click('#referrals button:text("退回")');
+  await centre.locator('#referrals textarea.is-invalid').waitFor();
   assert.match(await centre.innerText('#referrals'), /退回须说明理由/);
   await centre.fill('#referrals textarea[name=text]', '经核实，该事项属于法院执行范围，不属于本中心职责');
   await centre.click('#referrals button:text("退回")');
@@ -161,9 +163,11 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   await portal.fill('#code', code);
   await portal.fill('#last4', '5679');
   await portal.click('button:text("查询")');
+  await portal.locator('#code.is-invalid').waitFor();
   assert.match(await portal.innerText('main'), /查询码或手机号后四位不正确/);
   await portal.fill('#last4', '5678');
   await portal.click('button:text("查询")');
+  await portal.locator('#track-result').waitFor();
   const result = await portal.innerText('#track-result');
   assert.match(result, /已办结/);
   assert.match(result, /双方已达成和解协议/);

@@ -75,7 +75,9 @@ test('the system administrator\'s pages, desktop and phone', async () => {
   await row.locator('select[name=agency_id]').selectOption({ label: '张掖市甘州区人民法院' });
   await row.locator('input[name=phone]').fill('13912345678');
   await row.locator('button[type=submit]').click();
+  // The re-rendered page marks the failed row with .show; wait for it rather than read the old page.
   row = page.locator('tr.edit-row.show');
+  await row.waitFor();
   assert.match(await row.innerText(), /须来自对应类型的单位/);
   assert.equal(await row.locator('input[name=person_name]').inputValue(), '吴老师', 'typing kept');
   assert.equal(await row.locator('input[name=phone]').inputValue(), '13912345678');
