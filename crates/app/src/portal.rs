@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::deadline::{ClockKind, ClockState};
 use gongzhi_domain::org::{AgencyKind, OrgLevel};
-use gongzhi_domain::workflow::{CaseKind, Status};
+use gongzhi_domain::workflow::{CaseKind, Channel, Status};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases::{self, Case};
 use gongzhi_store::casework;
@@ -395,24 +395,15 @@ impl App {
             }
             return Ok(out);
         }
+        // Only what came in publicly is listed; a case registered at a desk is found by its code.
         let f = cases::CaseFilter {
             open: status,
+            channel: Some(Channel::Portal),
             limit: limit.clamp(1, 200),
             ..Default::default()
         };
-        let (list, _) = cases::list_cases(
-            &mut conn,
-            &cases::CaseFilter {
-                limit: 500,
-                ..f.clone()
-            },
-        )
-        .await?;
-        for c in list
-            .into_iter()
-            .filter(|c| c.tracking_code.is_some())
-            .take(usize::try_from(f.limit).unwrap_or(50))
-        {
+        let (list, _) = cases::list_cases(&mut conn, &f).await?;
+        for c in list {
             out.push(self.public_case(&mut conn, c).await?);
         }
         Ok(out)

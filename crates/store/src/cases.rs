@@ -281,6 +281,7 @@ pub struct CaseFilter {
     pub agency: Option<Id>,
     pub handler: Option<Id>,
     pub kind: Option<CaseKind>,
+    pub channel: Option<Channel>,
     pub status: Option<Status>,
     /// true: open only; false: closed only.
     pub open: Option<bool>,
@@ -313,6 +314,9 @@ fn case_where(f: &CaseFilter) -> (String, Vec<Arg>) {
     }
     if let Some(k) = f.kind {
         cond(&mut w, &mut args, "c.kind = ?", Arg::Text(k.code().into()));
+    }
+    if let Some(ch) = f.channel {
+        cond(&mut w, &mut args, "c.channel = ?", Arg::Text(ch.code().into()));
     }
     if let Some(s) = f.status {
         cond(&mut w, &mut args, "c.status = ?", Arg::Text(s.code().into()));

@@ -805,6 +805,22 @@ async fn the_portal_and_open311_show_public_fields_only() {
         .await
         .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
+    // Without ids: only what came in publicly (the portal and partner systems), never desk cases.
+    let api = Api::new(&t, "demo_reception").await;
+    let (s, _) = api
+        .post("/api/v1/cases", petition(&place, &local_now_minus(0)))
+        .await;
+    assert_eq!(s, 200);
+    let all: Value = c
+        .get(format!("{}/open311/v2/requests.json", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+    assert!(!all.to_string().contains("王某不服民事判决申请监督"));
     assert_eq!(
         c.get(format!("{}/open311/v2/requests/NOPE.json", t.base))
             .send()
