@@ -186,6 +186,16 @@ const CHANNELS_DISPUTE: &[Channel] = &[
     Channel::Referral,
 ];
 
+/// What every demo case is made with.
+struct World {
+    clocks: Clocks,
+    staff: Staff,
+    agencies: Vec<Agency>,
+    jcy: Agency,
+    now: time::Timestamp,
+    today: chrono::NaiveDate,
+}
+
 struct Staff {
     prosecutor: (Id, String),
     reception: (Id, String),
@@ -313,6 +323,14 @@ impl App {
         times.sort();
         let mut meeting_queue: Vec<(Id, Id, time::Timestamp)> = Vec::new();
         let mut added = 0;
+        let world = World {
+            clocks,
+            staff,
+            agencies: agencies.clone(),
+            jcy: jcy.clone(),
+            now,
+            today,
+        };
         for received in times {
             let roll = rng.below(100);
             let kind = match roll {
@@ -332,24 +350,15 @@ impl App {
                     .unwrap_or_else(|| jcy.clone()),
             };
             let mut d = self
-                .draft(
-                    tx.conn(),
-                    &mut rng,
-                    kind,
-                    received,
-                    &village,
-                    &owner,
-                    &clocks,
-                    today,
-                )
+                .draft(tx.conn(), &mut rng, &world, kind, received, &village, &owner)
                 .await?;
-            self.walk(&mut d, &mut rng, &clocks, &staff, &owner, &agencies, now);
+            self.walk(&mut d, &mut rng, &world, &owner);
             let case_id = d.case.id;
             write(tx.conn(), &d).await?;
             if d.case.category_code == "LAW_RELATED" || d.assessments.iter().any(|a| a.level != "low") {
                 meeting_queue.push((case_id, owner.id, received));
                 if meeting_queue.len() == 3 {
-                    self.demo_meeting(tx.conn(), &mut rng, &meeting_queue, &jcy, &agencies, &staff, now)
+                    self.demo_meeting(tx.conn(), &mut rng, &world, &meeting_queue)
                         .await?;
                     meeting_queue.clear();
                 }
@@ -360,18 +369,17 @@ impl App {
         Ok(added)
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn draft(
         &self,
         conn: &mut AnyConnection,
         rng: &mut Rng,
+        w: &World,
         kind: CaseKind,
         received: time::Timestamp,
         village: &OrgUnit,
         owner: &Agency,
-        clocks: &Clocks,
-        today: chrono::NaiveDate,
     ) -> Result<Draft, AppError> {
+        let (clocks, today) = (&w.clocks, w.today);
         let story = loop {
             let s = rng.pick(STORIES);
             let fits = match kind {
@@ -548,17 +556,8 @@ impl App {
     }
 
     /// Walks a draft through its workflow up to `now`, with realistic delays.
-    #[allow(clippy::too_many_arguments)]
-    fn walk(
-        &self,
-        d: &mut Draft,
-        rng: &mut Rng,
-        clocks: &Clocks,
-        staff: &Staff,
-        owner: &Agency,
-        agencies: &[Agency],
-        now: time::Timestamp,
-    ) {
+    fn walk(&self, d: &mut Draft, rng: &mut Rng, w: &World, owner: &Agency) {
+        let staff = &w.staff;
         let kind = d.case.kind;
         let who = match kind {
             CaseKind::Dispute => staff.grid.clone(),
@@ -628,7 +627,7 @@ impl App {
                     _ => {
                         p.push((Command::Divert, rng.range(24, 6 * 24)));
                         p.push((Command::Close, rng.range(24, 5 * 24)));
-                        return self.run(d, rng, clocks, staff, &who, &handler, &agency, agencies, p, now);
+                        return self.run(d, rng, w, &who, &handler, &agency, p);
                     }
                 }
                 p.push((Command::StartFollowUp, rng.range(3 * 24, 15 * 24)));
@@ -674,30 +673,32 @@ impl App {
                 p
             }
         };
-        self.run(
-            d, rng, clocks, staff, &who, &handler, &agency, agencies, path, now,
-        );
+        self.run(d, rng, w, &who, &handler, &agency, path);
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
         d: &mut Draft,
         rng: &mut Rng,
-        clocks: &Clocks,
-        staff: &Staff,
+        w: &World,
         who: &(Id, String),
         handler: &(Id, String),
         agency: &str,
-        agencies: &[Agency],
         path: Vec<(Command, i64)>,
-        now: time::Timestamp,
     ) {
+        let (clocks, staff, now) = (&w.clocks, &w.staff, w.now);
         let mut at = d.case.received_at;
         let mut risk = RiskFacts::default();
         let mut referred = false;
         let commands: Vec<Command> = path.iter().map(|(c, _)| *c).collect();
+        // Some recent cases stall part-way, as some do: their clocks run over and the sweeper
+        // escalates them.
+        let recent = d.case.received_at > now - Duration::days(90);
+        let stall = (recent && rng.chance(30)).then(|| rng.below(commands.len()));
         for (step, (cmd, hours)) in path.into_iter().enumerate() {
+            if stall == Some(step) {
+                break;
+            }
             // What comes after this step decides how a mediation session ends.
             let then = commands.get(step + 1).copied();
             let next_at = at + Duration::hours(hours);
@@ -855,7 +856,7 @@ impl App {
             // Some cases are referred to another agency early on.
             if !referred && matches!(cmd, Command::Accept | Command::Assign) && rng.chance(14) {
                 referred = true;
-                self.demo_referral(d, rng, clocks, agencies, at, handler, agency, now);
+                self.demo_referral(d, rng, w, at, handler, agency);
             }
         }
     }
@@ -954,18 +955,16 @@ impl App {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn demo_referral(
         &self,
         d: &mut Draft,
         rng: &mut Rng,
-        clocks: &Clocks,
-        agencies: &[Agency],
+        w: &World,
         at: time::Timestamp,
         who: &(Id, String),
         agency: &str,
-        now: time::Timestamp,
     ) {
+        let (clocks, agencies, now) = (&w.clocks, &w.agencies, w.now);
         let candidates: Vec<&Agency> = agencies
             .iter()
             .filter(|a| {
@@ -1045,17 +1044,14 @@ impl App {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn demo_meeting(
         &self,
         conn: &mut AnyConnection,
         rng: &mut Rng,
+        w: &World,
         queue: &[(Id, Id, time::Timestamp)],
-        jcy: &Agency,
-        agencies: &[Agency],
-        staff: &Staff,
-        now: time::Timestamp,
     ) -> Result<(), AppError> {
+        let (jcy, agencies, staff, now) = (&w.jcy, &w.agencies, &w.staff, w.now);
         let Some(last) = queue.iter().map(|q| q.2).max() else {
             return Ok(());
         };

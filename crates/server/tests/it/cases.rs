@@ -1115,3 +1115,46 @@ async fn reconciliation_needs_the_eligibility_check_and_plans_give_tasks() {
         .await;
     assert_eq!((s, c["status"].as_str()), (200, Some("non_prosecution")));
 }
+
+#[tokio::test]
+async fn demo_cases_walk_the_real_workflows() {
+    let t = TestApp::spawn("democases").await;
+    let added = t.app.seed_demo_cases(400).await.unwrap();
+    assert!(added > 390, "{added}");
+    assert_eq!(
+        t.app.seed_demo_cases(400).await.unwrap(),
+        0,
+        "only on an empty database"
+    );
+    let chief = Api::new(&t, "demo_chief").await;
+    let (_, all) = chief.get("/api/v1/cases?state=all&limit=500").await;
+    assert_eq!(all["total"].as_u64().unwrap() as usize, added);
+    let items = all["items"].as_array().unwrap();
+    for kind in ["petition", "dispute", "gov_petition", "minor_criminal"] {
+        assert!(items.iter().any(|c| c["kind"] == kind), "{kind}");
+    }
+    let statuses: std::collections::BTreeSet<&str> =
+        items.iter().map(|c| c["status"].as_str().unwrap()).collect();
+    assert!(statuses.len() >= 8, "{statuses:?}");
+    let (mut referrals, mut mediations, mut replies, mut decided_without_risk) = (0, 0, 0, 0);
+    for c in items {
+        let (_, d) = chief
+            .get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap()))
+            .await;
+        referrals += d["referrals"].as_array().unwrap().len();
+        mediations += d["mediations"].as_array().unwrap().len();
+        replies += d["replies"].as_array().unwrap().len();
+        if c["status"] == "closed" && d["risk"].is_null() {
+            decided_without_risk += 1;
+        }
+        assert!(c["number"].as_str().unwrap().ends_with('号'));
+    }
+    assert!(
+        referrals > 0 && mediations > 0 && replies > 0,
+        "{referrals} {mediations} {replies}"
+    );
+    assert_eq!(decided_without_risk, 0, "no case closed without an assessment");
+    let today = time::local_date(chrono::Utc::now());
+    let (_, escalations) = t.app.sweep_deadlines(today).await.unwrap();
+    assert!(escalations > 0, "some clocks are overdue");
+}
