@@ -350,7 +350,7 @@ impl App {
                     .unwrap_or_else(|| jcy.clone()),
             };
             let mut d = self
-                .draft(tx.conn(), &mut rng, &world, kind, received, &village, &owner)
+                .draft(tx.conn(), &mut rng, &world, kind, received, (&village, &owner))
                 .await?;
             self.walk(&mut d, &mut rng, &world, &owner);
             let case_id = d.case.id;
@@ -376,8 +376,7 @@ impl App {
         w: &World,
         kind: CaseKind,
         received: time::Timestamp,
-        village: &OrgUnit,
-        owner: &Agency,
+        (village, owner): (&OrgUnit, &Agency),
     ) -> Result<Draft, AppError> {
         let (clocks, today) = (&w.clocks, w.today);
         let story = loop {
@@ -627,7 +626,7 @@ impl App {
                     _ => {
                         p.push((Command::Divert, rng.range(24, 6 * 24)));
                         p.push((Command::Close, rng.range(24, 5 * 24)));
-                        return self.run(d, rng, w, &who, &handler, &agency, p);
+                        return self.run(d, rng, w, &who, &handler, p);
                     }
                 }
                 p.push((Command::StartFollowUp, rng.range(3 * 24, 15 * 24)));
@@ -673,7 +672,7 @@ impl App {
                 p
             }
         };
-        self.run(d, rng, w, &who, &handler, &agency, path);
+        self.run(d, rng, w, &who, &handler, path);
     }
 
     fn run(
@@ -683,10 +682,11 @@ impl App {
         w: &World,
         who: &(Id, String),
         handler: &(Id, String),
-        agency: &str,
         path: Vec<(Command, i64)>,
     ) {
         let (clocks, staff, now) = (&w.clocks, &w.staff, w.now);
+        let owner_name = d.case.owner_agency_name.clone();
+        let agency = owner_name.as_str();
         let mut at = d.case.received_at;
         let mut risk = RiskFacts::default();
         let mut referred = false;
