@@ -194,7 +194,7 @@ pub(crate) fn parse_local(s: &str) -> Option<time::Timestamp> {
         .map(|t| t.with_timezone(&chrono::Utc))
 }
 
-fn district_wide(a: &Actor) -> bool {
+pub(crate) fn district_wide(a: &Actor) -> bool {
     a.scope(Action::ViewCases) == Some(Scope::All)
 }
 
@@ -477,23 +477,7 @@ impl App {
         if portal && parties.first().is_none_or(|p| p.phone.is_none()) {
             checks.fail(FieldError::new("parties[0].phone", "portal-phone-required"));
         }
-        if uploads.len() > 10 {
-            checks.fail(FieldError::new("attachments", "attachments-too-many"));
-        }
-        let mut files = Vec::new();
-        for u in uploads {
-            if u.data.len() > self.case_settings().max_attachment_bytes {
-                checks.fail(
-                    FieldError::new("attachments", "attachment-too-large")
-                        .arg("name", &u.filename)
-                        .arg("limit", self.case_settings().max_attachment_bytes / (1024 * 1024)),
-                );
-            } else if let Some(mime) = sniff(&u.filename, &u.data) {
-                files.push(mime);
-            } else {
-                checks.fail(FieldError::new("attachments", "attachment-type").arg("name", &u.filename));
-            }
-        }
+        let files = self.check_uploads(&mut checks, uploads);
         checks.finish()?;
         let (Some(kind), Some(channel), Some(place), Some(received_at)) = (kind, channel, place, received_at)
         else {
@@ -704,6 +688,30 @@ impl App {
         Ok(())
     }
 
+    /// At most ten files, each within the size limit and of an accepted type by its content; returns
+    /// the content types of the files that passed.
+    fn check_uploads(&self, checks: &mut Checks, uploads: &[Upload]) -> Vec<&'static str> {
+        let limit = self.case_settings().max_attachment_bytes;
+        if uploads.len() > 10 {
+            checks.fail(FieldError::new("attachments", "attachments-too-many"));
+        }
+        let mut mimes = Vec::new();
+        for u in uploads {
+            if u.data.len() > limit {
+                checks.fail(
+                    FieldError::new("attachments", "attachment-too-large")
+                        .arg("name", &u.filename)
+                        .arg("limit", limit / (1024 * 1024)),
+                );
+            } else if let Some(mime) = sniff(&u.filename, &u.data) {
+                mimes.push(mime);
+            } else {
+                checks.fail(FieldError::new("attachments", "attachment-type").arg("name", &u.filename));
+            }
+        }
+        mimes
+    }
+
     /// Adds attachments to an existing case.
     pub async fn add_attachments(&self, ctx: &Ctx, case: Id, uploads: &[Upload]) -> Result<(), AppError> {
         self.authorize(ctx, Action::HandleCase).await?;
@@ -711,22 +719,7 @@ impl App {
         let c = self.case_for_write(tx.conn(), ctx, case).await?;
         let mut checks = Checks::new();
         checks.check(!uploads.is_empty(), "attachments", "attachments-none");
-        let mut mimes = Vec::new();
-        for u in uploads {
-            if u.data.len() > self.case_settings().max_attachment_bytes {
-                checks.fail(
-                    FieldError::new("attachments", "attachment-too-large")
-                        .arg("name", &u.filename)
-                        .arg("limit", self.case_settings().max_attachment_bytes / (1024 * 1024)),
-                );
-            } else {
-                match sniff(&u.filename, &u.data) {
-                    Some(m) => mimes.push(m),
-                    None => checks
-                        .fail(FieldError::new("attachments", "attachment-type").arg("name", &u.filename)),
-                }
-            }
-        }
+        let mimes = self.check_uploads(&mut checks, uploads);
         checks.finish()?;
         for (u, m) in uploads.iter().zip(mimes) {
             self.store_attachment(tx.conn(), ctx, &c, u, m).await?;

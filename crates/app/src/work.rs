@@ -12,7 +12,7 @@ use gongzhi_store::cases::{self, OpenClock};
 use gongzhi_store::casework::{self, FollowUp, Mediation, Meeting, Notice, Referral, Reply, Task, Template};
 use gongzhi_store::reference;
 
-use crate::cases::{TransitionInput, parse_local};
+use crate::cases::{TransitionInput, district_wide, parse_local};
 use crate::deadlines::{self, Clocks};
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
@@ -786,10 +786,10 @@ impl App {
         let mut mine: Vec<(OpenClock, ClockState)> = open
             .into_iter()
             .filter(|o| {
+                // Those who see the whole district (the policy's scope) follow every handler's clocks.
                 o.referral_to.is_some()
                     || o.handler_id.is_none_or(|h| h == actor.user_id)
-                    || actor.is(gongzhi_domain::Role::ChiefProsecutor)
-                    || actor.is(gongzhi_domain::Role::Leader)
+                    || district_wide(&actor)
             })
             .map(|o| {
                 let s = clocks.state(&o.clock, today);

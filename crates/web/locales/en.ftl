@@ -487,7 +487,6 @@ captcha-wrong = The code is wrong; try again.
 captcha-expired = The code has expired; enter the new one.
 tracking-not-found = Tracking code or last four digits do not match.
 actions-help = Not accepting, transferring, failing and diverting need a reason; decisions need a current risk assessment.
-note-help = Note (required for some actions)
 handler-keep = Keep
 reply-new = Write a reply
 reply-template = Template

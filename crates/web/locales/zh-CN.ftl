@@ -487,7 +487,6 @@ captcha-wrong = 验证码不正确，请重新输入。
 captcha-expired = 验证码已失效，请重新输入新的验证码。
 tracking-not-found = 查询码或手机号后四位不正确。
 actions-help = 不予受理、移送、调解不成、分流须写明理由；决定前须完成风险评估。
-note-help = 办理说明（部分操作必填）
 handler-keep = 不变更
 reply-new = 写答复
 reply-template = 模板

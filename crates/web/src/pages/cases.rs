@@ -716,16 +716,10 @@ async fn case_page(
     } else {
         Vec::new()
     };
-    let mut f = f;
-    if let Some(body) = draft {
-        f = f.with("body", body);
-    }
-    let failed = if f.v("body").is_empty() {
-        failed.to_owned()
-    } else if failed.is_empty() {
-        "reply".to_owned()
-    } else {
-        failed.to_owned()
+    // A reply drafted from a template opens the reply form with it.
+    let (f, failed) = match draft {
+        Some(body) => (f.with("body", body), "reply".to_owned()),
+        None => (f, failed.to_owned()),
     };
     let row = case_row(&t, &v.case);
     let reconciliation = match &v.reconciliation {
@@ -935,37 +929,20 @@ async fn reply(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: By
     after(&s, &req, id, "reply", &d, r, "replied").await
 }
 
+/// The risk form: counts are non-negative whole numbers (blank is 0); every bad one is reported.
 fn risk_input(d: &FormData) -> Result<RiskInput, AppError> {
-    let num = |name: &str| -> Result<i64, AppError> {
-        let raw = d.get(name);
-        if raw.trim().is_empty() {
-            return Ok(0);
-        }
-        raw.trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| AppError::field(name, "number-invalid"))
-    };
     let mut errs = Vec::new();
-    let people = num("people").unwrap_or_else(|e| {
-        if let AppError::Invalid(mut f) = e {
-            errs.append(&mut f);
+    let mut num = |name: &str| -> i64 {
+        let raw = d.get(name);
+        match raw.trim() {
+            "" => 0,
+            t => t.parse::<i64>().ok().filter(|n| *n >= 0).unwrap_or_else(|| {
+                errs.push(FieldError::new(name, "number-invalid"));
+                0
+            }),
         }
-        0
-    });
-    let earlier = num("earlier_petitions").unwrap_or_else(|e| {
-        if let AppError::Invalid(mut f) = e {
-            errs.append(&mut f);
-        }
-        0
-    });
-    let amount = num("amount_yuan").unwrap_or_else(|e| {
-        if let AppError::Invalid(mut f) = e {
-            errs.append(&mut f);
-        }
-        0
-    });
+    };
+    let (people, earlier, amount) = (num("people"), num("earlier_petitions"), num("amount_yuan"));
     if !errs.is_empty() {
         return Err(AppError::Invalid(errs));
     }
