@@ -188,9 +188,18 @@ impl App {
 
     /// All agencies, for pickers in forms of any signed-in user.
     pub async fn agency_choices(&self, ctx: &Ctx) -> Result<Vec<Agency>, AppError> {
-        ctx.actor()?;
+        self.authorize_user(ctx).await?;
         let mut conn = self.db().conn().await?;
         Ok(reference::agency_list(&mut conn, &AgencyFilter::default()).await?)
+    }
+
+    /// An agency by its code (the command line names agencies that way).
+    pub async fn agency_by_code(&self, ctx: &Ctx, code: &str) -> Result<Agency, AppError> {
+        self.authorize_operator(ctx, Action::ViewReference).await?;
+        let mut conn = self.db().conn().await?;
+        reference::agency_by_code(&mut conn, code.trim())
+            .await?
+            .ok_or(AppError::NotFound)
     }
 
     pub async fn agency(&self, ctx: &Ctx, agency: Id) -> Result<(Agency, Option<OrgUnit>), AppError> {

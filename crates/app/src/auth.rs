@@ -1,6 +1,7 @@
 //! Logging in and staying logged in (MLPS level 3, DOMAIN.md §6.2): Argon2id passwords, lockout after
-//! repeated failures counted in the database, idle timeout, forced first change, TOTP second factor,
-//! server-side sessions and revocable API tokens.
+//! repeated failures of any secret (password or second factor) counted in the database per account
+//! and per client address, idle timeout, forced first change, TOTP second factor, server-side
+//! sessions and revocable API tokens.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -9,11 +10,18 @@ use gongzhi_domain::audit::{Changes, Outcome};
 use gongzhi_domain::policy::Actor;
 use gongzhi_domain::{Id, password, time, totp};
 use gongzhi_store::sessions::{self, Kind, Session, Stage};
+use gongzhi_store::throttle;
 use gongzhi_store::users::{self, User};
 use rand::RngCore;
 use sm3::{Digest, Sm3};
 
 use crate::{App, AppError, Ctx, FieldError};
+
+/// How long a password-only login waits for its second factor.
+const PENDING_LOGIN: chrono::Duration = chrono::Duration::minutes(10);
+/// The idle clock is written at most this often per session: an idle timeout that errs early by at
+/// most this much, and no write on every request.
+const TOUCH_EVERY: chrono::Duration = chrono::Duration::seconds(5);
 
 pub fn hash_password_blocking(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
@@ -69,6 +77,15 @@ pub fn normalize_username(u: &str) -> String {
     u.trim().to_lowercase()
 }
 
+/// The throttle bucket of an account's secrets (password and second factor together).
+pub(crate) fn account_bucket(username: &str) -> String {
+    format!("login:{username}")
+}
+
+fn address_bucket(ip: &str) -> String {
+    format!("login-ip:{ip}")
+}
+
 /// What a login produced.
 #[derive(Clone, Debug)]
 pub struct LoginOk {
@@ -88,8 +105,10 @@ pub struct LoginInput<'a> {
     pub user_agent: &'a str,
 }
 
-/// The resolved session of a request.
+/// The resolved session of a request. Made only here, so a context for a user (see
+/// `Ctx::signed_in`) always stands on a session the database knows.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct SessionInfo {
     pub key: String,
     pub stage: Stage,
@@ -98,6 +117,13 @@ pub struct SessionInfo {
     pub must_change_password: bool,
     pub totp_enabled: bool,
     pub second_factor_due: bool,
+}
+
+impl SessionInfo {
+    /// Logged in all the way: second factor done and no password change pending.
+    pub fn is_complete(&self) -> bool {
+        self.stage == Stage::Full && !self.must_change_password
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -124,13 +150,21 @@ impl App {
         u.totp_enabled || (self.security().admin_totp_required && u.roles.iter().any(|r| r.is_admin()))
     }
 
+    /// The running lockout of the account or of the client's address.
+    async fn lockout(&self, username: &str, ip: &str) -> Result<Option<time::Timestamp>, AppError> {
+        let mut conn = self.db().conn().await?;
+        Ok(throttle::locked(
+            &mut conn,
+            &[&account_bucket(username), &address_bucket(ip)],
+            self.now(),
+        )
+        .await?)
+    }
+
     pub async fn login(&self, ctx: &Ctx, input: LoginInput<'_>) -> Result<LoginOk, AppError> {
         let now = self.now();
         let username = normalize_username(input.username);
-        let mut conn = self.db().conn().await?;
-        let throttle = users::throttle_get(&mut conn, &username).await?;
-        if let Some(until) = throttle.locked_until.filter(|u| *u > now) {
-            drop(conn);
+        if let Some(until) = self.lockout(&username, ctx.ip()).await? {
             self.record(
                 ctx,
                 "login",
@@ -142,6 +176,7 @@ impl App {
             .await?;
             return Err(AppError::Locked(until));
         }
+        let mut conn = self.db().conn().await?;
         let user = users::by_username(&mut conn, &username).await?;
         drop(conn);
         let hash = user
@@ -150,7 +185,7 @@ impl App {
         let password_ok = verify_password(input.password, hash).await;
         let user = match user {
             Some(u) if password_ok && u.active => u,
-            _ => return Err(self.fail_login(ctx, &username, "password").await),
+            _ => return Err(self.fail_secret(ctx, &username, "password").await),
         };
         if input.kind == Kind::Api {
             if user.must_change_password {
@@ -164,7 +199,7 @@ impl App {
                     return Err(AppError::SecondFactorRequired);
                 };
                 if !self.check_totp(&user, code).await? {
-                    return Err(self.fail_login(ctx, &username, "totp").await);
+                    return Err(self.fail_secret(ctx, &username, "totp").await);
                 }
             }
         }
@@ -174,9 +209,10 @@ impl App {
             Stage::Full
         };
         let (token, key) = new_token();
-        let lifetime = match input.kind {
-            Kind::Web => self.security().session_lifetime,
-            Kind::Api => self.security().api_token_lifetime,
+        let lifetime = match (input.kind, stage) {
+            (_, Stage::SecondFactor) => PENDING_LOGIN,
+            (Kind::Web, _) => self.security().session_lifetime,
+            (Kind::Api, _) => self.security().api_token_lifetime,
         };
         let session = Session {
             key,
@@ -184,19 +220,14 @@ impl App {
             kind: input.kind,
             stage,
             name: input.token_name.chars().take(100).collect(),
-            ip: ctx.ip.clone(),
+            ip: ctx.ip().to_owned(),
             user_agent: input.user_agent.chars().take(300).collect(),
             created_at: now,
             last_seen_at: now,
             expires_at: now + lifetime,
         };
         let mut tx = self.db().begin().await?;
-        users::throttle_clear(tx.conn(), &username).await?;
         sessions::insert(tx.conn(), &session).await?;
-        let ctx = Ctx {
-            actor: Some(actor_of(&user)),
-            ..ctx.clone()
-        };
         let what = if input.kind == Kind::Api {
             "api_token"
         } else {
@@ -210,10 +241,14 @@ impl App {
                 "second_factor"
             },
         );
+        // The failure count is forgiven only when every secret has been given: a password alone
+        // must not reset the count of wrong second-factor codes.
         if stage == Stage::Full {
+            throttle::clear(tx.conn(), &account_bucket(&username)).await?;
             users::record_login(tx.conn(), user.id, now).await?;
         }
-        ctx.audit(tx.conn(), "login", "user", &user.id.to_string(), changes)
+        ctx.as_user(actor_of(&user))
+            .audit(tx.conn(), "login", "user", &user.id.to_string(), changes)
             .await?;
         tx.commit().await?;
         Ok(LoginOk {
@@ -224,34 +259,46 @@ impl App {
         })
     }
 
-    /// Counts a failure and answers with one message for every cause, or the unlock time.
-    async fn fail_login(&self, ctx: &Ctx, username: &str, reason: &str) -> AppError {
+    /// Counts a failed secret against the account and the client's address, and answers with one
+    /// message for every cause, or the unlock time.
+    async fn fail_secret(&self, ctx: &Ctx, username: &str, reason: &str) -> AppError {
         let now = self.now();
+        let s = self.security();
         let result = async {
             let mut tx = self.db().begin().await?;
-            let t = users::throttle_fail(
+            let account = throttle::fail(
                 tx.conn(),
-                username,
-                self.security().max_failed_logins,
-                self.security().lockout,
+                &account_bucket(username),
+                s.max_failed_logins,
+                s.lockout,
+                s.lockout,
                 now,
             )
             .await?;
-            let changes = Changes::new().set("reason", reason).set("failures", t.failures);
+            let address = throttle::fail(
+                tx.conn(),
+                &address_bucket(ctx.ip()),
+                s.max_failures_per_address,
+                s.lockout,
+                s.lockout,
+                now,
+            )
+            .await?;
+            let changes = Changes::new()
+                .set("reason", reason)
+                .set("failures", account.failures);
             gongzhi_store::audit::insert(
                 tx.conn(),
                 &ctx.event("login", "user", username, Outcome::Failure, &changes),
             )
             .await?;
             tx.commit().await?;
-            Ok::<_, AppError>(t)
+            Ok::<_, AppError>(account.locked_until.max(address.locked_until))
         }
         .await;
         match result {
-            Ok(t) => match t.locked_until {
-                Some(until) => AppError::Locked(until),
-                None => AppError::LoginFailed,
-            },
+            Ok(Some(until)) => AppError::Locked(until),
+            Ok(None) => AppError::LoginFailed,
             Err(e) => e,
         }
     }
@@ -267,8 +314,10 @@ impl App {
         let Some(counter) = totp::verify(&secret, code, self.now().timestamp()) else {
             return Ok(false);
         };
-        let mut conn = self.db().conn().await?;
-        Ok(users::consume_totp_counter(&mut conn, user.id, counter as i64).await?)
+        let mut tx = self.db().begin().await?;
+        let fresh = users::consume_totp_counter(tx.conn(), user.id, counter as i64).await?;
+        tx.commit().await?;
+        Ok(fresh)
     }
 
     /// Looks up the session behind a cookie or bearer token and keeps it alive.
@@ -279,22 +328,19 @@ impl App {
         let Some(s) = sessions::get(&mut conn, &key).await?.filter(|s| s.kind == kind) else {
             return Ok(Resolved::None);
         };
-        if s.expires_at <= now {
-            sessions::delete(&mut conn, &key).await?;
-            return Ok(Resolved::None);
-        }
-        if kind == Kind::Web && now - s.last_seen_at > self.security().idle_timeout {
-            sessions::delete(&mut conn, &key).await?;
-            return Ok(Resolved::TimedOut);
-        }
-        let Some(user) = users::get(&mut conn, s.user_id).await?.filter(|u| u.active) else {
-            sessions::delete(&mut conn, &key).await?;
-            return Ok(Resolved::None);
+        let user = users::get(&mut conn, s.user_id).await?.filter(|u| u.active);
+        drop(conn);
+        let idle = kind == Kind::Web && now - s.last_seen_at > self.security().idle_timeout;
+        let Some(user) = user.filter(|_| s.expires_at > now && !idle) else {
+            let mut tx = self.db().begin().await?;
+            sessions::delete(tx.conn(), &key).await?;
+            tx.commit().await?;
+            return Ok(if idle { Resolved::TimedOut } else { Resolved::None });
         };
-        // Writing on every request would turn reads into writes; a minute's precision is plenty
-        // for a 30-minute idle timeout.
-        if now - s.last_seen_at > chrono::Duration::seconds(60) {
-            sessions::touch(&mut conn, &key, now).await?;
+        if now - s.last_seen_at > TOUCH_EVERY {
+            let mut tx = self.db().begin().await?;
+            sessions::touch(tx.conn(), &key, now).await?;
+            tx.commit().await?;
         }
         Ok(Resolved::Active(Box::new(SessionInfo {
             key,
@@ -307,80 +353,133 @@ impl App {
         })))
     }
 
+    /// The user of the request's session, complete or not: the second-factor and password-change
+    /// steps run before the login is complete, for this user only.
+    async fn session_user(&self, ctx: &Ctx) -> Result<(Session, User), AppError> {
+        let Some(key) = ctx.session_key() else {
+            return Err(AppError::Unauthenticated);
+        };
+        let mut conn = self.db().conn().await?;
+        let session = sessions::get(&mut conn, key)
+            .await?
+            .filter(|s| s.expires_at > self.now())
+            .ok_or(AppError::Unauthenticated)?;
+        let user = users::get(&mut conn, session.user_id)
+            .await?
+            .filter(|u| u.active)
+            .ok_or(AppError::Unauthenticated)?;
+        Ok((session, user))
+    }
+
     /// Starts (or restarts) TOTP enrolment: a new secret, stored encrypted and not yet active.
+    /// Refused once a second factor is enrolled: replacing it is the security administrator's.
     pub async fn totp_begin(&self, ctx: &Ctx) -> Result<(String, String), AppError> {
-        let actor = ctx.actor()?;
+        let (_, user) = self.authorize_login_step(ctx).await?;
+        if user.totp_enabled {
+            return Err(AppError::Forbidden);
+        }
         let mut secret = [0u8; 20];
         rand::rngs::OsRng.fill_bytes(&mut secret);
         let encoded = totp::encode_secret(&secret);
         let mut tx = self.db().begin().await?;
         users::set_totp(
             tx.conn(),
-            actor.user_id,
+            user.id,
             Some(&self.cipher().encrypt(&encoded)?),
             false,
             self.now(),
         )
         .await?;
-        ctx.audit(
-            tx.conn(),
-            "totp.enrol_start",
-            "user",
-            &actor.user_id.to_string(),
-            Changes::new(),
-        )
-        .await?;
+        ctx.as_user(actor_of(&user))
+            .audit(
+                tx.conn(),
+                "totp.enrol_start",
+                "user",
+                &user.id.to_string(),
+                Changes::new(),
+            )
+            .await?;
         tx.commit().await?;
         Ok((
             encoded,
-            totp::provisioning_uri(&secret, "共治 gongzhi", &actor.username),
+            totp::provisioning_uri(&secret, "共治 gongzhi", &user.username),
         ))
     }
 
-    /// Checks a code against the enrolled (or enrolling) secret; on success the second factor is
-    /// enabled and the session becomes a full one.
+    /// The session's user for a step of logging in (second factor, first password change). The
+    /// steps check their own secret, throttled like the password.
+    pub async fn authorize_login_step(&self, ctx: &Ctx) -> Result<(Session, User), AppError> {
+        match self.session_user(ctx).await {
+            Ok(found) => Ok(found),
+            Err(e) => {
+                self.record(ctx, "denied.login_step", "", "", Outcome::Denied, Changes::new())
+                    .await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// The second factor: checks a code against the enrolled (or enrolling) secret, counted with the
+    /// password's failures per account and per address; on success the second factor is enabled and
+    /// the session becomes a full one. At the lockout the half-finished login ends.
     pub async fn totp_confirm(&self, ctx: &Ctx, code: &str) -> Result<(), AppError> {
-        let actor = ctx.actor()?;
-        let mut conn = self.db().conn().await?;
-        let user = users::get(&mut conn, actor.user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        drop(conn);
+        let (session, user) = self.authorize_login_step(ctx).await?;
+        if let Some(until) = self.lockout(&user.username, ctx.ip()).await? {
+            self.end_pending(&session).await?;
+            return Err(AppError::Locked(until));
+        }
         if user.totp_secret.is_none() {
             return Err(AppError::field("code", "totp-not-started"));
         }
         if !self.check_totp(&user, code).await? {
-            self.record(
-                ctx,
-                "totp.verify",
-                "user",
-                &user.id.to_string(),
-                Outcome::Failure,
-                Changes::new(),
-            )
-            .await?;
-            return Err(AppError::Invalid(vec![FieldError::new("code", "totp-wrong")]));
+            return match self.fail_secret(ctx, &user.username, "totp").await {
+                AppError::Locked(until) => {
+                    self.end_pending(&session).await?;
+                    Err(AppError::Locked(until))
+                }
+                AppError::LoginFailed => Err(AppError::field("code", "totp-wrong")),
+                other => Err(other),
+            };
         }
+        let now = self.now();
         let mut tx = self.db().begin().await?;
         if !user.totp_enabled {
-            users::enable_totp(tx.conn(), user.id, self.now()).await?;
+            users::enable_totp(tx.conn(), user.id, now).await?;
         }
-        if let Some(key) = &ctx.session_key {
-            sessions::promote(tx.conn(), key, self.now()).await?;
+        if session.stage == Stage::SecondFactor {
+            sessions::promote(
+                tx.conn(),
+                &session.key,
+                now,
+                now + self.security().session_lifetime,
+            )
+            .await?;
         }
-        users::record_login(tx.conn(), user.id, self.now()).await?;
+        throttle::clear(tx.conn(), &account_bucket(&user.username)).await?;
+        users::record_login(tx.conn(), user.id, now).await?;
         let what = if user.totp_enabled {
             "totp.verify"
         } else {
             "totp.enrol"
         };
-        ctx.audit(tx.conn(), what, "user", &user.id.to_string(), Changes::new())
+        ctx.as_user(actor_of(&user))
+            .audit(tx.conn(), what, "user", &user.id.to_string(), Changes::new())
             .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Changes one's own password. Other sessions of the user end.
+    async fn end_pending(&self, session: &Session) -> Result<(), AppError> {
+        if session.stage == Stage::SecondFactor {
+            let mut tx = self.db().begin().await?;
+            sessions::delete(tx.conn(), &session.key).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Changes one's own password (also the forced change at first login). Other sessions of the
+    /// user end. A wrong current password counts like a failed login.
     pub async fn change_password(
         &self,
         ctx: &Ctx,
@@ -388,23 +487,18 @@ impl App {
         new: &str,
         confirm: &str,
     ) -> Result<(), AppError> {
-        let actor = ctx.actor()?;
-        let mut conn = self.db().conn().await?;
-        let user = users::get(&mut conn, actor.user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        drop(conn);
+        let (session, user) = self.authorize_login_step(ctx).await?;
+        if session.stage != Stage::Full {
+            return Err(AppError::Unauthenticated);
+        }
+        if let Some(until) = self.lockout(&user.username, ctx.ip()).await? {
+            return Err(AppError::Locked(until));
+        }
         if !verify_password(current, &user.password_hash).await {
-            self.record(
-                ctx,
-                "password.change",
-                "user",
-                &user.id.to_string(),
-                Outcome::Failure,
-                Changes::new(),
-            )
-            .await?;
-            return Err(AppError::field("current", "password-current-wrong"));
+            return match self.fail_secret(ctx, &user.username, "password.change").await {
+                AppError::LoginFailed => Err(AppError::field("current", "password-current-wrong")),
+                other => Err(other),
+            };
         }
         let mut errors = Vec::new();
         if let Err(e) = password::check(new, &user.username) {
@@ -421,31 +515,29 @@ impl App {
         let hash = hash_password(new).await?;
         let mut tx = self.db().begin().await?;
         users::set_password(tx.conn(), user.id, &hash, false, self.now()).await?;
-        sessions::delete_for_user(tx.conn(), user.id, ctx.session_key.as_deref()).await?;
-        ctx.audit(
-            tx.conn(),
-            "password.change",
-            "user",
-            &user.id.to_string(),
-            Changes::new().field("password_hash", "old", "new"),
-        )
-        .await?;
+        sessions::delete_for_user(tx.conn(), user.id, Some(&session.key)).await?;
+        ctx.as_user(actor_of(&user))
+            .audit(
+                tx.conn(),
+                "password.change",
+                "user",
+                &user.id.to_string(),
+                Changes::new().field("password_hash", "old", "new"),
+            )
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
+    /// Ends the request's own session (complete or not); without one there is nothing to end.
     pub async fn logout(&self, ctx: &Ctx) -> Result<(), AppError> {
-        let Some(key) = &ctx.session_key else {
+        let Ok((session, user)) = self.session_user(ctx).await else {
             return Ok(());
         };
         let mut tx = self.db().begin().await?;
-        if sessions::delete(tx.conn(), key).await? {
-            let target = ctx
-                .actor
-                .as_ref()
-                .map(|a| a.user_id.to_string())
-                .unwrap_or_default();
-            ctx.audit(tx.conn(), "logout", "user", &target, Changes::new())
+        if sessions::delete(tx.conn(), &session.key).await? {
+            ctx.as_user(actor_of(&user))
+                .audit(tx.conn(), "logout", "user", &user.id.to_string(), Changes::new())
                 .await?;
         }
         tx.commit().await?;
@@ -454,7 +546,7 @@ impl App {
 
     /// Ends every session and API token of the current user, this one included.
     pub async fn logout_everywhere(&self, ctx: &Ctx) -> Result<u64, AppError> {
-        let actor = ctx.actor()?;
+        let actor = self.authorize_user(ctx).await?;
         let mut tx = self.db().begin().await?;
         let n = sessions::delete_for_user(tx.conn(), actor.user_id, None).await?;
         ctx.audit(
@@ -470,8 +562,28 @@ impl App {
     }
 
     pub async fn my_sessions(&self, ctx: &Ctx) -> Result<Vec<Session>, AppError> {
-        let actor = ctx.actor()?;
+        let actor = self.authorize_user(ctx).await?;
         let mut conn = self.db().conn().await?;
         Ok(sessions::list_for_user(&mut conn, actor.user_id).await?)
+    }
+
+    /// Removes expired sessions and idle browser sessions (a periodic job).
+    pub async fn purge_sessions(&self, ctx: &Ctx) -> Result<u64, AppError> {
+        self.authorize_system(ctx, "purge_sessions").await?;
+        let now = self.now();
+        let mut tx = self.db().begin().await?;
+        let ended = sessions::purge(tx.conn(), now, now - self.security().idle_timeout).await?;
+        if ended > 0 {
+            ctx.audit(
+                tx.conn(),
+                "session.purge",
+                "auth_session",
+                "",
+                Changes::new().set("ended", ended),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ended)
     }
 }

@@ -241,13 +241,13 @@ impl App {
         detail: &str,
         public: bool,
     ) -> Result<(), AppError> {
-        let (actor_id, actor_name, agency_name) = match &ctx.actor {
+        let (actor_id, actor_name, agency_name) = match ctx.user() {
             Some(a) => (
                 Some(a.user_id.to_string()),
                 a.display_name.clone(),
                 a.agency_name.clone(),
             ),
-            None => (None, ctx.request_id.clone(), String::new()),
+            None => (None, ctx.timeline_name(), String::new()),
         };
         cases::insert_event(
             conn,
@@ -565,7 +565,7 @@ impl App {
             owner_agency_name: agency.name.clone(),
             handler_id: None,
             handler_name: String::new(),
-            created_by: ctx.actor.as_ref().map(|a| a.user_id),
+            created_by: ctx.user().map(|a| a.user_id),
             related_case_id: None,
             tracking_code: tracking.as_ref().map(|t| t.0.clone()),
             tracking_phone: tracking.map(|t| t.1),
@@ -675,11 +675,7 @@ impl App {
                 mime: mime.to_owned(),
                 size: i64::try_from(u.data.len()).unwrap_or(i64::MAX),
                 sm3: sm3_hex(&u.data),
-                uploaded_by_name: ctx
-                    .actor
-                    .as_ref()
-                    .map(|a| a.display_name.clone())
-                    .unwrap_or_else(|| "来访群众".into()),
+                uploaded_by_name: ctx.timeline_name(),
                 uploaded_at: time::to_millis(self.now()),
             },
             &u.data,
@@ -751,6 +747,7 @@ impl App {
         case: Id,
         attachment: Id,
     ) -> Result<(casework::AttachmentMeta, Vec<u8>), AppError> {
+        self.authorize(ctx, Action::ViewCases).await?;
         let mut conn = self.db().conn().await?;
         let (c, _) = self.case_for_read(&mut conn, ctx, case).await?;
         let (meta, data) = casework::attachment_data(&mut conn, attachment)
@@ -773,9 +770,9 @@ impl App {
     }
 
     pub async fn case_view(&self, ctx: &Ctx, case: Id) -> Result<CaseView, AppError> {
+        let actor = self.authorize(ctx, Action::ViewCases).await?;
         let mut conn = self.db().conn().await?;
         let (c, owner) = self.case_for_read(&mut conn, ctx, case).await?;
-        let actor = ctx.actor()?.clone();
         let today = time::local_date(self.now());
         let clocks = Clocks::load(&mut conn).await?;
         let clock_views = cases::clocks(&mut conn, case)

@@ -411,7 +411,8 @@ impl App {
     /// One pass of the sweeper: a reminder for every running clock due within two working days and
     /// an escalation for every overdue one, each raised once (a unique key per clock and due date),
     /// however many servers sweep at the same time. Returns (reminders, escalations) raised.
-    pub async fn sweep_deadlines(&self, today: NaiveDate) -> Result<(usize, usize), AppError> {
+    pub async fn sweep_deadlines(&self, ctx: &Ctx, today: NaiveDate) -> Result<(usize, usize), AppError> {
+        self.authorize_system(ctx, "sweep_deadlines").await?;
         let mut conn = self.db().conn().await?;
         let clocks = Clocks::load(&mut conn).await?;
         let horizon = today + chrono::Days::new(14);

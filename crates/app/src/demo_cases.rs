@@ -18,7 +18,7 @@ use gongzhi_store::casework::{self, Assessment, FollowUp, Mediation, Meeting, Re
 use gongzhi_store::reference::{self, Agency, OrgUnit};
 
 use crate::deadlines::Clocks;
-use crate::{App, AppError};
+use crate::{App, AppError, Ctx};
 
 /// A small deterministic generator (xorshift64*), enough for demo data.
 struct Rng(u64);
@@ -273,7 +273,8 @@ impl Draft {
 
 impl App {
     /// Adds `n` demo cases unless there are cases already. Returns how many were added.
-    pub async fn seed_demo_cases(&self, n: usize) -> Result<usize, AppError> {
+    pub async fn seed_demo_cases(&self, ctx: &Ctx, n: usize) -> Result<usize, AppError> {
+        self.authorize_system(ctx, "seed_demo_cases").await?;
         let mut tx = self.db().begin().await?;
         let (existing, _) = cases::list_cases(
             tx.conn(),

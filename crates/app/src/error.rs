@@ -58,6 +58,9 @@ pub enum AppError {
     /// Too many requests from one client (the public portal's rate limit).
     #[error("too many requests")]
     RateLimited,
+    /// The database cannot be reached, or its schema is not this binary's (503, try again).
+    #[error("service unavailable")]
+    Unavailable,
     #[error(transparent)]
     Store(StoreError),
     #[error("internal error: {0}")]
@@ -69,6 +72,10 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict => AppError::Conflict(Vec::new()),
+            e if e.is_unavailable() => {
+                tracing::warn!(error = %e, "database unavailable");
+                AppError::Unavailable
+            }
             other => AppError::Store(other),
         }
     }
@@ -95,6 +102,7 @@ impl AppError {
             AppError::PasswordChangeRequired => "password_change_required",
             AppError::Transition(_) => "transition_refused",
             AppError::RateLimited => "rate_limited",
+            AppError::Unavailable => "unavailable",
             AppError::Store(StoreError::Duplicate(_)) => "duplicate",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }

@@ -5,12 +5,15 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+#[cfg(test)]
+mod authorization_tests;
 pub mod cases;
 mod context;
 pub mod deadlines;
 mod demo_cases;
 mod error;
 pub mod import;
+mod lease;
 pub mod portal;
 pub mod roster;
 pub mod seed;
@@ -20,7 +23,7 @@ pub mod work;
 
 use std::sync::Arc;
 
-pub use context::Ctx;
+pub use context::{Ctx, Operator, PartnerKey, System};
 pub use error::{AppError, FieldError};
 pub use gongzhi_domain as domain;
 pub use gongzhi_store as store;
@@ -29,7 +32,11 @@ use gongzhi_store::{Db, FieldCipher};
 /// Security settings (MLPS level 3 defaults, DOMAIN.md §6.2).
 #[derive(Clone, Debug)]
 pub struct Security {
+    /// Failed secrets (password or second factor) of one account before it is locked.
     pub max_failed_logins: i64,
+    /// Failed secrets from one client address, whichever accounts they name, before the address is
+    /// locked (higher: an office's users share one address behind its gateway).
+    pub max_failures_per_address: i64,
     pub lockout: chrono::Duration,
     pub idle_timeout: chrono::Duration,
     pub session_lifetime: chrono::Duration,
@@ -45,6 +52,7 @@ impl Default for Security {
     fn default() -> Self {
         Self {
             max_failed_logins: 5,
+            max_failures_per_address: 30,
             lockout: chrono::Duration::minutes(15),
             idle_timeout: chrono::Duration::minutes(30),
             session_lifetime: chrono::Duration::hours(12),
@@ -70,31 +78,30 @@ struct Inner {
 pub struct App(Arc<Inner>);
 
 impl App {
-    pub fn new(db: Db, cipher: FieldCipher, security: Security) -> Result<Self, AppError> {
-        Self::with_cases(db, cipher, security, cases::CaseSettings::default())
-    }
-
-    pub fn with_cases(
+    /// The application and the one capability to act as the system, for the binary's command line
+    /// and jobs (never for the web layer).
+    pub fn new(
         db: Db,
         cipher: FieldCipher,
         security: Security,
         cases: cases::CaseSettings,
-    ) -> Result<Self, AppError> {
+    ) -> Result<(Self, System), AppError> {
         let dummy_hash = auth::hash_password_blocking("gongzhi-dummy-password-Aa1!")?;
-        Ok(Self(Arc::new(Inner {
+        let app = Self(Arc::new(Inner {
             db,
             cipher,
             security,
             cases,
             dummy_hash,
-        })))
+        }));
+        Ok((app, System::new()))
     }
 
-    pub fn db(&self) -> &Db {
+    pub(crate) fn db(&self) -> &Db {
         &self.0.db
     }
 
-    pub fn cipher(&self) -> &FieldCipher {
+    pub(crate) fn cipher(&self) -> &FieldCipher {
         &self.0.cipher
     }
 
@@ -108,5 +115,18 @@ impl App {
 
     pub fn now(&self) -> domain::time::Timestamp {
         chrono::Utc::now()
+    }
+
+    /// Ready to serve: the database answers and its schema is exactly this binary's (a load
+    /// balancer's probe; it reads only).
+    pub async fn readiness(&self) -> Result<(), AppError> {
+        match self.db().schema_is_current().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(AppError::Unavailable),
+            Err(e) => {
+                tracing::warn!(error = %e, "readiness check failed");
+                Err(AppError::Unavailable)
+            }
+        }
     }
 }

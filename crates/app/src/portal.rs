@@ -7,8 +7,9 @@ use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::deadline::{ClockKind, ClockState};
 use gongzhi_domain::org::{AgencyKind, OrgLevel};
+use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{CaseKind, Channel, Status};
-use gongzhi_domain::{Id, time};
+use gongzhi_domain::{Id, Partner, Principal, time};
 use gongzhi_store::cases::{self, Case};
 use gongzhi_store::casework;
 use gongzhi_store::reference::{self, Agency, OrgUnit};
@@ -16,7 +17,7 @@ use rand::RngCore;
 
 use crate::cases::{IntakeForm, Upload, sm3_hex};
 use crate::deadlines::Clocks;
-use crate::{App, AppError, Ctx, FieldError};
+use crate::{App, AppError, Ctx, FieldError, PartnerKey};
 
 /// Portal submissions per client address per hour.
 pub const SUBMISSIONS_PER_HOUR: i64 = 5;
@@ -222,22 +223,25 @@ impl App {
     /// governance centre. Returns the case and its tracking code.
     pub async fn portal_submit(
         &self,
-        ip: &str,
+        ctx: &Ctx,
         f: &IntakeForm,
         uploads: &[Upload],
         captcha: Option<(&str, &str)>,
-        partner: Option<&str>,
     ) -> Result<(Case, String), AppError> {
+        let partner = ctx.partner_of().map(|p| p.name.clone());
         let mut tx = self.db().begin().await?;
-        if let Some((token, answer)) = captcha {
-            self.throttle(tx.conn(), "submit", ip, SUBMISSIONS_PER_HOUR)
-                .await?;
-            // The hit counts even when the rest fails.
-            tx.commit().await?;
-            tx = self.db().begin().await?;
-            self.check_captcha(tx.conn(), token, answer).await?;
-        } else if partner.is_none() {
-            return Err(AppError::Unauthenticated);
+        match (ctx.principal(), captcha) {
+            (Principal::Partner(_), _) => {}
+            (Principal::Public, Some((token, answer))) => {
+                self.throttle(tx.conn(), "submit", ctx.ip(), SUBMISSIONS_PER_HOUR)
+                    .await?;
+                // The hit counts even when the rest fails.
+                tx.commit().await?;
+                tx = self.db().begin().await?;
+                self.check_captcha(tx.conn(), token, answer).await?;
+            }
+            (Principal::Public, None) => return Err(AppError::field("captcha", "captcha-wrong")),
+            _ => return Err(AppError::Forbidden),
         }
         let kind = CaseKind::parse(&f.kind);
         if !matches!(kind, Some(CaseKind::Petition | CaseKind::Dispute)) {
@@ -247,15 +251,7 @@ impl App {
         let agency = self
             .receiving_agency(tx.conn(), intake.kind, intake.place)
             .await?;
-        let ctx = Ctx::system(
-            partner
-                .map(|p| format!("开放接口：{p}"))
-                .as_deref()
-                .unwrap_or("群众在线提交"),
-        );
-        let c = self
-            .insert_case(tx.conn(), &ctx, &agency, intake, uploads)
-            .await?;
+        let c = self.insert_case(tx.conn(), ctx, &agency, intake, uploads).await?;
         let code = c
             .tracking_code
             .clone()
@@ -267,7 +263,7 @@ impl App {
             &c.id.to_string(),
             Changes::new()
                 .set("number", c.number.clone())
-                .set("via", partner.unwrap_or("portal")),
+                .set("via", partner.as_deref().unwrap_or("portal")),
         )
         .await?;
         tx.commit().await?;
@@ -429,17 +425,20 @@ impl App {
             .map(|u| u.id))
     }
 
-    /// The partner's name for a live API key.
-    pub async fn api_key_partner(&self, key: &str) -> Result<Option<String>, AppError> {
+    /// The partner system holding a live API key.
+    pub async fn partner(&self, key: &str) -> Result<Option<PartnerKey>, AppError> {
         if key.trim().is_empty() {
             return Ok(None);
         }
         let mut conn = self.db().conn().await?;
-        Ok(casework::api_key_name(&mut conn, &sm3_hex(key.trim().as_bytes())).await?)
+        Ok(casework::api_key(&mut conn, &sm3_hex(key.trim().as_bytes()))
+            .await?
+            .map(|(key_id, name)| PartnerKey::new(Partner { key_id, name })))
     }
 
     /// Issues an API key to a partner system; only its SM3 hash is stored, the key is shown once.
     pub async fn create_api_key(&self, ctx: &Ctx, name: &str) -> Result<String, AppError> {
+        self.authorize_operator(ctx, Action::ManageUserSecurity).await?;
         let name = name.trim();
         if !(1..=60).contains(&name.chars().count()) {
             return Err(AppError::Invalid(vec![FieldError::new("name", "name-invalid")]));

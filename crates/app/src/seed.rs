@@ -12,7 +12,7 @@ use gongzhi_store::roster::{self, Patch, SlotEntry};
 use gongzhi_store::users::{self, NewUser};
 
 use crate::auth::hash_password;
-use crate::{App, AppError};
+use crate::{App, AppError, Ctx};
 
 /// Ganzhou District's 23 townships and streets (DOMAIN.md: 5 streets, 13 towns, 5 townships). The
 /// three-digit township parts follow GB/T 10114-2003's ranges; check them against the NBS
@@ -200,7 +200,8 @@ async fn ensure_agency(
 impl App {
     /// Adds missing reference rows. Safe to run at every start and from several servers at once
     /// (one transaction; a second runner finds the rows present).
-    pub async fn seed_reference(&self) -> Result<(), AppError> {
+    pub async fn seed_reference(&self, ctx: &Ctx) -> Result<(), AppError> {
+        self.authorize_system(ctx, "seed_reference").await?;
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let c = tx.conn();
@@ -300,9 +301,10 @@ impl App {
 
     /// Demo data: villages and grids for a few townships, a law firm, a partly filled roster (with
     /// gaps to show), and one account per role. Returns the accounts' names and the shared password.
-    pub async fn seed_demo(&self) -> Result<(Vec<(String, Role)>, &'static str), AppError> {
+    pub async fn seed_demo(&self, ctx: &Ctx) -> Result<(Vec<(String, Role)>, &'static str), AppError> {
+        self.authorize_system(ctx, "seed_demo").await?;
         const PASSWORD: &str = "Demo@2026gz";
-        self.seed_reference().await?;
+        self.seed_reference(ctx).await?;
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let c = tx.conn();

@@ -6,11 +6,11 @@ use gongzhi_domain::audit::Changes;
 use gongzhi_domain::policy::{self, Action, Role, RoleSetError};
 use gongzhi_domain::{Id, password};
 use gongzhi_store::users::{self, NewUser, User, UserFilter};
-use gongzhi_store::{StoreError, reference, sessions};
+use gongzhi_store::{StoreError, reference, sessions, throttle};
 
-use crate::auth::{hash_password, normalize_username, temporary_password};
+use crate::auth::{account_bucket, hash_password, normalize_username, temporary_password};
 use crate::error::Checks;
-use crate::{App, AppError, Ctx, FieldError};
+use crate::{App, AppError, Ctx, FieldError, Operator};
 
 #[derive(Clone, Debug, Default)]
 pub struct UserForm {
@@ -45,7 +45,7 @@ fn role_error(e: RoleSetError) -> FieldError {
 impl App {
     async fn check_user_form(
         &self,
-        ctx: &Ctx,
+        by: &Operator,
         f: &UserForm,
         creating: bool,
     ) -> Result<(Id, Vec<Role>), AppError> {
@@ -74,12 +74,7 @@ impl App {
         roles.dedup();
         // Only the security administrator hands out administrator roles; the command line, run by
         // whoever operates the server, bootstraps the first ones.
-        if roles.iter().any(|r| r.is_admin())
-            && ctx
-                .actor
-                .as_ref()
-                .is_some_and(|a| !a.can(Action::ManageUserSecurity))
-        {
+        if roles.iter().any(|r| r.is_admin()) && !by.can(Action::ManageUserSecurity) {
             checks.fail(FieldError::new("roles", "roles-admin-needs-security-admin"));
         }
         let agency = match f.agency_id.parse::<Id>() {
@@ -111,10 +106,8 @@ impl App {
     /// Creates an account that must change its password at first login; returns it and the
     /// initial password to hand over.
     pub async fn create_user(&self, ctx: &Ctx, f: &UserForm) -> Result<(User, String), AppError> {
-        if ctx.actor.is_some() {
-            self.authorize(ctx, Action::ManageUsers).await?;
-        }
-        let (agency_id, roles) = self.check_user_form(ctx, f, true).await?;
+        let by = self.authorize_operator(ctx, Action::ManageUsers).await?;
+        let (agency_id, roles) = self.check_user_form(&by, f, true).await?;
         let password = if f.password.is_empty() {
             temporary_password()
         } else {
@@ -150,10 +143,10 @@ impl App {
     }
 
     pub async fn update_user(&self, ctx: &Ctx, user_id: Id, f: &UserForm) -> Result<User, AppError> {
-        let actor = ctx.actor()?;
-        if !actor.can(Action::ManageUsers) && !actor.can(Action::ManageUserSecurity) {
-            self.authorize(ctx, Action::ManageUsers).await?;
-        }
+        // Either half of account administration may edit; each keeps to its half below.
+        let actor = self
+            .authorize_any(ctx, &[Action::ManageUsers, Action::ManageUserSecurity])
+            .await?;
         let mut conn = self.db().conn().await?;
         let before = users::get(&mut conn, user_id).await?.ok_or(AppError::NotFound)?;
         drop(conn);
@@ -162,7 +155,9 @@ impl App {
         if before.roles.iter().any(|r| r.is_admin()) && !actor.can(Action::ManageUserSecurity) {
             return Err(AppError::Forbidden);
         }
-        let (agency_id, roles) = self.check_user_form(ctx, f, false).await?;
+        let (agency_id, roles) = self
+            .check_user_form(&Operator::User(actor.clone()), f, false)
+            .await?;
         if user_id == actor.user_id && roles != before.roles {
             return Err(AppError::field("roles", "roles-not-own"));
         }
@@ -224,7 +219,7 @@ impl App {
         self.authorize(ctx, Action::ManageUserSecurity).await?;
         let mut tx = self.db().begin().await?;
         let user = users::get(tx.conn(), user_id).await?.ok_or(AppError::NotFound)?;
-        users::throttle_clear(tx.conn(), &user.username).await?;
+        throttle::clear(tx.conn(), &account_bucket(&user.username)).await?;
         ctx.audit(
             tx.conn(),
             "user.unlock",
@@ -244,9 +239,7 @@ impl App {
         user_id: Id,
         password: Option<&str>,
     ) -> Result<String, AppError> {
-        if ctx.actor.is_some() {
-            self.authorize(ctx, Action::ManageUserSecurity).await?;
-        }
+        self.authorize_operator(ctx, Action::ManageUserSecurity).await?;
         let mut conn = self.db().conn().await?;
         let user = users::get(&mut conn, user_id).await?.ok_or(AppError::NotFound)?;
         drop(conn);
@@ -261,7 +254,7 @@ impl App {
         let hash = hash_password(&password).await?;
         let mut tx = self.db().begin().await?;
         users::set_password(tx.conn(), user_id, &hash, true, self.now()).await?;
-        users::throttle_clear(tx.conn(), &user.username).await?;
+        throttle::clear(tx.conn(), &account_bucket(&user.username)).await?;
         sessions::delete_for_user(tx.conn(), user_id, None).await?;
         ctx.audit(
             tx.conn(),
@@ -310,14 +303,25 @@ impl App {
         Ok(n)
     }
 
-    /// Whether a user name is locked out now (for the user page).
+    /// Whether an account is locked out now (for the user page).
     pub async fn locked_until(
         &self,
+        ctx: &Ctx,
         username: &str,
     ) -> Result<Option<gongzhi_domain::time::Timestamp>, AppError> {
+        self.authorize(ctx, Action::ViewUsers).await?;
         let mut conn = self.db().conn().await?;
-        let t = users::throttle_get(&mut conn, username).await?;
+        let t = throttle::get(&mut conn, &account_bucket(username)).await?;
         Ok(t.locked_until.filter(|u| *u > self.now()))
+    }
+
+    /// An account by its user name (the command line names users that way).
+    pub async fn user_by_username(&self, ctx: &Ctx, username: &str) -> Result<User, AppError> {
+        self.authorize_operator(ctx, Action::ViewUsers).await?;
+        let mut conn = self.db().conn().await?;
+        users::by_username(&mut conn, &normalize_username(username))
+            .await?
+            .ok_or(AppError::NotFound)
     }
 }
 

@@ -156,6 +156,7 @@ impl App {
 
     /// A reply drafted from a template for a case.
     pub async fn draft_reply(&self, ctx: &Ctx, case: Id, template: &str) -> Result<String, AppError> {
+        self.authorize(ctx, Action::ViewCases).await?;
         let mut conn = self.db().conn().await?;
         let (c, _) = self.case_for_read(&mut conn, ctx, case).await?;
         let t = casework::templates(&mut conn)

@@ -96,6 +96,9 @@ pub struct SealedFields<'a> {
     pub changes: &'a str,
     pub request_id: &'a str,
     pub ip: &'a str,
+    /// The kind of principal (`user`, `partner`, `public`, `system`). Events sealed before the
+    /// column existed have none; it enters the hash only when present, so their links still hold.
+    pub principal: &'a str,
 }
 
 impl SealedFields<'_> {
@@ -121,6 +124,10 @@ impl SealedFields<'_> {
         ] {
             out.extend_from_slice(&(part.len() as u32).to_be_bytes());
             out.extend_from_slice(part.as_bytes());
+        }
+        if !self.principal.is_empty() {
+            out.extend_from_slice(&(self.principal.len() as u32).to_be_bytes());
+            out.extend_from_slice(self.principal.as_bytes());
         }
         out
     }
@@ -153,6 +160,7 @@ mod tests {
             changes: "{}",
             request_id: "r",
             ip: "127.0.0.1",
+            principal: "user",
         }
     }
 
@@ -176,6 +184,15 @@ mod tests {
         let mut moved = event("login");
         moved.seq = 2;
         assert_ne!(h, moved.chain_hash(GENESIS));
+        let mut relabelled = event("login");
+        relabelled.principal = "system";
+        assert_ne!(h, relabelled.chain_hash(GENESIS));
+        relabelled.principal = "";
+        assert_ne!(
+            h,
+            relabelled.chain_hash(GENESIS),
+            "blanking the principal is detected"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod org;
 pub mod password;
 pub mod phone;
 pub mod policy;
+pub mod principal;
 pub mod risk;
 pub mod roster;
 pub mod time;
@@ -20,3 +21,4 @@ pub mod workflow;
 
 pub use ids::Id;
 pub use policy::{Action, Actor, Role, Scope};
+pub use principal::{Partner, Principal, PrincipalKind};

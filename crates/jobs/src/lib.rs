@@ -1,10 +1,11 @@
 //! Periodic background work, each task under a database lease so that it runs on one server at a
-//! time: sealing the audit chain, purging audit events past retention, and removing dead sessions.
+//! time: sealing the audit chain, purging audit events past retention, removing dead sessions, and
+//! the deadline sweeper. The jobs act as the system: they hold the capability `App::new` gave the
+//! binary.
 
 use std::time::Duration;
 
-use gongzhi_app::App;
-use gongzhi_app::store::{lease, sessions};
+use gongzhi_app::{App, AppError, Ctx, System};
 
 const TICK: Duration = Duration::from_secs(5);
 const LEASE: chrono::Duration = chrono::Duration::seconds(30);
@@ -13,18 +14,14 @@ const SWEEP_EVERY: u64 = 12;
 const SWEEP_LEASE: chrono::Duration = chrono::Duration::seconds(90);
 
 /// One pass of every task whose lease this server holds; returns what it did, for tests and logs.
-pub async fn run_once(app: &App, holder: &str) -> Result<(u64, u64, u64), gongzhi_app::AppError> {
-    let now = app.now();
-    let mut conn = app.db().conn().await?;
-    if !lease::acquire(&mut conn, "maintenance", holder, now, now + LEASE).await? {
+pub async fn run_once(app: &App, system: &System, holder: &str) -> Result<(u64, u64, u64), AppError> {
+    let ctx = Ctx::system(system, "maintenance");
+    if !app.acquire_lease(&ctx, "maintenance", holder, LEASE).await? {
         return Ok((0, 0, 0));
     }
-    drop(conn);
-    let sealed = app.seal_audit().await?;
-    let purged = app.purge_audit().await?;
-    let mut tx = app.db().begin().await?;
-    let ended = sessions::purge(tx.conn(), now, now - app.security().idle_timeout).await?;
-    tx.commit().await?;
+    let sealed = app.seal_audit(&ctx).await?;
+    let purged = app.purge_audit(&ctx).await?;
+    let ended = app.purge_sessions(&ctx).await?;
     Ok((sealed, purged, ended))
 }
 
@@ -33,26 +30,28 @@ pub async fn run_once(app: &App, holder: &str) -> Result<(u64, u64, u64), gongzh
 /// once.
 pub async fn sweep_once(
     app: &App,
+    system: &System,
     holder: &str,
     today: chrono::NaiveDate,
-) -> Result<Option<(usize, usize)>, gongzhi_app::AppError> {
-    let now = app.now();
-    let mut conn = app.db().conn().await?;
-    if !lease::acquire(&mut conn, "deadline-sweeper", holder, now, now + SWEEP_LEASE).await? {
+) -> Result<Option<(usize, usize)>, AppError> {
+    let ctx = Ctx::system(system, "deadline-sweeper");
+    if !app
+        .acquire_lease(&ctx, "deadline-sweeper", holder, SWEEP_LEASE)
+        .await?
+    {
         return Ok(None);
     }
-    drop(conn);
-    Ok(Some(app.sweep_deadlines(today).await?))
+    Ok(Some(app.sweep_deadlines(&ctx, today).await?))
 }
 
 /// Runs until the process ends.
-pub async fn run(app: App) {
+pub async fn run(app: App, system: System) {
     let holder = uuid_like();
     let mut ticks: u64 = 0;
     loop {
         if ticks.is_multiple_of(SWEEP_EVERY) {
             let today = gongzhi_app::domain::time::local_date(app.now());
-            match sweep_once(&app, &holder, today).await {
+            match sweep_once(&app, &system, &holder, today).await {
                 Ok(Some((reminders, escalations))) if reminders + escalations > 0 => {
                     tracing::info!(reminders, escalations, "deadline sweep");
                 }
@@ -61,7 +60,7 @@ pub async fn run(app: App) {
             }
         }
         ticks += 1;
-        match run_once(&app, &holder).await {
+        match run_once(&app, &system, &holder).await {
             Ok((sealed, purged, ended)) if sealed + purged + ended > 0 => {
                 tracing::debug!(sealed, purged, ended, "maintenance");
             }

@@ -18,6 +18,7 @@ secure_cookies = false
 field_key = ""
 index_key = ""
 max_failed_logins = 5
+max_failures_per_address = 30
 lockout_minutes = 15
 idle_timeout_minutes = 30
 session_hours = 12
@@ -64,6 +65,7 @@ pub struct Security {
     /// HMAC-SM3 key for blind indexes, 32 hex digits.
     pub index_key: String,
     pub max_failed_logins: i64,
+    pub max_failures_per_address: i64,
     pub lockout_minutes: i64,
     pub idle_timeout_minutes: i64,
     pub session_hours: i64,

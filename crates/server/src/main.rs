@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use gongzhi_app::domain::policy::Role;
 use gongzhi_app::store::{Db, DbOptions, FieldCipher, cipher, mask_url};
 use gongzhi_app::users::UserForm;
-use gongzhi_app::{App, Ctx, Security};
+use gongzhi_app::{App, Ctx, Security, System};
 
 #[derive(Parser)]
 #[command(
@@ -167,6 +167,7 @@ fn security(cfg: &config::Config) -> Security {
     let s = &cfg.security;
     Security {
         max_failed_logins: s.max_failed_logins.max(1),
+        max_failures_per_address: s.max_failures_per_address.max(s.max_failed_logins).max(1),
         lockout: chrono::Duration::minutes(s.lockout_minutes.max(1)),
         idle_timeout: chrono::Duration::minutes(s.idle_timeout_minutes.clamp(1, 30)),
         session_lifetime: chrono::Duration::hours(s.session_hours.max(1)),
@@ -176,7 +177,7 @@ fn security(cfg: &config::Config) -> Security {
     }
 }
 
-async fn open(cfg: &config::Config) -> Result<App, String> {
+async fn open(cfg: &config::Config) -> Result<(App, System), String> {
     let db = Db::connect(&DbOptions {
         url: cfg.database.url.clone(),
         max_connections: cfg.database.max_connections,
@@ -189,9 +190,11 @@ async fn open(cfg: &config::Config) -> Result<App, String> {
         number_pattern: cfg.cases.number_pattern.clone(),
         max_attachment_bytes: usize::try_from(cfg.cases.max_attachment_mb).unwrap_or(5) * 1024 * 1024,
     };
-    let app = App::with_cases(db, field_cipher(cfg)?, security(cfg), cases).map_err(|e| e.to_string())?;
-    app.seed_reference().await.map_err(|e| e.to_string())?;
-    Ok(app)
+    let (app, system) = App::new(db, field_cipher(cfg)?, security(cfg), cases).map_err(|e| e.to_string())?;
+    app.seed_reference(&Ctx::system(&system, "start-up"))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((app, system))
 }
 
 fn read_password() -> Result<String, String> {
@@ -207,10 +210,11 @@ fn read_password() -> Result<String, String> {
     }
 }
 
-async fn print_demo(app: &App, cases: i64) -> Result<(), String> {
-    let (accounts, password) = app.seed_demo().await.map_err(|e| e.to_string())?;
+async fn print_demo(app: &App, system: &System, cases: i64) -> Result<(), String> {
+    let ctx = Ctx::system(system, "seed-demo");
+    let (accounts, password) = app.seed_demo(&ctx).await.map_err(|e| e.to_string())?;
     let added = app
-        .seed_demo_cases(usize::try_from(cases).unwrap_or(0))
+        .seed_demo_cases(&ctx, usize::try_from(cases).unwrap_or(0))
         .await
         .map_err(|e| e.to_string())?;
     println!("== 演示数据已就绪 / DEMO DATA (not for production) ==");
@@ -232,12 +236,13 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            open(&cfg).await?;
+            let _ = open(&cfg).await?;
             println!("数据库已是最新 / database is up to date");
             Ok(ExitCode::SUCCESS)
         }
         Command::SeedDemo => {
-            print_demo(&open(&cfg).await?, cfg.cases.demo_cases).await?;
+            let (app, system) = open(&cfg).await?;
+            print_demo(&app, &system, cfg.cases.demo_cases).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { demo } => {
@@ -247,11 +252,12 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
                     cfg.http.bind, cfg.http.bind
                 )
             })?;
-            let app = open(&cfg).await?;
+            let (app, system) = open(&cfg).await?;
             if demo {
-                print_demo(&app, cfg.cases.demo_cases).await?;
+                print_demo(&app, &system, cfg.cases.demo_cases).await?;
             }
-            tokio::spawn(gongzhi_jobs::run(app.clone()));
+            // The jobs take the system capability; the web layer gets the application alone.
+            tokio::spawn(gongzhi_jobs::run(app.clone(), system));
             let state = gongzhi_web::AppState {
                 app,
                 metrics: gongzhi_web::Metrics::new(),
@@ -264,8 +270,8 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin { command } => {
-            let app = open(&cfg).await?;
-            let ctx = Ctx::system("cli");
+            let (app, system) = open(&cfg).await?;
+            let ctx = Ctx::system(&system, "命令行");
             match command {
                 AdminCommand::CreateUser {
                     username,
@@ -274,12 +280,13 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
                     name,
                 } => {
                     let password = read_password()?;
-                    let mut conn = app.db().conn().await.map_err(|e| e.to_string())?;
-                    let agency = gongzhi_app::store::reference::agency_by_code(&mut conn, &agency)
-                        .await
-                        .map_err(|e| e.to_string())?
-                        .ok_or_else(|| format!("no agency with code {agency}"))?;
-                    drop(conn);
+                    let agency = match app.agency_by_code(&ctx, &agency).await {
+                        Ok(a) => a,
+                        Err(gongzhi_app::AppError::NotFound) => {
+                            return Err(format!("no agency with code {agency}"));
+                        }
+                        Err(e) => return Err(e.to_string()),
+                    };
                     for r in &role {
                         Role::parse(r).ok_or_else(|| {
                             format!(
@@ -316,12 +323,11 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
                 }
                 AdminCommand::ResetPassword { username } => {
                     let password = read_password()?;
-                    let mut conn = app.db().conn().await.map_err(|e| e.to_string())?;
-                    let user = gongzhi_app::store::users::by_username(&mut conn, &username.to_lowercase())
-                        .await
-                        .map_err(|e| e.to_string())?
-                        .ok_or_else(|| format!("no user {username}"))?;
-                    drop(conn);
+                    let user = match app.user_by_username(&ctx, &username).await {
+                        Ok(u) => u,
+                        Err(gongzhi_app::AppError::NotFound) => return Err(format!("no user {username}")),
+                        Err(e) => return Err(e.to_string()),
+                    };
                     app.reset_password(&ctx, user.id, Some(&password))
                         .await
                         .map_err(|e| match e {
@@ -352,8 +358,11 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let app = open(&cfg).await?;
-            let report = app.verify_audit().await.map_err(|e| e.to_string())?;
+            let (app, system) = open(&cfg).await?;
+            let report = app
+                .verify_audit(&Ctx::system(&system, "audit verify"))
+                .await
+                .map_err(|e| e.to_string())?;
             match report.broken {
                 None => {
                     println!(

@@ -2,6 +2,7 @@
 //! sealer at a time (holding the `audit_chain` row), verified end to end, and purged only past the
 //! retention period, moving the chain's anchor so that verification still holds.
 
+use gongzhi_domain::PrincipalKind;
 use gongzhi_domain::audit::{Outcome, SealedFields};
 use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
@@ -21,6 +22,7 @@ pub struct NewEvent {
     pub changes: String,
     pub request_id: String,
     pub ip: String,
+    pub principal: PrincipalKind,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -40,6 +42,7 @@ pub struct EventRow {
     pub ip: String,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
+    pub principal: String,
 }
 
 impl EventRow {
@@ -62,19 +65,20 @@ impl EventRow {
             changes: &self.changes,
             request_id: &self.request_id,
             ip: &self.ip,
+            principal: &self.principal,
         }
     }
 }
 
 const COLS: &str = "id, seq, occurred_at, actor_user_id, actor_name, agency_id, action, target_type, target_id, \
-                    outcome, changes, request_id, ip, prev_hash, hash";
+                    outcome, changes, request_id, ip, prev_hash, hash, principal";
 
 pub async fn insert(conn: &mut AnyConnection, e: &NewEvent) -> Result<Id> {
     let event_id = Id::new();
     sqlx::query(
         "INSERT INTO audit_event (id, occurred_at, actor_user_id, actor_name, agency_id, action, target_type,
-             target_id, outcome, changes, request_id, ip)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             target_id, outcome, changes, request_id, ip, principal)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(event_id.to_string())
     .bind(time::to_millis(e.occurred_at))
@@ -88,6 +92,7 @@ pub async fn insert(conn: &mut AnyConnection, e: &NewEvent) -> Result<Id> {
     .bind(&e.changes)
     .bind(&e.request_id)
     .bind(&e.ip)
+    .bind(e.principal.code())
     .execute(conn)
     .await?;
     Ok(event_id)

@@ -6,7 +6,7 @@
 use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
-use crate::{Result, StoreError};
+use crate::{Result, StoreError, id};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Assessment {
@@ -671,14 +671,14 @@ pub async fn insert_api_key(
     Ok(())
 }
 
-/// The name of the live key with this hash.
-pub async fn api_key_name(conn: &mut AnyConnection, hash: &str) -> Result<Option<String>> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT name FROM api_key WHERE key_hash = $1 AND revoked_at IS NULL")
+/// The id and name of the live key with this hash.
+pub async fn api_key(conn: &mut AnyConnection, hash: &str) -> Result<Option<(Id, String)>> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT id, name FROM api_key WHERE key_hash = $1 AND revoked_at IS NULL")
             .bind(hash)
             .fetch_optional(conn)
             .await?;
-    Ok(row.map(|(n,)| n))
+    row.map(|(i, n)| Ok((id(&i)?, n))).transpose()
 }
 
 /// Counts a hit in a bucket that lives until `expires_at`; returns the hits so far.

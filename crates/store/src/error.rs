@@ -25,6 +25,22 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The database cannot be reached right now (connection refused or lost, pool exhausted):
+    /// worth a 503 and a retry, not a 500.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Connect { .. } => true,
+            StoreError::Database(e) => matches!(
+                e,
+                sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Io(_)
+                    | sqlx::Error::Tls(_)
+            ),
+            _ => false,
+        }
+    }
+
     /// Maps unique violations to `Duplicate`, everything else stays a database error.
     pub fn from_write(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e

@@ -13,6 +13,7 @@ mod migrate;
 pub mod reference;
 pub mod roster;
 pub mod sessions;
+pub mod throttle;
 pub mod users;
 
 pub use cipher::FieldCipher;

@@ -26,6 +26,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "cases",
         sql: include_str!("../migrations/0002_cases.sql"),
     },
+    Migration {
+        version: 3,
+        name: "security",
+        sql: include_str!("../migrations/0003_security.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.
@@ -85,6 +90,30 @@ impl Db {
             .map(|m| m.version)
             .filter(|v| !applied.iter().any(|(a, _)| a == v))
             .collect())
+    }
+
+    /// Whether the database answers and holds every migration this binary knows, unchanged; reads
+    /// only (a readiness probe must not create anything).
+    pub async fn schema_is_current(&self) -> Result<bool> {
+        let mut conn = self.conn().await?;
+        let exists = match self.dialect() {
+            Dialect::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration'"
+            }
+            Dialect::Postgres => {
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migration'"
+            }
+        };
+        let (n,): (i64,) = sqlx::query_as(exists).fetch_one(&mut *conn).await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        let applied = applied_versions(&mut conn).await?;
+        Ok(MIGRATIONS.iter().all(|m| {
+            applied
+                .iter()
+                .any(|(v, sum)| *v == m.version && *sum == m.checksum())
+        }))
     }
 
     async fn create_bookkeeping(&self) -> Result<()> {

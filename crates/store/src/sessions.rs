@@ -138,9 +138,16 @@ pub async fn touch(conn: &mut AnyConnection, key: &str, now: time::Timestamp) ->
     Ok(())
 }
 
-pub async fn promote(conn: &mut AnyConnection, key: &str, now: time::Timestamp) -> Result<()> {
-    sqlx::query("UPDATE auth_session SET stage = 'full', last_seen_at = $1 WHERE id = $2")
+/// A half-finished login becomes a full session, living `expires_at` from now.
+pub async fn promote(
+    conn: &mut AnyConnection,
+    key: &str,
+    now: time::Timestamp,
+    expires_at: time::Timestamp,
+) -> Result<()> {
+    sqlx::query("UPDATE auth_session SET stage = 'full', last_seen_at = $1, expires_at = $2 WHERE id = $3")
         .bind(time::to_millis(now))
+        .bind(time::to_millis(expires_at))
         .bind(key)
         .execute(conn)
         .await?;

@@ -7,16 +7,39 @@
     reason = "test support"
 )]
 
+use gongzhi_app::auth::{LoginInput, Resolved};
+use gongzhi_app::store::sessions::Kind;
 use gongzhi_app::store::{Db, DbOptions, FieldCipher};
-use gongzhi_app::{App, Security};
+use gongzhi_app::{App, Ctx, Security, System};
 
 pub const DEMO_PASSWORD: &str = "Demo@2026gz";
 
 pub struct TestApp {
     pub app: App,
+    /// What the binary holds to act as the system (jobs, command line); the server never sees it.
+    pub system: System,
+    /// The application's own connection pool (and SQLite write gate), for checks on stored rows.
+    pub db: Db,
+    pub cipher: FieldCipher,
     pub base: String,
     pub url: String,
-    _dir: Option<std::path::PathBuf>,
+}
+
+/// The field-encryption keys of every test server, so that a second server can share a database.
+pub fn test_cipher() -> FieldCipher {
+    FieldCipher::new("k1", [9; 16], &[7; 16]).unwrap()
+}
+
+/// Another application (a second server) on the same database.
+pub async fn second_app(url: &str, security: Security) -> (App, System) {
+    let db = Db::connect(&DbOptions {
+        url: url.to_owned(),
+        max_connections: 4,
+        connect_timeout: std::time::Duration::from_secs(10),
+    })
+    .await
+    .unwrap();
+    App::new(db, test_cipher(), security, Default::default()).unwrap()
 }
 
 /// The database kinds the suite runs on: SQLite always, PostgreSQL when configured.
@@ -76,9 +99,9 @@ impl TestApp {
         .await
         .unwrap();
         db.migrate().await.unwrap();
-        let cipher = FieldCipher::new("k1", [9; 16], &[7; 16]).unwrap();
-        let app = App::new(db, cipher, security).unwrap();
-        app.seed_demo().await.unwrap();
+        let cipher = test_cipher();
+        let (app, system) = App::new(db.clone(), cipher.clone(), security, Default::default()).unwrap();
+        app.seed_demo(&Ctx::system(&system, "test")).await.unwrap();
         let state = gongzhi_web::AppState {
             app: app.clone(),
             metrics: gongzhi_web::Metrics::new(),
@@ -89,9 +112,41 @@ impl TestApp {
         tokio::spawn(gongzhi_web::serve(listener, gongzhi_web::router(state)));
         Self {
             app,
+            system,
+            db,
+            cipher,
             base,
             url,
-            _dir: None,
+        }
+    }
+
+    /// Acting as the system, as the command line and the jobs do.
+    pub fn system_ctx(&self) -> Ctx {
+        Ctx::system(&self.system, "test")
+    }
+
+    /// A signed-in context for a demo account, through a real login (API kind, so no second factor
+    /// for accounts without one).
+    pub async fn ctx(&self, username: &str) -> Ctx {
+        let public = Ctx::public("test", "127.0.0.1");
+        let done = self
+            .app
+            .login(
+                &public,
+                LoginInput {
+                    username,
+                    password: DEMO_PASSWORD,
+                    totp: None,
+                    kind: Kind::Api,
+                    token_name: "test",
+                    user_agent: "",
+                },
+            )
+            .await
+            .unwrap();
+        match self.app.resolve(&done.token, Kind::Api).await.unwrap() {
+            Resolved::Active(s) => Ctx::signed_in(&s, "test", "127.0.0.1"),
+            other => panic!("no session for {username}: {other:?}"),
         }
     }
 
@@ -133,5 +188,93 @@ impl TestApp {
             .as_str()
             .unwrap()
             .to_owned()
+    }
+}
+
+/// Tables whose rows record attempts rather than business: refused requests may add to them.
+const BOOKKEEPING: &[&str] = &[
+    "audit_event",
+    "audit_chain",
+    "auth_throttle",
+    "portal_throttle",
+    "captcha_used",
+    "job_lease",
+    "gongzhi_lock",
+    "schema_migration",
+];
+
+impl TestApp {
+    /// Every business table's rows, each table reduced to a fingerprint of its sorted rows: two
+    /// snapshots are equal exactly when no business row was added, changed or removed.
+    pub async fn snapshot(&self) -> std::collections::BTreeMap<String, (usize, u64)> {
+        use sqlx::Row;
+        use std::hash::{Hash, Hasher};
+        let pool = sqlx::AnyPool::connect(&self.url).await.unwrap();
+        let sqlite = self.url.starts_with("sqlite");
+        let tables: Vec<String> = if sqlite {
+            sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        } else {
+            sqlx::query(
+                "SELECT table_name::text FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+            )
+        }
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>(0))
+        .filter(|t| !BOOKKEEPING.contains(&t.as_str()))
+        .collect();
+        let mut out = std::collections::BTreeMap::new();
+        for table in tables {
+            let sql = if sqlite {
+                let cols: Vec<String> =
+                    sqlx::query(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                        .fetch_all(&pool)
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|r| format!("quote(\"{}\")", r.get::<String, _>(0)))
+                        .collect();
+                format!("SELECT {} FROM \"{table}\"", cols.join(" || '|' || "))
+            } else {
+                format!("SELECT t::text FROM \"{table}\" t")
+            };
+            let mut rows: Vec<String> = sqlx::query(&sql)
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String, _>(0))
+                .collect();
+            rows.sort();
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            rows.hash(&mut h);
+            out.insert(table, (rows.len(), h.finish()));
+        }
+        pool.close().await;
+        out
+    }
+
+    /// The rows of one query, each row's columns as text (for checks on what was stored).
+    pub async fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        use sqlx::Row;
+        let pool = sqlx::AnyPool::connect(&self.url).await.unwrap();
+        let rows = sqlx::query(sql).fetch_all(&pool).await.unwrap();
+        let out = rows
+            .iter()
+            .map(|r| {
+                (0..r.columns().len())
+                    .map(|i| {
+                        r.try_get::<String, _>(i)
+                            .or_else(|_| r.try_get::<i64, _>(i).map(|n| n.to_string()))
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .collect();
+        pool.close().await;
+        out
     }
 }

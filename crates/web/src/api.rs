@@ -115,13 +115,16 @@ async fn docs() -> Html<&'static str> {
     Html(include_str!("../templates/api_docs.html"))
 }
 
+/// Ready when the database answers and holds this binary's schema (an empty or unmigrated database
+/// is not ready).
 async fn readyz(State(s): State<AppState>) -> Response {
-    match s.app.db().ping().await {
+    match s.app.readiness().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
-        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: database unavailable or not migrated",
+        )
+            .into_response(),
     }
 }
 
@@ -179,7 +182,7 @@ impl From<ApiError> for Response {
 }
 
 fn fail(req: &Req) -> impl Fn(AppError) -> ApiError + '_ {
-    |e| ApiError(e, req.ctx.request_id.clone())
+    |e| ApiError(e, req.ctx.request_id().to_owned())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -231,7 +234,7 @@ pub struct Done {
 async fn logout(State(s): State<AppState>, req: Req) -> ApiResult<Done> {
     req.ctx
         .actor()
-        .map_err(|e| ApiError(e, req.ctx.request_id.clone()))?;
+        .map_err(|e| ApiError(e, req.ctx.request_id().to_owned()))?;
     s.app.logout(&req.ctx).await.map_err(fail(&req))?;
     Ok(Json(Done { ok: true }))
 }
@@ -390,7 +393,7 @@ async fn list_org_units(
         Some(p) => Some(p.parse::<Id>().map_err(|_| {
             ApiError(
                 AppError::field("parent", "id-invalid"),
-                req.ctx.request_id.clone(),
+                req.ctx.request_id().to_owned(),
             )
         })?),
         None => None,

@@ -27,7 +27,7 @@ use crate::middleware::Req;
 type Res<T> = Result<Json<T>, Response>;
 
 fn fail(req: &Req) -> impl Fn(AppError) -> Response + '_ {
-    |e| axum::response::IntoResponse::into_response(ApiError(e, req.ctx.request_id.clone()))
+    |e| axum::response::IntoResponse::into_response(ApiError(e, req.ctx.request_id().to_owned()))
 }
 
 async fn allow(s: &AppState, req: &Req, a: Action) -> Result<(), Response> {

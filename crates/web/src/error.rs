@@ -55,6 +55,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         | AppError::Transition(_)
         | AppError::Store(gongzhi_app::store::StoreError::Duplicate(_)) => StatusCode::CONFLICT,
         AppError::Locked(_) | AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -106,8 +107,8 @@ impl IntoResponse for PageError {
         }
         let status = status_of(&e);
         if status == StatusCode::INTERNAL_SERVER_ERROR {
-            tracing::error!(error = %e, request_id = %req.ctx.request_id, "request failed");
-            return internal(false, &req.ctx.request_id);
+            tracing::error!(error = %e, request_id = %req.ctx.request_id(), "request failed");
+            return internal(false, req.ctx.request_id());
         }
         let page = ErrorPage {
             title: req.t.t(&format!("error-title-{}", status.as_u16())),
@@ -115,7 +116,7 @@ impl IntoResponse for PageError {
             status: status.as_u16(),
             c: Chrome::new(&req),
         };
-        render(status, &page, &req.ctx.request_id)
+        render(status, &page, req.ctx.request_id())
     }
 }
 

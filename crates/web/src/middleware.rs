@@ -102,7 +102,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Req {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(parts.extensions.get::<Req>().cloned().unwrap_or_else(|| Req {
-            ctx: Ctx::default(),
+            ctx: Ctx::public("", ""),
             session: None,
             t: T::new(Lang::Zh),
             path: parts.uri.path().to_owned(),
@@ -150,12 +150,9 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             }
         }
     }
-    let full = session.as_ref().filter(|s| s.stage == Stage::Full);
-    let ctx = Ctx {
-        actor: full.map(|s| s.actor.clone()),
-        request_id,
-        ip,
-        session_key: session.as_ref().map(|s| s.key.clone()),
+    let ctx = match &session {
+        Some(s) => Ctx::signed_in(s, &request_id, &ip),
+        None => Ctx::public(&request_id, &ip),
     };
     let lang = Lang::from_cookie(cookie(&headers, LANG_COOKIE));
     if !is_api && let Some(s) = &session {
@@ -169,17 +166,6 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             return Redirect::to("/account/password").into_response();
         }
     }
-    // A second-factor-stage session still names its user for the TOTP page.
-    let ctx = if session.as_ref().is_some_and(|s| s.stage == Stage::SecondFactor)
-        && path.starts_with("/login/totp")
-    {
-        Ctx {
-            actor: session.as_ref().map(|s| s.actor.clone()),
-            ..ctx
-        }
-    } else {
-        ctx
-    };
     req.extensions_mut().insert(Req {
         ctx,
         session,
@@ -188,4 +174,39 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         timed_out,
     });
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    /// The web layer makes contexts only from what a request proves (a session, an API key, or
+    /// nothing). It is never handed the system capability, and this keeps it from making one.
+    #[test]
+    fn no_handler_can_act_as_the_system() {
+        fn scan(dir: &std::path::Path, hits: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    scan(&path, hits);
+                } else if path.extension().is_some_and(|x| x == "rs") && !path.ends_with("middleware.rs") {
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    for needle in [
+                        "Ctx::system",
+                        "gongzhi_app::System",
+                        "App::new(",
+                        "authorize_system",
+                    ] {
+                        if text.contains(needle) {
+                            hits.push(format!("{}: {needle}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        let mut hits = Vec::new();
+        scan(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut hits,
+        );
+        assert!(hits.is_empty(), "{hits:?}");
+    }
 }

@@ -154,8 +154,8 @@ async fn request(State(s): State<AppState>, Path(id): Path<String>) -> Response 
 /// `petition` (to the procuratorate) or `dispute` (the default).
 async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
     let d = FormData::parse(&body);
-    let partner = match s.app.api_key_partner(&d.get("api_key")).await {
-        Ok(Some(p)) => p,
+    let partner = match s.app.partner(&d.get("api_key")).await {
+        Ok(Some(p)) => gongzhi_app::Ctx::partner(&p, req.ctx.request_id(), req.ctx.ip()),
         Ok(None) => {
             return error(
                 StatusCode::FORBIDDEN,
@@ -189,7 +189,7 @@ async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
         }],
         ..Default::default()
     };
-    match s.app.portal_submit(&req.ctx.ip, &form, &[], None, Some(&partner)).await {
+    match s.app.portal_submit(&partner, &form, &[], None).await {
         Ok((c, code)) => (
             StatusCode::CREATED,
             Json(json!([{ "service_request_id": code, "service_notice": c.number, "account_id": Value::Null }])),

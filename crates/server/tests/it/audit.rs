@@ -14,10 +14,10 @@ async fn altering_or_deleting_a_sealed_event_breaks_verification() {
         .send()
         .await
         .unwrap();
-    let report = t.app.verify_audit().await.unwrap();
+    let report = t.app.verify_audit(&t.system_ctx()).await.unwrap();
     assert!(report.broken.is_none(), "{report:?}");
     assert!(report.checked >= 4);
-    let db = t.app.db();
+    let db = &t.db;
     let mut conn = db.conn().await.unwrap();
     sqlx_exec(
         &mut conn,
@@ -34,8 +34,15 @@ async fn altering_or_deleting_a_sealed_event_breaks_verification() {
     let t = TestApp::spawn("tamper2").await;
     t.browser("demo_grid", DEMO_PASSWORD).await;
     t.browser("demo_grid", DEMO_PASSWORD).await;
-    assert!(t.app.verify_audit().await.unwrap().broken.is_none());
-    let mut conn = t.app.db().conn().await.unwrap();
+    assert!(
+        t.app
+            .verify_audit(&t.system_ctx())
+            .await
+            .unwrap()
+            .broken
+            .is_none()
+    );
+    let mut conn = t.db.conn().await.unwrap();
     sqlx_exec(&mut conn, "DELETE FROM audit_event WHERE seq = 1").await;
     let r = audit::verify(&mut conn).await.unwrap();
     assert_eq!(

@@ -1,12 +1,11 @@
 //! Cases through the real server: intake, the workflows with the risk gate, clocks, referrals,
 //! replies, conflicts, idempotency, the sweeper on two servers, the portal and Open311.
 
+use gongzhi_app::Security;
 use gongzhi_app::domain::calendar::official_2024_2026;
 use gongzhi_app::domain::deadline::{Unit, due_date};
 use gongzhi_app::domain::{calendar::WorkCalendar, time};
-use gongzhi_app::store::{Db, DbOptions, FieldCipher};
-use gongzhi_app::{App, Security};
-use gongzhi_test_support::TestApp;
+use gongzhi_test_support::{TestApp, second_app};
 use serde_json::{Value, json};
 
 struct Api {
@@ -51,7 +50,7 @@ impl Api {
 }
 
 async fn village(t: &TestApp, code: &str) -> String {
-    let mut conn = t.app.db().conn().await.unwrap();
+    let mut conn = t.db.conn().await.unwrap();
     gongzhi_app::store::reference::org_by_code(&mut conn, code)
         .await
         .unwrap()
@@ -61,7 +60,7 @@ async fn village(t: &TestApp, code: &str) -> String {
 }
 
 async fn agency(t: &TestApp, code: &str) -> String {
-    let mut conn = t.app.db().conn().await.unwrap();
+    let mut conn = t.db.conn().await.unwrap();
     gongzhi_app::store::reference::agency_by_code(&mut conn, code)
         .await
         .unwrap()
@@ -320,7 +319,7 @@ async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
             .0,
         403
     );
-    let mut conn = t.app.db().conn().await.unwrap();
+    let mut conn = t.db.conn().await.unwrap();
     let (events, _) = gongzhi_app::store::audit::list(
         &mut conn,
         &gongzhi_app::store::audit::EventFilter {
@@ -602,22 +601,6 @@ async fn a_government_petition_extension_needs_a_leader_and_a_reason() {
     );
 }
 
-async fn second_app(t: &TestApp) -> App {
-    let db = Db::connect(&DbOptions {
-        url: t.url.clone(),
-        max_connections: 4,
-        connect_timeout: std::time::Duration::from_secs(10),
-    })
-    .await
-    .unwrap();
-    App::new(
-        db,
-        FieldCipher::new("k1", [9; 16], &[7; 16]).unwrap(),
-        Security::default(),
-    )
-    .unwrap()
-}
-
 #[tokio::test]
 async fn the_sweeper_on_two_servers_raises_each_reminder_once() {
     let t = TestApp::spawn("sweeper").await;
@@ -647,13 +630,18 @@ async fn the_sweeper_on_two_servers_raises_each_reminder_once() {
             .filter(|k| k["state"] == "due_soon")
             .count();
     }
-    let other = second_app(&t).await;
+    let (other, other_system) = second_app(&t.url, Security::default()).await;
     let today = time::local_date(chrono::Utc::now());
-    let (a, b) = tokio::join!(t.app.sweep_deadlines(today), other.sweep_deadlines(today));
+    let other_ctx = gongzhi_app::Ctx::system(&other_system, "server-b");
+    let ctx = t.system_ctx();
+    let (a, b) = tokio::join!(
+        t.app.sweep_deadlines(&ctx, today),
+        other.sweep_deadlines(&other_ctx, today)
+    );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.1 + b.1, 3, "escalations raised: {a:?} + {b:?}");
     assert_eq!(a.0 + b.0, due_soon, "reminders raised: {a:?} + {b:?}");
-    let mut conn = t.app.db().conn().await.unwrap();
+    let mut conn = t.db.conn().await.unwrap();
     assert_eq!(
         gongzhi_app::store::casework::count_notices(&mut conn, "escalation")
             .await
@@ -662,11 +650,14 @@ async fn the_sweeper_on_two_servers_raises_each_reminder_once() {
     );
     drop(conn);
     // Again: nothing new.
-    assert_eq!(t.app.sweep_deadlines(today).await.unwrap(), (0, 0));
+    assert_eq!(
+        t.app.sweep_deadlines(&t.system_ctx(), today).await.unwrap(),
+        (0, 0)
+    );
     // Through the jobs' lease only one server sweeps at a time.
     let (x, y) = tokio::join!(
-        gongzhi_jobs::sweep_once(&t.app, "server-a", today),
-        gongzhi_jobs::sweep_once(&other, "server-b", today)
+        gongzhi_jobs::sweep_once(&t.app, &t.system, "server-a", today),
+        gongzhi_jobs::sweep_once(&other, &other_system, "server-b", today)
     );
     assert_eq!(
         [x.unwrap().is_some(), y.unwrap().is_some()]
@@ -707,7 +698,7 @@ async fn the_portal_and_open311_show_public_fields_only() {
         .unwrap()
         .to_owned();
     let raw = String::from_utf8(data_encoding::BASE64URL_NOPAD.decode(token.as_bytes()).unwrap()).unwrap();
-    let plain = t.app.cipher().decrypt(&raw).unwrap();
+    let plain = t.cipher.decrypt(&raw).unwrap();
     let answer = plain.split('|').nth(1).unwrap().to_owned();
     assert!(
         !page.contains(&format!(">{answer}<")),
@@ -814,11 +805,7 @@ async fn the_portal_and_open311_show_public_fields_only() {
     assert_eq!(res.status(), 403);
     let e: Value = res.json().await.unwrap();
     assert_eq!(e[0]["code"], 403);
-    let key = t
-        .app
-        .create_api_key(&gongzhi_app::Ctx::system("test"), "12345 热线")
-        .await
-        .unwrap();
+    let key = t.app.create_api_key(&t.system_ctx(), "12345 热线").await.unwrap();
     let res = post(&key).send().await.unwrap();
     assert_eq!(res.status(), 201);
     let created: Value = res.json().await.unwrap();
@@ -928,7 +915,7 @@ async fn a_joint_meeting_puts_action_items_in_the_owners_inbox() {
         .post("/api/v1/cases", petition(&place, &local_now_minus(0)))
         .await;
     let id = c["id"].as_str().unwrap().to_owned();
-    let mut conn = t.app.db().conn().await.unwrap();
+    let mut conn = t.db.conn().await.unwrap();
     let owner = gongzhi_app::store::users::by_username(&mut conn, "demo_prosecutor")
         .await
         .unwrap()
@@ -1135,7 +1122,7 @@ async fn reconciliation_needs_the_eligibility_check_and_plans_give_tasks() {
         .await;
     assert_eq!(s, 409, "{e}");
     assert!(e["message"].as_str().unwrap().contains("稳控措施"));
-    let mut conn = t.app.db().conn().await.unwrap();
+    let mut conn = t.db.conn().await.unwrap();
     let owner = gongzhi_app::store::users::by_username(&mut conn, "demo_juvenile")
         .await
         .unwrap()
@@ -1161,10 +1148,10 @@ async fn reconciliation_needs_the_eligibility_check_and_plans_give_tasks() {
 #[tokio::test]
 async fn demo_cases_walk_the_real_workflows() {
     let t = TestApp::spawn("democases").await;
-    let added = t.app.seed_demo_cases(400).await.unwrap();
+    let added = t.app.seed_demo_cases(&t.system_ctx(), 400).await.unwrap();
     assert!(added > 390, "{added}");
     assert_eq!(
-        t.app.seed_demo_cases(400).await.unwrap(),
+        t.app.seed_demo_cases(&t.system_ctx(), 400).await.unwrap(),
         0,
         "only on an empty database"
     );
@@ -1197,6 +1184,6 @@ async fn demo_cases_walk_the_real_workflows() {
     );
     assert_eq!(decided_without_risk, 0, "no case closed without an assessment");
     let today = time::local_date(chrono::Utc::now());
-    let (_, escalations) = t.app.sweep_deadlines(today).await.unwrap();
+    let (_, escalations) = t.app.sweep_deadlines(&t.system_ctx(), today).await.unwrap();
     assert!(escalations > 0, "some clocks are overdue");
 }

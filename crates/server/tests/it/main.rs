@@ -6,4 +6,5 @@ mod auth;
 mod cases;
 mod cli;
 mod matrix;
+mod security;
 mod store;

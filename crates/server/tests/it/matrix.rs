@@ -59,7 +59,7 @@ async fn every_role_against_every_route() {
         .as_str()
         .unwrap()
         .to_owned();
-    let user = gongzhi_app::store::users::by_username(&mut t.app.db().conn().await.unwrap(), "demo_grid")
+    let user = gongzhi_app::store::users::by_username(&mut t.db.conn().await.unwrap(), "demo_grid")
         .await
         .unwrap()
         .unwrap()

@@ -17,24 +17,25 @@ fn event(days_ago: i64) -> NewEvent {
         changes: "{}".into(),
         request_id: String::new(),
         ip: String::new(),
+        principal: gongzhi_app::domain::PrincipalKind::System,
     }
 }
 
 #[tokio::test]
 async fn retention_purges_only_events_older_than_six_months_and_the_chain_still_verifies() {
     let t = TestApp::spawn("retention").await;
-    let mut tx = t.app.db().begin().await.unwrap();
+    let mut tx = t.db.begin().await.unwrap();
     for days in [400, 300, 200] {
         audit::insert(tx.conn(), &event(days)).await.unwrap();
     }
     audit::insert(tx.conn(), &event(100)).await.unwrap();
     tx.commit().await.unwrap();
-    t.app.seal_audit().await.unwrap();
-    let purged = t.app.purge_audit().await.unwrap();
+    t.app.seal_audit(&t.system_ctx()).await.unwrap();
+    let purged = t.app.purge_audit(&t.system_ctx()).await.unwrap();
     assert_eq!(purged, 3, "the three events past 190 days");
-    let report = t.app.verify_audit().await.unwrap();
+    let report = t.app.verify_audit(&t.system_ctx()).await.unwrap();
     assert!(report.broken.is_none(), "{report:?}");
-    let mut conn = t.app.db().conn().await.unwrap();
+    let mut conn = t.db.conn().await.unwrap();
     let (left, _) = audit::list(
         &mut conn,
         &audit::EventFilter {
@@ -51,16 +52,15 @@ async fn retention_purges_only_events_older_than_six_months_and_the_chain_still_
 
 #[tokio::test]
 async fn a_csv_import_is_all_or_nothing_with_line_numbers() {
-    let t = TestApp::spawn("import").await;
-    let ctx = gongzhi_app::Ctx {
-        actor: Some(gongzhi_app::auth::actor_of(
-            &gongzhi_app::store::users::by_username(&mut t.app.db().conn().await.unwrap(), "demo_sysadmin")
-                .await
-                .unwrap()
-                .unwrap(),
-        )),
-        ..Default::default()
-    };
+    let t = TestApp::spawn_with(
+        "import",
+        gongzhi_app::Security {
+            admin_totp_required: false,
+            ..Default::default()
+        },
+    )
+    .await;
+    let ctx = t.ctx("demo_sysadmin").await;
     let bad = "date,kind,name\n2027-01-01,rest,元旦\n2027-02-30,rest,春节\n";
     match t
         .app

@@ -52,7 +52,7 @@ fn safe_next(next: &str) -> String {
 }
 
 async fn login_form(req: Req, Query(q): Query<LoginQuery>) -> PageResult {
-    if req.ctx.actor.is_some() {
+    if req.ctx.user().is_some() {
         return see_other("/");
     }
     let notice = if req.timed_out {
@@ -116,7 +116,7 @@ async fn login(State(s): State<AppState>, req: Req, headers: HeaderMap, body: By
                 f: FormState::from_data(&d),
                 notice: String::new(),
             };
-            Ok(render(status, &p, &req.ctx.request_id))
+            Ok(render(status, &p, req.ctx.request_id()))
         }
         Err(e) => Err(crate::error::PageError(req, e)),
     }
@@ -159,7 +159,7 @@ async fn totp_page(s: &AppState, req: &Req, f: FormState, status: StatusCode) ->
         p.qr_svg = qr_svg(&uri);
         p.secret = secret;
     }
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 async fn totp_form(State(s): State<AppState>, req: Req) -> PageResult {
@@ -201,7 +201,19 @@ async fn totp(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
                     &session.actor.username,
                 ));
             }
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p, &req.ctx.request_id))
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p, req.ctx.request_id()))
+        }
+        // Too many wrong codes: the half-finished login has ended; start again from the password.
+        Err(e @ AppError::Locked(_)) => {
+            let p = Login {
+                error: message(&req.t, &e),
+                c: Chrome::new(&req),
+                f: FormState::default(),
+                notice: String::new(),
+            };
+            let mut res = render(StatusCode::TOO_MANY_REQUESTS, &p, req.ctx.request_id());
+            clear_cookie(&mut res);
+            Ok(res)
         }
         Err(e) => Err(crate::error::PageError(req, e)),
     }
@@ -236,7 +248,8 @@ struct Password {
 }
 
 async fn password_form(req: Req) -> PageResult {
-    if req.ctx.actor.is_none() {
+    // Also for the forced change at first login, before the login is complete.
+    if !req.session.as_ref().is_some_and(|s| s.stage == Stage::Full) {
         return see_other("/login");
     }
     let forced = req.session.as_ref().is_some_and(|s| s.must_change_password);
@@ -265,7 +278,7 @@ async fn password(State(s): State<AppState>, req: Req, body: Bytes) -> PageResul
                 c: Chrome::new(&req),
                 forced,
             };
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p, &req.ctx.request_id))
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p, req.ctx.request_id()))
         }
         Err(e) => Err(crate::error::PageError(req, e)),
     }
@@ -289,11 +302,11 @@ struct Account {
 }
 
 async fn account(State(s): State<AppState>, req: Req, Query(flash): Query<Flash>) -> PageResult {
-    if req.ctx.actor.is_none() {
+    if req.ctx.user().is_none() {
         return see_other("/login");
     }
     let list: Vec<Session> = page(&req, s.app.my_sessions(&req.ctx).await)?;
-    let current = req.ctx.session_key.clone().unwrap_or_default();
+    let current = req.ctx.session_key().unwrap_or_default().to_owned();
     let sessions = list
         .into_iter()
         .map(|x| SessionRow {

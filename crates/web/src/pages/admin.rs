@@ -79,7 +79,7 @@ async fn org_view(
         f,
         edit,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 async fn org_root(State(s): State<AppState>, req: Req) -> PageResult {
@@ -179,7 +179,7 @@ async fn agencies_view(
         filter,
         f,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 async fn agencies(State(s): State<AppState>, req: Req, Query(q): Query<AgencyQuery>) -> PageResult {
@@ -247,7 +247,7 @@ async fn agency_view(
         agency: a,
         f,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 async fn agency(
@@ -291,7 +291,7 @@ async fn categories_view(
         list,
         f,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 async fn categories(State(s): State<AppState>, req: Req, Query(flash): Query<Flash>) -> PageResult {
@@ -358,7 +358,7 @@ async fn calendar_view(
         days,
         f,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 async fn calendar(State(s): State<AppState>, req: Req, Query(q): Query<YearQuery>) -> PageResult {
@@ -440,7 +440,7 @@ async fn import(State(s): State<AppState>, req: Req, mut multipart: Multipart) -
     };
     let Some(k) = ImportKind::parse(&kind) else {
         p.errors.push((0, req.t.t("import-kind-invalid")));
-        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p, &req.ctx.request_id));
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p, req.ctx.request_id()));
     };
     match page(&req, s.app.import_csv(&req.ctx, k, &data).await)? {
         ImportOutcome::Imported { created, updated } => {
@@ -459,7 +459,7 @@ async fn import(State(s): State<AppState>, req: Req, mut multipart: Multipart) -
                         .push((r.line, format!("{}：{}", e.field, req.t.ta(&e.key, &args))));
                 }
             }
-            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p, &req.ctx.request_id))
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p, req.ctx.request_id()))
         }
     }
 }

@@ -297,7 +297,7 @@ async fn new_page(s: &AppState, req: &Req, f: FormState, status: StatusCode) -> 
         c,
         f,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 async fn new_form(State(s): State<AppState>, req: Req) -> PageResult {
@@ -797,7 +797,7 @@ async fn case_page(
         v,
         c,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 #[derive(serde::Deserialize, Default)]

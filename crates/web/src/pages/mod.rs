@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use gongzhi_app::domain::policy::{Action, Actor};
 use gongzhi_app::stats::Overview;
-use gongzhi_app::store::sessions::Stage;
 use http::{HeaderMap, StatusCode, header};
 
 use crate::AppState;
@@ -35,7 +34,10 @@ pub struct NavItem {
 /// What every page shows around its content.
 pub struct Chrome {
     pub t: T,
+    /// Who the bar names (also half-way through logging in).
     pub actor: Option<Actor>,
+    /// The user once the login is complete.
+    signed_in: Option<Actor>,
     pub nav: Vec<NavItem>,
     pub flash: String,
     pub lang: &'static str,
@@ -63,14 +65,10 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
 
 impl Chrome {
     pub fn new(req: &Req) -> Self {
-        let actor = req.ctx.actor.clone();
-        // Half-way through logging in (second factor or forced password change), every link would
-        // only lead back to that step: show none.
-        let complete = req
-            .session
-            .as_ref()
-            .is_some_and(|s| s.stage == Stage::Full && !s.must_change_password);
-        let nav = match actor.as_ref().filter(|_| complete) {
+        // Half-way through logging in (second factor or forced password change) the bar still names
+        // the user, but every link would only lead back to that step: show none.
+        let actor = req.session.as_ref().map(|s| s.actor.clone());
+        let nav = match req.ctx.user() {
             Some(a) => NAV
                 .iter()
                 .filter(|(_, _, action)| action.is_none_or(|x| a.can(x)))
@@ -89,6 +87,7 @@ impl Chrome {
         Self {
             t: req.t.clone(),
             actor,
+            signed_in: req.ctx.user().cloned(),
             nav,
             flash: String::new(),
             lang: req.t.lang.code(),
@@ -116,8 +115,9 @@ impl Chrome {
             .unwrap_or_default()
     }
 
+    /// What the signed-in user may do; nothing before the login is complete.
     pub fn can(&self, action: &str) -> bool {
-        Action::parse(action).is_some_and(|a| self.actor.as_ref().is_some_and(|x| x.can(a)))
+        Action::parse(action).is_some_and(|a| self.signed_in.as_ref().is_some_and(|x| x.can(a)))
     }
 }
 
@@ -145,7 +145,7 @@ pub fn form_error(req: &Req, e: AppError, f: FormState) -> Result<(FormState, St
 }
 
 pub fn ok<P: Template>(req: &Req, p: &P) -> PageResult {
-    Ok(render(StatusCode::OK, p, &req.ctx.request_id))
+    Ok(render(StatusCode::OK, p, req.ctx.request_id()))
 }
 
 pub fn see_other(to: &str) -> PageResult {
@@ -178,7 +178,7 @@ struct Home {
 }
 
 async fn home(State(s): State<AppState>, req: Req) -> PageResult {
-    let Some(actor) = &req.ctx.actor else {
+    let Some(actor) = req.ctx.user() else {
         return see_other("/login");
     };
     let overview = if actor.can(Action::ViewStatistics) {
@@ -236,5 +236,5 @@ pub async fn not_found(req: Req) -> Response {
         status: 404,
         c: Chrome::new(&req),
     };
-    render(StatusCode::NOT_FOUND, &p, &req.ctx.request_id)
+    render(StatusCode::NOT_FOUND, &p, req.ctx.request_id())
 }

@@ -127,7 +127,7 @@ async fn users_view(
         f,
         created,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 async fn users(State(s): State<AppState>, req: Req, Query(q): Query<UsersQuery>) -> PageResult {
@@ -194,7 +194,7 @@ async fn user_view(
 ) -> PageResult {
     let u = page(req, s.app.user(&req.ctx, id).await)?;
     let agencies = page(req, s.app.agency_choices(&req.ctx).await)?;
-    let locked_until = page(req, s.app.locked_until(&u.username).await)?
+    let locked_until = page(req, s.app.locked_until(&req.ctx, &u.username).await)?
         .map(time::format_local)
         .unwrap_or_default();
     let f = f.unwrap_or_else(|| {
@@ -217,7 +217,7 @@ async fn user_view(
         totp_enabled: u.totp_enabled,
         notice,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -56,7 +56,7 @@ async fn submit_page(s: &AppState, req: &Req, f: FormState, status: StatusCode) 
         captcha_img: svg_data_uri(&captcha.svg),
         captcha_token: captcha.token,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 async fn submit_form(State(s): State<AppState>, req: Req) -> PageResult {
@@ -84,7 +84,7 @@ async fn submit(State(s): State<AppState>, req: Req, request: Request) -> PageRe
     let captcha = (d.get("captcha_token"), d.get("captcha"));
     match s
         .app
-        .portal_submit(&req.ctx.ip, &form, &files, Some((&captcha.0, &captcha.1)), None)
+        .portal_submit(&req.ctx, &form, &files, Some((&captcha.0, &captcha.1)))
         .await
     {
         Ok((c, code)) => super::ok(
@@ -177,7 +177,7 @@ fn track_page(req: &Req, f: FormState, found: Option<PublicCase>, status: Status
         f,
         found,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 async fn track_form(req: Req) -> PageResult {
@@ -189,7 +189,7 @@ async fn track(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
     let f = FormState::from_data(&d);
     match s
         .app
-        .portal_track(&req.ctx.ip, &d.get("code"), &d.get("last4"))
+        .portal_track(req.ctx.ip(), &d.get("code"), &d.get("last4"))
         .await
     {
         Ok(found) => track_page(&req, f, Some(found), StatusCode::OK),

@@ -41,7 +41,7 @@ async fn overview(State(s): State<AppState>, req: Req, Query(flash): Query<Flash
         c: Chrome::new(&req).with_flash(flash.ok.as_deref()),
         rows,
     };
-    Ok(render(StatusCode::OK, &p, &req.ctx.request_id))
+    Ok(render(StatusCode::OK, &p, req.ctx.request_id()))
 }
 
 #[derive(Template)]
@@ -101,7 +101,7 @@ async fn township_view(
         f,
         pf,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 async fn township(

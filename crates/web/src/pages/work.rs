@@ -197,7 +197,7 @@ async fn meeting_page(s: &AppState, req: &Req, f: FormState, status: StatusCode)
         cases,
         rows: vec![0, 1, 2],
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 #[derive(serde::Deserialize)]
@@ -266,7 +266,7 @@ async fn templates_view(
         failed,
         f,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }
 
 async fn templates(State(s): State<AppState>, req: Req, Query(flash): Query<Flash>) -> PageResult {
@@ -358,5 +358,5 @@ async fn calculator(State(s): State<AppState>, req: Req, Query(q): Query<CalcQue
         due,
         skipped,
     };
-    Ok(render(status, &p, &req.ctx.request_id))
+    Ok(render(status, &p, req.ctx.request_id()))
 }

@@ -1,0 +1,171 @@
+//! Every public `App` method either starts by asking the policy — a call to an `authorize…` method
+//! at the top level of its body, not inside a branch — or is on the reviewed list of operations open
+//! to anyone. A new use case that forgets the check fails here, before it can be reached.
+
+use std::path::Path;
+
+use syn::visit::Visit;
+
+/// Open to anyone, reviewed one by one: each checks what its caller must prove itself (a password,
+/// a captcha, an API key, a tracking code with the phone's last four digits) or reveals nothing.
+const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
+    ("now", "the clock"),
+    ("security", "security settings, no data"),
+    ("case_settings", "intake settings, no data"),
+    ("login", "checks the password, throttled per account and address"),
+    ("logout", "ends only the caller's own session"),
+    ("resolve", "looks up the caller's own session token"),
+    ("partner", "checks a partner's API key, throttled per address"),
+    ("captcha", "a new captcha"),
+    ("portal_places", "the public list of villages"),
+    ("portal_categories", "the public list of categories"),
+    (
+        "portal_submit",
+        "a citizen's submission: captcha or partner key, rate-limited",
+    ),
+    ("portal_track", "tracking code + last four digits, throttled"),
+    (
+        "open311_requests",
+        "public fields only; a partner's own requests in full",
+    ),
+    (
+        "open311_request",
+        "public fields only; a partner's own requests in full",
+    ),
+    (
+        "place_by_code",
+        "locates a place by its division code (public reference)",
+    ),
+    ("calculate_deadline", "the public deadline calculator"),
+    ("readiness", "whether the database answers and is migrated"),
+];
+
+struct Methods {
+    file: String,
+    found: Vec<(String, String, bool)>,
+}
+
+fn self_type_is_app(i: &syn::ItemImpl) -> bool {
+    i.trait_.is_none()
+        && matches!(&*i.self_ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "App"))
+}
+
+/// Whether an expression reaches a call to an `authorize…` method unconditionally: through `?`,
+/// `.await`, `let`, method receivers and arguments, but not into `if`, `match`, loops or closures.
+fn authorizes(e: &syn::Expr) -> bool {
+    use syn::Expr;
+    match e {
+        Expr::MethodCall(m) => {
+            m.method.to_string().starts_with("authorize")
+                || authorizes(&m.receiver)
+                || m.args.iter().any(authorizes)
+        }
+        Expr::Try(t) => authorizes(&t.expr),
+        Expr::Await(a) => authorizes(&a.base),
+        Expr::Paren(p) => authorizes(&p.expr),
+        Expr::Reference(r) => authorizes(&r.expr),
+        Expr::Assign(a) => authorizes(&a.right),
+        Expr::Call(c) => c.args.iter().any(authorizes),
+        Expr::Match(m) => authorizes(&m.expr),
+        _ => false,
+    }
+}
+
+fn body_authorizes(block: &syn::Block) -> bool {
+    block.stmts.iter().any(|s| match s {
+        syn::Stmt::Local(l) => l.init.as_ref().is_some_and(|i| authorizes(&i.expr)),
+        syn::Stmt::Expr(e, _) => authorizes(e),
+        _ => false,
+    })
+}
+
+impl<'ast> Visit<'ast> for Methods {
+    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+        if !self_type_is_app(i) {
+            return;
+        }
+        for item in &i.items {
+            if let syn::ImplItem::Fn(f) = item
+                && matches!(f.vis, syn::Visibility::Public(_))
+                && f.sig.receiver().is_some()
+            {
+                let name = f.sig.ident.to_string();
+                let checked = name.starts_with("authorize") || body_authorizes(&f.block);
+                self.found.push((self.file.clone(), name, checked));
+            }
+        }
+    }
+}
+
+fn collect(dir: &Path, out: &mut Methods) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("src is readable")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            let text = std::fs::read_to_string(&path).expect("source is readable");
+            let file = syn::parse_file(&text).expect("source parses");
+            out.file = path.display().to_string();
+            out.visit_file(&file);
+        }
+    }
+}
+
+fn methods() -> Vec<(String, String, bool)> {
+    let mut m = Methods {
+        file: String::new(),
+        found: Vec::new(),
+    };
+    collect(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut m);
+    m.found
+}
+
+#[test]
+fn every_public_use_case_authorizes_or_is_a_reviewed_public_operation() {
+    let found = methods();
+    assert!(found.len() > 80, "the scan sees the use cases ({})", found.len());
+    let unchecked: Vec<String> = found
+        .iter()
+        .filter(|(_, name, checked)| !checked && !PUBLIC_OPERATIONS.iter().any(|(p, _)| p == name))
+        .map(|(file, name, _)| format!("{file}: App::{name}"))
+        .collect();
+    assert!(
+        unchecked.is_empty(),
+        "public App methods that neither authorize first nor are reviewed public operations:\n{}",
+        unchecked.join("\n")
+    );
+    // The list stays honest: every entry names a method that exists and does not authorize.
+    for (name, why) in PUBLIC_OPERATIONS {
+        assert!(
+            found.iter().any(|(_, n, checked)| n == name && !checked),
+            "PUBLIC_OPERATIONS names {name} ({why}), which is gone or now authorizes"
+        );
+    }
+}
+
+#[test]
+fn the_scan_tells_a_conditional_check_from_an_unconditional_one() {
+    let conditional: syn::ItemFn = syn::parse_quote! {
+        async fn f(&self, ctx: &Ctx) {
+            if ctx.user().is_some() { self.authorize(ctx, Action::ManageUsers).await?; }
+            write().await?;
+        }
+    };
+    assert!(!body_authorizes(&conditional.block));
+    let unconditional: syn::ItemFn = syn::parse_quote! {
+        async fn f(&self, ctx: &Ctx) {
+            let actor = self.authorize(ctx, Action::ManageUsers).await?;
+            write(actor).await?;
+        }
+    };
+    assert!(body_authorizes(&unconditional.block));
+    let in_closure: syn::ItemFn = syn::parse_quote! {
+        async fn f(&self, ctx: &Ctx) { let g = || self.authorize(ctx, Action::X); write().await?; }
+    };
+    assert!(!body_authorizes(&in_closure.block));
+}
