@@ -121,6 +121,7 @@ impl App {
             parent_id,
             active: true,
             version: 1,
+            coords: None,
         };
         match reference::org_insert(tx.conn(), &unit, self.now()).await {
             Err(StoreError::Duplicate(_)) => return Err(AppError::field("code", "code-taken")),
@@ -371,7 +372,14 @@ impl App {
         match (&before, creating) {
             (Some(_), true) => return Err(AppError::field("code", "code-taken")),
             (None, false) => return Err(AppError::NotFound),
-            (None, true) => reference::category_upsert(tx.conn(), &c, self.now()).await?,
+            (None, true) => {
+                if reference::category_list(tx.conn()).await?.len() >= crate::import::MAX_CATEGORIES {
+                    return Err(AppError::Invalid(vec![
+                        FieldError::new("code", "categories-full").arg("max", crate::import::MAX_CATEGORIES),
+                    ]));
+                }
+                reference::category_upsert(tx.conn(), &c, self.now()).await?
+            }
             (Some(b), false) => conflict(
                 reference::category_update(tx.conn(), &c, self.now()).await,
                 vec![

@@ -17,6 +17,10 @@ const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
     ("resolve", "looks up the caller's own session token"),
     ("partner", "checks a partner's API key, throttled per address"),
     ("captcha", "a new captcha"),
+    (
+        "audio_captcha",
+        "the spoken form of a captcha the caller holds, rate-limited",
+    ),
     ("portal_places", "the public list of villages"),
     ("portal_categories", "the public list of categories"),
     (
@@ -33,8 +37,8 @@ const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
         "public fields only; a partner's own requests in full",
     ),
     (
-        "place_by_code",
-        "locates a place by its division code (public reference)",
+        "open311_place",
+        "locates a place by code, name or coordinates (public reference)",
     ),
     ("calculate_deadline", "the public deadline calculator"),
     ("readiness", "whether the database answers and is migrated"),

@@ -132,6 +132,15 @@ pub struct CaseView {
     pub reconciliation: Option<ReconciliationFacts>,
 }
 
+/// Where an intake comes from: a member of staff at a desk, a citizen on the portal, or a partner
+/// system (which may know only the township).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    Desk,
+    Portal,
+    Partner,
+}
+
 /// An edit of a case's description.
 #[derive(Clone, Debug, Default)]
 pub struct CaseEdit {
@@ -289,7 +298,7 @@ impl App {
         let agency = reference::agency_get(tx.conn(), actor.agency_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let intake = self.check_intake(tx.conn(), f, uploads, false).await?;
+        let intake = self.check_intake(tx.conn(), f, uploads, Source::Desk).await?;
         let c = self.insert_case(tx.conn(), ctx, &agency, intake, uploads).await?;
         if let Some(key) = idempotency_key.filter(|k| !k.trim().is_empty()) {
             match casework::remember_idempotent(tx.conn(), &principal, key, c.id, self.now()).await {
@@ -328,8 +337,9 @@ impl App {
         conn: &mut AnyConnection,
         f: &IntakeForm,
         uploads: &[Upload],
-        portal: bool,
+        source: Source,
     ) -> Result<Intake, AppError> {
+        let portal = source != Source::Desk;
         let mut checks = Checks::new();
         let now = self.now();
         let today = time::local_date(now);
@@ -347,10 +357,14 @@ impl App {
             "category",
             "category-unknown",
         );
+        // A village or community; a partner system that knows only the township sends the case
+        // there for triage.
         let place = match f.place_id.trim().parse::<Id>() {
-            Ok(p) => reference::org_get(&mut *conn, p)
-                .await?
-                .filter(|u| u.level == OrgLevel::Village && u.active),
+            Ok(p) => reference::org_get(&mut *conn, p).await?.filter(|u| {
+                u.active
+                    && (u.level == OrgLevel::Village
+                        || (source == Source::Partner && u.level == OrgLevel::Township))
+            }),
             Err(_) => None,
         };
         checks.check(place.is_some(), "place_id", "place-unknown");
@@ -576,6 +590,15 @@ impl App {
             version: 1,
             created_at: now,
             updated_at: now,
+            public_title: String::new(),
+            public_reply: String::new(),
+            published_by_name: String::new(),
+            published_at: None,
+            source_key_id: ctx.partner_of().map(|p| p.key_id),
+            has_minor: i.parties.iter().any(|p| {
+                p.id.as_ref()
+                    .is_some_and(|id| id.is_minor_on(time::local_date(now)))
+            }),
         };
         cases::insert_case(&mut *conn, &c).await?;
         let today = time::local_date(now);

@@ -476,6 +476,12 @@ impl App {
             version: 1,
             created_at: received,
             updated_at: received,
+            public_title: String::new(),
+            public_reply: String::new(),
+            published_by_name: String::new(),
+            published_at: None,
+            source_key_id: None,
+            has_minor: false,
         };
         let mut d = Draft {
             case,
@@ -1192,6 +1198,7 @@ async fn demo_villages(
                     parent_id: Some(t.id),
                     active: true,
                     version: 1,
+                    coords: None,
                 };
                 reference::org_insert(&mut *conn, &unit, now).await?;
             }

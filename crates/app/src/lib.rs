@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 #[cfg(test)]
 mod authorization_tests;
+pub mod captcha;
 pub mod cases;
 mod context;
 pub mod deadlines;
@@ -14,10 +15,14 @@ mod demo_cases;
 mod error;
 pub mod import;
 mod lease;
+pub mod open311;
+mod partner;
 pub mod portal;
+pub mod publication;
 pub mod roster;
 pub mod seed;
 pub mod stats;
+mod throttle;
 pub mod users;
 pub mod work;
 

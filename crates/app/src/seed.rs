@@ -167,6 +167,7 @@ async fn ensure_unit(
         parent_id,
         active: true,
         version: 1,
+        coords: None,
     };
     reference::org_insert(conn, &unit, now).await?;
     Ok(unit.id)
@@ -334,12 +335,26 @@ impl App {
             ("102", &["演示·大满村", "演示·新华村", "演示·四闸村"]),
             ("001", &["演示·东街社区", "演示·南华社区"]),
         ];
+        // Made-up coordinates near each township (millionths of a degree), so that Open311
+        // requests located by lat/long find a demo village.
+        const CENTRES: &[(&str, (i64, i64))] = &[
+            ("104", (39_050_000, 100_400_000)),
+            ("107", (38_850_000, 100_550_000)),
+            ("102", (38_780_000, 100_380_000)),
+            ("001", (38_930_000, 100_450_000)),
+        ];
         let mut villages = Vec::new();
         for (township, names) in VILLAGES {
             let base = if *township == "001" { 1 } else { 201 };
+            let centre = CENTRES
+                .iter()
+                .find(|(t, _)| t == township)
+                .map_or((38_930_000, 100_450_000), |(_, c)| *c);
             for (i, name) in names.iter().enumerate() {
                 let code = format!("620702{township}{:03}", base + i);
                 let v = ensure_unit(c, &code, name, now).await?;
+                let step = i64::try_from(i).unwrap_or(0) * 12_000;
+                reference::org_set_coords(c, v, Some((centre.0 + step, centre.1 - step))).await?;
                 for g in 1..=2 {
                     ensure_unit(
                         c,

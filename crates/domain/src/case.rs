@@ -104,9 +104,23 @@ pub fn tracking_code(random: &[u8]) -> String {
         .collect()
 }
 
+/// A tracking code as typed: case, spaces and dashes do not matter.
+pub fn normalize_tracking_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tracking_codes_are_read_whatever_the_case() {
+        assert_eq!(normalize_tracking_code(" abcd-efgh 23 "), "ABCDEFGH23");
+    }
 
     #[test]
     fn the_default_number_pattern() {

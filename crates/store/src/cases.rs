@@ -74,6 +74,15 @@ pub struct Case {
     pub version: i64,
     pub created_at: time::Timestamp,
     pub updated_at: time::Timestamp,
+    /// Released for publication by staff (empty: nothing released).
+    pub public_title: String,
+    pub public_reply: String,
+    pub published_by_name: String,
+    pub published_at: Option<time::Timestamp>,
+    /// The partner system (API key) that submitted the request.
+    pub source_key_id: Option<Id>,
+    /// A party is a minor (derived from the parties, never stored on the case).
+    pub has_minor: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -112,6 +121,12 @@ struct CaseRowRaw {
     version: i64,
     created_at: i64,
     updated_at: i64,
+    public_title: String,
+    public_reply: String,
+    published_by_name: String,
+    published_at: Option<i64>,
+    source_key_id: Option<String>,
+    has_minor: i64,
 }
 
 impl TryFrom<CaseRowRaw> for Case {
@@ -156,6 +171,12 @@ impl TryFrom<CaseRowRaw> for Case {
             version: r.version,
             created_at: time::from_millis(r.created_at),
             updated_at: time::from_millis(r.updated_at),
+            public_title: r.public_title,
+            public_reply: r.public_reply,
+            published_by_name: r.published_by_name,
+            published_at: r.published_at.map(time::from_millis),
+            source_key_id: opt_id(r.source_key_id)?,
+            has_minor: r.has_minor != 0,
         })
     }
 }
@@ -165,7 +186,9 @@ const CASE_SELECT: &str = "SELECT c.id, c.number, c.kind, c.status, c.level, c.c
     g.name AS grid_name, c.title, c.narrative, c.received_at, c.urgent, c.anonymous, c.exempt_reason,
     c.owner_agency_id, a.name AS owner_agency_name, c.handler_id, u.display_name AS handler_name,
     c.created_by, c.related_case_id, c.tracking_code, c.tracking_phone, c.reconciliation, c.risk_level,
-    c.risk_stale_after, c.closed_at, c.version, c.created_at, c.updated_at
+    c.risk_stale_after, c.closed_at, c.version, c.created_at, c.updated_at, c.public_title,
+    c.public_reply, c.published_by_name, c.published_at, c.source_key_id,
+    (SELECT COUNT(*) FROM case_party mp WHERE mp.case_id = c.id AND mp.minor = 1) AS has_minor
     FROM dispute_case c
     LEFT JOIN dispute_category cat ON cat.code = c.category_code
     LEFT JOIN org_unit p ON p.id = c.place_id
@@ -178,9 +201,9 @@ pub async fn insert_case(conn: &mut AnyConnection, c: &Case) -> Result<()> {
         "INSERT INTO dispute_case (id, number, kind, status, level, channel, category_code, place_id,
             grid_id, title, narrative, received_at, urgent, anonymous, exempt_reason, owner_agency_id,
             handler_id, created_by, related_case_id, tracking_code, tracking_phone, reconciliation,
-            risk_level, risk_stale_after, closed_at, version, created_at, updated_at)
+            risk_level, risk_stale_after, closed_at, version, created_at, updated_at, source_key_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-            $20, $21, $22, $23, $24, $25, $26, $27, $28)",
+            $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)",
     )
     .bind(c.id.to_string())
     .bind(&c.number)
@@ -210,9 +233,33 @@ pub async fn insert_case(conn: &mut AnyConnection, c: &Case) -> Result<()> {
     .bind(c.version)
     .bind(ms(c.created_at))
     .bind(ms(c.updated_at))
+    .bind(c.source_key_id.map(|x| x.to_string()))
     .execute(conn)
     .await
     .map_err(StoreError::from_write)?;
+    Ok(())
+}
+
+/// Sets what is released for publication (empty strings withdraw it).
+pub async fn set_publication(
+    conn: &mut AnyConnection,
+    case: Id,
+    title: &str,
+    reply: &str,
+    by: &str,
+    at: Option<time::Timestamp>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE dispute_case SET public_title = $1, public_reply = $2, published_by_name = $3,
+            published_at = $4, version = version + 1 WHERE id = $5",
+    )
+    .bind(title)
+    .bind(reply)
+    .bind(by)
+    .bind(at.map(ms))
+    .bind(case.to_string())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -287,6 +334,12 @@ pub struct CaseFilter {
     pub open: Option<bool>,
     /// The division-code prefix of a township or village.
     pub place_prefix: Option<String>,
+    pub category: Option<String>,
+    /// Received at or after / before (UTC milliseconds).
+    pub received_from: Option<i64>,
+    pub received_before: Option<i64>,
+    /// Leave out cases with a minor party (what the public may be shown).
+    pub without_minor: bool,
     pub text: Option<String>,
     pub limit: i64,
     pub offset: i64,
@@ -329,12 +382,30 @@ fn case_where(f: &CaseFilter) -> (String, Vec<Arg>) {
     if let Some(p) = f.place_prefix.as_deref().filter(|p| !p.is_empty()) {
         cond(&mut w, &mut args, "p.code LIKE ?", Arg::Text(format!("{p}%")));
     }
-    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let like = format!("%{}%", t.replace(['%', '_'], ""));
+    if let Some(cat) = f.category.as_deref().filter(|c| !c.is_empty()) {
         cond(
             &mut w,
             &mut args,
-            "(c.title LIKE ? OR c.number LIKE ? OR c.narrative LIKE ? OR c.id IN (SELECT case_id FROM case_party cp WHERE cp.name LIKE ?))",
+            "c.category_code = ?",
+            Arg::Text(cat.to_owned()),
+        );
+    }
+    if let Some(t) = f.received_from {
+        cond(&mut w, &mut args, "c.received_at >= ?", Arg::Int(t));
+    }
+    if let Some(t) = f.received_before {
+        cond(&mut w, &mut args, "c.received_at < ?", Arg::Int(t));
+    }
+    if f.without_minor {
+        w.push("NOT EXISTS (SELECT 1 FROM case_party mp WHERE mp.case_id = c.id AND mp.minor = 1)".into());
+    }
+    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        // Lower-cased on both sides: SQLite's LIKE ignores ASCII case and PostgreSQL's does not.
+        let like = format!("%{}%", t.replace(['%', '_'], "").to_lowercase());
+        cond(
+            &mut w,
+            &mut args,
+            "(LOWER(c.title) LIKE ? OR LOWER(c.number) LIKE ? OR LOWER(c.narrative) LIKE ? OR c.id IN (SELECT case_id FROM case_party cp WHERE LOWER(cp.name) LIKE ?))",
             Arg::Text(like),
         );
     }

@@ -17,6 +17,9 @@ pub struct OrgUnit {
     pub parent_id: Option<Id>,
     pub active: bool,
     pub version: i64,
+    /// Where it lies (WGS-84, millionths of a degree), when known: Open311 requests located by
+    /// lat/long go to the nearest place.
+    pub coords: Option<(i64, i64)>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -28,6 +31,8 @@ struct OrgUnitRow {
     parent_id: Option<String>,
     active: i64,
     version: i64,
+    lat_e6: Option<i64>,
+    lng_e6: Option<i64>,
 }
 
 impl TryFrom<OrgUnitRow> for OrgUnit {
@@ -41,11 +46,12 @@ impl TryFrom<OrgUnitRow> for OrgUnit {
             name: r.name,
             active: r.active != 0,
             version: r.version,
+            coords: r.lat_e6.zip(r.lng_e6),
         })
     }
 }
 
-const ORG_COLS: &str = "id, code, name, level, parent_id, active, version";
+const ORG_COLS: &str = "id, code, name, level, parent_id, active, version, lat_e6, lng_e6";
 
 async fn org_query(conn: &mut AnyConnection, where_sql: &str, bind: Option<&str>) -> Result<Vec<OrgUnit>> {
     let sql = format!("SELECT {ORG_COLS} FROM org_unit {where_sql} ORDER BY code");
@@ -108,8 +114,9 @@ pub async fn org_count_by_level(conn: &mut AnyConnection) -> Result<Vec<(OrgLeve
 
 pub async fn org_insert(conn: &mut AnyConnection, u: &OrgUnit, now: time::Timestamp) -> Result<()> {
     sqlx::query(
-        "INSERT INTO org_unit (id, code, name, level, parent_id, active, version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)",
+        "INSERT INTO org_unit (id, code, name, level, parent_id, active, version, created_at, updated_at,
+             lat_e6, lng_e6)
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8, $9)",
     )
     .bind(u.id.to_string())
     .bind(&u.code)
@@ -118,9 +125,22 @@ pub async fn org_insert(conn: &mut AnyConnection, u: &OrgUnit, now: time::Timest
     .bind(u.parent_id.map(|p| p.to_string()))
     .bind(i64::from(u.active))
     .bind(time::to_millis(now))
+    .bind(u.coords.map(|c| c.0))
+    .bind(u.coords.map(|c| c.1))
     .execute(conn)
     .await
     .map_err(StoreError::from_write)?;
+    Ok(())
+}
+
+/// Sets (or clears) where a place lies.
+pub async fn org_set_coords(conn: &mut AnyConnection, unit: Id, coords: Option<(i64, i64)>) -> Result<()> {
+    sqlx::query("UPDATE org_unit SET lat_e6 = $1, lng_e6 = $2 WHERE id = $3")
+        .bind(coords.map(|c| c.0))
+        .bind(coords.map(|c| c.1))
+        .bind(unit.to_string())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

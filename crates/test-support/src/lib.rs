@@ -278,3 +278,71 @@ impl TestApp {
         out
     }
 }
+
+/// A bearer-token client of the JSON API.
+pub struct Api {
+    pub c: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl Api {
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let r = self
+            .c
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let r = self
+            .c
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status().as_u16();
+        (s, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+}
+
+impl TestApp {
+    /// An API client logged in as a demo account.
+    pub async fn api(&self, user: &str) -> Api {
+        Api {
+            c: self.client(),
+            base: self.base.clone(),
+            token: self.token(user).await,
+        }
+    }
+
+    async fn id_where(&self, table: &str, column: &str, value: &str) -> String {
+        let rows = self
+            .rows(&format!(
+                "SELECT id FROM {table} WHERE {column} = '{}'",
+                value.replace('\'', "''")
+            ))
+            .await;
+        rows.first().map(|r| r[0].clone()).unwrap_or_default()
+    }
+
+    /// The id of the org unit with this division code ("" if none).
+    pub async fn org_id(&self, code: &str) -> String {
+        self.id_where("org_unit", "code", code).await
+    }
+
+    pub async fn agency_id(&self, code: &str) -> String {
+        self.id_where("agency", "code", code).await
+    }
+
+    pub async fn user_id(&self, username: &str) -> String {
+        self.id_where("app_user", "username", username).await
+    }
+}

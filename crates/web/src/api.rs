@@ -71,6 +71,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api_cases::get_case, api_cases::edit_case))
         .routes(routes!(api_cases::plan))
         .routes(routes!(api_cases::reconciliation))
+        .routes(routes!(api_cases::publication))
         .routes(routes!(api_cases::templates))
         .routes(routes!(api_cases::attach))
         .routes(routes!(api_cases::transition))

@@ -1,17 +1,19 @@
 //! Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2/), so that existing clients work
-//! unchanged: categories as services, requests posted form-encoded with a partner's `api_key`, and
-//! public fields only when reading (the phone masked, no names, no narrative, no internal notes).
-//! Errors use the spec's shape: `[{"code": 400, "description": "…"}]`.
+//! unchanged: categories as services; requests posted form-encoded, server to server, with a
+//! partner's `api_key` (no browser headers, no cookies); reading with public fields only, a
+//! partner's own requests in full. These routes never look at a session cookie: every call is
+//! the public's or a partner's. Errors use the spec's shape: `[{"code": 400, "description": "…"}]`.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use gongzhi_app::AppError;
 use gongzhi_app::cases::{IntakeForm, PartyInput};
 use gongzhi_app::domain::time;
-use gongzhi_app::portal::PublicCase;
+use gongzhi_app::open311::{Location, RequestsQuery};
+use gongzhi_app::publication::PublicCase;
+use gongzhi_app::{AppError, Ctx};
 use http::StatusCode;
 use serde_json::{Value, json};
 
@@ -28,7 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/open311/v2/requests/{id}", get(request))
 }
 
-fn error(status: StatusCode, description: String) -> Response {
+pub fn error(status: StatusCode, description: &str) -> Response {
     (
         status,
         Json(json!([{ "code": status.as_u16(), "description": description }])),
@@ -53,7 +55,7 @@ fn app_error(e: &AppError) -> Response {
             .collect();
         description = format!("{description} {}", parts.join("; "));
     }
-    error(status, description)
+    error(status, &description)
 }
 
 fn iso(t: time::Timestamp) -> String {
@@ -62,7 +64,7 @@ fn iso(t: time::Timestamp) -> String {
 
 fn request_json(p: &PublicCase) -> Value {
     let t = T::new(Lang::Zh);
-    let notes = p
+    let step = p
         .steps
         .last()
         .map(|(k, _)| match k.strip_prefix("cmd-") {
@@ -73,19 +75,35 @@ fn request_json(p: &PublicCase) -> Value {
     json!({
         "service_request_id": p.tracking_code,
         "status": if p.closed { "closed" } else { "open" },
-        "status_notes": notes,
+        "status_notes": p.public_reply.clone().unwrap_or(step),
         "service_name": p.category_name,
         "service_code": p.category_code,
-        "description": p.title,
+        "description": p.description.clone().or_else(|| p.title.clone()),
         "agency_responsible": p.agency_name,
         "service_notice": p.number,
         "requested_datetime": iso(p.received_at),
         "updated_datetime": iso(p.updated_at),
         "expected_datetime": p.expected.iter().map(|(_, d)| *d).min().map(|d| format!("{d}T18:00:00+08:00")),
         "address": p.place_name,
-        "phone": p.phone_masked,
         "media_url": Value::Null,
     })
+}
+
+/// The caller as Open311 sees it: a partner when its `api_key` is right, else the public. A wrong
+/// key is refused (and counted), not quietly treated as none.
+async fn caller(s: &AppState, req: &Req, key: &str) -> Result<Ctx, Response> {
+    let public = Ctx::public(req.ctx.request_id(), req.ctx.ip());
+    if key.trim().is_empty() {
+        return Ok(public);
+    }
+    match s.app.partner(&public, key).await {
+        Ok(Some(p)) => Ok(Ctx::partner(&p, req.ctx.request_id(), req.ctx.ip())),
+        Ok(None) => Err(error(
+            StatusCode::FORBIDDEN,
+            "api_key 无效或已停用，请联系系统管理员签发",
+        )),
+        Err(e) => Err(app_error(&e)),
+    }
 }
 
 async fn services(State(s): State<AppState>) -> Response {
@@ -110,67 +128,109 @@ async fn services(State(s): State<AppState>) -> Response {
     }
 }
 
-#[derive(serde::Deserialize, Default)]
-struct RequestsQuery {
-    service_request_id: Option<String>,
-    status: Option<String>,
+fn datetime(s: &str) -> Option<time::Timestamp> {
+    chrono::DateTime::parse_from_rfc3339(s.trim())
+        .ok()
+        .map(|d| d.with_timezone(&chrono::Utc))
 }
 
-async fn requests(State(s): State<AppState>, Query(q): Query<RequestsQuery>) -> Response {
-    let ids: Vec<String> = q
-        .service_request_id
-        .as_deref()
-        .map(|x| {
-            x.split(',')
-                .map(str::to_owned)
-                .filter(|x| !x.trim().is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    let status = match q.status.as_deref() {
-        Some("open") => Some(true),
-        Some("closed") => Some(false),
-        _ => None,
+async fn requests(State(s): State<AppState>, req: Req, RawQuery(q): RawQuery) -> Response {
+    let d = FormData::parse(q.unwrap_or_default().as_bytes());
+    let ctx = match caller(&s, &req, &d.get("api_key")).await {
+        Ok(c) => c,
+        Err(res) => return res,
     };
-    match s.app.open311_requests(&ids, status, 50).await {
+    let mut q = RequestsQuery {
+        ids: d
+            .get("service_request_id")
+            .split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        open: match d.get("status").as_str() {
+            "open" => Some(true),
+            "closed" => Some(false),
+            _ => None,
+        },
+        service_code: Some(d.get("service_code")).filter(|c| !c.is_empty()),
+        ..Default::default()
+    };
+    for (name, slot) in [("start_date", &mut q.start), ("end_date", &mut q.end)] {
+        let v = d.get(name);
+        if v.is_empty() {
+            continue;
+        }
+        match datetime(&v) {
+            Some(t) => *slot = Some(t),
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("{name} 须为 W3C 日期时间，例如 2026-12-01T00:00:00+08:00"),
+                );
+            }
+        }
+    }
+    match s.app.open311_requests(&ctx, &q).await {
         Ok(list) => Json(list.iter().map(request_json).collect::<Vec<_>>()).into_response(),
         Err(e) => app_error(&e),
     }
 }
 
-async fn request(State(s): State<AppState>, Path(id): Path<String>) -> Response {
+async fn request(
+    State(s): State<AppState>,
+    req: Req,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
     let Some(id) = id.strip_suffix(".json") else {
-        return error(StatusCode::NOT_FOUND, "只支持 JSON 格式（.json）".into());
+        return error(StatusCode::NOT_FOUND, "只支持 JSON 格式（.json）");
     };
-    match s.app.open311_request(id).await {
+    let d = FormData::parse(q.unwrap_or_default().as_bytes());
+    let ctx = match caller(&s, &req, &d.get("api_key")).await {
+        Ok(c) => c,
+        Err(res) => return res,
+    };
+    match s.app.open311_request(&ctx, id).await {
         Ok(p) => Json(vec![request_json(&p)]).into_response(),
-        Err(AppError::NotFound) => error(StatusCode::NOT_FOUND, format!("没有编号为 {id} 的诉求")),
+        Err(AppError::NotFound) => error(StatusCode::NOT_FOUND, "没有这个编号的诉求"),
         Err(e) => app_error(&e),
     }
 }
 
-/// `POST requests.json`: `api_key`, `service_code`, `description`, `address_id` (the 12-digit code
-/// of the village or community), `first_name`/`last_name`, `phone`; `attribute[kind]` may be
-/// `petition` (to the procuratorate) or `dispute` (the default).
+/// `POST requests.json`, form-encoded: `api_key`, `service_code`, `description`, a place as
+/// `address_id` (the 12-digit code of a village, community or township), `address_string` or
+/// `lat`/`long`; `first_name`/`last_name`, `phone`; `attribute[kind]` may be `petition` (to the
+/// procuratorate) or `dispute` (the default).
 async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
     let d = FormData::parse(&body);
-    let partner = match s.app.partner(&d.get("api_key")).await {
-        Ok(Some(p)) => gongzhi_app::Ctx::partner(&p, req.ctx.request_id(), req.ctx.ip()),
+    if d.get("api_key").trim().is_empty() {
+        return error(
+            StatusCode::FORBIDDEN,
+            "提交诉求须提供 api_key（请联系系统管理员签发）",
+        );
+    }
+    let partner = match caller(&s, &req, &d.get("api_key")).await {
+        Ok(c) => c,
+        Err(res) => return res,
+    };
+    let at = Location {
+        address_id: d.get("address_id"),
+        address_string: d.get("address_string"),
+        lat: d.get("lat"),
+        long: d.get("long"),
+    };
+    let place_id = match s.app.open311_place(&at).await {
+        Ok(Some(id)) => id.to_string(),
         Ok(None) => {
             return error(
-                StatusCode::FORBIDDEN,
-                "api_key 无效或已停用，请联系系统管理员签发".into(),
+                StatusCode::BAD_REQUEST,
+                "无法确定诉求所在地：请提供 address_id（村、社区或乡镇的 12 位区划代码）、包含村或乡镇名称的 address_string，或 lat/long 坐标",
             );
         }
         Err(e) => return app_error(&e),
     };
     let description = d.get("description");
-    let title: String = description.trim().chars().take(30).collect();
-    let place_id = match s.app.place_by_code(d.get("address_id").trim()).await {
-        Ok(Some(id)) => id.to_string(),
-        Ok(None) => String::new(),
-        Err(e) => return app_error(&e),
-    };
     let kind = match d.get("attribute[kind]").as_str() {
         "" => "dispute".to_owned(),
         k => k.to_owned(),
@@ -179,7 +239,7 @@ async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
         kind,
         category: d.get("service_code"),
         place_id,
-        title,
+        title: description.trim().chars().take(30).collect(),
         narrative: description,
         parties: vec![PartyInput {
             role: "petitioner".into(),

@@ -1,5 +1,5 @@
 //! Cases through the real server: intake, the workflows with the risk gate, clocks, referrals,
-//! replies, conflicts, idempotency, the sweeper on two servers, the portal and Open311.
+//! replies, conflicts, idempotency, the sweeper on two servers.
 
 use gongzhi_app::Security;
 use gongzhi_app::domain::calendar::official_2024_2026;
@@ -7,67 +7,6 @@ use gongzhi_app::domain::deadline::{Unit, due_date};
 use gongzhi_app::domain::{calendar::WorkCalendar, time};
 use gongzhi_test_support::{TestApp, second_app};
 use serde_json::{Value, json};
-
-struct Api {
-    c: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Api {
-    async fn new(t: &TestApp, user: &str) -> Self {
-        Self {
-            c: t.client(),
-            base: t.base.clone(),
-            token: t.token(user).await,
-        }
-    }
-
-    async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self
-            .c
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .unwrap();
-        let s = r.status().as_u16();
-        (s, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let r = self
-            .c
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let s = r.status().as_u16();
-        (s, r.json().await.unwrap_or(Value::Null))
-    }
-}
-
-async fn village(t: &TestApp, code: &str) -> String {
-    let mut conn = t.db.conn().await.unwrap();
-    gongzhi_app::store::reference::org_by_code(&mut conn, code)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string()
-}
-
-async fn agency(t: &TestApp, code: &str) -> String {
-    let mut conn = t.db.conn().await.unwrap();
-    gongzhi_app::store::reference::agency_by_code(&mut conn, code)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string()
-}
 
 fn local_now_minus(days: i64) -> String {
     time::format_local(chrono::Utc::now() - chrono::Duration::days(days))
@@ -89,8 +28,8 @@ fn calendar() -> WorkCalendar {
 #[tokio::test]
 async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
     let t = TestApp::spawn("petition").await;
-    let reception = Api::new(&t, "demo_reception").await;
-    let place = village(&t, "620702104201").await;
+    let reception = t.api("demo_reception").await;
+    let place = t.org_id("620702104201").await;
     let received = local_now_minus(0);
     let (s, c) = reception.post("/api/v1/cases", petition(&place, &received)).await;
     assert_eq!(s, 200, "{c}");
@@ -134,7 +73,7 @@ async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
         .await;
     assert_eq!(s, 409, "{e}");
     assert_eq!(e["code"], "transition_refused");
-    let prosecutor = Api::new(&t, "demo_prosecutor").await;
+    let prosecutor = t.api("demo_prosecutor").await;
     let (s, e) = prosecutor
         .post(
             &format!("/api/v1/cases/{id}/transitions"),
@@ -161,7 +100,7 @@ async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
     assert_eq!(s, 200);
 
     // Referral to the township centre: it sees exactly this case; the police do not.
-    let centre = agency(&t, "GZ-ZZ10").await;
+    let centre = t.agency_id("GZ-ZZ10").await;
     let (s, e) = reception
         .post(
             &format!("/api/v1/cases/{id}/referrals"),
@@ -169,12 +108,12 @@ async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
         )
         .await;
     assert_eq!(s, 200, "{e}");
-    let centre_user = Api::new(&t, "demo_centre").await;
+    let centre_user = t.api("demo_centre").await;
     let (s, d) = centre_user.get(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(s, 200);
     assert_eq!(d["commands"], json!([]));
     let referral = d["referrals"][0]["id"].as_str().unwrap().to_owned();
-    let police = Api::new(&t, "demo_partner").await;
+    let police = t.api("demo_partner").await;
     assert_eq!(police.get(&format!("/api/v1/cases/{id}")).await.0, 404);
     // The receiving agency may not change the case itself.
     let (s, _) = centre_user
@@ -247,7 +186,7 @@ async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
             .0,
         403
     );
-    let leader = Api::new(&t, "demo_leader").await;
+    let leader = t.api("demo_leader").await;
     let (s, e) = leader
         .post(&format!("/api/v1/cases/{id}/risk/sign-off"), json!({}))
         .await;
@@ -337,7 +276,7 @@ async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
 #[tokio::test]
 async fn bad_intake_is_422_with_every_field_and_a_retry_makes_one_case() {
     let t = TestApp::spawn("intake").await;
-    let api = Api::new(&t, "demo_reception").await;
+    let api = t.api("demo_reception").await;
     let future = time::format_local(chrono::Utc::now() + chrono::Duration::days(2));
     let (s, e) = api
         .post(
@@ -356,7 +295,7 @@ async fn bad_intake_is_422_with_every_field_and_a_retry_makes_one_case() {
     assert!(f["parties[0].phone"].is_string());
 
     // Idempotency: two concurrent requests with one key give one case.
-    let place = village(&t, "620702104201").await;
+    let place = t.org_id("620702104201").await;
     let body = petition(&place, &local_now_minus(1));
     let send = || {
         api.c
@@ -404,8 +343,8 @@ async fn bad_intake_is_422_with_every_field_and_a_retry_makes_one_case() {
 #[tokio::test]
 async fn a_dispute_climbs_the_ladder_is_mediated_and_followed_up() {
     let t = TestApp::spawn("dispute").await;
-    let grid = Api::new(&t, "demo_grid").await;
-    let place = village(&t, "620702104201").await;
+    let grid = t.api("demo_grid").await;
+    let place = t.org_id("620702104201").await;
     let (s, c) = grid
         .post(
             "/api/v1/cases",
@@ -490,8 +429,8 @@ async fn a_dispute_climbs_the_ladder_is_mediated_and_followed_up() {
 #[tokio::test]
 async fn a_government_petition_extension_needs_a_leader_and_a_reason() {
     let t = TestApp::spawn("govpetition").await;
-    let partner = Api::new(&t, "demo_partner").await;
-    let place = village(&t, "620702107201").await;
+    let partner = t.api("demo_partner").await;
+    let place = t.org_id("620702107201").await;
     let (s, c) = partner
         .post(
             "/api/v1/cases",
@@ -536,7 +475,7 @@ async fn a_government_petition_extension_needs_a_leader_and_a_reason() {
             .0,
         403
     );
-    let leader = Api::new(&t, "demo_leader").await;
+    let leader = t.api("demo_leader").await;
     let (s, _) = leader
         .post(
             &format!("/api/v1/cases/{id}/clocks/{clock}"),
@@ -604,8 +543,8 @@ async fn a_government_petition_extension_needs_a_leader_and_a_reason() {
 #[tokio::test]
 async fn the_sweeper_on_two_servers_raises_each_reminder_once() {
     let t = TestApp::spawn("sweeper").await;
-    let api = Api::new(&t, "demo_reception").await;
-    let place = village(&t, "620702104201").await;
+    let api = t.api("demo_reception").await;
+    let place = t.org_id("620702104201").await;
     // Three petitions received 40 days ago: their 7-day procedural clocks are overdue.
     for _ in 0..3 {
         let (s, e) = api
@@ -677,190 +616,6 @@ async fn the_sweeper_on_two_servers_raises_each_reminder_once() {
 }
 
 #[tokio::test]
-async fn the_portal_and_open311_show_public_fields_only() {
-    let t = TestApp::spawn("portal").await;
-    let c = t.client();
-    // The form carries a captcha token; the test reads the answer with the server's key.
-    let page = c
-        .get(format!("{}/portal/submit", t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = page
-        .split("name=\"captcha_token\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    let raw = String::from_utf8(data_encoding::BASE64URL_NOPAD.decode(token.as_bytes()).unwrap()).unwrap();
-    let plain = t.cipher.decrypt(&raw).unwrap();
-    let answer = plain.split('|').nth(1).unwrap().to_owned();
-    assert!(
-        !page.contains(&format!(">{answer}<")),
-        "the answer is not in the page"
-    );
-    let place = village(&t, "620702104201").await;
-    let form = |captcha: &str| {
-        reqwest::multipart::Form::new()
-            .text("kind", "dispute")
-            .text("category", "IRRIGATION_WATER")
-            .text("place_id", place.clone())
-            .text("title", "春灌轮水次序纠纷")
-            .text("narrative", "上游村民不按轮灌次序放水。")
-            .text("parties[0].name", "马玉兰")
-            .text("parties[0].phone", "13993651234")
-            .text("captcha_token", token.clone())
-            .text("captcha", captcha.to_owned())
-    };
-    let res = c
-        .post(format!("{}/portal/submit", t.base))
-        .multipart(form("0000x"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 422);
-    let body = res.text().await.unwrap();
-    assert!(
-        body.contains("验证码不正确") && body.contains("春灌轮水次序纠纷"),
-        "what was typed is kept"
-    );
-    let res = c
-        .post(format!("{}/portal/submit", t.base))
-        .multipart(form(&answer))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body = res.text().await.unwrap();
-    let code = body
-        .split("id=\"tracking-code\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
-    assert_eq!(code.len(), 10);
-    // The same captcha is good once.
-    let res = c
-        .post(format!("{}/portal/submit", t.base))
-        .multipart(form(&answer))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 422);
-
-    // Tracking: the code and the last four digits.
-    let res = c
-        .post(format!("{}/portal/track", t.base))
-        .form(&[("code", code.as_str()), ("last4", "0000")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 422);
-    let res = c
-        .post(format!("{}/portal/track", t.base))
-        .form(&[("code", code.as_str()), ("last4", "1234")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body = res.text().await.unwrap();
-    assert!(body.contains("春灌轮水次序纠纷") && body.contains("139****1234"));
-    assert!(!body.contains("马玉兰"), "no names on the portal");
-
-    // Open311.
-    let services: Value = c
-        .get(format!("{}/open311/v2/services.json", t.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(
-        services
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["service_code"] == "NEIGHBOUR")
-    );
-    let post = |key: &str| {
-        c.post(format!("{}/open311/v2/requests.json", t.base)).form(&[
-            ("api_key", key),
-            ("service_code", "LABOUR"),
-            ("description", "工地拖欠农民工工资三万元"),
-            ("address_id", "620702104201"),
-            ("last_name", "杜"),
-            ("first_name", "志强"),
-            ("phone", "13812345678"),
-        ])
-    };
-    let res = post("wrong").send().await.unwrap();
-    assert_eq!(res.status(), 403);
-    let e: Value = res.json().await.unwrap();
-    assert_eq!(e[0]["code"], 403);
-    let key = t.app.create_api_key(&t.system_ctx(), "12345 热线").await.unwrap();
-    let res = post(&key).send().await.unwrap();
-    assert_eq!(res.status(), 201);
-    let created: Value = res.json().await.unwrap();
-    let rid = created[0]["service_request_id"].as_str().unwrap().to_owned();
-    let one: Value = c
-        .get(format!("{}/open311/v2/requests/{rid}.json", t.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(one[0]["status"], "open");
-    assert_eq!(one[0]["phone"], "138****5678");
-    assert_eq!(one[0]["service_code"], "LABOUR");
-    assert!(!one.to_string().contains("杜志强"));
-    let list: Value = c
-        .get(format!(
-            "{}/open311/v2/requests.json?service_request_id={rid},{code}",
-            t.base
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 2);
-    // Without ids: only what came in publicly (the portal and partner systems), never desk cases.
-    let api = Api::new(&t, "demo_reception").await;
-    let (s, _) = api
-        .post("/api/v1/cases", petition(&place, &local_now_minus(0)))
-        .await;
-    assert_eq!(s, 200);
-    let all: Value = c
-        .get(format!("{}/open311/v2/requests.json", t.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
-    assert!(!all.to_string().contains("王某不服民事判决申请监督"));
-    assert_eq!(
-        c.get(format!("{}/open311/v2/requests/NOPE.json", t.base))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-}
-
-#[tokio::test]
 async fn the_deadline_calculator_answers_without_an_account() {
     let t = TestApp::spawn("calc").await;
     let c = t.client();
@@ -909,8 +664,8 @@ async fn the_deadline_calculator_answers_without_an_account() {
 #[tokio::test]
 async fn a_joint_meeting_puts_action_items_in_the_owners_inbox() {
     let t = TestApp::spawn("meeting").await;
-    let api = Api::new(&t, "demo_prosecutor").await;
-    let place = village(&t, "620702104201").await;
+    let api = t.api("demo_prosecutor").await;
+    let place = t.org_id("620702104201").await;
     let (_, c) = api
         .post("/api/v1/cases", petition(&place, &local_now_minus(0)))
         .await;
@@ -923,7 +678,7 @@ async fn a_joint_meeting_puts_action_items_in_the_owners_inbox() {
         .id
         .to_string();
     drop(conn);
-    let police = agency(&t, "GZ-GAJ").await;
+    let police = t.agency_id("GZ-GAJ").await;
     let body = json!({"title": "涉法涉诉矛盾纠纷共同研判会", "held_at": local_now_minus(0), "place": "区综治中心会商室",
         "conclusions": "明确包案责任人，检察机关释法说理。", "agencies": [police], "cases": [id],
         "items": [{"title": "约谈当事人并释法说理", "owner": owner, "due": "2099-01-01"}]});
@@ -952,7 +707,7 @@ async fn a_joint_meeting_puts_action_items_in_the_owners_inbox() {
 #[tokio::test]
 async fn attachments_are_checked_by_content_and_size_and_the_form_is_kept() {
     let t = TestApp::spawn("attach").await;
-    let place = village(&t, "620702104201").await;
+    let place = t.org_id("620702104201").await;
     let browser = t
         .browser("demo_reception", gongzhi_test_support::DEMO_PASSWORD)
         .await;
@@ -1037,8 +792,8 @@ async fn attachments_are_checked_by_content_and_size_and_the_form_is_kept() {
 #[tokio::test]
 async fn reconciliation_needs_the_eligibility_check_and_plans_give_tasks() {
     let t = TestApp::spawn("reconcile").await;
-    let juvenile = Api::new(&t, "demo_juvenile").await;
-    let place = village(&t, "620702102201").await;
+    let juvenile = t.api("demo_juvenile").await;
+    let place = t.org_id("620702102201").await;
     let (s, c) = juvenile
         .post(
             "/api/v1/cases",
@@ -1155,7 +910,7 @@ async fn demo_cases_walk_the_real_workflows() {
         0,
         "only on an empty database"
     );
-    let chief = Api::new(&t, "demo_chief").await;
+    let chief = t.api("demo_chief").await;
     let (_, all) = chief.get("/api/v1/cases?state=all&limit=500").await;
     assert_eq!(all["total"].as_u64().unwrap() as usize, added);
     let items = all["items"].as_array().unwrap();

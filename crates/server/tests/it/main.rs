@@ -6,5 +6,6 @@ mod auth;
 mod cases;
 mod cli;
 mod matrix;
+mod public;
 mod security;
 mod store;

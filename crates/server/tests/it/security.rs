@@ -4,26 +4,12 @@ use gongzhi_app::Security;
 use gongzhi_test_support::{DEMO_PASSWORD, TestApp};
 use serde_json::Value;
 
-async fn user_id(t: &TestApp, username: &str) -> String {
-    t.rows(&format!("SELECT id FROM app_user WHERE username = '{username}'"))
-        .await
-        .first()
-        .map(|r| r[0].clone())
-        .unwrap_or_default()
-}
-
-async fn agency_id(t: &TestApp, code: &str) -> String {
-    t.rows(&format!("SELECT id FROM agency WHERE code = '{code}'"))
-        .await[0][0]
-        .clone()
-}
-
 #[tokio::test]
 async fn nobody_without_an_account_can_create_a_user_or_reset_a_password() {
     let t = TestApp::spawn("anonadmin").await;
     let anon = t.client();
-    let jcy = agency_id(&t, "GZ-JCY").await;
-    let grid = user_id(&t, "demo_grid").await;
+    let jcy = t.agency_id("GZ-JCY").await;
+    let grid = t.user_id("demo_grid").await;
     let before = t.snapshot().await;
 
     // Hole 1: a same-origin form post with no session tried to create a system administrator.
@@ -61,7 +47,7 @@ async fn nobody_without_an_account_can_create_a_user_or_reset_a_password() {
     assert_eq!(res.status(), 303);
 
     assert_eq!(t.snapshot().await, before, "no business row changed");
-    assert!(user_id(&t, "intruder").await.is_empty());
+    assert!(t.user_id("intruder").await.is_empty());
     t.browser("demo_grid", DEMO_PASSWORD).await;
     // Each attempt is in the audit trail, as the public's, with the address.
     let denied = t

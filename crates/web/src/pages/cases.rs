@@ -496,6 +496,8 @@ struct CasePage {
     mediators: Vec<(String, String)>,
     now_local: String,
     reconciliation: String,
+    /// Who released the case's public text, and when ("" when nothing is released).
+    published: String,
 }
 
 impl CasePage {
@@ -794,6 +796,16 @@ async fn case_page(
         revealed,
         now_local: time::format_local(s.app.now()).replace(' ', "T"),
         reconciliation,
+        published: v
+            .case
+            .published_at
+            .map(|at| {
+                t.ta(
+                    "publication-current",
+                    &[("who", v.case.published_by_name.clone()), ("at", fmt_ts(at))],
+                )
+            })
+            .unwrap_or_default(),
         v,
         c,
     };
@@ -839,7 +851,7 @@ async fn view(
 }
 
 /// The answer to an action on the case page.
-async fn after(
+pub(super) async fn after(
     s: &AppState,
     req: &Req,
     id: Id,

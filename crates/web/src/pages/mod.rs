@@ -6,6 +6,7 @@ mod admin;
 pub(crate) mod cases;
 mod people;
 mod portal;
+mod publication;
 mod roster;
 mod work;
 
@@ -168,6 +169,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(work::router())
         .merge(portal::router())
+        .merge(publication::router())
 }
 
 #[derive(Template)]

@@ -4,12 +4,13 @@
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::{Query, Request, State};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use gongzhi_app::AppError;
-use gongzhi_app::portal::{PublicCase, svg_data_uri};
+use gongzhi_app::publication::PublicCase;
 use gongzhi_app::store::reference::{Category, OrgUnit};
-use http::StatusCode;
+use http::{StatusCode, header};
 
 use super::cases::{fmt_ts, intake_form, read_multipart, status_class};
 use super::{Chrome, PageResult, form_error, page};
@@ -23,6 +24,25 @@ pub fn router() -> Router<AppState> {
         .route("/portal", get(home))
         .route("/portal/submit", get(submit_form).post(submit))
         .route("/portal/track", get(track_form).post(track))
+        .route("/portal/captcha-audio", get(captcha_audio))
+}
+
+#[derive(serde::Deserialize)]
+struct AudioQuery {
+    token: String,
+}
+
+/// The spoken captcha for the token the page holds.
+async fn captcha_audio(State(s): State<AppState>, req: Req, Query(q): Query<AudioQuery>) -> PageResult {
+    let wav = page(&req, s.app.audio_captcha(&req.ctx, &q.token).await)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "audio/wav"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        wav,
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -43,6 +63,7 @@ struct SubmitPage {
     categories: Vec<Category>,
     places: Vec<(OrgUnit, Vec<OrgUnit>)>,
     captcha_img: String,
+    captcha_audio: String,
     captcha_token: String,
 }
 
@@ -53,7 +74,8 @@ async fn submit_page(s: &AppState, req: &Req, f: FormState, status: StatusCode) 
         f,
         categories: page(req, s.app.portal_categories().await)?,
         places: page(req, s.app.portal_places().await)?,
-        captcha_img: svg_data_uri(&captcha.svg),
+        captcha_audio: format!("/portal/captcha-audio?token={}", captcha.token),
+        captcha_img: captcha.image,
         captcha_token: captcha.token,
     };
     Ok(render(status, &p, req.ctx.request_id()))
@@ -136,10 +158,10 @@ fn track_page(req: &Req, f: FormState, found: Option<PublicCase>, status: Status
             fmt_ts(p.received_at),
             p.replies
                 .iter()
-                .map(|(k, _, at, body)| ReplyRow {
-                    kind: t.code("reply-kind", k),
-                    at: fmt_ts(*at),
-                    body: body.clone(),
+                .map(|r| ReplyRow {
+                    kind: t.code("reply-kind", &r.kind),
+                    at: fmt_ts(r.sent_at),
+                    body: r.body.clone(),
                 })
                 .collect(),
             p.expected
@@ -189,7 +211,7 @@ async fn track(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
     let f = FormState::from_data(&d);
     match s
         .app
-        .portal_track(req.ctx.ip(), &d.get("code"), &d.get("last4"))
+        .portal_track(&req.ctx, &d.get("code"), &d.get("last4"))
         .await
     {
         Ok(found) => track_page(&req, f, Some(found), StatusCode::OK),

@@ -1,0 +1,197 @@
+//! What the public, the submitter and partner systems see of a case — built here and nowhere else,
+//! from the rules in `domain::publication` — and releasing a title and a reply for publication.
+
+use chrono::NaiveDate;
+use gongzhi_domain::audit::Changes;
+use gongzhi_domain::deadline::{ClockKind, ClockState};
+use gongzhi_domain::policy::Action;
+use gongzhi_domain::publication::{self, Audience, CaseFacts};
+use gongzhi_domain::workflow::{CaseKind, Status};
+use gongzhi_domain::{Id, time};
+use gongzhi_store::cases::{self, Case};
+use gongzhi_store::{AnyConnection, casework};
+
+use crate::deadlines::Clocks;
+use crate::error::Checks;
+use crate::{App, AppError, Ctx};
+
+/// A reply sent to the submitter.
+#[derive(Clone, Debug)]
+pub struct PublicReply {
+    pub kind: String,
+    pub sent_at: time::Timestamp,
+    pub body: String,
+}
+
+/// What leaves the building of a case. Always: the tracking code it was asked by, the service,
+/// the status, the village-level place, the agency and the dates. The rest only as
+/// `domain::publication::disclose` allows.
+#[derive(Clone, Debug)]
+pub struct PublicCase {
+    pub tracking_code: String,
+    pub kind: CaseKind,
+    pub status: Status,
+    pub closed: bool,
+    pub category_code: String,
+    pub category_name: String,
+    pub place_name: String,
+    pub agency_name: String,
+    pub received_at: time::Timestamp,
+    pub updated_at: time::Timestamp,
+    /// The case number (the submitter's receipt; a partner's own requests).
+    pub number: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub public_reply: Option<String>,
+    pub replies: Vec<PublicReply>,
+    /// (clock kind, due date) of the reply clocks still running.
+    pub expected: Vec<(ClockKind, NaiveDate)>,
+    /// (event kind, date) of the public steps.
+    pub steps: Vec<(String, time::Timestamp)>,
+}
+
+/// A title and a reply staff write for publication.
+#[derive(Clone, Debug, Default)]
+pub struct PublicationForm {
+    pub title: String,
+    pub reply: String,
+}
+
+fn facts(c: &Case) -> CaseFacts<'_> {
+    CaseFacts {
+        has_minor: c.has_minor,
+        title: &c.title,
+        narrative: &c.narrative,
+        public_title: &c.public_title,
+        public_reply: &c.public_reply,
+    }
+}
+
+/// Whether `to` may be told the case exists at all.
+pub(crate) fn visible(c: &Case, to: Audience) -> bool {
+    publication::disclose(&facts(c), to).visible
+}
+
+impl App {
+    /// The case as `to` may see it; `NotFound` when `to` may not even know it exists.
+    pub(crate) async fn public_case(
+        &self,
+        conn: &mut AnyConnection,
+        c: Case,
+        to: Audience,
+    ) -> Result<PublicCase, AppError> {
+        let d = publication::disclose(&facts(&c), to);
+        if !d.visible {
+            return Err(AppError::NotFound);
+        }
+        let replies = if d.own_replies {
+            casework::replies(&mut *conn, c.id)
+                .await?
+                .into_iter()
+                .map(|r| PublicReply {
+                    kind: r.kind,
+                    sent_at: time::from_millis(r.sent_at),
+                    body: r.body,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let clocks = Clocks::load(&mut *conn).await?;
+        let today = time::local_date(self.now());
+        let expected = cases::clocks(&mut *conn, c.id)
+            .await?
+            .into_iter()
+            .filter(|k| {
+                matches!(
+                    k.kind,
+                    ClockKind::ProceduralReply
+                        | ClockKind::ResultReply
+                        | ClockKind::ProgressReply
+                        | ClockKind::GridClosure
+                        | ClockKind::Handling
+                        | ClockKind::Acceptance
+                ) && matches!(
+                    clocks.state(k, today),
+                    ClockState::Running | ClockState::DueSoon | ClockState::Overdue
+                )
+            })
+            .map(|k| (k.kind, k.due_date))
+            .collect();
+        let steps = cases::events(&mut *conn, c.id, true)
+            .await?
+            .into_iter()
+            .map(|e| (e.kind, time::from_millis(e.at)))
+            .collect();
+        Ok(PublicCase {
+            tracking_code: c.tracking_code.clone().unwrap_or_default(),
+            kind: c.kind,
+            status: c.status,
+            closed: c.status.is_closed(),
+            category_code: c.category_code,
+            category_name: c.category_name,
+            place_name: c.place_name,
+            agency_name: c.owner_agency_name,
+            received_at: c.received_at,
+            updated_at: c.updated_at,
+            number: d.number.then_some(c.number),
+            title: d.title,
+            description: d.description,
+            public_reply: d.public_reply,
+            replies,
+            expected,
+            steps,
+        })
+    }
+
+    /// Releases a title and a reply written for publication (both empty withdraw it). Never for a
+    /// case with a minor party (Minor Protection Law Art. 103).
+    pub async fn publish(&self, ctx: &Ctx, case: Id, f: &PublicationForm) -> Result<(), AppError> {
+        let actor = self.authorize(ctx, Action::HandleCase).await?;
+        let mut tx = self.db().begin().await?;
+        let c = self.case_for_write(tx.conn(), ctx, case).await?;
+        let (title, reply) = (f.title.trim(), f.reply.trim());
+        let mut checks = Checks::new();
+        checks.check(
+            publication::may_release(c.has_minor),
+            "public_title",
+            "publication-minor",
+        );
+        checks.check(
+            title.chars().count() <= 60,
+            "public_title",
+            "public-title-too-long",
+        );
+        checks.check(
+            reply.chars().count() <= 1000,
+            "public_reply",
+            "public-reply-too-long",
+        );
+        checks.finish()?;
+        let withdrawn = title.is_empty() && reply.is_empty();
+        let (by, at) = if withdrawn {
+            (String::new(), None)
+        } else {
+            (actor.display_name.clone(), Some(self.now()))
+        };
+        cases::set_publication(tx.conn(), case, title, reply, &by, at).await?;
+        let what = if withdrawn {
+            "publication-withdrawn"
+        } else {
+            "published"
+        };
+        self.event(tx.conn(), ctx, &c, what, title, false).await?;
+        ctx.audit(
+            tx.conn(),
+            "case.publish",
+            "case",
+            &case.to_string(),
+            Changes::new()
+                .field("public_title", c.public_title.as_str(), title)
+                .field("public_reply", c.public_reply.as_str(), reply),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

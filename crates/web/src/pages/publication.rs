@@ -1,0 +1,28 @@
+//! Releasing a case's title and reply for publication, from the case page.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::routing::post;
+use gongzhi_app::domain::Id;
+use gongzhi_app::publication::PublicationForm;
+
+use super::PageResult;
+use super::cases::after;
+use crate::AppState;
+use crate::form::FormData;
+use crate::middleware::Req;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/cases/{id}/publication", post(publish))
+}
+
+async fn publish(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
+    let d = FormData::parse(&body);
+    let f = PublicationForm {
+        title: d.get("public_title"),
+        reply: d.get("public_reply"),
+    };
+    let r = s.app.publish(&req.ctx, id, &f).await;
+    after(&s, &req, id, "publication", &d, r, "published").await
+}
