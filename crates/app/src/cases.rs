@@ -11,10 +11,10 @@ use gongzhi_domain::policy::{Action, Role, Scope};
 use gongzhi_domain::risk::{self, RiskInput, RiskLevel};
 use gongzhi_domain::workflow::{self, CaseKind, Channel, Command, ReconciliationFacts, RiskFacts, Status};
 use gongzhi_domain::{Actor, Id, time};
-use gongzhi_store::AnyConnection;
 use gongzhi_store::cases::{self, Case, CaseFilter, Clock, Event, Party};
 use gongzhi_store::casework::{self, Assessment, Task};
 use gongzhi_store::reference;
+use gongzhi_store::{AnyConnection, Page, Paged};
 use sm3::{Digest, Sm3};
 
 use crate::deadlines::{self, Clocks};
@@ -122,8 +122,11 @@ pub struct CaseView {
     pub follow_ups: Vec<casework::FollowUp>,
     pub replies: Vec<casework::Reply>,
     pub attachments: Vec<casework::AttachmentMeta>,
-    pub related: Vec<(String, String, String)>,
-    pub events: Vec<Event>,
+    /// Other cases the viewer may see with a party of the same identity number: (id, number,
+    /// title), newest first, at most `RELATED_SHOWN`, and how many in all.
+    pub related: Paged<(String, String, String)>,
+    /// The latest `TIMELINE_SHOWN` events, oldest first, and how many there are.
+    pub events: Paged<Event>,
     /// Commands the actor's roles allow from the current state.
     pub commands: Vec<Command>,
     /// The actor's agency owns the case (or the actor works district-wide).
@@ -171,27 +174,6 @@ pub(crate) fn sm3_hex(data: &[u8]) -> String {
     data_encoding::HEXLOWER.encode(&Sm3::digest(data))
 }
 
-/// The content type of an upload from its first bytes; the name's extension only tells apart the
-/// formats that share a container (Office files are ZIP archives).
-pub fn sniff(filename: &str, data: &[u8]) -> Option<&'static str> {
-    let ext = filename.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    if data.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if data.starts_with(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]) {
-        Some("image/png")
-    } else if data.starts_with(&[0xff, 0xd8, 0xff]) {
-        Some("image/jpeg")
-    } else if data.starts_with(b"PK\x03\x04") && ext == "docx" {
-        Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    } else if data.starts_with(b"PK\x03\x04") && ext == "xlsx" {
-        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    } else if ext == "txt" && std::str::from_utf8(data).is_ok() && !data.contains(&0) {
-        Some("text/plain; charset=utf-8")
-    } else {
-        None
-    }
-}
-
 pub(crate) fn parse_local(s: &str) -> Option<time::Timestamp> {
     let s = s.trim().replace('T', " ");
     let naive = NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M")
@@ -202,6 +184,12 @@ pub(crate) fn parse_local(s: &str) -> Option<time::Timestamp> {
         .single()
         .map(|t| t.with_timezone(&chrono::Utc))
 }
+
+/// Timeline events on a case page; the whole timeline is paged on its own page.
+pub const TIMELINE_SHOWN: i64 = 100;
+
+/// Related cases listed on a case page; the rest are one click away in the case list.
+pub const RELATED_SHOWN: i64 = 20;
 
 pub(crate) fn district_wide(a: &Actor) -> bool {
     a.scope(Action::ViewCases) == Some(Scope::All)
@@ -722,10 +710,19 @@ impl App {
                         .arg("name", &u.filename)
                         .arg("limit", limit / (1024 * 1024)),
                 );
-            } else if let Some(mime) = sniff(&u.filename, &u.data) {
-                mimes.push(mime);
             } else {
-                checks.fail(FieldError::new("attachments", "attachment-type").arg("name", &u.filename));
+                match gongzhi_domain::attachment::check(&u.filename, &u.data) {
+                    Ok(mime) => mimes.push(mime),
+                    Err(e) => checks.fail(
+                        FieldError::new("attachments", e.message_key()).arg(
+                            "name",
+                            u.filename
+                                .chars()
+                                .filter(|c| !gongzhi_domain::attachment::is_disguising(*c))
+                                .collect::<String>(),
+                        ),
+                    ),
+                }
             }
         }
         mimes
@@ -789,6 +786,18 @@ impl App {
             f.agency = Some(actor.agency_id);
         }
         let mut conn = self.db().conn().await?;
+        if let Some(case) = f.same_party_as {
+            // The case itself must be visible; its parties' identity numbers then select the rest.
+            self.case_for_read(&mut conn, ctx, case).await?;
+            f.party_indexes = cases::parties(&mut conn, case)
+                .await?
+                .into_iter()
+                .filter_map(|p| p.id_index)
+                .collect();
+            if f.party_indexes.is_empty() {
+                return Ok((Vec::new(), 0));
+            }
+        }
         Ok(cases::list_cases(&mut conn, &f).await?)
     }
 
@@ -819,16 +828,12 @@ impl App {
             })
             .collect();
         let stored = cases::parties(&mut conn, case).await?;
-        let mut related = Vec::new();
-        for p in &stored {
-            if let Some(ix) = &p.id_index {
-                for r in cases::cases_with_party_index(&mut conn, ix, case).await? {
-                    if !related.contains(&r) {
-                        related.push(r);
-                    }
-                }
-            }
-        }
+        // Only cases the viewer may see themselves: a shared identity number must not reveal
+        // another agency's case.
+        let indexes: Vec<String> = stored.iter().filter_map(|p| p.id_index.clone()).collect();
+        let visible_to = (!district_wide(&actor)).then_some(actor.agency_id);
+        let related =
+            cases::related_cases(&mut conn, &indexes, case, visible_to, Page::first(RELATED_SHOWN)).await?;
         let parties = stored
             .into_iter()
             .map(|p| PartyView {
@@ -878,13 +883,28 @@ impl App {
             replies: casework::replies(&mut conn, case).await?,
             attachments: casework::attachments(&mut conn, case).await?,
             related,
-            events: cases::events(&mut conn, case, false).await?,
+            events: cases::events(&mut conn, case, false, Page::first(TIMELINE_SHOWN)).await?,
             commands,
             owner,
             can_reveal: owner && actor.can(Action::RevealPersonal),
             reconciliation: serde_json::from_str(&c.reconciliation).ok(),
             case: c,
         })
+    }
+
+    /// A page (from 1) of a case's whole timeline, `TIMELINE_SHOWN` events a page, newest page
+    /// first.
+    pub async fn case_timeline(
+        &self,
+        ctx: &Ctx,
+        case: Id,
+        page: i64,
+    ) -> Result<(Case, Paged<Event>), AppError> {
+        self.authorize(ctx, Action::ViewCases).await?;
+        let mut conn = self.db().conn().await?;
+        let (c, _) = self.case_for_read(&mut conn, ctx, case).await?;
+        let events = cases::events(&mut conn, case, false, Page::nth(page, TIMELINE_SHOWN)).await?;
+        Ok((c, events))
     }
 
     /// Shows a party's identity number, phone and address. A separate permission; the reason is
@@ -1372,7 +1392,16 @@ impl App {
         }
         let mut checks = Checks::new();
         checks.check(!plan.trim().is_empty(), "plan", "plan-required");
-        let parsed = self.check_tasks(tx.conn(), &mut checks, tasks).await?;
+        // The plan's tasks go to the owning agency and the agencies the case is referred to.
+        let mut agencies = vec![c.owner_agency_id];
+        for r in casework::referrals(tx.conn(), case).await? {
+            if r.state != "revoked"
+                && let Ok(a) = r.to_agency_id.parse::<Id>()
+            {
+                agencies.push(a);
+            }
+        }
+        let parsed = self.check_tasks(tx.conn(), &mut checks, tasks, &agencies).await?;
         checks.finish()?;
         casework::set_plan(tx.conn(), &a.id, plan.trim()).await?;
         self.insert_tasks(tx.conn(), Some(c.id), "risk", &a.id, parsed)
@@ -1391,12 +1420,15 @@ impl App {
         Ok(())
     }
 
-    /// Checks action items given as (title, owner id, due date); blank rows are skipped.
+    /// Checks action items given as (title, owner id, due date); blank rows are skipped. Each owner
+    /// must be an active user of one of `agencies` (those taking part): nobody hands work, and with
+    /// it a case number, to an agency outside the case.
     pub(crate) async fn check_tasks(
         &self,
         conn: &mut AnyConnection,
         checks: &mut Checks,
         tasks: &[(String, String, String)],
+        agencies: &[Id],
     ) -> Result<Vec<(String, Id, String)>, AppError> {
         let mut out = Vec::new();
         for (i, (title, owner, due)) in tasks.iter().enumerate() {
@@ -1407,12 +1439,23 @@ impl App {
             if !ok_title {
                 checks.fail(FieldError::new(&format!("tasks[{i}].title"), "title-invalid"));
             }
-            let user = match owner.trim().parse::<Id>() {
-                Ok(u) => gongzhi_store::users::get(&mut *conn, u).await?,
+            let found = match owner.trim().parse::<Id>() {
+                Ok(u) => gongzhi_store::users::get(&mut *conn, u)
+                    .await?
+                    .filter(|u| u.active),
                 Err(_) => None,
             };
-            if user.is_none() {
-                checks.fail(FieldError::new(&format!("tasks[{i}].owner"), "user-unknown"));
+            let user = found
+                .as_ref()
+                .filter(|u| agencies.contains(&u.agency_id))
+                .cloned();
+            match (&found, &user) {
+                (None, _) => checks.fail(FieldError::new(&format!("tasks[{i}].owner"), "user-unknown")),
+                (Some(_), None) => checks.fail(FieldError::new(
+                    &format!("tasks[{i}].owner"),
+                    "task-owner-outside",
+                )),
+                _ => {}
             }
             let date = chrono::NaiveDate::parse_from_str(due.trim(), "%Y-%m-%d").ok();
             if date.is_none() {

@@ -9,7 +9,10 @@ use gongzhi_domain::publication::{self, Audience, CaseFacts};
 use gongzhi_domain::workflow::{CaseKind, Status};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases::{self, Case};
-use gongzhi_store::{AnyConnection, casework};
+use gongzhi_store::{AnyConnection, Page, casework};
+
+/// Public steps shown of a case at most (the latest).
+const STEPS_SHOWN: i64 = 50;
 
 use crate::deadlines::Clocks;
 use crate::error::Checks;
@@ -118,8 +121,9 @@ impl App {
             })
             .map(|k| (k.kind, k.due_date))
             .collect();
-        let steps = cases::events(&mut *conn, c.id, true)
+        let steps = cases::events(&mut *conn, c.id, true, Page::first(STEPS_SHOWN))
             .await?
+            .items
             .into_iter()
             .map(|e| (e.kind, time::from_millis(e.at)))
             .collect();

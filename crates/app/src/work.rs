@@ -11,6 +11,7 @@ use gongzhi_domain::{Id, time};
 use gongzhi_store::cases::{self, OpenClock};
 use gongzhi_store::casework::{self, FollowUp, Mediation, Meeting, Notice, Referral, Reply, Task, Template};
 use gongzhi_store::reference;
+use gongzhi_store::{Page, Paged};
 
 use crate::cases::{TransitionInput, district_wide, parse_local};
 use crate::deadlines::{self, Clocks};
@@ -54,13 +55,33 @@ pub fn default_templates() -> Vec<(&'static str, ReplyKind, &'static str, &'stat
     ]
 }
 
-/// A user's work, most urgent first.
+/// Rows of each inbox section per page.
+pub const INBOX_PAGE: i64 = 50;
+
+/// A user's work, most urgent first: one page of each section, with each section's total.
 #[derive(Clone, Debug, Default)]
 pub struct Inbox {
-    pub clocks: Vec<(OpenClock, ClockState)>,
-    pub referrals: Vec<(Referral, String, String)>,
-    pub tasks: Vec<Task>,
-    pub notices: Vec<Notice>,
+    pub clocks: Paged<(OpenClock, ClockState)>,
+    pub referrals: Paged<(Referral, String, String)>,
+    pub tasks: Paged<Task>,
+    pub notices: Paged<Notice>,
+    /// The page shown (from 1).
+    pub page: i64,
+}
+
+impl Inbox {
+    /// Whether a later page holds more of any section.
+    pub fn has_more(&self) -> bool {
+        let shown = self.page * INBOX_PAGE;
+        [
+            self.clocks.total,
+            self.referrals.total,
+            self.tasks.total,
+            self.notices.total,
+        ]
+        .iter()
+        .any(|t| *t > shown)
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -682,11 +703,12 @@ impl App {
             }
         }
         checks.check(agencies.len() >= 2, "agencies", "meeting-agencies");
+        // Only cases of the convening agency: a meeting writes to each case's timeline.
         let mut case_ids = Vec::new();
         for c in &f.cases {
             let id = c.parse::<Id>().ok();
             let visible = match id {
-                Some(id) => self.case_for_read(tx.conn(), ctx, id).await.is_ok(),
+                Some(id) => self.case_for_write(tx.conn(), ctx, id).await.is_ok(),
                 None => false,
             };
             match (id, visible) {
@@ -695,7 +717,9 @@ impl App {
             }
         }
         checks.check(!case_ids.is_empty(), "cases", "meeting-cases");
-        let items = self.check_tasks(tx.conn(), &mut checks, &f.items).await?;
+        let items = self
+            .check_tasks(tx.conn(), &mut checks, &f.items, &agencies)
+            .await?;
         checks.finish()?;
         let held = held.ok_or_else(|| AppError::field("held_at", "held-invalid"))?;
         let id = Id::new();
@@ -763,21 +787,22 @@ impl App {
 
     pub async fn read_notice(&self, ctx: &Ctx, notice: Id) -> Result<(), AppError> {
         let actor = self.authorize(ctx, Action::ViewCases).await?;
-        let mut conn = self.db().conn().await?;
+        let mut tx = self.db().begin().await?;
         casework::read_notice(
-            &mut conn,
+            tx.conn(),
             notice,
             actor.user_id,
             actor.agency_id,
             time::to_millis(self.now()),
         )
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// "My work": the clocks of cases I handle (or, without a handler, of my agency) that run out
     /// within 30 days, referrals waiting for my agency, my open tasks and unread notices.
-    pub async fn inbox(&self, ctx: &Ctx) -> Result<Inbox, AppError> {
+    pub async fn inbox(&self, ctx: &Ctx, page: i64) -> Result<Inbox, AppError> {
         let actor = self.authorize(ctx, Action::ViewCases).await?;
         let mut conn = self.db().conn().await?;
         let today = time::local_date(self.now());
@@ -798,11 +823,20 @@ impl App {
             })
             .collect();
         mine.sort_by_key(|(o, _)| o.clock.due_date);
+        let page = page.max(1);
+        let at = Page::nth(page, INBOX_PAGE);
+        let total = i64::try_from(mine.len()).unwrap_or(i64::MAX);
+        let clocks = mine
+            .into_iter()
+            .skip(usize::try_from(at.offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(at.limit).unwrap_or(0))
+            .collect();
         Ok(Inbox {
-            clocks: mine,
-            referrals: casework::referrals_to(&mut conn, actor.agency_id).await?,
-            tasks: casework::open_tasks_of(&mut conn, actor.user_id).await?,
-            notices: casework::notices_for(&mut conn, actor.user_id, actor.agency_id).await?,
+            clocks: Paged { items: clocks, total },
+            referrals: casework::referrals_to(&mut conn, actor.agency_id, at).await?,
+            tasks: casework::open_tasks_of(&mut conn, actor.user_id, at).await?,
+            notices: casework::notices_for(&mut conn, actor.user_id, actor.agency_id, at).await?,
+            page,
         })
     }
 }

@@ -2,6 +2,7 @@
 //! the 1+4+6 roster, the work calendar, password and second-factor rules, and the audit hash chain.
 //! Nothing here does IO; every other crate builds on these types.
 
+pub mod attachment;
 pub mod audit;
 pub mod calendar;
 pub mod case;
@@ -17,6 +18,7 @@ pub mod principal;
 pub mod publication;
 pub mod risk;
 pub mod roster;
+pub mod text;
 pub mod time;
 pub mod totp;
 pub mod workflow;

@@ -9,7 +9,7 @@ use gongzhi_domain::workflow::{CaseKind, Channel, Level, Status};
 use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
-use crate::{Arg, Result, StoreError, bind_all, code, id, opt_id};
+use crate::{Arg, Page, Paged, Result, StoreError, bind_all, code, id, opt_id};
 
 fn ms(t: time::Timestamp) -> i64 {
     time::to_millis(t)
@@ -340,6 +340,10 @@ pub struct CaseFilter {
     pub received_before: Option<i64>,
     /// Leave out cases with a minor party (what the public may be shown).
     pub without_minor: bool,
+    /// Cases sharing a party's identity number with this case (resolved by the use case into
+    /// `party_indexes`, after checking the case may be seen).
+    pub same_party_as: Option<Id>,
+    pub party_indexes: Vec<String>,
     pub text: Option<String>,
     pub limit: i64,
     pub offset: i64,
@@ -395,6 +399,20 @@ fn case_where(f: &CaseFilter) -> (String, Vec<Arg>) {
     }
     if let Some(t) = f.received_before {
         cond(&mut w, &mut args, "c.received_at < ?", Arg::Int(t));
+    }
+    if let Some(case) = f.same_party_as {
+        cond(&mut w, &mut args, "c.id <> ?", Arg::Text(case.to_string()));
+    }
+    if !f.party_indexes.is_empty() {
+        let mut marks = Vec::new();
+        for ix in &f.party_indexes {
+            args.push(Arg::Text(ix.clone()));
+            marks.push(format!("${}", args.len()));
+        }
+        w.push(format!(
+            "c.id IN (SELECT cp.case_id FROM case_party cp WHERE cp.id_index IN ({}))",
+            marks.join(", ")
+        ));
     }
     if f.without_minor {
         w.push("NOT EXISTS (SELECT 1 FROM case_party mp WHERE mp.case_id = c.id AND mp.minor = 1)".into());
@@ -501,20 +519,50 @@ pub async fn parties(conn: &mut AnyConnection, case: Id) -> Result<Vec<Party>> {
     )
 }
 
-/// Other cases with a party of the same identity number (by its blind index).
-pub async fn cases_with_party_index(
+/// Other cases with a party of one of these identity numbers (by their blind indexes), newest
+/// first; only those `visible_to` (an agency: owned by it or referred to it) unless `None`
+/// (district-wide roles).
+pub async fn related_cases(
     conn: &mut AnyConnection,
-    index: &str,
+    indexes: &[String],
     except: Id,
-) -> Result<Vec<(String, String, String)>> {
-    Ok(sqlx::query_as(
-        "SELECT DISTINCT c.id, c.number, c.title FROM case_party p JOIN dispute_case c ON c.id = p.case_id
-         WHERE p.id_index = $1 AND c.id <> $2 ORDER BY c.number",
-    )
-    .bind(index)
-    .bind(except.to_string())
-    .fetch_all(conn)
-    .await?)
+    visible_to: Option<Id>,
+    page: Page,
+) -> Result<Paged<(String, String, String)>> {
+    if indexes.is_empty() {
+        return Ok(Paged::default());
+    }
+    let marks: Vec<String> = (0..indexes.len()).map(|i| format!("${}", i + 3)).collect();
+    // $2 is the agency, or '' for every agency.
+    let w = format!(
+        "c.id <> $1 AND c.id IN (SELECT p.case_id FROM case_party p WHERE p.id_index IN ({})) \
+         AND ($2 = '' OR c.owner_agency_id = $2 OR c.id IN (SELECT r.case_id FROM referral r \
+         WHERE r.to_agency_id = $2 AND r.state <> 'revoked'))",
+        marks.join(", ")
+    );
+    let agency = visible_to.map(|a| a.to_string()).unwrap_or_default();
+    let count_sql = format!("SELECT COUNT(*) FROM dispute_case c WHERE {w}");
+    let mut q = sqlx::query_as::<_, (i64,)>(&count_sql)
+        .bind(except.to_string())
+        .bind(&agency);
+    for ix in indexes {
+        q = q.bind(ix);
+    }
+    let (total,) = q.fetch_one(&mut *conn).await?;
+    let sql = format!(
+        "SELECT c.id, c.number, c.title FROM dispute_case c WHERE {w} ORDER BY c.received_at DESC, c.id {}",
+        page.sql()
+    );
+    let mut q = sqlx::query_as::<_, (String, String, String)>(&sql)
+        .bind(except.to_string())
+        .bind(&agency);
+    for ix in indexes {
+        q = q.bind(ix);
+    }
+    Ok(Paged {
+        items: q.fetch_all(conn).await?,
+        total,
+    })
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -549,13 +597,31 @@ pub async fn insert_event(conn: &mut AnyConnection, e: &Event) -> Result<()> {
     Ok(())
 }
 
-pub async fn events(conn: &mut AnyConnection, case: Id, public_only: bool) -> Result<Vec<Event>> {
-    let sql = if public_only {
-        "SELECT * FROM case_event WHERE case_id = $1 AND public = 1 ORDER BY at, id"
+/// A page of a case's timeline counted from the newest event, shown oldest first.
+pub async fn events(
+    conn: &mut AnyConnection,
+    case: Id,
+    public_only: bool,
+    page: Page,
+) -> Result<Paged<Event>> {
+    let w = if public_only {
+        "case_id = $1 AND public = 1"
     } else {
-        "SELECT * FROM case_event WHERE case_id = $1 ORDER BY at, id"
+        "case_id = $1"
     };
-    Ok(sqlx::query_as(sql).bind(case.to_string()).fetch_all(conn).await?)
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM case_event WHERE {w}"))
+        .bind(case.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+    let sql = format!(
+        "SELECT * FROM (SELECT * FROM case_event WHERE {w} ORDER BY at DESC, id DESC {}) page ORDER BY at, id",
+        page.sql()
+    );
+    let items = sqlx::query_as(&sql)
+        .bind(case.to_string())
+        .fetch_all(conn)
+        .await?;
+    Ok(Paged { items, total })
 }
 
 #[derive(Clone, Debug)]

@@ -6,7 +6,7 @@
 use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
-use crate::{Result, StoreError, id};
+use crate::{Page, Paged, Result, StoreError, id, newest};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Assessment {
@@ -127,12 +127,21 @@ pub async fn tasks_of_source(conn: &mut AnyConnection, source_id: &str) -> Resul
     Ok(sqlx::query_as(&sql).bind(source_id).fetch_all(conn).await?)
 }
 
-pub async fn open_tasks_of(conn: &mut AnyConnection, user: Id) -> Result<Vec<Task>> {
-    let sql = format!("{TASK_SELECT} WHERE t.owner_id = $1 AND t.done_at IS NULL ORDER BY t.due_date");
-    Ok(sqlx::query_as(&sql)
+pub async fn open_tasks_of(conn: &mut AnyConnection, user: Id, page: Page) -> Result<Paged<Task>> {
+    let (total,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM task WHERE owner_id = $1 AND done_at IS NULL")
+            .bind(user.to_string())
+            .fetch_one(&mut *conn)
+            .await?;
+    let sql = format!(
+        "{TASK_SELECT} WHERE t.owner_id = $1 AND t.done_at IS NULL ORDER BY t.due_date, t.id {}",
+        page.sql()
+    );
+    let items = sqlx::query_as(&sql)
         .bind(user.to_string())
         .fetch_all(conn)
-        .await?)
+        .await?;
+    Ok(Paged { items, total })
 }
 
 pub async fn get_task(conn: &mut AnyConnection, task: Id) -> Result<Option<Task>> {
@@ -197,7 +206,11 @@ const REFERRAL_SELECT: &str = "SELECT r.id, r.case_id, r.from_agency_id, fa.name
     FROM referral r LEFT JOIN agency fa ON fa.id = r.from_agency_id LEFT JOIN agency ta ON ta.id = r.to_agency_id";
 
 pub async fn referrals(conn: &mut AnyConnection, case: Id) -> Result<Vec<Referral>> {
-    let sql = format!("{REFERRAL_SELECT} WHERE r.case_id = $1 ORDER BY r.created_at");
+    let sql = newest(
+        &format!("{REFERRAL_SELECT} WHERE r.case_id = $1"),
+        "r.created_at",
+        "created_at",
+    );
     Ok(sqlx::query_as(&sql)
         .bind(case.to_string())
         .fetch_all(conn)
@@ -212,10 +225,21 @@ pub async fn get_referral(conn: &mut AnyConnection, referral: Id) -> Result<Opti
         .await?)
 }
 
-/// Pending referrals to an agency (its intake tray).
-pub async fn referrals_to(conn: &mut AnyConnection, agency: Id) -> Result<Vec<(Referral, String, String)>> {
+/// Pending referrals to an agency (its intake tray), with the case number and title of each.
+pub async fn referrals_to(
+    conn: &mut AnyConnection,
+    agency: Id,
+    page: Page,
+) -> Result<Paged<(Referral, String, String)>> {
+    let (total,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM referral WHERE to_agency_id = $1 AND state IN ('pending', 'accepted')",
+    )
+    .bind(agency.to_string())
+    .fetch_one(&mut *conn)
+    .await?;
     let sql = format!(
-        "{REFERRAL_SELECT} WHERE r.to_agency_id = $1 AND r.state IN ('pending', 'accepted') ORDER BY r.due_date"
+        "{REFERRAL_SELECT} WHERE r.to_agency_id = $1 AND r.state IN ('pending', 'accepted') ORDER BY r.due_date, r.id {}",
+        page.sql()
     );
     let list: Vec<Referral> = sqlx::query_as(&sql)
         .bind(agency.to_string())
@@ -230,7 +254,7 @@ pub async fn referrals_to(conn: &mut AnyConnection, agency: Id) -> Result<Vec<(R
                 .await?;
         out.push((r, number, title));
     }
-    Ok(out)
+    Ok(Paged { items: out, total })
 }
 
 pub async fn answer_referral(
@@ -309,10 +333,11 @@ pub async fn insert_meeting(
 }
 
 pub async fn meetings_of_case(conn: &mut AnyConnection, case: Id) -> Result<Vec<Meeting>> {
-    Ok(sqlx::query_as(
-        "SELECT m.* FROM meeting m JOIN meeting_case mc ON mc.meeting_id = m.id WHERE mc.case_id = $1
-         ORDER BY m.held_at",
-    )
+    Ok(sqlx::query_as(&newest(
+        "SELECT m.* FROM meeting m JOIN meeting_case mc ON mc.meeting_id = m.id WHERE mc.case_id = $1",
+        "m.held_at",
+        "held_at",
+    ))
     .bind(case.to_string())
     .fetch_all(conn)
     .await?)
@@ -369,12 +394,14 @@ pub async fn insert_mediation(conn: &mut AnyConnection, m: &Mediation) -> Result
 }
 
 pub async fn mediations(conn: &mut AnyConnection, case: Id) -> Result<Vec<Mediation>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM mediation WHERE case_id = $1 ORDER BY held_at")
-            .bind(case.to_string())
-            .fetch_all(conn)
-            .await?,
-    )
+    Ok(sqlx::query_as(&newest(
+        "SELECT * FROM mediation WHERE case_id = $1",
+        "held_at",
+        "held_at",
+    ))
+    .bind(case.to_string())
+    .fetch_all(conn)
+    .await?)
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -404,7 +431,7 @@ pub async fn insert_follow_up(conn: &mut AnyConnection, f: &FollowUp) -> Result<
 
 pub async fn follow_ups(conn: &mut AnyConnection, case: Id) -> Result<Vec<FollowUp>> {
     Ok(
-        sqlx::query_as("SELECT * FROM follow_up WHERE case_id = $1 ORDER BY at")
+        sqlx::query_as(&newest("SELECT * FROM follow_up WHERE case_id = $1", "at", "at"))
             .bind(case.to_string())
             .fetch_all(conn)
             .await?,
@@ -442,12 +469,14 @@ pub async fn insert_reply(conn: &mut AnyConnection, r: &Reply) -> Result<()> {
 }
 
 pub async fn replies(conn: &mut AnyConnection, case: Id) -> Result<Vec<Reply>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM reply WHERE case_id = $1 ORDER BY sent_at")
-            .bind(case.to_string())
-            .fetch_all(conn)
-            .await?,
-    )
+    Ok(sqlx::query_as(&newest(
+        "SELECT * FROM reply WHERE case_id = $1",
+        "sent_at",
+        "sent_at",
+    ))
+    .bind(case.to_string())
+    .fetch_all(conn)
+    .await?)
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -531,10 +560,12 @@ pub async fn insert_attachment(conn: &mut AnyConnection, a: &AttachmentMeta, dat
 }
 
 pub async fn attachments(conn: &mut AnyConnection, case: Id) -> Result<Vec<AttachmentMeta>> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(&newest(
         "SELECT id, case_id, filename, mime, size, sm3, uploaded_by_name, uploaded_at FROM attachment
-         WHERE case_id = $1 ORDER BY uploaded_at",
-    )
+         WHERE case_id = $1",
+        "uploaded_at",
+        "uploaded_at",
+    ))
     .bind(case.to_string())
     .fetch_all(conn)
     .await?)
@@ -590,16 +621,28 @@ pub async fn raise_notice(conn: &mut AnyConnection, n: &Notice) -> Result<bool> 
     Ok(done.rows_affected() == 1)
 }
 
-/// Unread notices for a user: addressed to the user, or to the user's agency.
-pub async fn notices_for(conn: &mut AnyConnection, user: Id, agency: Id) -> Result<Vec<Notice>> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM notice WHERE read_at IS NULL AND (user_id = $1 OR (user_id IS NULL AND agency_id = $2))
-         ORDER BY created_at DESC LIMIT 200",
-    )
+/// Unread notices for a user: addressed to the user, or to the user's agency; newest first.
+pub async fn notices_for(
+    conn: &mut AnyConnection,
+    user: Id,
+    agency: Id,
+    page: Page,
+) -> Result<Paged<Notice>> {
+    const WHERE: &str = "read_at IS NULL AND (user_id = $1 OR (user_id IS NULL AND agency_id = $2))";
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM notice WHERE {WHERE}"))
+        .bind(user.to_string())
+        .bind(agency.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+    let items = sqlx::query_as(&format!(
+        "SELECT * FROM notice WHERE {WHERE} ORDER BY created_at DESC, id {}",
+        page.sql()
+    ))
     .bind(user.to_string())
     .bind(agency.to_string())
     .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(Paged { items, total })
 }
 
 pub async fn count_notices(conn: &mut AnyConnection, kind: &str) -> Result<i64> {

@@ -133,7 +133,13 @@ impl Db {
             Some(g) => Some(g.clone().lock_owned().await),
             None => None,
         };
-        let inner = self.pool.begin().await?;
+        // SQLite: take the write lock up front. A deferred transaction that reads first and writes
+        // later fails with SQLITE_BUSY_SNAPSHOT (517) when another connection wrote in between;
+        // BEGIN IMMEDIATE waits (busy_timeout) instead.
+        let inner = match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.pool.begin().await?,
+        };
         Ok(Tx { inner, _gate: gate })
     }
 

@@ -30,6 +30,12 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             StoreError::Connect { .. } => true,
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                // PostgreSQL: connection exceptions (08…), the server shutting down or starting
+                // (57P01–57P03), too many connections (53300).
+                db.code()
+                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57P0") || c == "53300")
+            }
             StoreError::Database(e) => matches!(
                 e,
                 sqlx::Error::PoolTimedOut

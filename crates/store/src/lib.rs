@@ -38,6 +38,56 @@ pub(crate) fn code<T>(s: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
     parse(s).ok_or_else(|| StoreError::Corrupt(format!("unknown code {s:?}")))
 }
 
+/// One page of a list: at most `limit` rows (capped at 500) after `offset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Page {
+    pub const fn first(limit: i64) -> Self {
+        Self { limit, offset: 0 }
+    }
+
+    /// Page `n` (from 1) of `size` rows.
+    pub fn nth(n: i64, size: i64) -> Self {
+        Self {
+            limit: size,
+            offset: (n.max(1) - 1) * size,
+        }
+    }
+
+    pub(crate) fn sql(&self) -> String {
+        format!("LIMIT {} OFFSET {}", self.limit.clamp(1, 500), self.offset.max(0))
+    }
+}
+
+/// Some rows of a list and how many there are in all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+impl<T> Default for Paged<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            total: 0,
+        }
+    }
+}
+
+/// Rows of one kind (replies, mediations, follow-ups, attachments, …) a case shows at most.
+pub const PER_CASE_SHOWN: i64 = 200;
+
+/// The newest `PER_CASE_SHOWN` rows of `inner` (a query without ORDER BY), oldest first; `col` is
+/// the ordering column as `inner` names it, `out` as the result names it.
+pub(crate) fn newest(inner: &str, col: &str, out: &str) -> String {
+    format!("SELECT * FROM ({inner} ORDER BY {col} DESC LIMIT {PER_CASE_SHOWN}) newest ORDER BY {out}")
+}
+
 /// A bind value of a query assembled from optional filters.
 #[derive(Clone, Debug)]
 pub(crate) enum Arg {

@@ -304,6 +304,7 @@ fn agency_json(a: Agency) -> AgencyJson {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AgencyQuery {
     /// Agency kind code.
     kind: Option<String>,
@@ -377,6 +378,7 @@ pub struct OrgUnitJson {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OrgQuery {
     /// Children of this unit; the roots when absent.
     parent: Option<String>,

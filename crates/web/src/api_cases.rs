@@ -171,6 +171,7 @@ pub async fn create_case(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// Text in the number, title, narrative or a party's name.
     q: Option<String>,
@@ -245,7 +246,9 @@ pub struct CaseDetail {
     pub referrals: Vec<serde_json::Value>,
     pub replies: Vec<serde_json::Value>,
     pub mediations: Vec<serde_json::Value>,
+    /// The latest 100 events; `timeline_total` says how many there are in all.
     pub timeline: Vec<serde_json::Value>,
+    pub timeline_total: i64,
     /// Commands the caller may give now.
     pub commands: Vec<String>,
 }
@@ -306,8 +309,10 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
             .iter()
             .map(|m| serde_json::json!({"mediator": m.mediator, "outcome": m.outcome, "agreement": m.agreement, "held_at": crate::pages::cases::fmt_ms(m.held_at)}))
             .collect(),
+        timeline_total: v.events.total,
         timeline: v
             .events
+            .items
             .iter()
             .map(|e| serde_json::json!({"at": crate::pages::cases::fmt_ms(e.at), "who": e.actor_name, "agency": e.agency_name, "what": e.kind, "detail": e.detail}))
             .collect(),
@@ -689,20 +694,46 @@ pub struct InboxItem {
 
 #[derive(Serialize, ToSchema)]
 pub struct InboxJson {
+    /// The page (from 1); each list holds at most 50 rows of it.
+    pub page: i64,
+    /// Whether a later page holds more of any list.
+    pub more: bool,
+    pub clocks_total: i64,
+    pub referrals_total: i64,
+    pub tasks_total: i64,
+    pub notices_total: i64,
     pub clocks: Vec<InboxItem>,
     pub referrals: Vec<InboxItem>,
     pub tasks: Vec<InboxItem>,
     pub notices: Vec<serde_json::Value>,
 }
 
-/// The caller's work, most urgent first.
-#[utoipa::path(get, path = "/api/v1/inbox", tag = "cases", security(("bearer" = [])),
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InboxQuery {
+    /// The page, from 1 (50 rows of each list per page).
+    page: Option<i64>,
+}
+
+/// The caller's work, most urgent first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "cases", security(("bearer" = [])), params(InboxQuery),
     responses((status = 200, body = InboxJson), (status = 403, body = ErrorBody)))]
-pub async fn inbox(State(s): State<AppState>, req: Req) -> Res<InboxJson> {
-    let w = s.app.inbox(&req.ctx).await.map_err(fail(&req))?;
+pub async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQuery>) -> Res<InboxJson> {
+    let w = s
+        .app
+        .inbox(&req.ctx, q.page.unwrap_or(1))
+        .await
+        .map_err(fail(&req))?;
     Ok(Json(InboxJson {
+        page: w.page,
+        more: w.has_more(),
+        clocks_total: w.clocks.total,
+        referrals_total: w.referrals.total,
+        tasks_total: w.tasks.total,
+        notices_total: w.notices.total,
         clocks: w
             .clocks
+            .items
             .iter()
             .map(|(o, st)| InboxItem {
                 case_id: o.clock.case_id.to_string(),
@@ -715,6 +746,7 @@ pub async fn inbox(State(s): State<AppState>, req: Req) -> Res<InboxJson> {
             .collect(),
         referrals: w
             .referrals
+            .items
             .iter()
             .map(|(r, n, t)| InboxItem {
                 case_id: r.case_id.clone(),
@@ -727,6 +759,7 @@ pub async fn inbox(State(s): State<AppState>, req: Req) -> Res<InboxJson> {
             .collect(),
         tasks: w
             .tasks
+            .items
             .iter()
             .map(|k| InboxItem {
                 case_id: k.case_id.clone().unwrap_or_default(),
@@ -739,6 +772,7 @@ pub async fn inbox(State(s): State<AppState>, req: Req) -> Res<InboxJson> {
             .collect(),
         notices: w
             .notices
+            .items
             .iter()
             .map(|n| serde_json::json!({"id": n.id, "kind": n.kind, "case_id": n.case_id, "body": n.body, "at": crate::pages::cases::fmt_ms(n.created_at)}))
             .collect(),
@@ -746,6 +780,7 @@ pub async fn inbox(State(s): State<AppState>, req: Req) -> Res<InboxJson> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CalcQuery {
     /// `YYYY-MM-DD`; the start day itself is not counted.
     start: Option<String>,

@@ -87,6 +87,75 @@ pub fn transition_message(t: &T, e: &gongzhi_app::domain::workflow::TransitionEr
     }
 }
 
+/// Where an answer goes: the JSON API, the Open311 interface, or people's pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Surface {
+    Api,
+    Open311,
+    Page,
+    /// Health and metrics probes answer in plain text, for machines.
+    Probe,
+}
+
+impl Surface {
+    pub fn of(path: &str) -> Self {
+        if path.starts_with("/api/") {
+            Surface::Api
+        } else if path.starts_with("/open311/") {
+            Surface::Open311
+        } else if matches!(path, "/healthz" | "/readyz" | "/metrics") {
+            Surface::Probe
+        } else {
+            Surface::Page
+        }
+    }
+}
+
+/// The stable code of an HTTP status that no use case produced (a body too large, a malformed
+/// path, a method the route does not have).
+pub fn status_code_name(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "timeout",
+        409 => "conflict",
+        413 => "too_large",
+        415 => "unsupported_media_type",
+        422 => "invalid",
+        429 => "rate_limited",
+        503 => "unavailable",
+        _ => "internal",
+    }
+}
+
+/// An error in the shape its surface speaks: `{"code","message","fields"}` on the API, the
+/// GeoReport array on Open311, a Chinese page elsewhere.
+pub fn shaped(
+    req: &Req,
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    fields: Option<serde_json::Value>,
+) -> Response {
+    match Surface::of(&req.path) {
+        Surface::Api => json_error(status, code, message, fields),
+        Surface::Open311 => crate::open311::error(status, message),
+        Surface::Probe => (status, message.to_owned()).into_response(),
+        Surface::Page => {
+            let page = ErrorPage {
+                title: req.t.t(&format!("error-title-{}", status.as_u16())),
+                message: message.to_owned(),
+                status: status.as_u16(),
+                c: Chrome::new(req),
+            };
+            render(status, &page, req.ctx.request_id())
+        }
+    }
+}
+
 /// An error answered as an HTML page.
 pub struct PageError(pub Req, pub AppError);
 

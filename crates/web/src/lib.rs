@@ -9,6 +9,7 @@
 mod api;
 mod api_cases;
 mod assets;
+mod edge;
 mod error;
 mod form;
 pub mod i18n;
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(open311::router())
         .merge(assets::router())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(edge::text_rules))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::authenticate,
@@ -73,6 +75,7 @@ pub fn router(state: AppState) -> Router {
             http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn(edge::error_shape))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -100,6 +100,33 @@ pub struct Req {
     pub timed_out: bool,
 }
 
+impl Req {
+    /// A request that has not been through `authenticate` (an edge refusal before it).
+    pub fn anonymous(req: &Request) -> Self {
+        let request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        Self::for_error(
+            req.uri().path(),
+            &request_id,
+            T::new(Lang::from_cookie(cookie(req.headers(), LANG_COOKIE))),
+        )
+    }
+
+    /// What an error page needs of a request that is already answered.
+    pub fn for_error(path: &str, request_id: &str, t: T) -> Self {
+        Self {
+            ctx: Ctx::public(request_id, ""),
+            session: None,
+            t,
+            path: path.to_owned(),
+            timed_out: false,
+        }
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Req {
     type Rejection = std::convert::Infallible;
 

@@ -723,7 +723,10 @@ async fn attachments_are_checked_by_content_and_size_and_the_form_is_kept() {
             .text("parties[0].role", "petitioner")
             .text("parties[0].name", "马玉兰")
             .text("parties[0].phone", "13993651234")
-            .text("idem", format!("k-{name}"))
+            .text(
+                "idem",
+                format!("k-{}", data_encoding::HEXLOWER.encode(name.as_bytes())),
+            )
             .part(
                 "attachments",
                 reqwest::multipart::Part::bytes(file).file_name(name.to_owned()),
@@ -743,7 +746,8 @@ async fn attachments_are_checked_by_content_and_size_and_the_form_is_kept() {
             && body.contains("来信反映执行难")
             && body.contains("判决生效两年仍未执行到位")
     );
-    // A PNG named .pdf is judged by its content: accepted as a PNG; an executable is refused.
+    // Judged by content, and the name must say the same: an executable is refused, and so is a
+    // picture named .pdf, or a page that starts like a PDF; a name that reverses itself too.
     let res = browser
         .post(format!("{}/cases", t.base))
         .multipart(form(b"MZ\x90\x00binary".to_vec(), "证据.pdf"))
@@ -753,9 +757,35 @@ async fn attachments_are_checked_by_content_and_size_and_the_form_is_kept() {
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("格式不被接受"));
     let png = [&[0x89u8, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a][..], b"rest"].concat();
+    for (data, name) in [
+        (png.clone(), "现场照片.pdf"),
+        (b"%PDF-1.4 <script>alert(1)</script>".to_vec(), "x.html"),
+    ] {
+        let res = browser
+            .post(format!("{}/cases", t.base))
+            .multipart(form(data, name))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{name}");
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains("后缀与内容不符") && body.contains("来信反映执行难"),
+            "{name}"
+        );
+    }
     let res = browser
         .post(format!("{}/cases", t.base))
-        .multipart(form(png, "现场照片.pdf"))
+        .multipart(form(png.clone(), "照片\u{202E}gnp.exe"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("改变文字方向") && body.contains("来信反映执行难"));
+    let res = browser
+        .post(format!("{}/cases", t.base))
+        .multipart(form(png, "现场照片.png"))
         .send()
         .await
         .unwrap();
@@ -775,7 +805,7 @@ async fn attachments_are_checked_by_content_and_size_and_the_form_is_kept() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("现场照片.pdf"));
+    assert!(page.contains("现场照片.png"));
     let href = page
         .split("href=\"")
         .find(|s| s.contains("/attachments/"))

@@ -72,6 +72,24 @@ async fn login_form(req: Req, Query(q): Query<LoginQuery>) -> PageResult {
     )
 }
 
+/// Whether the browser reached us over HTTPS through a proxy (which says so in its headers); the
+/// cookie then carries `Secure` even when the configuration does not ask for it.
+fn behind_https(headers: &HeaderMap) -> bool {
+    let forwarded_proto = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .next()
+                .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+        });
+    let forwarded = headers
+        .get(header::FORWARDED)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().contains("proto=https"));
+    forwarded_proto || forwarded
+}
+
 fn session_cookie(token: &str, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
@@ -99,7 +117,7 @@ async fn login(State(s): State<AppState>, req: Req, headers: HeaderMap, body: By
                 safe_next(&d.get("next"))
             };
             let mut res = Redirect::to(&to).into_response();
-            if let Ok(v) = session_cookie(&done.token, s.secure_cookies).parse() {
+            if let Ok(v) = session_cookie(&done.token, s.secure_cookies || behind_https(&headers)).parse() {
                 res.headers_mut().insert(header::SET_COOKIE, v);
             }
             Ok(res)

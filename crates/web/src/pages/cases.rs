@@ -114,6 +114,8 @@ pub struct ListQuery {
     kind: Option<String>,
     state: Option<String>,
     township: Option<String>,
+    /// Cases sharing a party's identity number with this case (the case page's "more" link).
+    same_party: Option<Id>,
     page: Option<i64>,
     ok: Option<String>,
 }
@@ -164,6 +166,8 @@ struct ListPage {
     kinds: Vec<Opt>,
     townships: Vec<OrgUnit>,
     query: String,
+    /// The case whose parties select the list ("" for none).
+    same_party: String,
 }
 
 const PAGE_SIZE: i64 = 30;
@@ -188,6 +192,7 @@ async fn list(State(s): State<AppState>, req: Req, Query(q): Query<ListQuery>) -
             _ => None,
         },
         place_prefix,
+        same_party_as: q.same_party,
         limit: PAGE_SIZE,
         offset: (pageno - 1) * PAGE_SIZE,
         ..Default::default()
@@ -205,6 +210,10 @@ async fn list(State(s): State<AppState>, req: Req, Query(q): Query<ListQuery>) -
         ("kind", q.kind.unwrap_or_default()),
         ("state", q.state.unwrap_or_else(|| "open".into())),
         ("township", q.township.unwrap_or_default()),
+        (
+            "same_party",
+            q.same_party.map(|c| c.to_string()).unwrap_or_default(),
+        ),
     ])
     .unwrap_or_default();
     let kinds = opts(
@@ -224,6 +233,7 @@ async fn list(State(s): State<AppState>, req: Req, Query(q): Query<ListQuery>) -
             kinds,
             townships,
             query,
+            same_party: q.same_party.map(|c| c.to_string()).unwrap_or_default(),
         },
     )
 }
@@ -528,7 +538,7 @@ impl CasePage {
     }
 }
 
-fn event_text(t: &T, kind: &str, detail: &str) -> (String, String) {
+pub(super) fn event_text(t: &T, kind: &str, detail: &str) -> (String, String) {
     if let Some(cmd) = kind.strip_prefix("cmd-") {
         return (t.code("command", cmd), detail.to_owned());
     }
@@ -676,6 +686,7 @@ async fn case_page(
         .collect();
     let events = v
         .events
+        .items
         .iter()
         .rev()
         .map(|e| {

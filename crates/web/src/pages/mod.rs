@@ -8,6 +8,7 @@ mod people;
 mod portal;
 mod publication;
 mod roster;
+mod timeline;
 mod work;
 
 use askama::Template;
@@ -170,6 +171,7 @@ pub fn router() -> Router<AppState> {
         .merge(work::router())
         .merge(portal::router())
         .merge(publication::router())
+        .merge(timeline::router())
 }
 
 #[derive(Template)]

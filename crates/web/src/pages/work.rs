@@ -58,14 +58,27 @@ struct InboxPage {
     referrals: Vec<WorkRow>,
     tasks: Vec<WorkRow>,
     notices: Vec<NoticeRow>,
+    /// (clocks, referrals, tasks, notices) in all.
+    totals: (i64, i64, i64, i64),
+    page: i64,
+    more: bool,
+    page_label: String,
 }
 
-async fn inbox(State(s): State<AppState>, req: Req, Query(flash): Query<Flash>) -> PageResult {
-    let w = page(&req, s.app.inbox(&req.ctx).await)?;
+#[derive(serde::Deserialize, Default)]
+struct InboxQuery {
+    ok: Option<String>,
+    page: Option<i64>,
+}
+
+async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQuery>) -> PageResult {
+    let w = page(&req, s.app.inbox(&req.ctx, q.page.unwrap_or(1)).await)?;
+    let flash = Flash { ok: q.ok };
     let c = Chrome::new(&req).with_flash(flash.ok.as_deref());
     let t = &c.t;
     let clocks = w
         .clocks
+        .items
         .iter()
         .map(|(o, st)| WorkRow {
             case_id: o.clock.case_id.to_string(),
@@ -79,6 +92,7 @@ async fn inbox(State(s): State<AppState>, req: Req, Query(flash): Query<Flash>) 
         .collect();
     let referrals = w
         .referrals
+        .items
         .iter()
         .map(|(r, number, title)| WorkRow {
             case_id: r.case_id.clone(),
@@ -96,6 +110,7 @@ async fn inbox(State(s): State<AppState>, req: Req, Query(flash): Query<Flash>) 
         .collect();
     let tasks = w
         .tasks
+        .items
         .iter()
         .map(|k| WorkRow {
             case_id: k.case_id.clone().unwrap_or_default(),
@@ -109,6 +124,7 @@ async fn inbox(State(s): State<AppState>, req: Req, Query(flash): Query<Flash>) 
         .collect();
     let notices = w
         .notices
+        .items
         .iter()
         .map(|n| {
             let parts: Vec<&str> = n.body.split('|').collect();
@@ -153,6 +169,16 @@ async fn inbox(State(s): State<AppState>, req: Req, Query(flash): Query<Flash>) 
             referrals,
             tasks,
             notices,
+            totals: (w.clocks.total, w.referrals.total, w.tasks.total, w.notices.total),
+            page_label: req.t.ta(
+                "inbox-page",
+                &[
+                    ("page", w.page.to_string()),
+                    ("size", gongzhi_app::work::INBOX_PAGE.to_string()),
+                ],
+            ),
+            page: w.page,
+            more: w.has_more(),
         },
     )
 }
