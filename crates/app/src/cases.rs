@@ -225,7 +225,7 @@ impl App {
         case: Id,
     ) -> Result<Case, AppError> {
         let (c, owner) = self.case_for_read(conn, ctx, case).await?;
-        if owner { Ok(c) } else { Err(AppError::Forbidden) }
+        if owner { Ok(c) } else { Err(AppError::NotOwner) }
     }
 
     /// A timeline entry, written in the caller's transaction.

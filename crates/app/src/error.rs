@@ -33,6 +33,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("forbidden")]
     Forbidden,
+    /// Allowed the action, but the case is another agency's (it may only be seen, e.g. referred).
+    #[error("not the owner")]
+    NotOwner,
     #[error("not found")]
     NotFound,
     #[error("invalid input")]
@@ -91,6 +94,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
+            AppError::NotOwner => "not_owner",
             AppError::NotFound => "not_found",
             AppError::Invalid(_) => "invalid",
             AppError::Conflict(_) => "conflict",

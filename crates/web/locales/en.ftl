@@ -196,6 +196,7 @@ error-page-missing = This page does not exist.
 error-internal = Something went wrong. If it persists, give the administrator the number { $id }.
 error-unauthenticated = Please log in.
 error-forbidden = Your role does not allow this.
+error-not-owner = Another agency handles this case; you may view it and answer what was referred to you.
 error-not-found = Not found.
 error-invalid = Please correct the marked fields.
 error-conflict = Someone else changed this record; your change was not saved. It now reads:

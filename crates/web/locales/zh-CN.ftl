@@ -196,6 +196,7 @@ error-page-missing = 您访问的页面不存在，可能已被移动或删除�
 error-internal = 系统出错，请稍后重试。如问题持续，请把编号 { $id } 告诉管理员。
 error-unauthenticated = 请先登录。
 error-forbidden = 您的角色无权进行此操作。
+error-not-owner = 此案件由其他单位办理，您只能查看并反馈交办事项。
 error-not-found = 要找的记录不存在。
 error-invalid = 输入有误，请按提示修改。
 error-conflict = 这条记录已被他人修改，您的修改未保存。当前内容如下，请确认后重新提交：

@@ -1,11 +1,10 @@
 //! `/api/v1`: JSON for partner systems, registered only through the OpenAPI router so that the
 //! document at `/api/openapi.json` and the routes cannot drift. Same use cases, same policy as the UI.
 
+use axum::Json;
 use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use gongzhi_app::admin::AgencyForm;
 use gongzhi_app::auth::LoginInput;
 use gongzhi_app::domain::policy::{Action, Role};
@@ -23,6 +22,7 @@ use crate::AppState;
 use crate::api_cases;
 use crate::error::{ApiError, json_error};
 use crate::middleware::Req;
+use crate::routes::{Access, ApiRoutes, Routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -57,55 +57,67 @@ pub struct ErrorBody {
     pub fields: Option<serde_json::Value>,
 }
 
-fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(login))
-        .routes(routes!(logout))
-        .routes(routes!(me))
-        .routes(routes!(list_agencies, create_agency))
-        .routes(routes!(list_org_units))
-        .routes(routes!(list_users, create_user))
-        .routes(routes!(list_categories))
-        .routes(routes!(permissions))
-        .routes(routes!(api_cases::create_case, api_cases::list_cases))
-        .routes(routes!(api_cases::get_case, api_cases::edit_case))
-        .routes(routes!(api_cases::plan))
-        .routes(routes!(api_cases::reconciliation))
-        .routes(routes!(api_cases::publication))
-        .routes(routes!(api_cases::templates))
-        .routes(routes!(api_cases::attach))
-        .routes(routes!(api_cases::transition))
-        .routes(routes!(api_cases::reply))
-        .routes(routes!(api_cases::assess))
-        .routes(routes!(api_cases::sign_off))
-        .routes(routes!(api_cases::refer))
-        .routes(routes!(api_cases::answer_referral))
-        .routes(routes!(api_cases::mediation))
-        .routes(routes!(api_cases::follow_up))
-        .routes(routes!(api_cases::clock))
-        .routes(routes!(api_cases::reveal))
-        .routes(routes!(api_cases::meeting))
-        .routes(routes!(api_cases::inbox))
-        .routes(routes!(api_cases::calculate))
+fn api_routes() -> ApiRoutes {
+    use Action::{
+        ApproveClock, HandleCase, ManageReference, ManageUsers, RegisterCase, RevealPersonal, SignOffRisk,
+        ViewCases, ViewPermissions, ViewReference, ViewUsers,
+    };
+    let handle = Access::Staff(HandleCase);
+    ApiRoutes::new(OpenApiRouter::with_openapi(ApiDoc::openapi()))
+        .op(Access::Public, routes!(login))
+        .op(Access::Account, routes!(logout))
+        .op(Access::Account, routes!(me))
+        .op(Access::Staff(ViewReference), routes!(list_agencies))
+        .op(Access::Staff(ManageReference), routes!(create_agency))
+        .op(Access::Staff(ViewReference), routes!(list_org_units))
+        .op(Access::Staff(ViewUsers), routes!(list_users))
+        .op(Access::Staff(ManageUsers), routes!(create_user))
+        .op(Access::Staff(ViewReference), routes!(list_categories))
+        .op(Access::Staff(ViewPermissions), routes!(permissions))
+        .op(Access::Staff(RegisterCase), routes!(api_cases::create_case))
+        .op(Access::Staff(ViewCases), routes!(api_cases::list_cases))
+        .op(Access::Staff(ViewCases), routes!(api_cases::get_case))
+        .op(handle, routes!(api_cases::edit_case))
+        .op(handle, routes!(api_cases::plan))
+        .op(handle, routes!(api_cases::reconciliation))
+        .op(handle, routes!(api_cases::publication))
+        .op(Access::Staff(ViewCases), routes!(api_cases::templates))
+        .op(handle, routes!(api_cases::attach))
+        .op(handle, routes!(api_cases::transition))
+        .op(handle, routes!(api_cases::reply))
+        .op(handle, routes!(api_cases::assess))
+        .op(Access::Staff(SignOffRisk), routes!(api_cases::sign_off))
+        .op(handle, routes!(api_cases::refer))
+        .op(handle, routes!(api_cases::answer_referral))
+        .op(handle, routes!(api_cases::mediation))
+        .op(handle, routes!(api_cases::follow_up))
+        .op(Access::Staff(ApproveClock), routes!(api_cases::clock))
+        .op(Access::Staff(RevealPersonal), routes!(api_cases::reveal))
+        .op(handle, routes!(api_cases::meeting))
+        .op(Access::Staff(ViewCases), routes!(api_cases::inbox))
+        .op(Access::Public, routes!(api_cases::calculate))
 }
 
-pub fn router() -> Router<AppState> {
-    let (router, spec) = api_routes().split_for_parts();
+/// The API: its operations, the document, the docs page and the probes.
+pub fn router() -> Routes {
+    let (router, specs) = api_routes().into_parts();
+    let (router, spec) = router.split_for_parts();
     let spec_json = spec.to_pretty_json().unwrap_or_default();
-    router
-        .route(
-            "/api/openapi.json",
-            get(move || async move { ([(http::header::CONTENT_TYPE, "application/json")], spec_json) }),
-        )
-        .route("/api/docs", get(docs))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
+    Routes::from_parts(router, specs)
+        .get("/api/openapi.json", Access::Public, move || async move {
+            ([(http::header::CONTENT_TYPE, "application/json")], spec_json)
+        })
+        .get("/api/docs", Access::Public, docs)
+        .get("/healthz", Access::Public, || async { "ok" })
+        .get("/readyz", Access::Public, readyz)
+        .get("/metrics", Access::Public, metrics)
 }
 
 /// The OpenAPI document, for `gongzhi openapi`.
 pub fn openapi_json() -> String {
     api_routes()
+        .into_parts()
+        .0
         .split_for_parts()
         .1
         .to_pretty_json()
@@ -346,10 +358,6 @@ async fn create_agency(
     req: Req,
     body: ApiBody,
 ) -> Result<Json<AgencyJson>, Response> {
-    s.app
-        .authorize(&req.ctx, Action::ManageReference)
-        .await
-        .map_err(fail(&req))?;
     let b: AgencyJson = body.json()?;
     let f = AgencyForm {
         code: b.code,
@@ -475,10 +483,6 @@ async fn create_user(
     req: Req,
     body: ApiBody,
 ) -> Result<Json<CreatedUser>, Response> {
-    s.app
-        .authorize(&req.ctx, Action::ManageUsers)
-        .await
-        .map_err(fail(&req))?;
     let b: NewUserJson = body.json()?;
     let f = UserForm {
         username: b.username,
@@ -527,14 +531,10 @@ pub struct PermissionRow {
     pub roles: Vec<Role>,
 }
 
-/// The permission matrix (role × action).
+/// The permission matrix (role × action); the route's guard admits those who may view it.
 #[utoipa::path(get, path = "/api/v1/permissions", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Vec<PermissionRow>), (status = 403, body = ErrorBody)))]
-async fn permissions(State(s): State<AppState>, req: Req) -> ApiResult<Vec<PermissionRow>> {
-    s.app
-        .authorize(&req.ctx, Action::ViewPermissions)
-        .await
-        .map_err(fail(&req))?;
+async fn permissions() -> ApiResult<Vec<PermissionRow>> {
     Ok(Json(
         Action::ALL
             .iter()

@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use gongzhi_app::AppError;
 use gongzhi_app::cases::{IntakeForm, PartyInput, TransitionInput};
 use gongzhi_app::deadlines::ClockChange;
 use gongzhi_app::domain::Id;
@@ -14,7 +15,6 @@ use gongzhi_app::domain::time;
 use gongzhi_app::domain::workflow::{CaseKind, Command};
 use gongzhi_app::store::cases::{Case, CaseFilter};
 use gongzhi_app::work::{MediationForm, MeetingForm};
-use gongzhi_app::{AppError, domain::Action};
 use http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -28,10 +28,6 @@ type Res<T> = Result<Json<T>, Response>;
 
 fn fail(req: &Req) -> impl Fn(AppError) -> Response + '_ {
     |e| axum::response::IntoResponse::into_response(ApiError(e, req.ctx.request_id().to_owned()))
-}
-
-async fn allow(s: &AppState, req: &Req, a: Action) -> Result<(), Response> {
-    s.app.authorize(&req.ctx, a).await.map(|_| ()).map_err(fail(req))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -130,7 +126,6 @@ pub async fn create_case(
     headers: HeaderMap,
     body: ApiBody,
 ) -> Res<CaseSummary> {
-    allow(&s, &req, Action::RegisterCase).await?;
     let b: NewCaseJson = body.json()?;
     let form = IntakeForm {
         kind: b.kind,
@@ -343,7 +338,6 @@ pub async fn transition(
     Path(id): Path<Id>,
     body: ApiBody,
 ) -> Res<CaseSummary> {
-    allow(&s, &req, Action::HandleCase).await?;
     let b: TransitionJson = body.json()?;
     let cmd = Command::parse(&b.command)
         .ok_or_else(|| fail(&req)(AppError::field("command", "command-invalid")))?;
@@ -375,7 +369,6 @@ pub struct ReplyJson {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/replies", tag = "cases", security(("bearer" = [])), request_body = ReplyJson,
     responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reply(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
-    allow(&s, &req, Action::HandleCase).await?;
     let b: ReplyJson = body.json()?;
     s.app
         .send_reply(&req.ctx, id, &b.kind, &b.channel, &b.body, b.version)
@@ -426,7 +419,6 @@ pub async fn assess(
     Path(id): Path<Id>,
     body: ApiBody,
 ) -> Res<RiskResult> {
-    allow(&s, &req, Action::HandleCase).await?;
     let b: RiskJson = body.json()?;
     let input = RiskInput {
         people: b.people,
@@ -471,7 +463,6 @@ pub struct ReferralJson {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", tag = "cases", security(("bearer" = [])), request_body = ReferralJson,
     responses((status = 200, body = Done), (status = 422, body = ErrorBody)))]
 pub async fn refer(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
-    allow(&s, &req, Action::HandleCase).await?;
     let b: ReferralJson = body.json()?;
     s.app
         .refer(&req.ctx, id, &b.to_agency, &b.note, &b.days.to_string())
@@ -497,7 +488,6 @@ pub async fn answer_referral(
     Path(id): Path<Id>,
     body: ApiBody,
 ) -> Res<Done> {
-    allow(&s, &req, Action::HandleCase).await?;
     let b: AnswerJson = body.json()?;
     s.app
         .answer_referral(&req.ctx, id, &b.action, &b.text)
@@ -528,7 +518,6 @@ pub struct MediationJson {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/mediations", tag = "cases", security(("bearer" = [])), request_body = MediationJson,
     responses((status = 200, body = Done), (status = 422, body = ErrorBody)))]
 pub async fn mediation(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
-    allow(&s, &req, Action::HandleCase).await?;
     let b: MediationJson = body.json()?;
     let f = MediationForm {
         mediator: b.mediator,
@@ -559,7 +548,6 @@ pub struct FollowUpJson {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/follow-ups", tag = "cases", security(("bearer" = [])), request_body = FollowUpJson,
     responses((status = 200, body = Done), (status = 422, body = ErrorBody)))]
 pub async fn follow_up(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
-    allow(&s, &req, Action::HandleCase).await?;
     let b: FollowUpJson = body.json()?;
     s.app
         .record_follow_up(&req.ctx, id, &b.satisfaction, &b.notes)
@@ -586,7 +574,6 @@ pub async fn clock(
     Path((id, clock)): Path<(Id, Id)>,
     body: ApiBody,
 ) -> Res<Done> {
-    allow(&s, &req, Action::ApproveClock).await?;
     let b: ClockJsonIn = body.json()?;
     let change = match b.action.as_str() {
         "pause" => ClockChange::Pause,
@@ -622,7 +609,6 @@ pub async fn reveal(
     Path((id, party)): Path<(Id, String)>,
     body: ApiBody,
 ) -> Res<RevealedJson> {
-    allow(&s, &req, Action::RevealPersonal).await?;
     let b: RevealJson = body.json()?;
     let r = s
         .app
@@ -667,7 +653,6 @@ pub struct Created {
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "cases", security(("bearer" = [])), request_body = MeetingJson,
     responses((status = 200, body = Created), (status = 422, body = ErrorBody)))]
 pub async fn meeting(State(s): State<AppState>, req: Req, body: ApiBody) -> Res<Created> {
-    allow(&s, &req, Action::HandleCase).await?;
     let b: MeetingJson = body.json()?;
     let f = MeetingForm {
         title: b.title,
@@ -821,7 +806,6 @@ pub struct EditJson {
 #[utoipa::path(post, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), request_body = EditJson,
     responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn edit_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
-    allow(&s, &req, Action::HandleCase).await?;
     let b: EditJson = body.json()?;
     let e = gongzhi_app::cases::CaseEdit {
         title: b.title,
@@ -847,7 +831,6 @@ pub struct PlanJson {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/risk/plan", tag = "cases", security(("bearer" = [])), request_body = PlanJson,
     responses((status = 200, body = Done), (status = 422, body = ErrorBody)))]
 pub async fn plan(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
-    allow(&s, &req, Action::HandleCase).await?;
     let b: PlanJson = body.json()?;
     let tasks: Vec<(String, String, String)> =
         b.tasks.into_iter().map(|i| (i.title, i.owner, i.due)).collect();
@@ -875,7 +858,6 @@ pub async fn reconciliation(
     Path(id): Path<Id>,
     body: ApiBody,
 ) -> Res<Eligibility> {
-    allow(&s, &req, Action::HandleCase).await?;
     let b: gongzhi_app::domain::workflow::ReconciliationFacts = body.json()?;
     let reasons = s
         .app
@@ -925,7 +907,6 @@ pub async fn attach(
     Path(id): Path<Id>,
     request: axum::extract::Request,
 ) -> Res<Done> {
-    allow(&s, &req, Action::HandleCase).await?;
     let mut files = Vec::new();
     let mut mp = <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
         .await
@@ -974,7 +955,6 @@ pub async fn publication(
     Path(id): Path<Id>,
     body: ApiBody,
 ) -> Res<Done> {
-    allow(&s, &req, Action::HandleCase).await?;
     let b: PublicationJson = body.json()?;
     let f = gongzhi_app::publication::PublicationForm {
         title: b.title,

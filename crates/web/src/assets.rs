@@ -1,13 +1,11 @@
 //! Static files embedded in the binary: vendored Bootstrap, htmx, ECharts and Swagger UI, and our own
 //! CSS and scripts. Long-cached; no CDN.
 
-use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use http::{StatusCode, header};
 
-use crate::AppState;
+use crate::routes::{Access, Routes};
 
 const FILES: &[(&str, &str, &[u8])] = &[
     (
@@ -54,8 +52,8 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/assets/{name}", get(asset))
+pub fn router() -> Routes {
+    Routes::new().get("/assets/{name}", Access::Public, asset)
 }
 
 async fn asset(Path(name): Path<String>) -> Response {

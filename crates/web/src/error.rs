@@ -46,9 +46,10 @@ pub fn status_of(e: &AppError) -> StatusCode {
         | AppError::LoginFailed
         | AppError::SecondFactorRequired
         | AppError::SecondFactorFailed => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden | AppError::PasswordChangeRequired | AppError::SecondFactorEnrolmentRequired => {
-            StatusCode::FORBIDDEN
-        }
+        AppError::Forbidden
+        | AppError::NotOwner
+        | AppError::PasswordChangeRequired
+        | AppError::SecondFactorEnrolmentRequired => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(_)

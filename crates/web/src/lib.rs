@@ -49,15 +49,21 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
                    font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; \
                    form-action 'self'; object-src 'none'";
 
+/// Every route of the server and its access (see `routes`).
+fn all_routes() -> (Router<AppState>, Vec<routes::RouteSpec>) {
+    pages::router()
+        .merge(api::router())
+        .merge(open311::router())
+        .merge(assets::router())
+        .into_parts()
+}
+
 pub fn router(state: AppState) -> Router {
     let header = |name: header::HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
-    Router::new()
-        .merge(pages::router())
-        .merge(api::router())
-        .merge(open311::router())
-        .merge(assets::router())
+    all_routes()
+        .0
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(edge::text_rules))
         .layer(axum::middleware::from_fn_with_state(

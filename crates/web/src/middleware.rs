@@ -196,6 +196,8 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             return Redirect::to("/account/password").into_response();
         }
     }
+    // The route guards (see `routes`) ask the application for the audited refusal.
+    req.extensions_mut().insert(state.app.clone());
     req.extensions_mut().insert(Req {
         ctx,
         session,

@@ -4,11 +4,10 @@
 //! partner's own requests in full. These routes never look at a session cookie: every call is
 //! the public's or a partner's. Errors use the spec's shape: `[{"code": 400, "description": "…"}]`.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use gongzhi_app::cases::{IntakeForm, PartyInput};
 use gongzhi_app::domain::time;
 use gongzhi_app::open311::{Location, RequestsQuery};
@@ -22,12 +21,15 @@ use crate::error::{message, status_of};
 use crate::form::FormData;
 use crate::i18n::{Lang, T};
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/open311/v2/services.json", get(services))
-        .route("/open311/v2/requests.json", get(requests).post(create))
-        .route("/open311/v2/requests/{id}", get(request))
+/// Anyone may call; what a caller sees or may do depends on its `api_key` (see `caller`).
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/open311/v2/services.json", Access::Public, services)
+        .get("/open311/v2/requests.json", Access::Public, requests)
+        .post("/open311/v2/requests.json", Access::Public, create)
+        .get("/open311/v2/requests/{id}", Access::Public, request)
 }
 
 pub fn error(status: StatusCode, description: &str) -> Response {

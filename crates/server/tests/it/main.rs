@@ -5,7 +5,7 @@ mod audit;
 mod auth;
 mod cases;
 mod cli;
-mod matrix;
 mod public;
 mod security;
 mod store;
+mod sweep;

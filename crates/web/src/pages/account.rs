@@ -1,11 +1,9 @@
 //! Logging in and out, the second factor, and one's own account.
 
 use askama::Template;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use gongzhi_app::AppError;
 use gongzhi_app::auth::LoginInput;
 use gongzhi_app::domain::time;
@@ -17,15 +15,19 @@ use crate::AppState;
 use crate::error::{message, render};
 use crate::form::{FormData, FormState};
 use crate::middleware::{Req, SESSION_COOKIE};
+use crate::routes::{Access, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_form).post(login))
-        .route("/login/totp", get(totp_form).post(totp))
-        .route("/logout", post(logout))
-        .route("/account", get(account))
-        .route("/account/password", get(password_form).post(password))
-        .route("/account/logout-everywhere", post(logout_everywhere))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/login", Access::Public, login_form)
+        .post("/login", Access::Public, login)
+        .get("/login/totp", Access::Account, totp_form)
+        .post("/login/totp", Access::Account, totp)
+        .post("/logout", Access::Account, logout)
+        .get("/account", Access::Account, account)
+        .get("/account/password", Access::Account, password_form)
+        .post("/account/password", Access::Account, password)
+        .post("/account/logout-everywhere", Access::Account, logout_everywhere)
 }
 
 #[derive(Template)]

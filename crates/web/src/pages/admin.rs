@@ -2,10 +2,8 @@
 //! matrix and the audit trail.
 
 use askama::Template;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::routing::{get, post};
 use chrono::Datelike;
 use gongzhi_app::admin::{AgencyForm, CategoryForm};
 use gongzhi_app::domain::audit::Outcome;
@@ -22,19 +20,30 @@ use crate::AppState;
 use crate::error::render;
 use crate::form::{FormData, FormState};
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/org", get(org_root).post(org_create))
-        .route("/admin/org/{unit}", get(org_unit).post(org_update))
-        .route("/admin/agencies", get(agencies).post(agency_create))
-        .route("/admin/agencies/{agency}", get(agency).post(agency_update))
-        .route("/admin/categories", get(categories).post(category_save))
-        .route("/admin/calendar", get(calendar).post(calendar_set))
-        .route("/admin/calendar/delete", post(calendar_delete))
-        .route("/admin/import", get(import_form).post(import))
-        .route("/admin/permissions", get(permissions))
-        .route("/admin/audit", get(audit))
+pub fn router() -> Routes {
+    use Action::{ManageReference, ViewAudit, ViewPermissions, ViewReference};
+    let view = Access::Staff(ViewReference);
+    let manage = Access::Staff(ManageReference);
+    Routes::new()
+        .get("/admin/org", view, org_root)
+        .post("/admin/org", manage, org_create)
+        .get("/admin/org/{unit}", view, org_unit)
+        .post("/admin/org/{unit}", manage, org_update)
+        .get("/admin/agencies", view, agencies)
+        .post("/admin/agencies", manage, agency_create)
+        .get("/admin/agencies/{agency}", view, agency)
+        .post("/admin/agencies/{agency}", manage, agency_update)
+        .get("/admin/categories", view, categories)
+        .post("/admin/categories", manage, category_save)
+        .get("/admin/calendar", view, calendar)
+        .post("/admin/calendar", manage, calendar_set)
+        .post("/admin/calendar/delete", manage, calendar_delete)
+        .get("/admin/import", manage, import_form)
+        .post("/admin/import", manage, import)
+        .get("/admin/permissions", Access::Staff(ViewPermissions), permissions)
+        .get("/admin/audit", Access::Staff(ViewAudit), audit)
 }
 
 #[derive(Template)]

@@ -3,17 +3,16 @@
 //! a problem with the form that failed marked and everything typed kept.
 
 use askama::Template;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use chrono::Datelike;
 use gongzhi_app::cases::{CaseEdit, CaseView, IntakeForm, PartyInput, Revealed, TransitionInput, Upload};
 use gongzhi_app::deadlines::ClockChange;
 use gongzhi_app::domain::case::{MediationOutcome, PartyRole, ReplyChannel, ReplyKind, Satisfaction};
 use gongzhi_app::domain::deadline::ClockState;
 use gongzhi_app::domain::org::OrgLevel;
+use gongzhi_app::domain::policy::Action;
 use gongzhi_app::domain::risk::RiskInput;
 use gongzhi_app::domain::workflow::{CaseKind, Channel, Command, ReconciliationFacts, Status};
 use gongzhi_app::domain::{Id, time};
@@ -31,27 +30,39 @@ use crate::error::{PageError, render, transition_message};
 use crate::form::{FormData, FormState};
 use crate::i18n::T;
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/cases", get(list).post(register))
-        .route("/cases/new", get(new_form))
-        .route("/cases/{id}", get(view))
-        .route("/cases/{id}/edit", post(edit))
-        .route("/cases/{id}/transition", post(transition))
-        .route("/cases/{id}/reply", post(reply))
-        .route("/cases/{id}/risk", post(assess))
-        .route("/cases/{id}/risk/sign-off", post(sign_off))
-        .route("/cases/{id}/risk/plan", post(plan))
-        .route("/cases/{id}/refer", post(refer))
-        .route("/cases/{id}/mediation", post(mediation))
-        .route("/cases/{id}/follow-up", post(follow_up))
-        .route("/cases/{id}/attachments", post(attach))
-        .route("/cases/{id}/attachments/{att}", get(download))
-        .route("/cases/{id}/clocks/{clock}", post(clock))
-        .route("/cases/{id}/reveal/{party}", post(reveal))
-        .route("/cases/{id}/reconciliation", post(reconciliation))
-        .route("/referrals/{id}/{action}", post(answer_referral))
+pub fn router() -> Routes {
+    use Action::{ApproveClock, HandleCase, RegisterCase, RevealPersonal, SignOffRisk, ViewCases};
+    let handle = Access::Staff(HandleCase);
+    Routes::new()
+        .get("/cases", Access::Staff(ViewCases), list)
+        .post("/cases", Access::Staff(RegisterCase), register)
+        .get("/cases/new", Access::Staff(RegisterCase), new_form)
+        .get("/cases/{id}", Access::Staff(ViewCases), view)
+        .post("/cases/{id}/edit", handle, edit)
+        .post("/cases/{id}/transition", handle, transition)
+        .post("/cases/{id}/reply", handle, reply)
+        .post("/cases/{id}/risk", handle, assess)
+        .post("/cases/{id}/risk/sign-off", Access::Staff(SignOffRisk), sign_off)
+        .post("/cases/{id}/risk/plan", handle, plan)
+        .post("/cases/{id}/refer", handle, refer)
+        .post("/cases/{id}/mediation", handle, mediation)
+        .post("/cases/{id}/follow-up", handle, follow_up)
+        .post("/cases/{id}/attachments", handle, attach)
+        .get(
+            "/cases/{id}/attachments/{att}",
+            Access::Staff(ViewCases),
+            download,
+        )
+        .post("/cases/{id}/clocks/{clock}", Access::Staff(ApproveClock), clock)
+        .post(
+            "/cases/{id}/reveal/{party}",
+            Access::Staff(RevealPersonal),
+            reveal,
+        )
+        .post("/cases/{id}/reconciliation", handle, reconciliation)
+        .post("/referrals/{id}/{action}", handle, answer_referral)
 }
 
 pub fn fmt_ms(ms: i64) -> String {

@@ -12,10 +12,8 @@ mod timeline;
 mod work;
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use gongzhi_app::domain::policy::{Action, Actor};
 use gongzhi_app::stats::Overview;
 use http::{HeaderMap, StatusCode, header};
@@ -25,6 +23,7 @@ use crate::error::{PageError, render};
 use crate::form::FormState;
 use crate::i18n::T;
 use crate::middleware::{LANG_COOKIE, Req};
+use crate::routes::{Access, Routes};
 use gongzhi_app::AppError;
 
 pub struct NavItem {
@@ -159,10 +158,10 @@ pub struct Flash {
     pub ok: Option<String>,
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/lang/{lang}", get(set_lang))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/", Access::Public, home)
+        .get("/lang/{lang}", Access::Public, set_lang)
         .merge(account::router())
         .merge(admin::router())
         .merge(people::router())

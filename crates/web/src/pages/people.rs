@@ -1,10 +1,8 @@
 //! Accounts: the list, creation with business roles, editing, and the security administrator's acts.
 
 use askama::Template;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::routing::{get, post};
 use gongzhi_app::domain::policy::Role;
 use gongzhi_app::domain::{Id, time};
 use gongzhi_app::store::reference::Agency;
@@ -17,15 +15,25 @@ use crate::AppState;
 use crate::error::render;
 use crate::form::{FormData, FormState};
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
+use gongzhi_app::domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/users", get(users).post(create))
-        .route("/admin/users/{user}", get(user).post(update))
-        .route("/admin/users/{user}/unlock", post(unlock))
-        .route("/admin/users/{user}/reset-password", post(reset_password))
-        .route("/admin/users/{user}/reset-totp", post(reset_totp))
-        .route("/admin/users/{user}/revoke-sessions", post(revoke))
+pub fn router() -> Routes {
+    use Action::{ManageUserSecurity, ManageUsers, ViewUsers};
+    let security = Access::Staff(ManageUserSecurity);
+    Routes::new()
+        .get("/admin/users", Access::Staff(ViewUsers), users)
+        .post("/admin/users", Access::Staff(ManageUsers), create)
+        .get("/admin/users/{user}", Access::Staff(ViewUsers), user)
+        .post(
+            "/admin/users/{user}",
+            Access::Either(ManageUsers, ManageUserSecurity),
+            update,
+        )
+        .post("/admin/users/{user}/unlock", security, unlock)
+        .post("/admin/users/{user}/reset-password", security, reset_password)
+        .post("/admin/users/{user}/reset-totp", security, reset_totp)
+        .post("/admin/users/{user}/revoke-sessions", security, revoke)
 }
 
 pub struct RoleOption {

@@ -2,11 +2,9 @@
 //! follow it with the tracking code and the last four digits of the phone number.
 
 use askama::Template;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, Request, State};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use gongzhi_app::AppError;
 use gongzhi_app::publication::PublicCase;
 use gongzhi_app::store::reference::{Category, OrgUnit};
@@ -18,13 +16,16 @@ use crate::AppState;
 use crate::error::render;
 use crate::form::{FormData, FormState};
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/portal", get(home))
-        .route("/portal/submit", get(submit_form).post(submit))
-        .route("/portal/track", get(track_form).post(track))
-        .route("/portal/captcha-audio", get(captcha_audio))
+pub fn router() -> Routes {
+    Routes::new()
+        .get("/portal", Access::Public, home)
+        .get("/portal/submit", Access::Public, submit_form)
+        .post("/portal/submit", Access::Public, submit)
+        .get("/portal/track", Access::Public, track_form)
+        .post("/portal/track", Access::Public, track)
+        .get("/portal/captcha-audio", Access::Public, captcha_audio)
 }
 
 #[derive(serde::Deserialize)]

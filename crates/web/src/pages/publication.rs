@@ -1,9 +1,7 @@
 //! Releasing a case's title and reply for publication, from the case page.
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::routing::post;
 use gongzhi_app::domain::Id;
 use gongzhi_app::publication::PublicationForm;
 
@@ -12,9 +10,15 @@ use super::cases::after;
 use crate::AppState;
 use crate::form::FormData;
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
+use gongzhi_app::domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/cases/{id}/publication", post(publish))
+pub fn router() -> Routes {
+    Routes::new().post(
+        "/cases/{id}/publication",
+        Access::Staff(Action::HandleCase),
+        publish,
+    )
 }
 
 async fn publish(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {

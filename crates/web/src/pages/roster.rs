@@ -2,10 +2,8 @@
 //! gaps highlighted.
 
 use askama::Template;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::routing::{get, post};
 use gongzhi_app::AppError;
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::roster::{HeadKind, Slot};
@@ -18,14 +16,19 @@ use crate::AppState;
 use crate::error::{PageError, render};
 use crate::form::{FormData, FormState};
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
+use gongzhi_app::domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/admin/roster", get(overview))
-        .route("/admin/roster/{township}", get(township).post(patch))
-        .route("/admin/roster/{township}/clear-patch", post(clear_patch))
-        .route("/admin/roster/village/{village}/{slot}", post(put_slot))
-        .route("/admin/roster/village/{village}/{slot}/clear", post(clear_slot))
+pub fn router() -> Routes {
+    let view = Access::Staff(Action::ViewRoster);
+    let manage = Access::Staff(Action::ManageRoster);
+    Routes::new()
+        .get("/admin/roster", view, overview)
+        .get("/admin/roster/{township}", view, township)
+        .post("/admin/roster/{township}", manage, patch)
+        .post("/admin/roster/{township}/clear-patch", manage, clear_patch)
+        .post("/admin/roster/village/{village}/{slot}", manage, put_slot)
+        .post("/admin/roster/village/{village}/{slot}/clear", manage, clear_slot)
 }
 
 #[derive(Template)]

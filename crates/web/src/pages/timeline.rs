@@ -1,9 +1,7 @@
 //! A case's whole timeline, a page at a time (the case page shows the latest events).
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
 use gongzhi_app::cases::TIMELINE_SHOWN;
 use gongzhi_app::domain::Id;
 
@@ -11,9 +9,11 @@ use super::cases::{EventRow, event_text, fmt_ms};
 use super::{Chrome, PageResult, ok, page};
 use crate::AppState;
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
+use gongzhi_app::domain::policy::Action;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/cases/{id}/timeline", get(timeline))
+pub fn router() -> Routes {
+    Routes::new().get("/cases/{id}/timeline", Access::Staff(Action::ViewCases), timeline)
 }
 
 #[derive(serde::Deserialize)]

@@ -1,12 +1,11 @@
 //! "My work", joint analysis meetings, reply templates and the public deadline calculator.
 
 use askama::Template;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::routing::{get, post};
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::deadline::Unit;
+use gongzhi_app::domain::policy::Action;
 use gongzhi_app::store::casework::Template as ReplyTemplate;
 use gongzhi_app::store::reference::Agency;
 use gongzhi_app::store::users::User;
@@ -19,17 +18,23 @@ use crate::AppState;
 use crate::error::render;
 use crate::form::{FormData, FormState};
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/inbox", get(inbox))
-        .route("/tasks/{id}/done", post(task_done))
-        .route("/notices/{id}/read", post(notice_read))
-        .route("/meetings/new", get(meeting_form))
-        .route("/meetings", post(meeting_create))
-        .route("/admin/templates", get(templates))
-        .route("/admin/templates/{code}", post(template_save))
-        .route("/deadlines", get(calculator))
+pub fn router() -> Routes {
+    use Action::{HandleCase, ManageTemplates, ViewCases};
+    Routes::new()
+        .get("/inbox", Access::Staff(ViewCases), inbox)
+        .post("/tasks/{id}/done", Access::Staff(ViewCases), task_done)
+        .post("/notices/{id}/read", Access::Staff(ViewCases), notice_read)
+        .get("/meetings/new", Access::Staff(HandleCase), meeting_form)
+        .post("/meetings", Access::Staff(HandleCase), meeting_create)
+        .get("/admin/templates", Access::Staff(ViewCases), templates)
+        .post(
+            "/admin/templates/{code}",
+            Access::Staff(ManageTemplates),
+            template_save,
+        )
+        .get("/deadlines", Access::Public, calculator)
 }
 
 pub struct WorkRow {

@@ -1,0 +1,831 @@
+//! Sweeps over the router itself (`gongzhi_web::routes::catalogue`): every write, posted by
+//! nobody, changes nothing; a NUL in any text field of any write is refused naming the field and
+//! changes nothing; every role against every staff route gets exactly what its roles grant. A route
+//! added without a sample body below fails the sweep until one is written.
+use std::collections::BTreeMap;
+
+use gongzhi_app::Security;
+use gongzhi_test_support::{DEMO_PASSWORD, TestApp};
+use gongzhi_web::routes::{RouteSpec, catalogue};
+use serde_json::{Value, json};
+
+/// Real ids to put into paths and bodies.
+struct Ids {
+    case: String,
+    party: String,
+    clock: String,
+    user: String,
+    agency: String,
+    district: String,
+    township: String,
+    village: String,
+    tracking: String,
+}
+
+impl Ids {
+    /// A case of the procuratorate with a party and clocks, and a user to act upon.
+    async fn make(t: &TestApp) -> Self {
+        let reception = t.api("demo_reception").await;
+        let village = t.org_id("620702104201").await;
+        let (s, c) = reception
+            .post(
+                "/api/v1/cases",
+                json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": village,
+                    "title": "王某不服民事判决申请监督", "narrative": "认为判决认定事实错误。",
+                    "received_at": gongzhi_app::domain::time::format_local(chrono::Utc::now()),
+                    "parties": [{"role": "petitioner", "name": "王建国", "id_number": "11010519491231002X", "phone": "13812345678"}]}),
+            )
+            .await;
+        assert_eq!(s, 200, "{c}");
+        let case = c["id"].as_str().unwrap().to_owned();
+        let first = |sql: String| {
+            let t = &t;
+            async move { t.rows(&sql).await[0][0].clone() }
+        };
+        let party = first(format!("SELECT id FROM case_party WHERE case_id = '{case}'")).await;
+        let clock = first(format!("SELECT id FROM case_clock WHERE case_id = '{case}'")).await;
+        let form = gongzhi_app::users::UserForm {
+            username: "sweep_target".into(),
+            display_name: "被操作账户".into(),
+            agency_id: t.agency_id("GZ-JCY").await,
+            roles: vec!["prosecutor".into()],
+            password: "Target#2026gz".into(),
+            active: true,
+            version: 0,
+        };
+        let (u, _) = t.app.create_user(&t.system_ctx(), &form).await.unwrap();
+        Self {
+            tracking: c["tracking_code"].as_str().unwrap().to_owned(),
+            case,
+            party,
+            clock,
+            user: u.id.to_string(),
+            agency: t.agency_id("GZ-GAJ").await,
+            district: t.org_id("620702000000").await,
+            township: t.org_id("620702104000").await,
+            village,
+        }
+    }
+
+    fn fill(&self, path: &str) -> String {
+        let random = "01900000-0000-7000-8000-000000000000";
+        let id = if path.starts_with("/cases/") || path.starts_with("/api/v1/cases/") {
+            self.case.as_str()
+        } else if path.starts_with("/open311/") {
+            ""
+        } else {
+            random
+        };
+        path.replace("{id}", id)
+            .replace(
+                "/open311/v2/requests/",
+                &format!("/open311/v2/requests/{}.json", self.tracking),
+            )
+            .replace("{party}", &self.party)
+            .replace("{clock}", &self.clock)
+            .replace("{att}", random)
+            .replace("{user}", &self.user)
+            .replace("{agency}", &self.agency)
+            .replace("{unit}", &self.district)
+            .replace("{township}", &self.township)
+            .replace("{village}", &self.village)
+            .replace("{slot}", "judge")
+            .replace("{code}", "procedural-accepted")
+            .replace("{action}", "accept")
+            .replace("{lang}", "zh")
+            .replace("{name}", "app.css")
+    }
+}
+
+/// A plausible body for a write.
+#[derive(Clone)]
+enum Body {
+    Form(Vec<(&'static str, String)>),
+    Multipart(Vec<(&'static str, String)>),
+    Json(Value),
+}
+
+fn s(v: &str) -> String {
+    v.to_owned()
+}
+
+/// A sample body for every write route, keyed by method and path as registered.
+fn samples(ids: &Ids) -> BTreeMap<String, Body> {
+    use Body::{Form, Json, Multipart};
+    let case_fields = vec![
+        ("kind", s("petition")),
+        ("channel", s("visit")),
+        ("category", s("LAW_RELATED")),
+        ("place_id", ids.village.clone()),
+        ("received_at", s("2026-12-01 09:00")),
+        ("title", s("来访反映执行难")),
+        ("narrative", s("判决生效两年仍未执行到位。")),
+        ("parties[0].role", s("petitioner")),
+        ("parties[0].name", s("马玉兰")),
+        ("parties[0].phone", s("13993651234")),
+        ("idem", s("sweep-1")),
+    ];
+    let entries: Vec<(&str, Body)> = vec![
+        (
+            "POST /admin/org",
+            Form(vec![
+                ("code", s("620702104299")),
+                ("name", s("新村")),
+                ("parent", ids.township.clone()),
+            ]),
+        ),
+        (
+            "POST /admin/org/{unit}",
+            Form(vec![
+                ("name", s("改名")),
+                ("active", s("on")),
+                ("version", s("1")),
+            ]),
+        ),
+        (
+            "POST /admin/agencies",
+            Form(vec![
+                ("code", s("GZ-TEST")),
+                ("name", s("测试单位")),
+                ("short_name", s("测试")),
+                ("kind", s("court")),
+                ("org_unit_code", s("620702000000")),
+                ("phone", s("09368888888")),
+                ("address", s("甘州区")),
+            ]),
+        ),
+        (
+            "POST /admin/agencies/{agency}",
+            Form(vec![
+                ("name", s("改名单位")),
+                ("short_name", s("改")),
+                ("kind", s("police")),
+                ("active", s("on")),
+                ("version", s("1")),
+            ]),
+        ),
+        (
+            "POST /admin/categories",
+            Form(vec![
+                ("mode", s("create")),
+                ("code", s("NEW_KIND")),
+                ("name", s("新类别")),
+                ("name_en", s("new")),
+                ("sort_order", s("99")),
+            ]),
+        ),
+        (
+            "POST /admin/calendar",
+            Form(vec![
+                ("day", s("2027-01-01")),
+                ("kind", s("rest")),
+                ("name", s("元旦")),
+            ]),
+        ),
+        (
+            "POST /admin/calendar/delete",
+            Form(vec![("day", s("2026-10-01"))]),
+        ),
+        (
+            "POST /admin/import",
+            Multipart(vec![
+                ("kind", s("categories")),
+                ("text", s("code,name,name_en,sort_order\nX,某,x,1")),
+            ]),
+        ),
+        (
+            "POST /admin/users",
+            Form(vec![
+                ("username", s("intruder")),
+                ("display_name", s("入侵者")),
+                ("agency_id", ids.agency.clone()),
+                ("roles", s("system_admin")),
+                ("password", s("Intrude#2026x")),
+            ]),
+        ),
+        (
+            "POST /admin/users/{user}",
+            Form(vec![
+                ("display_name", s("改名")),
+                ("agency_id", ids.agency.clone()),
+                ("roles", s("chief_prosecutor")),
+                ("active", s("on")),
+                ("version", s("1")),
+            ]),
+        ),
+        ("POST /admin/users/{user}/unlock", Form(vec![])),
+        (
+            "POST /admin/users/{user}/reset-password",
+            Form(vec![("password", s("Taken#2026over"))]),
+        ),
+        ("POST /admin/users/{user}/reset-totp", Form(vec![])),
+        ("POST /admin/users/{user}/revoke-sessions", Form(vec![])),
+        (
+            "POST /admin/roster/{township}",
+            Form(vec![
+                ("head_kind", s("chief_prosecutor")),
+                ("person_name", s("某某")),
+                ("agency_id", ids.agency.clone()),
+            ]),
+        ),
+        ("POST /admin/roster/{township}/clear-patch", Form(vec![])),
+        (
+            "POST /admin/roster/village/{village}/{slot}",
+            Form(vec![
+                ("person_name", s("某法官")),
+                ("agency_id", ids.agency.clone()),
+                ("phone", s("13800000000")),
+                ("township", ids.township.clone()),
+                ("version", s("0")),
+            ]),
+        ),
+        (
+            "POST /admin/roster/village/{village}/{slot}/clear",
+            Form(vec![("township", ids.township.clone())]),
+        ),
+        ("POST /cases", Multipart(case_fields)),
+        (
+            "POST /cases/{id}/edit",
+            Form(vec![
+                ("title", s("改标题")),
+                ("narrative", s("改案情")),
+                ("category", s("LAW_RELATED")),
+                ("version", s("1")),
+            ]),
+        ),
+        (
+            "POST /cases/{id}/transition",
+            Form(vec![
+                ("command", s("close")),
+                ("note", s("结案")),
+                ("handler_id", s("")),
+                ("version", s("1")),
+            ]),
+        ),
+        (
+            "POST /cases/{id}/reply",
+            Form(vec![
+                ("kind", s("procedural")),
+                ("channel", s("phone")),
+                ("body", s("已收悉")),
+                ("version", s("1")),
+            ]),
+        ),
+        (
+            "POST /cases/{id}/risk",
+            Form(vec![
+                ("people", s("3")),
+                ("earlier_petitions", s("0")),
+                ("amount_yuan", s("1000")),
+                ("plan", s("释法说理")),
+                ("note", s("评估")),
+            ]),
+        ),
+        ("POST /cases/{id}/risk/sign-off", Form(vec![])),
+        (
+            "POST /cases/{id}/risk/plan",
+            Form(vec![
+                ("plan", s("稳控")),
+                ("tasks[0].title", s("回访")),
+                ("tasks[0].owner", ids.user.clone()),
+                ("tasks[0].due", s("2026-12-31")),
+            ]),
+        ),
+        (
+            "POST /cases/{id}/refer",
+            Form(vec![
+                ("to_agency", ids.agency.clone()),
+                ("note", s("请核查")),
+                ("days", s("15")),
+            ]),
+        ),
+        (
+            "POST /cases/{id}/mediation",
+            Form(vec![
+                ("mediator", s("调解员")),
+                ("held_at", s("2026-12-01T10:00")),
+                ("place", s("村委会")),
+                ("attendees", s("双方")),
+                ("outcome", s("agreed")),
+                ("notes", s("记录")),
+                ("agreement", s("协议")),
+                ("agreement_date", s("2026-12-01")),
+            ]),
+        ),
+        (
+            "POST /cases/{id}/follow-up",
+            Form(vec![("satisfaction", s("satisfied")), ("notes", s("满意"))]),
+        ),
+        (
+            "POST /cases/{id}/attachments",
+            Multipart(vec![("note", s("附件说明"))]),
+        ),
+        (
+            "POST /cases/{id}/clocks/{clock}",
+            Form(vec![
+                ("action", s("extend")),
+                ("reason", s("延期")),
+                ("days", s("10")),
+            ]),
+        ),
+        (
+            "POST /cases/{id}/reveal/{party}",
+            Form(vec![("reason", s("核实身份"))]),
+        ),
+        (
+            "POST /cases/{id}/reconciliation",
+            Form(vec![
+                ("civil_dispute", s("on")),
+                ("likely_sentence_years", s("2")),
+            ]),
+        ),
+        (
+            "POST /cases/{id}/publication",
+            Form(vec![
+                ("public_title", s("公开标题")),
+                ("public_reply", s("公开答复")),
+            ]),
+        ),
+        (
+            "POST /referrals/{id}/{action}",
+            Form(vec![("case", ids.case.clone()), ("text", s("已办理"))]),
+        ),
+        ("POST /tasks/{id}/done", Form(vec![])),
+        ("POST /notices/{id}/read", Form(vec![])),
+        (
+            "POST /meetings",
+            Form(vec![
+                ("title", s("研判会")),
+                ("held_at", s("2026-12-01T10:00")),
+                ("place", s("会议室")),
+                ("conclusions", s("结论")),
+                ("agencies", ids.agency.clone()),
+                ("cases", ids.case.clone()),
+            ]),
+        ),
+        (
+            "POST /admin/templates/{code}",
+            Form(vec![
+                ("name", s("模板")),
+                ("body", s("内容")),
+                ("version", s("1")),
+            ]),
+        ),
+        (
+            "POST /login",
+            Form(vec![
+                ("username", s("demo_grid")),
+                ("password", s("wrong-password")),
+            ]),
+        ),
+        (
+            "POST /login/totp",
+            Form(vec![("code", s("123456")), ("secret", s(""))]),
+        ),
+        ("POST /logout", Form(vec![])),
+        (
+            "POST /account/password",
+            Form(vec![
+                ("current", s("x")),
+                ("new", s("New#2026pass")),
+                ("confirm", s("New#2026pass")),
+            ]),
+        ),
+        ("POST /account/logout-everywhere", Form(vec![])),
+        (
+            "POST /portal/submit",
+            Multipart(vec![
+                ("kind", s("dispute")),
+                ("category", s("NEIGHBOUR")),
+                ("place_id", ids.village.clone()),
+                ("title", s("邻里纠纷")),
+                ("narrative", s("邻居占道。")),
+                ("parties[0].name", s("王芳")),
+                ("parties[0].phone", s("13709361234")),
+                ("captcha_token", s("forged")),
+                ("captcha", s("1234")),
+            ]),
+        ),
+        (
+            "POST /portal/track",
+            Form(vec![("code", ids.tracking.clone()), ("last4", s("0000"))]),
+        ),
+        (
+            "POST /open311/v2/requests.json",
+            Form(vec![
+                ("service_code", s("NEIGHBOUR")),
+                ("description", s("邻居占道")),
+                ("address_id", s("620702104201")),
+                ("phone", s("13709361234")),
+            ]),
+        ),
+        (
+            "POST /api/v1/auth/login",
+            Json(json!({"username": "demo_grid", "password": "wrong-password"})),
+        ),
+        ("POST /api/v1/auth/logout", Json(json!({}))),
+        (
+            "POST /api/v1/agencies",
+            Json(
+                json!({"code": "GZ-TEST", "name": "测试单位", "short_name": "测试", "kind": "court", "org_unit_code": "620702000000"}),
+            ),
+        ),
+        (
+            "POST /api/v1/users",
+            Json(
+                json!({"username": "intruder", "display_name": "入侵者", "agency_id": ids.agency, "roles": ["system_admin"], "password": "Intrude#2026x"}),
+            ),
+        ),
+        (
+            "POST /api/v1/cases",
+            Json(
+                json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": ids.village,
+                "title": "来访反映执行难", "narrative": "判决未执行。", "received_at": "2026-12-01 09:00",
+                "parties": [{"role": "petitioner", "name": "马玉兰", "phone": "13993651234"}]}),
+            ),
+        ),
+        (
+            "POST /api/v1/cases/{id}",
+            Json(
+                json!({"title": "改", "narrative": "改", "category": "LAW_RELATED", "urgent": false, "version": 1}),
+            ),
+        ),
+        (
+            "POST /api/v1/cases/{id}/risk/plan",
+            Json(
+                json!({"plan": "稳控", "tasks": [{"title": "回访", "owner": ids.user, "due": "2026-12-31"}]}),
+            ),
+        ),
+        (
+            "POST /api/v1/cases/{id}/reconciliation",
+            Json(
+                json!({"civil_dispute": true, "chapter_4_or_5": true, "negligent": false, "likely_sentence_years": 2, "intentional_crime_within_5_years": false}),
+            ),
+        ),
+        (
+            "POST /api/v1/cases/{id}/publication",
+            Json(json!({"title": "公开标题", "reply": "公开答复"})),
+        ),
+        (
+            "POST /api/v1/cases/{id}/attachments",
+            Multipart(vec![("note", s("附件说明"))]),
+        ),
+        (
+            "POST /api/v1/cases/{id}/transitions",
+            Json(json!({"command": "close", "note": "结案", "version": 1})),
+        ),
+        (
+            "POST /api/v1/cases/{id}/replies",
+            Json(json!({"kind": "procedural", "channel": "phone", "body": "已收悉", "version": 1})),
+        ),
+        (
+            "POST /api/v1/cases/{id}/risk",
+            Json(
+                json!({"people": 3, "earlier_petitions": 0, "amount_yuan": 1000, "plan": "释法说理", "note": "评估"}),
+            ),
+        ),
+        ("POST /api/v1/cases/{id}/risk/sign-off", Json(json!({}))),
+        (
+            "POST /api/v1/cases/{id}/referrals",
+            Json(json!({"to_agency": ids.agency, "note": "请核查", "days": 15})),
+        ),
+        (
+            "POST /api/v1/referrals/{id}",
+            Json(json!({"action": "accept", "text": "收到"})),
+        ),
+        (
+            "POST /api/v1/cases/{id}/mediations",
+            Json(
+                json!({"mediator": "调解员", "held_at": "2026-12-01 10:00", "place": "村委会", "attendees": "双方", "outcome": "agreed", "notes": "", "agreement": "协议", "agreement_date": "2026-12-01"}),
+            ),
+        ),
+        (
+            "POST /api/v1/cases/{id}/follow-ups",
+            Json(json!({"satisfaction": "satisfied", "notes": "满意"})),
+        ),
+        (
+            "POST /api/v1/cases/{id}/clocks/{clock}",
+            Json(json!({"action": "extend", "reason": "延期", "days": 10})),
+        ),
+        (
+            "POST /api/v1/cases/{id}/parties/{party}/reveal",
+            Json(json!({"reason": "核实身份"})),
+        ),
+        (
+            "POST /api/v1/meetings",
+            Json(
+                json!({"title": "研判会", "held_at": "2026-12-01 10:00", "place": "会议室", "conclusions": "结论",
+                "agencies": [ids.agency], "cases": [ids.case], "items": [{"title": "回访", "owner": ids.user, "due": "2026-12-31"}]}),
+            ),
+        ),
+    ];
+    entries.into_iter().map(|(k, b)| (k.to_owned(), b)).collect()
+}
+
+fn writes() -> Vec<RouteSpec> {
+    catalogue().into_iter().filter(|r| r.method != "GET").collect()
+}
+
+async fn send(
+    c: &reqwest::Client,
+    base: &str,
+    method: &str,
+    path: &str,
+    body: &Body,
+    token: Option<&str>,
+) -> reqwest::Response {
+    let mut rb = c.request(method.parse().unwrap(), format!("{base}{path}"));
+    if let Some(t) = token {
+        rb = rb.bearer_auth(t);
+    }
+    rb = match body {
+        Body::Form(pairs) => rb.form(pairs),
+        Body::Json(v) => rb.json(v),
+        Body::Multipart(pairs) => {
+            let mut form = reqwest::multipart::Form::new();
+            for (k, v) in pairs {
+                form = form.text(*k, v.clone());
+            }
+            form = form.part(
+                "attachments",
+                reqwest::multipart::Part::bytes(b"%PDF-1.4 sweep".to_vec()).file_name("判决书.pdf"),
+            );
+            rb.multipart(form)
+        }
+    };
+    rb.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn nobody_without_an_account_changes_anything_through_any_write() {
+    let t = TestApp::spawn("sweepanon").await;
+    let ids = Ids::make(&t).await;
+    let samples = samples(&ids);
+    let routes = writes();
+    let missing: Vec<String> = routes
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .filter(|k| !samples.contains_key(k))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "write routes without a sample body: {missing:?}"
+    );
+    let before = t.snapshot().await;
+    let anon = t.client();
+    let mut sent = 0;
+    for r in &routes {
+        let key = format!("{} {}", r.method, r.path);
+        let path = ids.fill(&r.path);
+        let res = send(&anon, &t.base, r.method, &path, &samples[&key], None).await;
+        let status = res.status().as_u16();
+        assert!(status < 500, "{key}: {status}");
+        if r.access.is_staff() {
+            let to_login = status == 303 && res.headers()["location"].to_str().unwrap().starts_with("/login");
+            assert!(
+                to_login || status == 401,
+                "{key} must refuse the public: {status}"
+            );
+        }
+        sent += 1;
+    }
+    // Reading what staff read is refused too.
+    for r in catalogue()
+        .iter()
+        .filter(|r| r.method == "GET" && r.access.is_staff())
+    {
+        let res = anon
+            .get(format!("{}{}", t.base, ids.fill(&r.path)))
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        assert!(
+            status == 401 || status == 303,
+            "GET {} must refuse the public: {status}",
+            r.path
+        );
+        sent += 1;
+    }
+    assert_eq!(
+        t.snapshot().await,
+        before,
+        "no business row changed after {sent} anonymous requests"
+    );
+    eprintln!("anonymous requests: {sent}");
+}
+
+/// Every text value of a body, one at a time, with a NUL inside.
+fn poisoned(body: &Body) -> Vec<(String, Body)> {
+    let nul = |v: &str| format!("{v}\u{0}x");
+    match body {
+        Body::Form(pairs) | Body::Multipart(pairs) => (0..pairs.len())
+            .map(|i| {
+                let mut p = pairs.clone();
+                p[i].1 = nul(&p[i].1);
+                let b = if matches!(body, Body::Form(_)) {
+                    Body::Form(p)
+                } else {
+                    Body::Multipart(p)
+                };
+                (pairs[i].0.to_owned(), b)
+            })
+            .collect(),
+        Body::Json(v) => {
+            let mut out = Vec::new();
+            fn walk(v: &Value, path: String, out: &mut Vec<String>) {
+                match v {
+                    Value::String(_) => out.push(path),
+                    Value::Array(a) => {
+                        for (i, x) in a.iter().enumerate() {
+                            walk(x, format!("{path}[{i}]"), out);
+                        }
+                    }
+                    Value::Object(m) => {
+                        for (k, x) in m {
+                            walk(
+                                x,
+                                if path.is_empty() {
+                                    k.clone()
+                                } else {
+                                    format!("{path}.{k}")
+                                },
+                                out,
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let mut paths = Vec::new();
+            walk(v, String::new(), &mut paths);
+            for p in paths {
+                let mut copy = v.clone();
+                let pointer = format!("/{}", p.replace(['.', '['], "/").replace(']', ""));
+                if let Some(Value::String(s)) = copy.pointer_mut(&pointer) {
+                    *s = nul(s);
+                }
+                out.push((p, Body::Json(copy)));
+            }
+            out
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_nul_in_any_text_field_of_any_write_is_refused_naming_the_field() {
+    let t = TestApp::spawn("sweepnul").await;
+    let ids = Ids::make(&t).await;
+    let samples = samples(&ids);
+    let browser = t.browser("demo_reception", DEMO_PASSWORD).await;
+    let token = t.token("demo_reception").await;
+    let before = t.snapshot().await;
+    let mut sent = 0;
+    for r in writes() {
+        let key = format!("{} {}", r.method, r.path);
+        let path = ids.fill(&r.path);
+        let api = path.starts_with("/api/");
+        for (field, body) in poisoned(&samples[&key]) {
+            let res = send(
+                &browser,
+                &t.base,
+                r.method,
+                &path,
+                &body,
+                api.then_some(token.as_str()),
+            )
+            .await;
+            assert_eq!(res.status(), 422, "{key} field {field}");
+            let text = res.text().await.unwrap();
+            if api {
+                let v: Value = serde_json::from_str(&text).unwrap();
+                assert!(
+                    v["fields"].get(&field).is_some(),
+                    "{key}: the field {field} is named: {v}"
+                );
+            } else if path.starts_with("/open311/") {
+                let v: Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(v[0]["code"], 422, "{key}");
+            } else {
+                assert!(text.contains("不允许的字符"), "{key} {field}");
+            }
+            sent += 1;
+        }
+    }
+    // Where nobody signs in: the API login, the portal's tracking, Open311 by id.
+    let anon = t.client();
+    let res = anon
+        .post(format!("{}/api/v1/auth/login", t.base))
+        .json(&json!({"username": "demo\u{0}grid", "password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.json::<Value>().await.unwrap()["fields"]["username"].is_string());
+    let res = anon
+        .post(format!("{}/portal/track", t.base))
+        .form(&[("code", "AB\u{0}CD"), ("last4", "1234")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = anon
+        .get(format!("{}/open311/v2/requests/AB%00CD.json", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(res.json::<Value>().await.unwrap()[0]["code"], 400);
+    // A search term is cleaned, not refused; other query values are refused.
+    let res = anon
+        .get(format!("{}/api/v1/cases?q=%E7%8E%8B%00", t.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = anon
+        .get(format!("{}/api/v1/cases?state=open%00", t.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        t.snapshot().await,
+        before,
+        "nothing stored after {sent} poisoned writes"
+    );
+    eprintln!("poisoned writes: {sent}");
+}
+
+#[tokio::test]
+async fn every_role_against_every_staff_route_of_the_router() {
+    let t = TestApp::spawn_with(
+        "matrix",
+        Security {
+            admin_totp_required: false,
+            ..Security::default()
+        },
+    )
+    .await;
+    let ids = Ids::make(&t).await;
+    let samples = samples(&ids);
+    let accounts = [
+        ("demo_sysadmin", gongzhi_app::domain::Role::SystemAdmin),
+        ("demo_secadmin", gongzhi_app::domain::Role::SecurityAdmin),
+        ("demo_auditor", gongzhi_app::domain::Role::AuditAdmin),
+        ("demo_chief", gongzhi_app::domain::Role::ChiefProsecutor),
+        ("demo_prosecutor", gongzhi_app::domain::Role::Prosecutor),
+        ("demo_assistant", gongzhi_app::domain::Role::ProsecutorAssistant),
+        ("demo_reception", gongzhi_app::domain::Role::ReceptionClerk),
+        ("demo_juvenile", gongzhi_app::domain::Role::JuvenileTeam),
+        ("demo_hearing", gongzhi_app::domain::Role::HearingPoolManager),
+        ("demo_partner", gongzhi_app::domain::Role::PartnerHandler),
+        ("demo_grid", gongzhi_app::domain::Role::GridWorker),
+        ("demo_leader", gongzhi_app::domain::Role::Leader),
+    ];
+    assert_eq!(accounts.len(), gongzhi_app::domain::Role::ALL.len());
+    let routes: Vec<RouteSpec> = catalogue().into_iter().filter(|r| r.access.is_staff()).collect();
+    assert!(
+        routes.iter().any(|r| r.path == "/cases/{id}/transition"),
+        "page actions are in"
+    );
+    assert!(
+        routes.iter().any(|r| r.path.starts_with("/api/v1/cases/{id}/")),
+        "API operations are in"
+    );
+    let mut checked = 0;
+    for (username, role) in accounts {
+        let browser = t.browser(username, DEMO_PASSWORD).await;
+        for r in &routes {
+            let path = ids.fill(&r.path);
+            let res = if r.method == "GET" {
+                browser.get(format!("{}{path}", t.base)).send().await.unwrap()
+            } else {
+                let body = samples
+                    .get(&format!("{} {}", r.method, r.path))
+                    .cloned()
+                    .unwrap_or(Body::Form(vec![]));
+                send(&browser, &t.base, r.method, &path, &body, None).await
+            };
+            let status = res.status().as_u16();
+            if r.access.admits(role) {
+                // Admitted by role; a case of another agency may still be refused by scope, which
+                // says so (not_owner), never as a role refusal.
+                let scope_refusal = status == 403 && res.text().await.unwrap().contains("由其他单位办理");
+                assert!(
+                    (status != 403 || scope_refusal) && status != 401 && status < 500,
+                    "{role} {} {}: {status}",
+                    r.method,
+                    r.path
+                );
+            } else {
+                assert_eq!(status, 403, "{role} {} {} must be denied", r.method, r.path);
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, accounts.len() * routes.len());
+    eprintln!("role × route requests: {checked}");
+}
