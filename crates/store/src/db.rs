@@ -125,7 +125,7 @@ impl Db {
     }
 
     pub async fn conn(&self) -> Result<Conn> {
-        Ok(self.pool.acquire().await?)
+        self.pool.acquire().await.map_err(StoreError::Unavailable)
     }
 
     pub async fn begin(&self) -> Result<Tx> {
@@ -137,9 +137,15 @@ impl Db {
         // later fails with SQLITE_BUSY_SNAPSHOT (517) when another connection wrote in between;
         // BEGIN IMMEDIATE waits (busy_timeout) instead.
         let inner = match self.dialect {
-            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Dialect::Postgres => self.pool.begin().await?,
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => self.pool.begin().await,
         };
+        // BEGIN on SQLite can also wait out another process's lock and fail busy: that is not the
+        // database being away.
+        let inner = inner.map_err(|e| match e {
+            sqlx::Error::Database(_) if self.dialect == Dialect::Sqlite => StoreError::Database(e),
+            e => StoreError::Unavailable(e),
+        })?;
         Ok(Tx { inner, _gate: gate })
     }
 

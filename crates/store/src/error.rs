@@ -18,6 +18,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("cannot connect to {url}: {source}")]
     Connect { url: String, source: sqlx::Error },
+    /// No connection could be had from the pool (the database is down, refusing connections, or
+    /// every connection is busy past the timeout).
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error("migration failed: {0}")]
     Migration(String),
     #[error("encryption error: {0}")]
@@ -29,7 +33,7 @@ impl StoreError {
     /// worth a 503 and a retry, not a 500.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            StoreError::Connect { .. } => true,
+            StoreError::Connect { .. } | StoreError::Unavailable(_) => true,
             StoreError::Database(sqlx::Error::Database(db)) => {
                 // PostgreSQL: connection exceptions (08…), the server shutting down or starting
                 // (57P01–57P03), too many connections (53300).
@@ -42,6 +46,8 @@ impl StoreError {
                     | sqlx::Error::PoolClosed
                     | sqlx::Error::Io(_)
                     | sqlx::Error::Tls(_)
+                    | sqlx::Error::Protocol(_)
+                    | sqlx::Error::WorkerCrashed
             ),
             _ => false,
         }

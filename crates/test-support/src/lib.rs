@@ -346,3 +346,16 @@ impl TestApp {
         self.id_where("app_user", "username", username).await
     }
 }
+
+/// Runs statements on the PostgreSQL server of `TEST_DATABASE_URL` as its administrator (to take a
+/// test database away and bring it back).
+pub async fn pg_admin(statements: &[String]) {
+    use sqlx::Executor;
+    let admin = std::env::var("TEST_DATABASE_URL").unwrap();
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .unwrap();
+    for s in statements {
+        conn.execute(s.as_str()).await.unwrap();
+    }
+}

@@ -3,8 +3,10 @@
 
 mod audit;
 mod auth;
+mod bounds;
 mod cases;
 mod cli;
+mod edge;
 mod public;
 mod security;
 mod store;
