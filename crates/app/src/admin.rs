@@ -9,6 +9,7 @@ use gongzhi_domain::policy::Action;
 use gongzhi_store::AnyConnection;
 use gongzhi_store::StoreError;
 use gongzhi_store::reference::{self, Agency, AgencyFilter, CalendarDay, Category, OrgUnit};
+use gongzhi_store::{Page, Paged};
 
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
@@ -85,10 +86,16 @@ pub(crate) async fn check_org_unit(
 }
 
 impl App {
-    pub async fn org_children(&self, ctx: &Ctx, parent: Option<Id>) -> Result<Vec<OrgUnit>, AppError> {
+    /// A page of a unit's children (the roots without a parent).
+    pub async fn org_children(
+        &self,
+        ctx: &Ctx,
+        parent: Option<Id>,
+        page: Page,
+    ) -> Result<Paged<OrgUnit>, AppError> {
         self.authorize(ctx, Action::ViewReference).await?;
         let mut conn = self.db().conn().await?;
-        Ok(reference::org_children(&mut conn, parent).await?)
+        Ok(reference::org_children_page(&mut conn, parent, page).await?)
     }
 
     pub async fn org_unit(&self, ctx: &Ctx, unit: Id) -> Result<(OrgUnit, Vec<OrgUnit>), AppError> {
@@ -181,10 +188,11 @@ impl App {
         Ok(())
     }
 
-    pub async fn agencies(&self, ctx: &Ctx, f: &AgencyFilter) -> Result<Vec<Agency>, AppError> {
+    /// A page of the agencies the filter selects.
+    pub async fn agencies(&self, ctx: &Ctx, f: &AgencyFilter, page: Page) -> Result<Paged<Agency>, AppError> {
         self.authorize(ctx, Action::ViewReference).await?;
         let mut conn = self.db().conn().await?;
-        Ok(reference::agency_list(&mut conn, f).await?)
+        Ok(reference::agency_page(&mut conn, f, page).await?)
     }
 
     /// All agencies, for pickers in forms of any signed-in user.

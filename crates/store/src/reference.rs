@@ -6,7 +6,7 @@ use gongzhi_domain::org::{AgencyKind, OrgLevel};
 use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
-use crate::{Result, StoreError, code, id, opt_id};
+use crate::{Page, Paged, Result, StoreError, code, id, opt_id};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrgUnit {
@@ -61,6 +61,34 @@ async fn org_query(conn: &mut AnyConnection, where_sql: &str, bind: Option<&str>
         None => q.fetch_all(conn).await?,
     };
     rows.into_iter().map(OrgUnit::try_from).collect()
+}
+
+/// One page of a unit's children (the roots without a parent), and how many there are.
+pub async fn org_children_page(
+    conn: &mut AnyConnection,
+    parent: Option<Id>,
+    page: Page,
+) -> Result<Paged<OrgUnit>> {
+    let (w, bind) = match parent {
+        Some(p) => ("WHERE parent_id = $1", Some(p.to_string())),
+        None => ("WHERE parent_id IS NULL", None),
+    };
+    let count_sql = format!("SELECT COUNT(*) FROM org_unit {w}");
+    let count = sqlx::query_as::<_, (i64,)>(&count_sql);
+    let (total,) = match &bind {
+        Some(b) => count.bind(b).fetch_one(&mut *conn).await?,
+        None => count.fetch_one(&mut *conn).await?,
+    };
+    let sql = format!("SELECT {ORG_COLS} FROM org_unit {w} ORDER BY code {}", page.sql());
+    let q = sqlx::query_as::<_, OrgUnitRow>(&sql);
+    let rows = match &bind {
+        Some(b) => q.bind(b).fetch_all(conn).await?,
+        None => q.fetch_all(conn).await?,
+    };
+    Ok(Paged {
+        items: rows.into_iter().map(OrgUnit::try_from).collect::<Result<_>>()?,
+        total,
+    })
 }
 
 pub async fn org_children(conn: &mut AnyConnection, parent: Option<Id>) -> Result<Vec<OrgUnit>> {
@@ -225,21 +253,27 @@ pub struct AgencyFilter {
     pub text: Option<String>,
 }
 
-pub async fn agency_list(conn: &mut AnyConnection, f: &AgencyFilter) -> Result<Vec<Agency>> {
-    let mut sql = format!("SELECT {AGENCY_COLS} FROM agency WHERE 1 = 1");
+fn agency_where(f: &AgencyFilter) -> (String, Vec<String>) {
+    let mut sql = String::from(" WHERE 1 = 1");
     let mut binds = Vec::new();
     if let Some(k) = f.kind {
         binds.push(k.code().to_owned());
         sql.push_str(&format!(" AND kind = ${}", binds.len()));
     }
     if let Some(t) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        binds.push(format!("%{}%", t.trim()));
+        binds.push(format!("%{}%", t.trim().to_lowercase()));
         sql.push_str(&format!(
-            " AND (name LIKE ${n} OR code LIKE ${n})",
+            " AND (LOWER(name) LIKE ${n} OR LOWER(code) LIKE ${n})",
             n = binds.len()
         ));
     }
-    sql.push_str(" ORDER BY kind, code");
+    (sql, binds)
+}
+
+/// Every agency the filter selects (for the use cases that route work to one).
+pub async fn agency_list(conn: &mut AnyConnection, f: &AgencyFilter) -> Result<Vec<Agency>> {
+    let (w, binds) = agency_where(f);
+    let sql = format!("SELECT {AGENCY_COLS} FROM agency{w} ORDER BY kind, code");
     let mut q = sqlx::query_as::<_, AgencyRow>(&sql);
     for b in binds {
         q = q.bind(b);
@@ -249,6 +283,32 @@ pub async fn agency_list(conn: &mut AnyConnection, f: &AgencyFilter) -> Result<V
         .into_iter()
         .map(Agency::try_from)
         .collect()
+}
+
+/// One page of the agencies the filter selects, and how many there are.
+pub async fn agency_page(conn: &mut AnyConnection, f: &AgencyFilter, page: Page) -> Result<Paged<Agency>> {
+    let (w, binds) = agency_where(f);
+    let count_sql = format!("SELECT COUNT(*) FROM agency{w}");
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+    for b in &binds {
+        count = count.bind(b.clone());
+    }
+    let (total,) = count.fetch_one(&mut *conn).await?;
+    let sql = format!(
+        "SELECT {AGENCY_COLS} FROM agency{w} ORDER BY kind, code {}",
+        page.sql()
+    );
+    let mut q = sqlx::query_as::<_, AgencyRow>(&sql);
+    for b in binds {
+        q = q.bind(b);
+    }
+    let items = q
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(Agency::try_from)
+        .collect::<Result<_>>()?;
+    Ok(Paged { items, total })
 }
 
 pub async fn agency_get(conn: &mut AnyConnection, agency: Id) -> Result<Option<Agency>> {

@@ -138,8 +138,8 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &UserFilter) -> Re
     }
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         add(
-            " AND (u.username LIKE $? OR u.display_name LIKE $?)",
-            format!("%{t}%"),
+            " AND (LOWER(u.username) LIKE $? OR LOWER(u.display_name) LIKE $?)",
+            format!("%{}%", t.to_lowercase()),
         );
     }
     let count_sql = format!("SELECT COUNT(*) FROM app_user u{wh}");

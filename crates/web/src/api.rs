@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use gongzhi_app::admin::AgencyForm;
 use gongzhi_app::auth::LoginInput;
 use gongzhi_app::domain::policy::{Action, Role};
-use gongzhi_app::store::reference::{Agency, AgencyFilter, OrgUnit};
+use gongzhi_app::store::reference::{Agency, AgencyFilter};
 use gongzhi_app::store::sessions::Kind;
 use gongzhi_app::store::users::{User, UserFilter};
 use gongzhi_app::users::UserForm;
@@ -188,6 +188,23 @@ impl ApiBody {
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
+/// A list answered a page at a time: the rows as JSON, the total in `X-Total-Count`.
+fn paged<T: Serialize>(items: Vec<T>, total: i64) -> Response {
+    let mut res = Json(items).into_response();
+    if let Ok(v) = http::HeaderValue::from_str(&total.to_string()) {
+        res.headers_mut().insert("x-total-count", v);
+    }
+    res
+}
+
+/// Rows of a list per call: `limit` (default 100, at most 500) after `offset`.
+fn page_of(limit: Option<i64>, offset: Option<i64>) -> gongzhi_app::store::Page {
+    gongzhi_app::store::Page {
+        limit: limit.unwrap_or(100).clamp(1, 500),
+        offset: offset.unwrap_or(0).max(0),
+    }
+}
+
 impl From<ApiError> for Response {
     fn from(e: ApiError) -> Self {
         e.into_response()
@@ -322,16 +339,15 @@ pub struct AgencyQuery {
     kind: Option<String>,
     /// Text in the name or code.
     q: Option<String>,
+    /// Rows per call (default 100, at most 500); the total is in `X-Total-Count`.
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
-/// Agencies.
+/// Agencies, a page at a time.
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "reference", security(("bearer" = [])), params(AgencyQuery),
     responses((status = 200, body = Vec<AgencyJson>), (status = 403, body = ErrorBody)))]
-async fn list_agencies(
-    State(s): State<AppState>,
-    req: Req,
-    Query(q): Query<AgencyQuery>,
-) -> ApiResult<Vec<AgencyJson>> {
+async fn list_agencies(State(s): State<AppState>, req: Req, Query(q): Query<AgencyQuery>) -> Response {
     let f = AgencyFilter {
         kind: q
             .kind
@@ -339,15 +355,10 @@ async fn list_agencies(
             .and_then(gongzhi_app::domain::org::AgencyKind::parse),
         text: q.q,
     };
-    Ok(Json(
-        s.app
-            .agencies(&req.ctx, &f)
-            .await
-            .map_err(fail(&req))?
-            .into_iter()
-            .map(agency_json)
-            .collect(),
-    ))
+    match s.app.agencies(&req.ctx, &f, page_of(q.limit, q.offset)).await {
+        Ok(p) => paged(p.items.into_iter().map(agency_json).collect(), p.total),
+        Err(e) => fail(&req)(e).into_response(),
+    }
 }
 
 /// Create an agency (system administrator).
@@ -390,38 +401,41 @@ pub struct OrgUnitJson {
 pub struct OrgQuery {
     /// Children of this unit; the roots when absent.
     parent: Option<String>,
+    /// Rows per call (default 100, at most 500); the total is in `X-Total-Count`.
+    limit: Option<i64>,
+    offset: Option<i64>,
 }
 
 /// The org tree, one level at a time.
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "reference", security(("bearer" = [])), params(OrgQuery),
     responses((status = 200, body = Vec<OrgUnitJson>), (status = 403, body = ErrorBody)))]
-async fn list_org_units(
-    State(s): State<AppState>,
-    req: Req,
-    Query(q): Query<OrgQuery>,
-) -> ApiResult<Vec<OrgUnitJson>> {
-    let parent = match q.parent.as_deref() {
-        Some(p) => Some(p.parse::<Id>().map_err(|_| {
-            ApiError(
-                AppError::field("parent", "id-invalid"),
-                req.ctx.request_id().to_owned(),
-            )
-        })?),
+async fn list_org_units(State(s): State<AppState>, req: Req, Query(q): Query<OrgQuery>) -> Response {
+    let parent = match q.parent.as_deref().map(str::parse::<Id>) {
+        Some(Ok(p)) => Some(p),
+        Some(Err(_)) => return fail(&req)(AppError::field("parent", "id-invalid")).into_response(),
         None => None,
     };
-    let list: Vec<OrgUnit> = s.app.org_children(&req.ctx, parent).await.map_err(fail(&req))?;
-    Ok(Json(
-        list.into_iter()
-            .map(|u| OrgUnitJson {
-                id: u.id.to_string(),
-                code: u.code,
-                name: u.name,
-                level: u.level.code().into(),
-                parent_id: u.parent_id.map(|p| p.to_string()),
-                active: u.active,
-            })
-            .collect(),
-    ))
+    match s
+        .app
+        .org_children(&req.ctx, parent, page_of(q.limit, q.offset))
+        .await
+    {
+        Ok(p) => paged(
+            p.items
+                .into_iter()
+                .map(|u| OrgUnitJson {
+                    id: u.id.to_string(),
+                    code: u.code,
+                    name: u.name,
+                    level: u.level.code().into(),
+                    parent_id: u.parent_id.map(|p| p.to_string()),
+                    active: u.active,
+                })
+                .collect(),
+            p.total,
+        ),
+        Err(e) => fail(&req)(e).into_response(),
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -447,16 +461,31 @@ fn user_json(u: User) -> UserJson {
     }
 }
 
-/// Accounts (system and security administrators).
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UsersQuery {
+    /// Text in the user name or display name.
+    q: Option<String>,
+    /// Rows per call (default 100, at most 500); the total is in `X-Total-Count`.
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// Accounts (system and security administrators), a page at a time.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])), params(UsersQuery),
     responses((status = 200, body = Vec<UserJson>), (status = 403, body = ErrorBody)))]
-async fn list_users(State(s): State<AppState>, req: Req) -> ApiResult<Vec<UserJson>> {
+async fn list_users(State(s): State<AppState>, req: Req, Query(q): Query<UsersQuery>) -> Response {
+    let page = page_of(q.limit, q.offset);
     let f = UserFilter {
-        limit: 500,
+        text: q.q,
+        limit: page.limit,
+        offset: page.offset,
         ..Default::default()
     };
-    let (list, _) = s.app.users(&req.ctx, &f).await.map_err(fail(&req))?;
-    Ok(Json(list.into_iter().map(user_json).collect()))
+    match s.app.users(&req.ctx, &f).await {
+        Ok((list, total)) => paged(list.into_iter().map(user_json).collect(), total),
+        Err(e) => fail(&req)(e).into_response(),
+    }
 }
 
 #[derive(Deserialize, ToSchema)]

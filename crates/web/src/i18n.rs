@@ -141,6 +141,9 @@ mod tests {
         for r in Role::ALL {
             assert!(t.has(&format!("role-{}", r.code().replace('_', "-"))), "{r}");
         }
+        for p in gongzhi_domain::PrincipalKind::ALL {
+            assert!(t.has(&format!("principal-{}", p.code())), "{p}");
+        }
         for a in Action::ALL {
             assert!(t.has(&format!("action-{}", a.code().replace('_', "-"))), "{a}");
         }

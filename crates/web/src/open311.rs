@@ -40,11 +40,12 @@ pub fn error(status: StatusCode, description: &str) -> Response {
         .into_response()
 }
 
-fn app_error(e: &AppError) -> Response {
+fn app_error(e: &AppError, request_id: &str) -> Response {
     let t = T::new(Lang::Zh);
     let status = status_of(e);
     if status == StatusCode::INTERNAL_SERVER_ERROR {
-        tracing::error!(error = %e, "open311 request failed");
+        tracing::error!(error = %e, request_id, "open311 request failed");
+        return error(status, &t.ta("error-internal", &[("id", request_id.to_owned())]));
     }
     let mut description = message(&t, e);
     if let AppError::Invalid(fields) = e {
@@ -61,7 +62,8 @@ fn app_error(e: &AppError) -> Response {
 }
 
 fn iso(t: time::Timestamp) -> String {
-    t.with_timezone(&time::china()).to_rfc3339()
+    t.with_timezone(&time::china())
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 fn request_json(p: &PublicCase) -> Value {
@@ -104,11 +106,11 @@ async fn caller(s: &AppState, req: &Req, key: &str) -> Result<Ctx, Response> {
             StatusCode::FORBIDDEN,
             "api_key 无效或已停用，请联系系统管理员签发",
         )),
-        Err(e) => Err(app_error(&e)),
+        Err(e) => Err(app_error(&e, req.ctx.request_id())),
     }
 }
 
-async fn services(State(s): State<AppState>) -> Response {
+async fn services(State(s): State<AppState>, req: Req) -> Response {
     match s.app.portal_categories().await {
         Ok(list) => Json(
             list.into_iter()
@@ -126,7 +128,7 @@ async fn services(State(s): State<AppState>) -> Response {
                 .collect::<Vec<_>>(),
         )
         .into_response(),
-        Err(e) => app_error(&e),
+        Err(e) => app_error(&e, req.ctx.request_id()),
     }
 }
 
@@ -175,7 +177,7 @@ async fn requests(State(s): State<AppState>, req: Req, RawQuery(q): RawQuery) ->
     }
     match s.app.open311_requests(&ctx, &q).await {
         Ok(list) => Json(list.iter().map(request_json).collect::<Vec<_>>()).into_response(),
-        Err(e) => app_error(&e),
+        Err(e) => app_error(&e, req.ctx.request_id()),
     }
 }
 
@@ -196,7 +198,7 @@ async fn request(
     match s.app.open311_request(&ctx, id).await {
         Ok(p) => Json(vec![request_json(&p)]).into_response(),
         Err(AppError::NotFound) => error(StatusCode::NOT_FOUND, "没有这个编号的诉求"),
-        Err(e) => app_error(&e),
+        Err(e) => app_error(&e, req.ctx.request_id()),
     }
 }
 
@@ -230,7 +232,7 @@ async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
                 "无法确定诉求所在地：请提供 address_id（村、社区或乡镇的 12 位区划代码）、包含村或乡镇名称的 address_string，或 lat/long 坐标",
             );
         }
-        Err(e) => return app_error(&e),
+        Err(e) => return app_error(&e, req.ctx.request_id()),
     };
     let description = d.get("description");
     let kind = match d.get("attribute[kind]").as_str() {
@@ -257,6 +259,6 @@ async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
             Json(json!([{ "service_request_id": code, "service_notice": c.number, "account_id": Value::Null }])),
         )
             .into_response(),
-        Err(e) => app_error(&e),
+        Err(e) => app_error(&e, req.ctx.request_id()),
     }
 }

@@ -201,6 +201,16 @@ async fn open311_shows_public_fields_a_partner_its_own_text_and_nothing_of_a_min
     .await;
     assert_eq!(s, 201, "{created}");
     let rid = created[0]["service_request_id"].as_str().unwrap().to_owned();
+    // The audit trail names who acted: the partner by its key's name, a citizen as the public.
+    let who = t
+        .rows("SELECT principal, actor_name FROM audit_event WHERE action = 'case.portal_submit' ORDER BY occurred_at")
+        .await;
+    assert_eq!(who[0], vec!["public", ""]);
+    assert_eq!(who[1], vec!["partner", "12345 热线"]);
+    let issued = t
+        .rows("SELECT principal, actor_name FROM audit_event WHERE action = 'api_key.create'")
+        .await;
+    assert_eq!(issued[0][0], "system");
     // A staff member registers a case about a child; it has a tracking code like any other.
     let staff = t.api("demo_reception").await;
     let (s, minor_case) = staff
@@ -226,7 +236,8 @@ async fn open311_shows_public_fields_a_partner_its_own_text_and_nothing_of_a_min
         "杜志强",
         "13812345678",
         "138****",
-        "139",
+        "13993651234",
+        "139****",
         "小花",
         "留守",
         "甘州",

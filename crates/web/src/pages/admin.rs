@@ -53,6 +53,8 @@ struct OrgPage {
     unit: Option<OrgUnit>,
     path: Vec<OrgUnit>,
     children: Vec<OrgUnit>,
+    /// Children not shown (past the cap).
+    more_children: i64,
     f: FormState,
     edit: FormState,
 }
@@ -72,7 +74,7 @@ async fn org_view(
         }
         None => (None, Vec::new()),
     };
-    let children = page(req, s.app.org_children(&req.ctx, unit).await)?;
+    let children = page(req, s.app.org_children(&req.ctx, unit, ORG_CHILDREN_SHOWN).await)?;
     let edit = edit.unwrap_or_else(|| match &u {
         Some(u) => FormState::default()
             .with("name", &u.name)
@@ -84,7 +86,8 @@ async fn org_view(
         c: Chrome::new(req),
         unit: u,
         path,
-        children,
+        more_children: children.total - i64::try_from(children.items.len()).unwrap_or(0),
+        children: children.items,
         f,
         edit,
     };
@@ -153,6 +156,11 @@ fn kinds(c: &Chrome) -> Vec<KindOption> {
 struct AgenciesPage {
     c: Chrome,
     list: Vec<Agency>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    /// The filter as a query string, for the page links.
+    query: String,
     kinds: Vec<KindOption>,
     filter: FormState,
     f: FormState,
@@ -162,8 +170,15 @@ struct AgenciesPage {
 struct AgencyQuery {
     kind: Option<String>,
     q: Option<String>,
+    page: Option<i64>,
     ok: Option<String>,
 }
+
+/// Agencies per page of the list.
+const AGENCIES_PER_PAGE: i64 = 100;
+/// Children shown of a unit (a township's villages, a village's grids); more are refused by the
+/// import limits long before this.
+const ORG_CHILDREN_SHOWN: gongzhi_app::store::Page = gongzhi_app::store::Page::first(500);
 
 async fn agencies_view(
     s: &AppState,
@@ -176,15 +191,34 @@ async fn agencies_view(
         kind: q.kind.as_deref().and_then(AgencyKind::parse),
         text: q.q.clone(),
     };
-    let list = page(req, s.app.agencies(&req.ctx, &filter).await)?;
+    let pageno = q.page.unwrap_or(1).max(1);
+    let list = page(
+        req,
+        s.app
+            .agencies(
+                &req.ctx,
+                &filter,
+                gongzhi_app::store::Page::nth(pageno, AGENCIES_PER_PAGE),
+            )
+            .await,
+    )?;
     let c = Chrome::new(req).with_flash(q.ok.as_deref());
+    let query = serde_urlencoded::to_string([
+        ("kind", q.kind.clone().unwrap_or_default()),
+        ("q", q.q.clone().unwrap_or_default()),
+    ])
+    .unwrap_or_default();
     let filter = FormState::default()
         .with("kind", q.kind.unwrap_or_default())
         .with("q", q.q.unwrap_or_default());
     let p = AgenciesPage {
         kinds: kinds(&c),
         c,
-        list,
+        total: list.total,
+        pages: (list.total + AGENCIES_PER_PAGE - 1) / AGENCIES_PER_PAGE,
+        page: pageno,
+        query,
+        list: list.items,
         filter,
         f,
     };
@@ -500,6 +534,16 @@ async fn permissions(State(s): State<AppState>, req: Req) -> PageResult {
     ok(&req, &PermissionsPage { c, roles, rows })
 }
 
+/// Who acted, as the trail shows it: the user's name; a partner system or the system by kind and
+/// name; the public by kind. Events sealed before principals were recorded show the name alone.
+fn actor_label(t: &crate::i18n::T, principal: &str, name: &str) -> String {
+    match (principal, name) {
+        ("" | "user", n) => n.to_owned(),
+        (p, "") => t.code("principal", p),
+        (p, n) => format!("{}：{n}", t.code("principal", p)),
+    }
+}
+
 pub struct AuditRow {
     pub seq: String,
     pub at: String,
@@ -599,7 +643,7 @@ async fn audit(State(s): State<AppState>, req: Req, Query(q): Query<AuditQuery>)
                 .map(|s| s.to_string())
                 .unwrap_or_else(|| req.t.t("audit-unsealed")),
             at: time::format_local_seconds(time::from_millis(e.occurred_at)),
-            actor: e.actor_name.clone(),
+            actor: actor_label(&req.t, &e.principal, &e.actor_name),
             action: action_label(&req.t, &e.action),
             target: format!("{} {}", req.t.code_or_raw("target", &e.target_type), e.target_id),
             outcome: req.t.code("outcome", &e.outcome),
@@ -672,5 +716,8 @@ mod tests {
             "display_name：甲 → 乙\nroles：prosecutor"
         );
         assert_eq!(changes_text("{}"), "");
+        assert_eq!(actor_label(&t, "public", ""), "公众");
+        assert_eq!(actor_label(&t, "partner", "12345 热线"), "合作系统：12345 热线");
+        assert_eq!(actor_label(&t, "user", "张三"), "张三");
     }
 }

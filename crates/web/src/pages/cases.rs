@@ -273,10 +273,16 @@ async fn new_page(s: &AppState, req: &Req, f: FormState, status: StatusCode) -> 
     let mut grids = Vec::new();
     for (_, villages) in &places {
         for v in villages {
-            let children = page(req, s.app.org_children(&req.ctx, Some(v.id)).await)?
-                .into_iter()
-                .filter(|g| g.level == OrgLevel::Grid && g.active)
-                .collect::<Vec<_>>();
+            let children = page(
+                req,
+                s.app
+                    .org_children(&req.ctx, Some(v.id), gongzhi_app::store::Page::first(500))
+                    .await,
+            )?
+            .items
+            .into_iter()
+            .filter(|g| g.level == OrgLevel::Grid && g.active)
+            .collect::<Vec<_>>();
             if !children.is_empty() {
                 grids.push((v.clone(), children));
             }
