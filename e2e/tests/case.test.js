@@ -156,6 +156,15 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   }
   await shot(prosecutor, 'case-05-closed');
 
+  // The prosecutor releases a title and a reply written for the public (no names).
+  await prosecutor.click('#publication summary');
+  await prosecutor.fill('#pub-title', '民间借贷纠纷申请监督案');
+  await prosecutor.fill('#pub-reply', '经调解双方达成和解，本案已办结。');
+  await prosecutor.click('#publication button:text("保存")');
+  await prosecutor.waitForURL(/ok=published/);
+  assert.match(await prosecutor.innerText('#publication'), /民间借贷纠纷申请监督案/);
+  await shot(prosecutor, 'case-05b-published');
+
   // The petitioner follows it on the portal, on a phone.
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const portal = await ctx.newPage();
@@ -170,7 +179,9 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   await portal.locator('#track-result').waitFor();
   const result = await portal.innerText('#track-result');
   assert.match(result, /已办结/);
-  assert.match(result, /双方已达成和解协议/);
+  assert.match(result, /双方已达成和解协议/, 'the reply sent to the petitioner');
+  assert.match(result, /民间借贷纠纷申请监督案/, 'the title released for publication');
+  assert.match(await portal.innerText('#track-public-reply'), /本案已办结/);
   assert.doesNotMatch(result, /138|5678/, 'no digit of the phone');
   assert.doesNotMatch(result, /王建国|包案领导|退回/, 'no names, no internal notes');
   await shot(portal, 'case-06-portal');
@@ -195,7 +206,7 @@ test('the case pages on desktop and phone with two years of demo cases', async (
     ['/cases', 'cases'], ['/cases?state=closed', 'cases-closed'], ['/cases/new', 'case-new'], [first, 'case'],
     ['/inbox', 'inbox'], [`/meetings/new?case=${first.split('/')[2]}`, 'meeting-new'], ['/admin/templates', 'templates'],
     ['/deadlines?start=2025-09-30&amount=3&unit=working_day', 'calculator'], ['/portal', 'portal'], ['/portal/submit', 'portal-submit'],
-    ['/portal/track', 'portal-track'],
+    ['/portal/track', 'portal-track'], [`${first}/timeline`, 'timeline'], ['/admin/agencies', 'agencies-chief'],
   ];
   for (const [label, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
     await page.setViewportSize(viewport);
