@@ -142,7 +142,8 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   assert.match(await prosecutor.innerText('#clocks'), /30 日司法确认申请/);
   await prosecutor.click('#reply summary');
   await prosecutor.selectOption('#reply-kind', 'result');
-  await prosecutor.selectOption('#reply-channel', 'letter');
+  assert.match(await prosecutor.innerText('#reply'), /只有“网上”答复会在门户查询中向来访人显示/);
+  await prosecutor.selectOption('#reply-channel', 'portal');
   await prosecutor.fill('#reply-body', '经调解，双方已达成和解协议，现将办理结果答复如下：李某于十五日内归还剩余借款。');
   await prosecutor.click('button:text("发送答复")');
   await prosecutor.waitForURL(/ok=replied/);
@@ -179,7 +180,8 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   await portal.locator('#track-result').waitFor();
   const result = await portal.innerText('#track-result');
   assert.match(result, /已办结/);
-  assert.match(result, /双方已达成和解协议/, 'the reply sent to the petitioner');
+  assert.match(result, /双方已达成和解协议/, 'the reply sent through the portal');
+  assert.doesNotMatch(result, /王某不服民事判决申请监督/, 'the reply given in person stays in the record');
   assert.match(result, /民间借贷纠纷申请监督案/, 'the title released for publication');
   assert.match(await portal.innerText('#track-public-reply'), /本案已办结/);
   assert.doesNotMatch(result, /138|5678/, 'no digit of the phone');

@@ -82,8 +82,8 @@ pub(crate) fn account_bucket(username: &str) -> String {
     format!("login:{username}")
 }
 
-fn address_bucket(ip: &str) -> String {
-    format!("login-ip:{ip}")
+fn address_bucket(ctx: &Ctx) -> String {
+    format!("login-ip:{}", ctx.address_key())
 }
 
 /// What a login produced.
@@ -105,21 +105,38 @@ pub struct LoginInput<'a> {
     pub user_agent: &'a str,
 }
 
-/// The resolved session of a request. Made only here, so a context for a user (see
-/// `Ctx::signed_in`) always stands on a session the database knows.
+/// The resolved session of a request. Made only here and read-only outside, so a context for a
+/// user (see `Ctx::signed_in`) always stands on a session — and roles — the database knows.
 #[derive(Clone, Debug)]
-#[non_exhaustive]
 pub struct SessionInfo {
-    pub key: String,
-    pub stage: Stage,
-    pub kind: Kind,
-    pub actor: Actor,
-    pub must_change_password: bool,
-    pub totp_enabled: bool,
-    pub second_factor_due: bool,
+    key: String,
+    stage: Stage,
+    actor: Actor,
+    must_change_password: bool,
+    totp_enabled: bool,
 }
 
 impl SessionInfo {
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub fn must_change_password(&self) -> bool {
+        self.must_change_password
+    }
+
+    pub fn totp_enabled(&self) -> bool {
+        self.totp_enabled
+    }
+
     /// Logged in all the way: second factor done and no password change pending.
     pub fn is_complete(&self) -> bool {
         self.stage == Stage::Full && !self.must_change_password
@@ -150,32 +167,50 @@ impl App {
         u.totp_enabled || (self.security().admin_totp_required && u.roles.iter().any(|r| r.is_admin()))
     }
 
-    /// The running lockout of the account or of the client's address.
-    async fn lockout(&self, username: &str, ip: &str) -> Result<Option<time::Timestamp>, AppError> {
-        let mut conn = self.db().conn().await?;
-        Ok(throttle::locked(
-            &mut conn,
-            &[&account_bucket(username), &address_bucket(ip)],
-            self.now(),
-        )
-        .await?)
+    /// Counts an attempt at an account's secret before it is checked (so that parallel guesses
+    /// cannot all slip past the lockout), refusing while the account or the client's address is
+    /// locked. A right secret clears the account's count when the login completes.
+    async fn begin_attempt(&self, ctx: &Ctx, username: &str) -> Result<(), AppError> {
+        let s = self.security();
+        let mut tx = self.db().begin().await?;
+        let address = throttle::locked(tx.conn(), &[&address_bucket(ctx)], self.now()).await?;
+        let refused = match address {
+            Some(until) => Some(until),
+            None => {
+                throttle::attempt(
+                    tx.conn(),
+                    &account_bucket(username),
+                    s.max_failed_logins,
+                    s.lockout,
+                    s.lockout,
+                    self.now(),
+                )
+                .await?
+            }
+        };
+        if let Some(until) = refused {
+            gongzhi_store::audit::insert(
+                tx.conn(),
+                &ctx.event(
+                    "login",
+                    "user",
+                    username,
+                    Outcome::Failure,
+                    &Changes::new().set("reason", "locked"),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(AppError::Locked(until));
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn login(&self, ctx: &Ctx, input: LoginInput<'_>) -> Result<LoginOk, AppError> {
         let now = self.now();
         let username = normalize_username(input.username);
-        if let Some(until) = self.lockout(&username, ctx.ip()).await? {
-            self.record(
-                ctx,
-                "login",
-                "user",
-                &username,
-                Outcome::Failure,
-                Changes::new().set("reason", "locked"),
-            )
-            .await?;
-            return Err(AppError::Locked(until));
-        }
+        self.begin_attempt(ctx, &username).await?;
         let mut conn = self.db().conn().await?;
         let user = users::by_username(&mut conn, &username).await?;
         drop(conn);
@@ -241,11 +276,13 @@ impl App {
                 "second_factor"
             },
         );
-        // The failure count is forgiven only when every secret has been given: a password alone
-        // must not reset the count of wrong second-factor codes.
+        // The count is forgiven only when every secret has been given: a right password alone takes
+        // back its own attempt but not the wrong second-factor codes, nor a lockout they reached.
         if stage == Stage::Full {
             throttle::clear(tx.conn(), &account_bucket(&username)).await?;
             users::record_login(tx.conn(), user.id, now).await?;
+        } else {
+            throttle::refund(tx.conn(), &account_bucket(&username)).await?;
         }
         ctx.as_user(actor_of(&user))
             .audit(tx.conn(), "login", "user", &user.id.to_string(), changes)
@@ -259,41 +296,38 @@ impl App {
         })
     }
 
-    /// Counts a failed secret against the account and the client's address, and answers with one
-    /// message for every cause, or the unlock time.
+    /// Counts a failed secret against the client's address (the account's attempt is already
+    /// counted) and answers with one message for every cause, or the unlock time.
     async fn fail_secret(&self, ctx: &Ctx, username: &str, reason: &str) -> AppError {
         let now = self.now();
         let s = self.security();
         let result = async {
             let mut tx = self.db().begin().await?;
-            let account = throttle::fail(
-                tx.conn(),
-                &account_bucket(username),
-                s.max_failed_logins,
-                s.lockout,
-                s.lockout,
-                now,
-            )
-            .await?;
             let address = throttle::fail(
                 tx.conn(),
-                &address_bucket(ctx.ip()),
+                &address_bucket(ctx),
                 s.max_failures_per_address,
                 s.lockout,
                 s.lockout,
                 now,
             )
             .await?;
+            let account = throttle::get(tx.conn(), &account_bucket(username)).await?;
             let changes = Changes::new()
                 .set("reason", reason)
-                .set("failures", account.failures);
+                .set("attempts", account.failures);
             gongzhi_store::audit::insert(
                 tx.conn(),
                 &ctx.event("login", "user", username, Outcome::Failure, &changes),
             )
             .await?;
             tx.commit().await?;
-            Ok::<_, AppError>(account.locked_until.max(address.locked_until))
+            Ok::<_, AppError>(
+                account
+                    .locked_until
+                    .filter(|u| *u > now)
+                    .max(address.locked_until),
+            )
         }
         .await;
         match result {
@@ -345,10 +379,8 @@ impl App {
         Ok(Resolved::Active(Box::new(SessionInfo {
             key,
             stage: s.stage,
-            kind: s.kind,
             must_change_password: user.must_change_password,
             totp_enabled: user.totp_enabled,
-            second_factor_due: self.totp_due(&user),
             actor: actor_of(&user),
         })))
     }
@@ -371,12 +403,25 @@ impl App {
         Ok((session, user))
     }
 
-    /// Starts (or restarts) TOTP enrolment: a new secret, stored encrypted and not yet active.
+    /// Starts TOTP enrolment: a new secret, stored encrypted and not yet active (or the one already
+    /// being enrolled).
     /// Refused once a second factor is enrolled: replacing it is the security administrator's.
     pub async fn totp_begin(&self, ctx: &Ctx) -> Result<(String, String), AppError> {
         let (_, user) = self.authorize_login_step(ctx).await?;
         if user.totp_enabled {
             return Err(AppError::Forbidden);
+        }
+        // An enrolment already started shows the same secret again: showing the page changes
+        // nothing (another site's image link cannot disturb an enrolment).
+        if let Some(enc) = user.totp_secret.as_deref() {
+            let encoded = self.cipher().decrypt(enc)?;
+            let raw = data_encoding::BASE32_NOPAD
+                .decode(encoded.as_bytes())
+                .map_err(|_| AppError::Internal("stored TOTP secret is malformed".into()))?;
+            return Ok((
+                encoded,
+                totp::provisioning_uri(&raw, "共治 gongzhi", &user.username),
+            ));
         }
         let mut secret = [0u8; 20];
         rand::rngs::OsRng.fill_bytes(&mut secret);
@@ -408,7 +453,7 @@ impl App {
 
     /// The session's user for a step of logging in (second factor, first password change). The
     /// steps check their own secret, throttled like the password.
-    pub async fn authorize_login_step(&self, ctx: &Ctx) -> Result<(Session, User), AppError> {
+    pub(crate) async fn authorize_login_step(&self, ctx: &Ctx) -> Result<(Session, User), AppError> {
         match self.session_user(ctx).await {
             Ok(found) => Ok(found),
             Err(e) => {
@@ -420,16 +465,17 @@ impl App {
     }
 
     /// The second factor: checks a code against the enrolled (or enrolling) secret, counted with the
-    /// password's failures per account and per address; on success the second factor is enabled and
-    /// the session becomes a full one. At the lockout the half-finished login ends.
-    pub async fn totp_confirm(&self, ctx: &Ctx, code: &str) -> Result<(), AppError> {
+    /// password's attempts per account and per address; on success the second factor is enabled and
+    /// a half-finished login becomes a full session under a new token (returned: whoever knew the
+    /// old one, planted or seen, holds nothing). At the lockout the half-finished login ends.
+    pub async fn totp_confirm(&self, ctx: &Ctx, code: &str) -> Result<Option<String>, AppError> {
         let (session, user) = self.authorize_login_step(ctx).await?;
-        if let Some(until) = self.lockout(&user.username, ctx.ip()).await? {
-            self.end_pending(&session).await?;
-            return Err(AppError::Locked(until));
-        }
         if user.totp_secret.is_none() {
             return Err(AppError::field("code", "totp-not-started"));
+        }
+        if let Err(e) = self.begin_attempt(ctx, &user.username).await {
+            self.end_pending(&session).await?;
+            return Err(e);
         }
         if !self.check_totp(&user, code).await? {
             return match self.fail_secret(ctx, &user.username, "totp").await {
@@ -446,15 +492,25 @@ impl App {
         if !user.totp_enabled {
             users::enable_totp(tx.conn(), user.id, now).await?;
         }
-        if session.stage == Stage::SecondFactor {
-            sessions::promote(
+        let fresh = if session.stage == Stage::SecondFactor {
+            let (token, key) = new_token();
+            sessions::delete(tx.conn(), &session.key).await?;
+            sessions::insert(
                 tx.conn(),
-                &session.key,
-                now,
-                now + self.security().session_lifetime,
+                &Session {
+                    key,
+                    stage: Stage::Full,
+                    created_at: now,
+                    last_seen_at: now,
+                    expires_at: now + self.security().session_lifetime,
+                    ..session.clone()
+                },
             )
             .await?;
-        }
+            Some(token)
+        } else {
+            None
+        };
         throttle::clear(tx.conn(), &account_bucket(&user.username)).await?;
         users::record_login(tx.conn(), user.id, now).await?;
         let what = if user.totp_enabled {
@@ -466,7 +522,7 @@ impl App {
             .audit(tx.conn(), what, "user", &user.id.to_string(), Changes::new())
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(fresh)
     }
 
     async fn end_pending(&self, session: &Session) -> Result<(), AppError> {
@@ -491,9 +547,7 @@ impl App {
         if session.stage != Stage::Full {
             return Err(AppError::Unauthenticated);
         }
-        if let Some(until) = self.lockout(&user.username, ctx.ip()).await? {
-            return Err(AppError::Locked(until));
-        }
+        self.begin_attempt(ctx, &user.username).await?;
         if !verify_password(current, &user.password_hash).await {
             return match self.fail_secret(ctx, &user.username, "password.change").await {
                 AppError::LoginFailed => Err(AppError::field("current", "password-current-wrong")),
@@ -514,6 +568,7 @@ impl App {
         }
         let hash = hash_password(new).await?;
         let mut tx = self.db().begin().await?;
+        throttle::clear(tx.conn(), &account_bucket(&user.username)).await?;
         users::set_password(tx.conn(), user.id, &hash, false, self.now()).await?;
         sessions::delete_for_user(tx.conn(), user.id, Some(&session.key)).await?;
         ctx.as_user(actor_of(&user))

@@ -1,6 +1,7 @@
-//! Every public `App` method either starts by asking the policy — a call to an `authorize…` method
-//! at the top level of its body, not inside a branch — or is on the reviewed list of operations open
-//! to anyone. A new use case that forgets the check fails here, before it can be reached.
+//! Every public `App` method either starts by asking the policy — `self.authorize…(…).await?` as
+//! the first statement that touches the application (the clock and settings aside), not inside a
+//! branch, its refusal returned — or is on the reviewed list of operations open to anyone. A new
+//! use case that forgets the check fails here, before it can be reached.
 
 use std::path::Path;
 
@@ -54,17 +55,21 @@ fn self_type_is_app(i: &syn::ItemImpl) -> bool {
         && matches!(&*i.self_ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "App"))
 }
 
-/// Whether an expression reaches a call to an `authorize…` method unconditionally: through `?`,
-/// `.await`, `let`, method receivers and arguments, but not into `if`, `match`, loops or closures.
+/// Whether an expression reaches `self.authorize…(…).await?` (or the same without `.await`)
+/// unconditionally: through `let`, method receivers and arguments, references and `match`
+/// scrutinees, but not into `if`, `match` arms, loops or closures. The `?` matters: a refusal
+/// whose result is dropped refuses nothing.
 fn authorizes(e: &syn::Expr) -> bool {
     use syn::Expr;
+    let is_check =
+        |e: &Expr| matches!(e, Expr::MethodCall(m) if m.method.to_string().starts_with("authorize"));
     match e {
-        Expr::MethodCall(m) => {
-            m.method.to_string().starts_with("authorize")
-                || authorizes(&m.receiver)
-                || m.args.iter().any(authorizes)
-        }
-        Expr::Try(t) => authorizes(&t.expr),
+        Expr::Try(t) => match &*t.expr {
+            Expr::Await(a) if is_check(&a.base) => true,
+            inner if is_check(inner) => true,
+            inner => authorizes(inner),
+        },
+        Expr::MethodCall(m) => authorizes(&m.receiver) || m.args.iter().any(authorizes),
         Expr::Await(a) => authorizes(&a.base),
         Expr::Paren(p) => authorizes(&p.expr),
         Expr::Reference(r) => authorizes(&r.expr),
@@ -75,12 +80,39 @@ fn authorizes(e: &syn::Expr) -> bool {
     }
 }
 
+/// Methods of `App` that read no data and may come before the check.
+const PURE: &[&str] = &["now", "security", "case_settings"];
+
+/// The `self.…` methods a statement calls.
+struct SelfCalls(Vec<String>);
+
+impl<'ast> Visit<'ast> for SelfCalls {
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("self")) {
+            self.0.push(m.method.to_string());
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+}
+
+/// The body's first statement that touches `self` beyond the pure accessors is the check.
 fn body_authorizes(block: &syn::Block) -> bool {
-    block.stmts.iter().any(|s| match s {
-        syn::Stmt::Local(l) => l.init.as_ref().is_some_and(|i| authorizes(&i.expr)),
-        syn::Stmt::Expr(e, _) => authorizes(e),
-        _ => false,
-    })
+    for stmt in &block.stmts {
+        let checks = match stmt {
+            syn::Stmt::Local(l) => l.init.as_ref().is_some_and(|i| authorizes(&i.expr)),
+            syn::Stmt::Expr(e, _) => authorizes(e),
+            _ => false,
+        };
+        if checks {
+            return true;
+        }
+        let mut calls = SelfCalls(Vec::new());
+        calls.visit_stmt(stmt);
+        if calls.0.iter().any(|c| !PURE.contains(&c.as_str())) {
+            return false;
+        }
+    }
+    false
 }
 
 impl<'ast> Visit<'ast> for Methods {
@@ -172,4 +204,22 @@ fn the_scan_tells_a_conditional_check_from_an_unconditional_one() {
         async fn f(&self, ctx: &Ctx) { let g = || self.authorize(ctx, Action::X); write().await?; }
     };
     assert!(!body_authorizes(&in_closure.block));
+    let after_a_write: syn::ItemFn = syn::parse_quote! {
+        async fn f(&self, ctx: &Ctx) {
+            let mut tx = self.db().begin().await?;
+            self.authorize(ctx, Action::ManageUsers).await?;
+        }
+    };
+    assert!(!body_authorizes(&after_a_write.block), "the check comes first");
+    let ignored: syn::ItemFn = syn::parse_quote! {
+        async fn f(&self, ctx: &Ctx) { let _ = self.authorize(ctx, Action::ManageUsers).await; write().await?; }
+    };
+    assert!(
+        !body_authorizes(&ignored.block),
+        "a refusal whose result is dropped refuses nothing"
+    );
+    let after_the_clock: syn::ItemFn = syn::parse_quote! {
+        async fn f(&self, ctx: &Ctx) { let now = self.now(); let a = self.authorize(ctx, Action::X).await?; }
+    };
+    assert!(body_authorizes(&after_the_clock.block));
 }

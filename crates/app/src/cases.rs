@@ -65,6 +65,8 @@ pub struct IntakeForm {
     pub received_at: String,
     pub urgent: bool,
     pub anonymous: bool,
+    /// A minor is concerned (when no party's ID number shows it): nothing of the case is published.
+    pub minor_involved: bool,
     pub parties: Vec<PartyInput>,
 }
 
@@ -151,6 +153,7 @@ pub struct CaseEdit {
     pub narrative: String,
     pub category: String,
     pub urgent: bool,
+    pub minor_involved: bool,
     pub version: i64,
 }
 
@@ -168,6 +171,13 @@ pub struct Revealed {
     pub id_number: String,
     pub phone: String,
     pub address: String,
+}
+
+/// A new Open311 id for a request that came in publicly.
+pub(crate) fn new_public_id() -> String {
+    let mut random = [0u8; 8];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+    data_encoding::HEXLOWER.encode(&random)
 }
 
 pub(crate) fn sm3_hex(data: &[u8]) -> String {
@@ -204,11 +214,16 @@ impl App {
         ctx: &Ctx,
         case: Id,
     ) -> Result<(Case, bool), AppError> {
-        let actor = self.authorize(ctx, Action::ViewCases).await?;
+        // Callers have authorized (and audited) their own action; no second audited check here, as
+        // it would open a second transaction beside the caller's.
+        let actor = ctx.actor()?;
+        if !actor.can(Action::ViewCases) {
+            return Err(AppError::Forbidden);
+        }
         let c = cases::get_case(&mut *conn, case)
             .await?
             .ok_or(AppError::NotFound)?;
-        let owner = district_wide(&actor) || c.owner_agency_id == actor.agency_id;
+        let owner = district_wide(actor) || c.owner_agency_id == actor.agency_id;
         if owner || cases::referred_to(conn, case, actor.agency_id).await? {
             Ok((c, owner))
         } else {
@@ -496,6 +511,7 @@ impl App {
             received_at,
             urgent: f.urgent,
             anonymous: f.anonymous,
+            minor_involved: f.minor_involved,
             parties,
             mimes: files,
         })
@@ -583,10 +599,13 @@ impl App {
             published_by_name: String::new(),
             published_at: None,
             source_key_id: ctx.partner_of().map(|p| p.key_id),
-            has_minor: i.parties.iter().any(|p| {
-                p.id.as_ref()
-                    .is_some_and(|id| id.is_minor_on(time::local_date(now)))
-            }),
+            public_id: (i.channel == Channel::Portal).then(new_public_id),
+            minor_involved: i.minor_involved,
+            has_minor: i.minor_involved
+                || i.parties.iter().any(|p| {
+                    p.id.as_ref()
+                        .is_some_and(|id| id.is_minor_on(time::local_date(now)))
+                }),
         };
         cases::insert_case(&mut *conn, &c).await?;
         let today = time::local_date(now);
@@ -971,9 +990,10 @@ impl App {
             narrative,
             category,
             urgent,
+            minor_involved,
             version,
         } = e;
-        let urgent = *urgent;
+        let (urgent, minor_involved) = (*urgent, *minor_involved);
         if c.version != *version {
             return Err(conflict_of(&c));
         }
@@ -990,11 +1010,13 @@ impl App {
         let changes = Changes::new()
             .field("title", c.title.clone(), title.trim())
             .field("category", c.category_code.clone(), category.trim())
-            .field("urgent", c.urgent, urgent);
+            .field("urgent", c.urgent, urgent)
+            .field("minor_involved", c.minor_involved, minor_involved);
         c.title = title.trim().to_owned();
         c.narrative = narrative.trim().to_owned();
         c.category_code = category.trim().to_owned();
         c.urgent = urgent;
+        c.minor_involved = minor_involved;
         self.save(tx.conn(), &c).await?;
         self.event(tx.conn(), ctx, &c, "edited", "", false).await?;
         ctx.audit(tx.conn(), "case.edit", "case", &case.to_string(), changes)
@@ -1554,6 +1576,7 @@ pub(crate) struct Intake {
     pub received_at: time::Timestamp,
     pub urgent: bool,
     pub anonymous: bool,
+    pub minor_involved: bool,
     pub parties: Vec<CheckedParty>,
     pub mimes: Vec<&'static str>,
 }

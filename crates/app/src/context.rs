@@ -66,7 +66,7 @@ impl Ctx {
     /// with a pending login.
     pub fn signed_in(session: &SessionInfo, request_id: &str, ip: &str) -> Self {
         let principal = if session.is_complete() {
-            Principal::User(session.actor.clone())
+            Principal::User(session.actor().clone())
         } else {
             Principal::Public
         };
@@ -74,7 +74,7 @@ impl Ctx {
             principal,
             request_id: request_id.to_owned(),
             ip: ip.to_owned(),
-            session_key: Some(session.key.clone()),
+            session_key: Some(session.key().to_owned()),
         }
     }
 
@@ -130,6 +130,19 @@ impl Ctx {
 
     pub fn ip(&self) -> &str {
         &self.ip
+    }
+
+    /// The client's address as limits count it: an IPv6 client by its /64, since one household or
+    /// office is given a whole /64 and would otherwise rotate through it.
+    pub(crate) fn address_key(&self) -> String {
+        match self.ip.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+            Ok(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().map(|v4| v4.to_string()).unwrap_or_default(),
+            _ => self.ip.clone(),
+        }
     }
 
     pub fn session_key(&self) -> Option<&str> {

@@ -10,7 +10,8 @@ use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::CaseKind;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
-use gongzhi_store::cases::{self, Clock, OpenClock};
+use gongzhi_store::Page;
+use gongzhi_store::cases::{self, Clock, ClockFilter, OpenClock};
 use gongzhi_store::casework::{self, Notice, RuleRow};
 use gongzhi_store::reference;
 
@@ -22,6 +23,8 @@ pub const REGION: &str = "620702";
 
 /// A clock is "due soon" within this many working days.
 pub const DUE_SOON_WORKING_DAYS: u32 = 2;
+/// Clocks the sweeper reads per query.
+const SWEEP_PAGE: i64 = 500;
 
 /// (code, case kind or every kind, trigger, clock, amount, unit, source)
 type DefaultRule = (
@@ -416,7 +419,22 @@ impl App {
         let mut conn = self.db().conn().await?;
         let clocks = Clocks::load(&mut conn).await?;
         let horizon = today + chrono::Days::new(14);
-        let open = cases::open_clocks(&mut conn, horizon, None, None).await?;
+        let mut open = Vec::new();
+        // Every clock, a page at a time (raising a notice changes no clock, so the pages hold).
+        for n in 1.. {
+            let page = cases::open_clocks(
+                &mut conn,
+                horizon,
+                ClockFilter::default(),
+                Page::nth(n, SWEEP_PAGE),
+            )
+            .await?;
+            let last = page.items.len() < usize::try_from(SWEEP_PAGE).unwrap_or(0);
+            open.extend(page.items);
+            if last {
+                break;
+            }
+        }
         drop(conn);
         let (mut reminders, mut escalations) = (0, 0);
         for o in open {

@@ -481,6 +481,8 @@ impl App {
             published_by_name: String::new(),
             published_at: None,
             source_key_id: None,
+            public_id: (channel == Channel::Portal).then(crate::cases::new_public_id),
+            minor_involved: false,
             has_minor: false,
         };
         let mut d = Draft {

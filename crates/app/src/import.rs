@@ -176,6 +176,21 @@ impl App {
         let mut tx = self.db().begin().await?;
         let (mut created, mut updated, mut failed) = (0, 0, Vec::new());
         for (line, r) in rows {
+            // The same rule as at the web's edge: no NUL, control characters or direction overrides
+            // (a file's content does not pass that edge).
+            let bad: Vec<FieldError> = r
+                .iter()
+                .zip(kind.header())
+                .filter_map(|(v, col)| {
+                    gongzhi_domain::text::first_forbidden(v).map(|c| {
+                        FieldError::new(col, "text-forbidden").arg("char", format!("U+{:04X}", u32::from(c)))
+                    })
+                })
+                .collect();
+            if !bad.is_empty() {
+                failed.push(RowError { line, errors: bad });
+                continue;
+            }
             let result: Result<bool, AppError> = async {
                 match kind {
                     ImportKind::OrgUnits => {

@@ -15,6 +15,7 @@ mod demo_cases;
 mod error;
 pub mod import;
 mod lease;
+pub mod lockout;
 pub mod open311;
 mod partner;
 pub mod portal;

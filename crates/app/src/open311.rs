@@ -2,7 +2,6 @@
 //! partner's own requests in full), and locating a new request from `address_id`, `address_string`
 //! or `lat`/`long`. Submitting goes through `portal_submit` with the partner's context.
 
-use gongzhi_domain::case::normalize_tracking_code;
 use gongzhi_domain::locate::{self, Place};
 use gongzhi_domain::org::OrgLevel;
 use gongzhi_domain::publication::Audience;
@@ -96,16 +95,17 @@ impl App {
         Ok(out)
     }
 
-    /// `GET requests/{id}`: the request with this tracking code (any case), as the caller may see
-    /// it. Unknown codes are counted against the caller's address.
+    /// `GET requests/{id}`: the publicly received request with this Open311 id, as the caller may
+    /// see it. Unknown ids are counted against the caller's address. (Tracking codes are the
+    /// submitter's secret and open nothing here.)
     pub async fn open311_request(&self, ctx: &Ctx, id: &str) -> Result<PublicCase, AppError> {
-        let code = normalize_tracking_code(id);
-        let bucket = format!("open311-ip:{}", ctx.ip());
+        let id = id.trim().to_ascii_lowercase();
+        let bucket = format!("open311-ip:{}", ctx.address_key());
         let mut tx = self.db().begin().await?;
-        self.count_hit(tx.conn(), "open311-get", ctx.ip(), LOOKUPS_PER_HOUR)
+        self.count_hit(tx.conn(), "open311-get", &ctx.address_key(), LOOKUPS_PER_HOUR)
             .await?;
         self.refuse_if_locked(tx.conn(), &[&bucket]).await?;
-        let found = cases::case_by_tracking(tx.conn(), &code).await?;
+        let found = cases::case_by_public_id(tx.conn(), &id).await?;
         let found = found.and_then(|c| audience(ctx, &c).filter(|to| visible(&c, *to)).map(|to| (c, to)));
         if found.is_none() {
             self.count_failure(tx.conn(), &[(&bucket, UNKNOWN_IDS)]).await?;

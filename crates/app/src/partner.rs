@@ -25,7 +25,7 @@ impl App {
         if key.is_empty() {
             return Ok(None);
         }
-        let bucket = format!("apikey-ip:{}", ctx.ip());
+        let bucket = format!("apikey-ip:{}", ctx.address_key());
         let mut tx = self.db().begin().await?;
         self.refuse_if_locked(tx.conn(), &[&bucket]).await?;
         let found = casework::api_key(tx.conn(), &sm3_hex(key.as_bytes())).await?;

@@ -77,7 +77,7 @@ impl App {
             (Principal::Public, Some((token, answer))) => {
                 // The hit and the spent captcha count even when the rest fails.
                 let mut tx = self.db().begin().await?;
-                self.count_hit(tx.conn(), "submit", ctx.ip(), SUBMISSIONS_PER_HOUR)
+                self.count_hit(tx.conn(), "submit", &ctx.address_key(), SUBMISSIONS_PER_HOUR)
                     .await?;
                 let verdict = self.spend_captcha(tx.conn(), token, answer).await?;
                 tx.commit().await?;
@@ -148,9 +148,9 @@ impl App {
     pub async fn portal_track(&self, ctx: &Ctx, code: &str, last4: &str) -> Result<PublicCase, AppError> {
         let code = normalize_tracking_code(code);
         let code_bucket = format!("track:{code}");
-        let address_bucket = format!("track-ip:{}", ctx.ip());
+        let address_bucket = format!("track-ip:{}", ctx.address_key());
         let mut tx = self.db().begin().await?;
-        self.count_hit(tx.conn(), "track", ctx.ip(), LOOKUPS_PER_HOUR)
+        self.count_hit(tx.conn(), "track", &ctx.address_key(), LOOKUPS_PER_HOUR)
             .await?;
         self.refuse_if_locked(tx.conn(), &[&code_bucket, &address_bucket])
             .await?;

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
+use gongzhi_domain::case::ReplyChannel;
 use gongzhi_domain::deadline::{ClockKind, ClockState};
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::publication::{self, Audience, CaseFacts};
@@ -26,12 +27,13 @@ pub struct PublicReply {
     pub body: String,
 }
 
-/// What leaves the building of a case. Always: the tracking code it was asked by, the service,
+/// What leaves the building of a case. Always: the service,
 /// the status, the village-level place, the agency and the dates. The rest only as
 /// `domain::publication::disclose` allows.
 #[derive(Clone, Debug)]
 pub struct PublicCase {
-    pub tracking_code: String,
+    /// The id Open311 shows (requests that came in publicly).
+    pub public_id: Option<String>,
     pub kind: CaseKind,
     pub status: Status,
     pub closed: bool,
@@ -46,7 +48,10 @@ pub struct PublicCase {
     pub title: Option<String>,
     pub description: Option<String>,
     pub public_reply: Option<String>,
+    /// Replies sent through the portal, when the audience may read them.
     pub replies: Vec<PublicReply>,
+    /// Whether replies are shown at all (not for a case concerning a minor).
+    pub replies_shown: bool,
     /// (clock kind, due date) of the reply clocks still running.
     pub expected: Vec<(ClockKind, NaiveDate)>,
     /// (event kind, date) of the public steps.
@@ -87,10 +92,12 @@ impl App {
         if !d.visible {
             return Err(AppError::NotFound);
         }
+        // Only what was answered through the portal: a letter or a call is not read back here.
         let replies = if d.own_replies {
             casework::replies(&mut *conn, c.id)
                 .await?
                 .into_iter()
+                .filter(|r| r.channel == ReplyChannel::Portal.code())
                 .map(|r| PublicReply {
                     kind: r.kind,
                     sent_at: time::from_millis(r.sent_at),
@@ -128,7 +135,7 @@ impl App {
             .map(|e| (e.kind, time::from_millis(e.at)))
             .collect();
         Ok(PublicCase {
-            tracking_code: c.tracking_code.clone().unwrap_or_default(),
+            public_id: c.public_id.clone(),
             kind: c.kind,
             status: c.status,
             closed: c.status.is_closed(),
@@ -143,6 +150,7 @@ impl App {
             description: d.description,
             public_reply: d.public_reply,
             replies,
+            replies_shown: d.own_replies,
             expected,
             steps,
         })

@@ -31,6 +31,16 @@ pub fn valid_username(u: &str) -> bool {
         && u.chars().next().is_some_and(|c| c.is_ascii_lowercase())
 }
 
+/// 三权分立 (DOMAIN.md §6.2): the security administrator manages others' credentials, but an
+/// administrator's password or second factor is reset only on the command line — otherwise one
+/// person could take over the system or the audit administrator's account and act as both.
+fn refuse_admin_takeover(by: &Operator, target: &User) -> Result<(), AppError> {
+    if matches!(by, Operator::User(_)) && target.roles.iter().any(|r| r.is_admin()) {
+        return Err(AppError::field("password", "admin-reset-on-cli"));
+    }
+    Ok(())
+}
+
 fn role_error(e: RoleSetError) -> FieldError {
     match e {
         RoleSetError::Empty => FieldError::new("roles", "roles-empty"),
@@ -151,13 +161,21 @@ impl App {
         let before = users::get(&mut conn, user_id).await?.ok_or(AppError::NotFound)?;
         drop(conn);
         // The system administrator may not touch an administrator's account, nor the security
-        // administrator a business profile beyond roles: each keeps to their half.
+        // administrator a business profile beyond the administrator roles: each keeps to their half.
         if before.roles.iter().any(|r| r.is_admin()) && !actor.can(Action::ManageUserSecurity) {
             return Err(AppError::Forbidden);
         }
         let (agency_id, roles) = self
             .check_user_form(&Operator::User(actor.clone()), f, false)
             .await?;
+        let business = |rs: &[Role]| rs.iter().filter(|r| !r.is_admin()).copied().collect::<Vec<_>>();
+        if !actor.can(Action::ManageUsers)
+            && (f.display_name.trim() != before.display_name
+                || agency_id != before.agency_id
+                || business(&roles) != business(&before.roles))
+        {
+            return Err(AppError::field("roles", "user-security-admin-roles-only"));
+        }
         if user_id == actor.user_id && roles != before.roles {
             return Err(AppError::field("roles", "roles-not-own"));
         }
@@ -239,10 +257,11 @@ impl App {
         user_id: Id,
         password: Option<&str>,
     ) -> Result<String, AppError> {
-        self.authorize_operator(ctx, Action::ManageUserSecurity).await?;
+        let by = self.authorize_operator(ctx, Action::ManageUserSecurity).await?;
         let mut conn = self.db().conn().await?;
         let user = users::get(&mut conn, user_id).await?.ok_or(AppError::NotFound)?;
         drop(conn);
+        refuse_admin_takeover(&by, &user)?;
         let password = match password {
             Some(p) => {
                 password::check(p, &user.username)
@@ -270,9 +289,10 @@ impl App {
 
     /// Removes a user's second factor (a lost phone); they enrol again at next login if required.
     pub async fn reset_totp(&self, ctx: &Ctx, user_id: Id) -> Result<(), AppError> {
-        self.authorize(ctx, Action::ManageUserSecurity).await?;
+        let by = self.authorize_operator(ctx, Action::ManageUserSecurity).await?;
         let mut tx = self.db().begin().await?;
-        users::get(tx.conn(), user_id).await?.ok_or(AppError::NotFound)?;
+        let user = users::get(tx.conn(), user_id).await?.ok_or(AppError::NotFound)?;
+        refuse_admin_takeover(&by, &user)?;
         users::set_totp(tx.conn(), user_id, None, false, self.now()).await?;
         sessions::delete_for_user(tx.conn(), user_id, None).await?;
         ctx.audit(

@@ -8,7 +8,7 @@ use gongzhi_domain::deadline::{ClockKind, ClockState, Trigger};
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{CaseKind, Command};
 use gongzhi_domain::{Id, time};
-use gongzhi_store::cases::{self, OpenClock};
+use gongzhi_store::cases::{self, ClockFilter, OpenClock};
 use gongzhi_store::casework::{self, FollowUp, Mediation, Meeting, Notice, Referral, Reply, Task, Template};
 use gongzhi_store::reference;
 use gongzhi_store::{Page, Paged};
@@ -230,6 +230,11 @@ impl App {
         let c = self.case_for_write(tx.conn(), ctx, case).await?;
         if c.status.is_closed() {
             return Err(AppError::field("kind", "case-closed"));
+        }
+        // What is answered through the portal is read there with a code and four digits: never for
+        // a case concerning a minor (DOMAIN.md §6.1, Minor Protection Law Art. 103).
+        if channel == ReplyChannel::Portal && !gongzhi_domain::publication::may_release(c.has_minor) {
+            return Err(AppError::field("channel", "reply-portal-minor"));
         }
         if version != 0 && version != c.version {
             return Err(AppError::Conflict(vec![
@@ -808,31 +813,28 @@ impl App {
         let today = time::local_date(self.now());
         let clocks = Clocks::load(&mut conn).await?;
         let horizon = today + chrono::Days::new(30);
-        let open = cases::open_clocks(&mut conn, horizon, Some(actor.agency_id), None).await?;
-        let mut mine: Vec<(OpenClock, ClockState)> = open
-            .into_iter()
-            .filter(|o| {
-                // Those who see the whole district (the policy's scope) follow every handler's clocks.
-                o.referral_to.is_some()
-                    || o.handler_id.is_none_or(|h| h == actor.user_id)
-                    || district_wide(&actor)
-            })
-            .map(|o| {
-                let s = clocks.state(&o.clock, today);
-                (o, s)
-            })
-            .collect();
-        mine.sort_by_key(|(o, _)| o.clock.due_date);
+        // The agency's clocks; those who see the whole district (the policy's scope) follow every
+        // handler's, the others their own, the unassigned ones and those referred to the agency.
+        let filter = ClockFilter {
+            agency: Some(actor.agency_id),
+            for_user: (!district_wide(&actor)).then_some(actor.user_id),
+        };
         let page = page.max(1);
         let at = Page::nth(page, INBOX_PAGE);
-        let total = i64::try_from(mine.len()).unwrap_or(i64::MAX);
-        let clocks = mine
-            .into_iter()
-            .skip(usize::try_from(at.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(at.limit).unwrap_or(0))
-            .collect();
+        let open = cases::open_clocks(&mut conn, horizon, filter, at).await?;
+        let clocks = Paged {
+            total: open.total,
+            items: open
+                .items
+                .into_iter()
+                .map(|o| {
+                    let s = clocks.state(&o.clock, today);
+                    (o, s)
+                })
+                .collect(),
+        };
         Ok(Inbox {
-            clocks: Paged { items: clocks, total },
+            clocks,
             referrals: casework::referrals_to(&mut conn, actor.agency_id, at).await?,
             tasks: casework::open_tasks_of(&mut conn, actor.user_id, at).await?,
             notices: casework::notices_for(&mut conn, actor.user_id, actor.agency_id, at).await?,

@@ -23,10 +23,24 @@ impl FileError {
     }
 }
 
-/// Characters that reorder or hide text when a name is shown (Unicode bidi controls and the like).
+/// Characters a file name may not hold: what no text may (see `text`), every control, and the
+/// invisible format characters that hide or reorder a name when it is shown (soft hyphen, Arabic
+/// letter mark, zero-width and joiner characters, line and paragraph separators, marks, BOM,
+/// interlinear annotations).
 pub fn is_disguising(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    crate::text::is_forbidden(c)
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
 }
 
 /// The MIME type of an acceptable file, judged by its content first and then by its name.
@@ -91,5 +105,14 @@ mod tests {
     fn names_that_disguise_themselves_are_refused() {
         assert_eq!(check("invoice\u{202E}fdp.exe", b"%PDF-"), Err(FileError::Name));
         assert_eq!(check("a\u{0}.pdf", b"%PDF-"), Err(FileError::Name));
+        for c in [
+            '\u{061C}', '\u{2028}', '\u{00AD}', '\u{2060}', '\u{180E}', '\u{FFF9}',
+        ] {
+            assert_eq!(
+                check(&format!("判决{c}书.pdf"), b"%PDF-"),
+                Err(FileError::Name),
+                "{c:?}"
+            );
+        }
     }
 }

@@ -40,7 +40,8 @@ pub struct Disclosure {
     pub description: Option<String>,
     /// The agency's reply released for publication.
     pub public_reply: Option<String>,
-    /// The replies sent to the submitter and the case number (for the submitter only).
+    /// The replies sent to the submitter through the portal (for the submitter only), and the
+    /// case number.
     pub own_replies: bool,
     pub number: bool,
 }
@@ -58,14 +59,14 @@ pub fn disclose(f: &CaseFacts<'_>, to: Audience) -> Disclosure {
             own_replies: false,
             number: false,
         },
-        // The submitter (often the child's guardian) follows the case, but sees no released text
-        // for a case with a minor: nothing about a minor is ever published.
+        // The submitter (often the child's guardian) follows the case's steps, but reads no text
+        // of a case with a minor on the portal, whose look-up is only a code and four digits.
         Audience::Submitter => Disclosure {
             visible: true,
             title: released(f.public_title).filter(|_| !f.has_minor),
             description: None,
             public_reply: released(f.public_reply).filter(|_| !f.has_minor),
-            own_replies: true,
+            own_replies: !f.has_minor,
             number: true,
         },
         Audience::Partner { sent_it } => {
@@ -125,7 +126,8 @@ mod tests {
         let own = disclose(&facts(true, true), Audience::Partner { sent_it: true });
         assert!(own.visible && own.title.is_none() && own.description.is_none());
         let submitter = disclose(&facts(true, true), Audience::Submitter);
-        assert!(submitter.visible && submitter.title.is_none() && submitter.own_replies);
+        assert!(submitter.visible && submitter.title.is_none() && !submitter.own_replies);
+        assert!(disclose(&facts(false, false), Audience::Submitter).own_replies);
         assert!(!may_release(true));
     }
 

@@ -13,6 +13,8 @@ max_connections = 8
 [http]
 bind = "127.0.0.1:8080"
 secure_cookies = false
+# Reverse proxies / load balancers whose X-Forwarded-For names the client, e.g. "10.0.0.0/8".
+trusted_proxies = ""
 
 [security]
 field_key = ""
@@ -56,6 +58,7 @@ pub struct Database {
 pub struct Http {
     pub bind: String,
     pub secure_cookies: bool,
+    pub trusted_proxies: String,
 }
 
 #[derive(Debug, Deserialize, Clone)]

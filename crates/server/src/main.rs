@@ -77,6 +77,9 @@ enum AdminCommand {
         #[arg(long)]
         name: String,
     },
+    /// Lift every lockout (accounts, client addresses, tracking codes), e.g. when everyone behind
+    /// one address is locked out and nobody can log in to lift it.
+    LiftLockouts,
 }
 
 #[derive(Subcommand)]
@@ -258,10 +261,13 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
             }
             // The jobs take the system capability; the web layer gets the application alone.
             tokio::spawn(gongzhi_jobs::run(app.clone(), system));
+            let trusted_proxies = gongzhi_web::client::TrustedProxies::parse(&cfg.http.trusted_proxies)
+                .map_err(|e| format!("http.trusted_proxies: {e}"))?;
             let state = gongzhi_web::AppState {
                 app,
                 metrics: gongzhi_web::Metrics::new(),
                 secure_cookies: cfg.http.secure_cookies,
+                trusted_proxies,
             };
             let router = gongzhi_web::router(state);
             tracing::info!(bind = %cfg.http.bind, "gongzhi listening");
@@ -337,6 +343,11 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
                             other => other.to_string(),
                         })?;
                     println!("password reset for {username}; it must be changed at next login");
+                    Ok(ExitCode::SUCCESS)
+                }
+                AdminCommand::LiftLockouts => {
+                    let n = app.lift_all_lockouts(&ctx).await.map_err(|e| e.to_string())?;
+                    println!("已解除 {n} 个锁定 / {n} lockouts lifted");
                     Ok(ExitCode::SUCCESS)
                 }
                 AdminCommand::CreateApiKey { name } => match app.create_api_key(&ctx, &name).await {

@@ -25,6 +25,12 @@ ALTER TABLE dispute_case ADD COLUMN published_by_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE dispute_case ADD COLUMN published_at BIGINT;
 -- The partner system (API key) that submitted the request; it may read its own free text back.
 ALTER TABLE dispute_case ADD COLUMN source_key_id TEXT REFERENCES api_key (id);
+-- The id Open311 shows of a request that came in publicly: not the tracking code, which stays the
+-- submitter's secret (with the phone's last four digits it opens the portal's view).
+ALTER TABLE dispute_case ADD COLUMN public_id TEXT;
+CREATE UNIQUE INDEX dispute_case_public_id ON dispute_case (public_id);
+-- Marked by staff or the submitter when a minor is concerned though no party's ID number says so.
+ALTER TABLE dispute_case ADD COLUMN minor_involved BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX dispute_case_channel ON dispute_case (channel, received_at);
 
 -- Coordinates in millionths of a degree (WGS-84), integers so both engines store them exactly.

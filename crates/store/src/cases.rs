@@ -81,7 +81,11 @@ pub struct Case {
     pub published_at: Option<time::Timestamp>,
     /// The partner system (API key) that submitted the request.
     pub source_key_id: Option<Id>,
-    /// A party is a minor (derived from the parties, never stored on the case).
+    /// The id Open311 shows (requests that came in publicly only).
+    pub public_id: Option<String>,
+    /// Marked as concerning a minor, whatever the parties' ID numbers say.
+    pub minor_involved: bool,
+    /// A minor is concerned: marked so, or a party is a minor (derived, never stored as such).
     pub has_minor: bool,
 }
 
@@ -126,6 +130,8 @@ struct CaseRowRaw {
     published_by_name: String,
     published_at: Option<i64>,
     source_key_id: Option<String>,
+    public_id: Option<String>,
+    minor_involved: i64,
     has_minor: i64,
 }
 
@@ -176,7 +182,9 @@ impl TryFrom<CaseRowRaw> for Case {
             published_by_name: r.published_by_name,
             published_at: r.published_at.map(time::from_millis),
             source_key_id: opt_id(r.source_key_id)?,
-            has_minor: r.has_minor != 0,
+            public_id: r.public_id,
+            minor_involved: r.minor_involved != 0,
+            has_minor: r.has_minor != 0 || r.minor_involved != 0,
         })
     }
 }
@@ -187,7 +195,7 @@ const CASE_SELECT: &str = "SELECT c.id, c.number, c.kind, c.status, c.level, c.c
     c.owner_agency_id, a.name AS owner_agency_name, c.handler_id, u.display_name AS handler_name,
     c.created_by, c.related_case_id, c.tracking_code, c.tracking_phone, c.reconciliation, c.risk_level,
     c.risk_stale_after, c.closed_at, c.version, c.created_at, c.updated_at, c.public_title,
-    c.public_reply, c.published_by_name, c.published_at, c.source_key_id,
+    c.public_reply, c.published_by_name, c.published_at, c.source_key_id, c.public_id, c.minor_involved,
     (SELECT COUNT(*) FROM case_party mp WHERE mp.case_id = c.id AND mp.minor = 1) AS has_minor
     FROM dispute_case c
     LEFT JOIN dispute_category cat ON cat.code = c.category_code
@@ -201,9 +209,10 @@ pub async fn insert_case(conn: &mut AnyConnection, c: &Case) -> Result<()> {
         "INSERT INTO dispute_case (id, number, kind, status, level, channel, category_code, place_id,
             grid_id, title, narrative, received_at, urgent, anonymous, exempt_reason, owner_agency_id,
             handler_id, created_by, related_case_id, tracking_code, tracking_phone, reconciliation,
-            risk_level, risk_stale_after, closed_at, version, created_at, updated_at, source_key_id)
+            risk_level, risk_stale_after, closed_at, version, created_at, updated_at, source_key_id,
+            public_id, minor_involved)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-            $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)",
+            $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)",
     )
     .bind(c.id.to_string())
     .bind(&c.number)
@@ -234,6 +243,8 @@ pub async fn insert_case(conn: &mut AnyConnection, c: &Case) -> Result<()> {
     .bind(ms(c.created_at))
     .bind(ms(c.updated_at))
     .bind(c.source_key_id.map(|x| x.to_string()))
+    .bind(c.public_id.clone())
+    .bind(i64::from(c.minor_involved))
     .execute(conn)
     .await
     .map_err(StoreError::from_write)?;
@@ -273,6 +284,34 @@ pub async fn get_case(conn: &mut AnyConnection, case: Id) -> Result<Option<Case>
         .transpose()
 }
 
+pub async fn case_by_public_id(conn: &mut AnyConnection, public_id: &str) -> Result<Option<Case>> {
+    let sql = format!("{CASE_SELECT} WHERE c.public_id = $1");
+    sqlx::query_as::<_, CaseRowRaw>(&sql)
+        .bind(public_id)
+        .fetch_optional(conn)
+        .await?
+        .map(Case::try_from)
+        .transpose()
+}
+
+/// Cases that came in publicly before they were given a public id.
+pub async fn without_public_id(conn: &mut AnyConnection) -> Result<Vec<Id>> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM dispute_case WHERE channel = 'portal' AND public_id IS NULL")
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter().map(|(i,)| id(i)).collect()
+}
+
+pub async fn set_public_id(conn: &mut AnyConnection, case: Id, public_id: &str) -> Result<()> {
+    sqlx::query("UPDATE dispute_case SET public_id = $1 WHERE id = $2")
+        .bind(public_id)
+        .bind(case.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn case_by_tracking(conn: &mut AnyConnection, tracking: &str) -> Result<Option<Case>> {
     let sql = format!("{CASE_SELECT} WHERE c.tracking_code = $1");
     sqlx::query_as::<_, CaseRowRaw>(&sql)
@@ -290,7 +329,7 @@ pub async fn update_case(conn: &mut AnyConnection, c: &Case, now: time::Timestam
             title = $6, narrative = $7, urgent = $8, anonymous = $9, exempt_reason = $10,
             owner_agency_id = $11, handler_id = $12, related_case_id = $13, reconciliation = $14,
             risk_level = $15, risk_stale_after = $16, closed_at = $17, received_at = $18,
-            version = version + 1, updated_at = $19
+            version = version + 1, updated_at = $19, minor_involved = $22
          WHERE id = $20 AND version = $21",
     )
     .bind(c.status.code())
@@ -314,6 +353,7 @@ pub async fn update_case(conn: &mut AnyConnection, c: &Case, now: time::Timestam
     .bind(ms(now))
     .bind(c.id.to_string())
     .bind(c.version)
+    .bind(i64::from(c.minor_involved))
     .execute(conn)
     .await?;
     if done.rows_affected() == 0 {
@@ -415,7 +455,10 @@ fn case_where(f: &CaseFilter) -> (String, Vec<Arg>) {
         ));
     }
     if f.without_minor {
-        w.push("NOT EXISTS (SELECT 1 FROM case_party mp WHERE mp.case_id = c.id AND mp.minor = 1)".into());
+        w.push(
+            "c.minor_involved = 0 AND NOT EXISTS (SELECT 1 FROM case_party mp WHERE mp.case_id = c.id AND mp.minor = 1)"
+                .into(),
+        );
     }
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         // Lower-cased on both sides: SQLite's LIKE ignores ASCII case and PostgreSQL's does not.
@@ -758,34 +801,54 @@ pub struct OpenClock {
 }
 
 /// Running clocks due on or before `until`, optionally of one agency's or handler's cases.
+/// Which running clocks a list takes: due by `until`; of `agency` (owned and not referred, or
+/// referred to it); of cases `for_user` handles (or nobody does, or referred to the agency).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClockFilter {
+    pub agency: Option<Id>,
+    pub for_user: Option<Id>,
+}
+
+/// One page of the running clocks due by `until`, most urgent first, and how many there are.
 pub async fn open_clocks(
     conn: &mut AnyConnection,
     until: NaiveDate,
-    agency: Option<Id>,
-    handler: Option<Id>,
-) -> Result<Vec<OpenClock>> {
-    let mut sql = "SELECT k.id, k.case_id, k.kind, k.seq, k.rule_code, k.start_date, k.due_date, k.state,
-            k.skipped, k.referral_id, k.met_at, k.paused_at, k.note, k.approver_name, k.version,
-            c.number, c.title, c.owner_agency_id, c.handler_id, r.to_agency_id
-         FROM case_clock k JOIN dispute_case c ON c.id = k.case_id
-         LEFT JOIN referral r ON r.id = k.referral_id
-         WHERE k.state = 'running' AND k.due_date <= $1"
-        .to_owned();
+    f: ClockFilter,
+    page: Page,
+) -> Result<Paged<OpenClock>> {
+    let mut w = "k.state = 'running' AND k.due_date <= $1".to_owned();
     let mut args = vec![Arg::Text(until.to_string())];
-    if let Some(a) = agency {
+    if let Some(a) = f.agency {
         args.push(Arg::Text(a.to_string()));
         let n = args.len();
-        sql.push_str(&format!(
+        w.push_str(&format!(
             " AND ((k.referral_id IS NULL AND c.owner_agency_id = ${n}) OR r.to_agency_id = ${n})"
         ));
     }
-    if let Some(h) = handler {
-        args.push(Arg::Text(h.to_string()));
-        sql.push_str(&format!(" AND c.handler_id = ${}", args.len()));
+    if let Some(u) = f.for_user {
+        args.push(Arg::Text(u.to_string()));
+        let n = args.len();
+        w.push_str(&format!(
+            " AND (r.to_agency_id IS NOT NULL OR c.handler_id IS NULL OR c.handler_id = ${n})"
+        ));
     }
-    sql.push_str(" ORDER BY k.due_date, c.number LIMIT 2000");
+    let from = "FROM case_clock k JOIN dispute_case c ON c.id = k.case_id LEFT JOIN referral r ON r.id = k.referral_id";
+    let (total,): (i64,) = bind_all(
+        sqlx::query_as(&format!("SELECT COUNT(*) {from} WHERE {w}")),
+        &args,
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let sql = format!(
+        "SELECT k.id, k.case_id, k.kind, k.seq, k.rule_code, k.start_date, k.due_date, k.state,
+            k.skipped, k.referral_id, k.met_at, k.paused_at, k.note, k.approver_name, k.version,
+            c.number, c.title, c.owner_agency_id, c.handler_id, r.to_agency_id
+         {from} WHERE {w} ORDER BY k.due_date, c.number, k.id {}",
+        page.sql()
+    );
     let rows: Vec<OpenClockRaw> = bind_all(sqlx::query_as(&sql), &args).fetch_all(conn).await?;
-    rows.into_iter()
+    let items = rows
+        .into_iter()
         .map(|r| {
             Ok(OpenClock {
                 owner_agency_id: id(&r.owner_agency_id)?,
@@ -796,7 +859,8 @@ pub async fn open_clocks(
                 title: r.title,
             })
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(Paged { items, total })
 }
 
 #[derive(sqlx::FromRow)]

@@ -54,7 +54,7 @@ impl Page {
     pub fn nth(n: i64, size: i64) -> Self {
         Self {
             limit: size,
-            offset: (n.max(1) - 1) * size,
+            offset: (n.max(1) - 1).saturating_mul(size),
         }
     }
 

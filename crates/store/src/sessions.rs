@@ -117,9 +117,10 @@ pub async fn get(conn: &mut AnyConnection, key: &str) -> Result<Option<Session>>
         .transpose()
 }
 
+/// A user's sessions and tokens, most recently used first, at most 100.
 pub async fn list_for_user(conn: &mut AnyConnection, user: Id) -> Result<Vec<Session>> {
     sqlx::query_as::<_, Row>(&format!(
-        "SELECT {COLS} FROM auth_session WHERE user_id = $1 ORDER BY last_seen_at DESC"
+        "SELECT {COLS} FROM auth_session WHERE user_id = $1 ORDER BY last_seen_at DESC LIMIT 100"
     ))
     .bind(user.to_string())
     .fetch_all(conn)
@@ -132,22 +133,6 @@ pub async fn list_for_user(conn: &mut AnyConnection, user: Id) -> Result<Vec<Ses
 pub async fn touch(conn: &mut AnyConnection, key: &str, now: time::Timestamp) -> Result<()> {
     sqlx::query("UPDATE auth_session SET last_seen_at = $1 WHERE id = $2")
         .bind(time::to_millis(now))
-        .bind(key)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// A half-finished login becomes a full session, living `expires_at` from now.
-pub async fn promote(
-    conn: &mut AnyConnection,
-    key: &str,
-    now: time::Timestamp,
-    expires_at: time::Timestamp,
-) -> Result<()> {
-    sqlx::query("UPDATE auth_session SET stage = 'full', last_seen_at = $1, expires_at = $2 WHERE id = $3")
-        .bind(time::to_millis(now))
-        .bind(time::to_millis(expires_at))
         .bind(key)
         .execute(conn)
         .await?;

@@ -71,6 +71,61 @@ pub async fn fail(
     })
 }
 
+/// Counts an attempt *before* the secret is checked, so that parallel guesses cannot all pass a
+/// lockout check made first: `Some(until)` refuses it (the bucket is locked, or this attempt is
+/// past `max`). The `max`-th attempt locks the bucket yet proceeds; a right secret then clears it.
+/// Attempts older than `window` are forgotten.
+pub async fn attempt(
+    conn: &mut AnyConnection,
+    bucket: &str,
+    max: i64,
+    window: chrono::Duration,
+    lock: chrono::Duration,
+    now: time::Timestamp,
+) -> Result<Option<time::Timestamp>> {
+    let now_ms = time::to_millis(now);
+    let (count, locked): (i64, Option<i64>) = sqlx::query_as(
+        "INSERT INTO auth_throttle (bucket, failures, locked_until, updated_at) VALUES ($1, 1, NULL, $2)
+         ON CONFLICT (bucket) DO UPDATE SET
+             failures = CASE WHEN auth_throttle.locked_until > $2 THEN auth_throttle.failures
+                             WHEN auth_throttle.updated_at < $3 THEN 1
+                             ELSE auth_throttle.failures + 1 END,
+             locked_until = CASE WHEN auth_throttle.locked_until > $2 THEN auth_throttle.locked_until END,
+             updated_at = CASE WHEN auth_throttle.locked_until > $2 THEN auth_throttle.updated_at
+                               ELSE excluded.updated_at END
+         RETURNING failures, locked_until",
+    )
+    .bind(bucket)
+    .bind(now_ms)
+    .bind(time::to_millis(now - window))
+    .fetch_one(&mut *conn)
+    .await?;
+    if let Some(until) = locked.filter(|u| *u > now_ms) {
+        return Ok(Some(time::from_millis(until)));
+    }
+    if count >= max {
+        let until = now + lock;
+        sqlx::query("UPDATE auth_throttle SET locked_until = $1 WHERE bucket = $2")
+            .bind(time::to_millis(until))
+            .bind(bucket)
+            .execute(conn)
+            .await?;
+        if count > max {
+            return Ok(Some(until));
+        }
+    }
+    Ok(None)
+}
+
+/// Takes back one counted attempt that turned out right (a lockout it set stays).
+pub async fn refund(conn: &mut AnyConnection, bucket: &str) -> Result<()> {
+    sqlx::query("UPDATE auth_throttle SET failures = failures - 1 WHERE bucket = $1 AND failures > 0")
+        .bind(bucket)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn clear(conn: &mut AnyConnection, bucket: &str) -> Result<()> {
     sqlx::query("DELETE FROM auth_throttle WHERE bucket = $1")
         .bind(bucket)
@@ -92,4 +147,29 @@ pub async fn locked(
         }
     }
     Ok(latest)
+}
+
+/// The buckets locked at `now`, soonest unlocked first, at most `limit`.
+pub async fn locked_list(
+    conn: &mut AnyConnection,
+    now: time::Timestamp,
+    limit: i64,
+) -> Result<Vec<(String, time::Timestamp)>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT bucket, locked_until FROM auth_throttle WHERE locked_until > $1 ORDER BY locked_until, bucket LIMIT {}",
+        limit.clamp(1, 500)
+    ))
+    .bind(time::to_millis(now))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(b, u)| (b, time::from_millis(u))).collect())
+}
+
+/// Lifts every lockout (the operator's way back in when everyone at one address is locked out).
+pub async fn clear_locks(conn: &mut AnyConnection, now: time::Timestamp) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM auth_throttle WHERE locked_until > $1")
+        .bind(time::to_millis(now))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
 }

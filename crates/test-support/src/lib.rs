@@ -106,6 +106,7 @@ impl TestApp {
             app: app.clone(),
             metrics: gongzhi_web::Metrics::new(),
             secure_cookies: false,
+            trusted_proxies: Default::default(),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

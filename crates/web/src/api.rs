@@ -180,7 +180,7 @@ impl ApiBody {
                 StatusCode::BAD_REQUEST,
                 "bad_request",
                 "请求不是有效的 JSON",
-                Some(serde_json::Value::String(e.to_string())),
+                Some(serde_json::json!({ "body": e.to_string() })),
             )
         })
     }

@@ -70,6 +70,9 @@ pub struct NewCaseJson {
     pub urgent: bool,
     #[serde(default)]
     pub anonymous: bool,
+    /// A minor is concerned though no party's ID number shows it: nothing of the case is published.
+    #[serde(default)]
+    pub minor_involved: bool,
     #[serde(default)]
     pub parties: Vec<PartyJson>,
 }
@@ -138,6 +141,7 @@ pub async fn create_case(
         received_at: b.received_at,
         urgent: b.urgent,
         anonymous: b.anonymous,
+        minor_involved: b.minor_involved,
         parties: b
             .parties
             .into_iter()
@@ -798,6 +802,8 @@ pub struct EditJson {
     pub category: String,
     #[serde(default)]
     pub urgent: bool,
+    #[serde(default)]
+    pub minor_involved: bool,
     /// The version read; a stale one is 409 with the current values.
     pub version: i64,
 }
@@ -812,6 +818,7 @@ pub async fn edit_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>, 
         narrative: b.narrative,
         category: b.category,
         urgent: b.urgent,
+        minor_involved: b.minor_involved,
         version: b.version,
     };
     s.app.edit_case(&req.ctx, id, &e).await.map_err(fail(&req))?;

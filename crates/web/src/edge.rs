@@ -12,7 +12,7 @@ use axum::extract::{FromRequest, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use gongzhi_app::domain::text;
-use http::{HeaderValue, Method, StatusCode, Uri, header};
+use http::{Method, StatusCode, Uri, header};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
@@ -59,23 +59,34 @@ fn bad_json(v: &Value, at: &str) -> Option<(String, char)> {
     }
 }
 
-async fn bad_multipart(content_type: &HeaderValue, body: &Bytes) -> Option<(String, char)> {
-    let req = Request::builder()
-        .header(header::CONTENT_TYPE, content_type)
-        .body(Body::from(body.clone()))
-        .ok()?;
+/// The first multipart text field with a forbidden character (or that is not UTF-8). The body is
+/// re-read with the request's own parts, so the same size limit applies as for the handler.
+async fn bad_multipart(parts: &http::request::Parts, body: &Bytes) -> Option<(String, char)> {
+    let req = Request::from_parts(parts.clone(), Body::from(body.clone()));
     let mut form = axum::extract::Multipart::from_request(req, &()).await.ok()?;
-    while let Ok(Some(field)) = form.next_field().await {
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return None,
+            // A body the handler cannot read either: it answers for it.
+            Err(_) => return None,
+        };
         let name = field.name().unwrap_or("").to_owned();
         if field.file_name().is_some() {
+            // Read past the file; an unreadable part ends the check like above.
+            if field.bytes().await.is_err() {
+                return None;
+            }
             continue;
         }
-        let value = field.text().await.ok()?;
+        // A text field that is not UTF-8 is not text: refused like a forbidden character.
+        let Ok(value) = field.text().await else {
+            return Some((name, char::REPLACEMENT_CHARACTER));
+        };
         if let Some(found) = bad_pair([(name.as_str(), value.as_str())]) {
             return Some(found);
         }
     }
-    None
 }
 
 fn refuse(req: &Req, field: &str, c: char) -> Response {
@@ -98,7 +109,8 @@ fn refuse(req: &Req, field: &str, c: char) -> Response {
     )
 }
 
-/// Refuses forbidden characters in the path, the query and the body; cleans search terms.
+/// Refuses forbidden characters in the path, the query and the body (of any content type: the
+/// handlers read what is not JSON or multipart as a form); cleans search terms.
 pub async fn text_rules(req: Request, next: Next) -> Response {
     let meta = req
         .extensions()
@@ -132,35 +144,29 @@ pub async fn text_rules(req: Request, next: Next) -> Response {
     if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
         return next.run(req).await;
     }
-    let content_type = req.headers().get(header::CONTENT_TYPE).cloned();
-    let kind = content_type
-        .as_ref()
+    let kind = req
+        .headers()
+        .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .unwrap_or_default();
-    if !matches!(
-        kind.as_str(),
-        "application/x-www-form-urlencoded" | "application/json" | "multipart/form-data"
-    ) {
-        return next.run(req).await;
-    }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         let message = meta.t.t("error-http-413");
         return shaped(&meta, StatusCode::PAYLOAD_TOO_LARGE, "too_large", &message, None);
     };
-    let bad = match kind.as_str() {
-        "application/json" => serde_json::from_slice::<Value>(&bytes)
+    // Handlers read a body as JSON or as a form whatever its Content-Type says, so every body that
+    // parses as either is checked as such; multipart by its parts.
+    let bad = if kind == "multipart/form-data" {
+        bad_multipart(&parts, &bytes).await
+    } else {
+        let json = serde_json::from_slice::<Value>(&bytes)
             .ok()
-            .and_then(|v| bad_json(&v, "")),
-        "multipart/form-data" => match &content_type {
-            Some(ct) => bad_multipart(ct, &bytes).await,
-            None => None,
-        },
-        _ => {
+            .and_then(|v| bad_json(&v, ""));
+        json.or_else(|| {
             let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
             bad_pair(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        }
+        })
     };
     if let Some((field, c)) = bad {
         return refuse(&meta, &field, c);

@@ -173,7 +173,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let PageError(req, e) = self;
         if matches!(e, AppError::Unauthenticated) {
-            return Redirect::to(&format!("/login?next={}", urlencode(&req.path))).into_response();
+            return Redirect::to(&format!("/login?next={}", urlencode(&req.return_to))).into_response();
         }
         let status = status_of(&e);
         if status == StatusCode::INTERNAL_SERVER_ERROR {

@@ -9,6 +9,7 @@
 mod api;
 mod api_cases;
 mod assets;
+pub mod client;
 mod edge;
 mod error;
 mod form;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Set when cookies must carry `Secure` (served over HTTPS behind a proxy).
     pub secure_cookies: bool,
+    /// Reverse proxies and load balancers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: client::TrustedProxies,
 }
 
 /// Largest request body accepted (CSV imports included); larger ones get 413.
@@ -84,6 +87,9 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(edge::error_shape))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        // Case pages, tokens and tracking results stay out of shared computers' caches and the
+        // back button after logout; assets set their own long cache.
+        .layer(header(header::CACHE_CONTROL, "no-store"))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::REFERRER_POLICY, "same-origin"))
         .layer(header(

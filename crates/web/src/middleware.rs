@@ -98,6 +98,9 @@ pub struct Req {
     pub t: T,
     pub path: String,
     pub timed_out: bool,
+    /// Where to come back to after logging in: this page for a GET; for a form post, the page the
+    /// form was on (a post's own address would answer 405).
+    pub return_to: String,
 }
 
 impl Req {
@@ -123,21 +126,33 @@ impl Req {
             t,
             path: path.to_owned(),
             timed_out: false,
+            return_to: "/".to_owned(),
         }
     }
+}
+
+/// The page to come back to after logging in (see `Req::return_to`).
+fn return_to(method: &Method, uri: &http::Uri, headers: &HeaderMap) -> String {
+    if method == Method::GET {
+        return uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .and_then(crate::pages::local_path)
+            .unwrap_or("/")
+            .to_owned();
+    }
+    crate::pages::referer_path(headers).unwrap_or("/").to_owned()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Req {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<Req>().cloned().unwrap_or_else(|| Req {
-            ctx: Ctx::public("", ""),
-            session: None,
-            t: T::new(Lang::Zh),
-            path: parts.uri.path().to_owned(),
-            timed_out: false,
-        }))
+        Ok(parts
+            .extensions
+            .get::<Req>()
+            .cloned()
+            .unwrap_or_else(|| Req::for_error(parts.uri.path(), "", T::new(Lang::Zh))))
     }
 }
 
@@ -155,7 +170,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let ip = req
         .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| state.trusted_proxies.client(c.0.ip(), req.headers()).to_string())
         .unwrap_or_default();
     let request_id = req
         .extensions()
@@ -174,9 +189,16 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             Ok(Resolved::Active(s)) => session = Some(*s),
             Ok(Resolved::TimedOut) => timed_out = true,
             Ok(Resolved::None) => {}
+            // The database away answers 503 in the surface's shape, like any use case would.
             Err(e) => {
-                tracing::error!(error = %e, request_id, "session lookup failed");
-                return crate::error::internal(is_api, &request_id);
+                let lang = Lang::from_cookie(cookie(&headers, LANG_COOKIE));
+                let meta = Req::for_error(&path, &request_id, T::new(lang));
+                return match crate::error::Surface::of(&path) {
+                    crate::error::Surface::Api | crate::error::Surface::Open311 => {
+                        crate::error::ApiError(e, request_id).into_response()
+                    }
+                    _ => crate::error::PageError(meta, e).into_response(),
+                };
             }
         }
     }
@@ -185,12 +207,16 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         None => Ctx::public(&request_id, &ip),
     };
     let lang = Lang::from_cookie(cookie(&headers, LANG_COOKIE));
-    if !is_api && let Some(s) = &session {
-        if s.stage == Stage::SecondFactor && !allowed_before_full_login(&path) {
+    // Pages only: the API and Open311 answer for themselves (Open311 never reads the cookie).
+    if !is_api
+        && !path.starts_with("/open311/")
+        && let Some(s) = &session
+    {
+        if s.stage() == Stage::SecondFactor && !allowed_before_full_login(&path) {
             return Redirect::to("/login/totp").into_response();
         }
-        if s.stage == Stage::Full
-            && s.must_change_password
+        if s.stage() == Stage::Full
+            && s.must_change_password()
             && !(path == "/account/password" || allowed_before_full_login(&path))
         {
             return Redirect::to("/account/password").into_response();
@@ -198,12 +224,14 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     }
     // The route guards (see `routes`) ask the application for the audited refusal.
     req.extensions_mut().insert(state.app.clone());
+    let back = return_to(req.method(), req.uri(), &headers);
     req.extensions_mut().insert(Req {
         ctx,
         session,
         t: T::new(lang),
         path,
         timed_out,
+        return_to: back,
     });
     next.run(req).await
 }

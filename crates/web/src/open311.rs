@@ -77,7 +77,7 @@ fn request_json(p: &PublicCase) -> Value {
         })
         .unwrap_or_default();
     json!({
-        "service_request_id": p.tracking_code,
+        "service_request_id": p.public_id,
         "status": if p.closed { "closed" } else { "open" },
         "status_notes": p.public_reply.clone().unwrap_or(step),
         "service_name": p.category_name,
@@ -254,9 +254,16 @@ async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
         ..Default::default()
     };
     match s.app.portal_submit(&partner, &form, &[], None).await {
+        // The Open311 id is for the partner; the tracking code is for the person, who follows the
+        // case on the portal with it and the phone's last four digits.
         Ok((c, code)) => (
             StatusCode::CREATED,
-            Json(json!([{ "service_request_id": code, "service_notice": c.number, "account_id": Value::Null }])),
+            Json(json!([{
+                "service_request_id": c.public_id,
+                "service_notice": c.number,
+                "account_id": Value::Null,
+                "tracking_code": code,
+            }])),
         )
             .into_response(),
         Err(e) => app_error(&e, req.ctx.request_id()),

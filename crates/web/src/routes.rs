@@ -68,8 +68,9 @@ async fn guard(access: Access, req: Request, next: Next) -> Response {
     if actions.is_empty() {
         return next.run(req).await;
     }
+    // `authenticate` puts the request's context in place for every route; without it, refuse.
     let Some(meta) = req.extensions().get::<Req>().cloned() else {
-        return next.run(req).await;
+        return (http::StatusCode::FORBIDDEN, "forbidden").into_response();
     };
     if meta.ctx.user().is_some_and(|u| actions.iter().any(|a| u.can(*a))) {
         return next.run(req).await;
@@ -90,8 +91,9 @@ async fn guard(access: Access, req: Request, next: Next) -> Response {
     }
 }
 
+/// The guard on the route's own methods only, so that another method still answers 405.
 fn guarded(access: Access, mr: MethodRouter<AppState>) -> MethodRouter<AppState> {
-    mr.layer(from_fn(move |req: Request, next: Next| guard(access, req, next)))
+    mr.route_layer(from_fn(move |req: Request, next: Next| guard(access, req, next)))
 }
 
 /// Routes of the pages, each with its access.

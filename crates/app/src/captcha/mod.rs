@@ -62,7 +62,7 @@ impl App {
             .filter(|(expires, _)| *expires >= time::to_millis(self.now()))
             .ok_or(AppError::NotFound)?;
         let mut tx = self.db().begin().await?;
-        self.count_hit(tx.conn(), "captcha-audio", ctx.ip(), AUDIO_PER_HOUR)
+        self.count_hit(tx.conn(), "captcha-audio", &ctx.address_key(), AUDIO_PER_HOUR)
             .await?;
         tx.commit().await?;
         let mut seed = [0u8; 32];

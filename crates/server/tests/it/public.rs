@@ -201,6 +201,11 @@ async fn open311_shows_public_fields_a_partner_its_own_text_and_nothing_of_a_min
     .await;
     assert_eq!(s, 201, "{created}");
     let rid = created[0]["service_request_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        created[0]["tracking_code"].as_str().unwrap().len(),
+        10,
+        "for the person, to use on the portal"
+    );
     // The audit trail names who acted: the partner by its key's name, a citizen as the public.
     let who = t
         .rows("SELECT principal, actor_name FROM audit_event WHERE action = 'case.portal_submit' ORDER BY occurred_at")
@@ -224,7 +229,24 @@ async fn open311_shows_public_fields_a_partner_its_own_text_and_nothing_of_a_min
         )
         .await;
     assert_eq!(s, 200, "{minor_case}");
-    let minor_code = minor_case["tracking_code"].as_str().unwrap().to_owned();
+    let public_id = |tracking: String| {
+        let t = &t;
+        async move {
+            t.rows(&format!(
+                "SELECT public_id FROM dispute_case WHERE tracking_code = '{tracking}'"
+            ))
+            .await[0][0]
+                .clone()
+        }
+    };
+    let minor_code = public_id(minor_case["tracking_code"].as_str().unwrap().to_owned()).await;
+    let portal_id = public_id(portal_code.clone()).await;
+    assert_eq!(portal_id.len(), 16);
+    // The tracking code is the submitter's secret: Open311 knows the request by its own id only.
+    assert_eq!(
+        open311_get(&t, &format!("requests/{portal_code}.json")).await.0,
+        404
+    );
 
     let (s, all) = open311_get(&t, "requests.json").await;
     assert_eq!(s, 200);
@@ -254,7 +276,7 @@ async fn open311_shows_public_fields_a_partner_its_own_text_and_nothing_of_a_min
     );
 
     // By id without a key: public fields; with the key of the partner that sent it: its text.
-    let (_, anon) = open311_get(&t, &format!("requests/{}.json", rid.to_lowercase())).await;
+    let (_, anon) = open311_get(&t, &format!("requests/{}.json", rid.to_uppercase())).await;
     assert_eq!(anon[0]["service_code"], "LABOUR");
     assert!(
         anon[0]["description"].is_null() && anon[0]["service_notice"].is_null(),
@@ -271,7 +293,7 @@ async fn open311_shows_public_fields_a_partner_its_own_text_and_nothing_of_a_min
         other[0]["description"].is_null(),
         "another partner sees public fields only"
     );
-    let (_, theirs) = open311_get(&t, &format!("requests/{portal_code}.json?api_key={hotline}")).await;
+    let (_, theirs) = open311_get(&t, &format!("requests/{portal_id}.json?api_key={hotline}")).await;
     assert!(theirs[0]["description"].is_null());
     assert_eq!(
         open311_get(&t, &format!("requests/{rid}.json?api_key=wrong"))
@@ -283,15 +305,15 @@ async fn open311_shows_public_fields_a_partner_its_own_text_and_nothing_of_a_min
     // Staff release a title and a reply for publication; the public sees exactly those.
     let owner = t.api("demo_centre").await;
     let (_, found) = owner.get("/api/v1/cases?q=春灌").await;
-    let portal_id = found["items"][0]["id"].as_str().unwrap().to_owned();
+    let portal_case = found["items"][0]["id"].as_str().unwrap().to_owned();
     let (s, e) = owner
         .post(
-            &format!("/api/v1/cases/{portal_id}/publication"),
+            &format!("/api/v1/cases/{portal_case}/publication"),
             json!({"title": "乌江镇春灌用水纠纷", "reply": "经村调委会调解，双方已达成轮灌协议。"}),
         )
         .await;
     assert_eq!(s, 200, "{e}");
-    let (_, one) = open311_get(&t, &format!("requests/{portal_code}.json")).await;
+    let (_, one) = open311_get(&t, &format!("requests/{portal_id}.json")).await;
     assert_eq!(one[0]["description"], "乌江镇春灌用水纠纷");
     assert_eq!(one[0]["status_notes"], "经村调委会调解，双方已达成轮灌协议。");
     let minor_id_ = minor_case["id"].as_str().unwrap();
@@ -329,7 +351,7 @@ async fn open311_clients_post_form_encoded_with_a_place_by_code_name_or_coordina
         async move {
             t.rows(&format!(
                 "SELECT p.code, a.code FROM dispute_case c JOIN org_unit p ON p.id = c.place_id \
-                 JOIN agency a ON a.id = c.owner_agency_id WHERE c.tracking_code = '{rid}'"
+                 JOIN agency a ON a.id = c.owner_agency_id WHERE c.public_id = '{rid}'"
             ))
             .await[0]
                 .clone()

@@ -221,6 +221,10 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
         ("POST /admin/users/{user}/reset-totp", Form(vec![])),
         ("POST /admin/users/{user}/revoke-sessions", Form(vec![])),
         (
+            "POST /admin/lockouts/lift",
+            Form(vec![("bucket", s("login:demo_grid"))]),
+        ),
+        (
             "POST /admin/roster/{township}",
             Form(vec![
                 ("head_kind", s("chief_prosecutor")),

@@ -46,11 +46,7 @@ struct LoginQuery {
 
 /// Only local paths are followed after login.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next.to_owned()
-    } else {
-        "/".to_owned()
-    }
+    super::local_path(next).unwrap_or("/").to_owned()
 }
 
 async fn login_form(req: Req, Query(q): Query<LoginQuery>) -> PageResult {
@@ -170,7 +166,7 @@ async fn totp_page(s: &AppState, req: &Req, f: FormState, status: StatusCode) ->
     let mut p = Totp {
         c: Chrome::new(req),
         f,
-        enrolling: !session.totp_enabled,
+        enrolling: !session.totp_enabled(),
         secret: String::new(),
         qr_svg: String::new(),
     };
@@ -186,28 +182,35 @@ async fn totp_form(State(s): State<AppState>, req: Req) -> PageResult {
     if req
         .session
         .as_ref()
-        .is_some_and(|x| x.stage == Stage::Full && x.totp_enabled)
+        .is_some_and(|x| x.stage() == Stage::Full && x.totp_enabled())
     {
         return see_other("/account?ok=totp-already");
     }
     totp_page(&s, &req, FormState::default(), StatusCode::OK).await
 }
 
-async fn totp(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
+async fn totp(State(s): State<AppState>, req: Req, headers: HeaderMap, body: Bytes) -> PageResult {
     let d = FormData::parse(&body);
     let Some(session) = req.session.clone() else {
         return see_other("/login");
     };
     match s.app.totp_confirm(&req.ctx, &d.get("code")).await {
-        Ok(()) if session.stage == Stage::Full => see_other("/account?ok=totp-enabled"),
-        Ok(()) => see_other("/"),
+        Ok(None) => see_other("/account?ok=totp-enabled"),
+        // The login is complete under a new token.
+        Ok(Some(token)) => {
+            let mut res = Redirect::to("/").into_response();
+            if let Ok(v) = session_cookie(&token, s.secure_cookies || behind_https(&headers)).parse() {
+                res.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            Ok(res)
+        }
         Err(AppError::Invalid(errs)) => {
             // Enrolment keeps its secret: show the same one again rather than a new one.
             let f = FormState::default().errors(&req.t, &errs);
             let mut p = Totp {
                 c: Chrome::new(&req),
                 f,
-                enrolling: !session.totp_enabled,
+                enrolling: !session.totp_enabled(),
                 secret: String::new(),
                 qr_svg: String::new(),
             };
@@ -218,7 +221,7 @@ async fn totp(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
                         .decode(p.secret.as_bytes())
                         .unwrap_or_default(),
                     "共治 gongzhi",
-                    &session.actor.username,
+                    &session.actor().username,
                 ));
             }
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p, req.ctx.request_id()))
@@ -269,10 +272,10 @@ struct Password {
 
 async fn password_form(req: Req) -> PageResult {
     // Also for the forced change at first login, before the login is complete.
-    if !req.session.as_ref().is_some_and(|s| s.stage == Stage::Full) {
+    if !req.session.as_ref().is_some_and(|s| s.stage() == Stage::Full) {
         return see_other("/login");
     }
-    let forced = req.session.as_ref().is_some_and(|s| s.must_change_password);
+    let forced = req.session.as_ref().is_some_and(|s| s.must_change_password());
     ok(
         &req,
         &Password {
@@ -292,7 +295,7 @@ async fn password(State(s): State<AppState>, req: Req, body: Bytes) -> PageResul
     {
         Ok(()) => see_other("/account?ok=password-changed"),
         Err(AppError::Invalid(errs)) => {
-            let forced = req.session.as_ref().is_some_and(|s| s.must_change_password);
+            let forced = req.session.as_ref().is_some_and(|s| s.must_change_password());
             let p = Password {
                 f: FormState::default().errors(&req.t, &errs),
                 c: Chrome::new(&req),
@@ -342,7 +345,7 @@ async fn account(State(s): State<AppState>, req: Req, Query(flash): Query<Flash>
             current: x.key == current,
         })
         .collect();
-    let totp_enabled = req.session.as_ref().is_some_and(|s| s.totp_enabled);
+    let totp_enabled = req.session.as_ref().is_some_and(|s| s.totp_enabled());
     ok(
         &req,
         &Account {

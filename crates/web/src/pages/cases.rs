@@ -205,7 +205,7 @@ async fn list(State(s): State<AppState>, req: Req, Query(q): Query<ListQuery>) -
         place_prefix,
         same_party_as: q.same_party,
         limit: PAGE_SIZE,
-        offset: (pageno - 1) * PAGE_SIZE,
+        offset: (pageno - 1).saturating_mul(PAGE_SIZE),
         ..Default::default()
     };
     let (cases, total) = page(&req, s.app.list_cases(&req.ctx, &f).await)?;
@@ -396,6 +396,7 @@ pub fn intake_form(d: &FormData) -> IntakeForm {
         received_at: d.get("received_at"),
         urgent: d.flag("urgent"),
         anonymous: d.flag("anonymous"),
+        minor_involved: d.flag("minor_involved"),
         parties: (0..3)
             .map(|i| PartyInput {
                 role: d.get(&format!("parties[{i}].role")),
@@ -925,6 +926,7 @@ async fn edit(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Byt
         narrative: d.get("narrative"),
         category: d.get("category"),
         urgent: d.flag("urgent"),
+        minor_involved: d.flag("minor_involved"),
         version: d.int("version"),
     };
     let r = s.app.edit_case(&req.ctx, id, &e).await;

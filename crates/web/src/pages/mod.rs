@@ -4,6 +4,7 @@
 mod account;
 mod admin;
 pub(crate) mod cases;
+mod lockout;
 mod people;
 mod portal;
 mod publication;
@@ -52,6 +53,11 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/admin/agencies", "nav-agencies", Some(Action::ViewReference)),
     ("/admin/roster", "nav-roster", Some(Action::ViewRoster)),
     ("/admin/users", "nav-users", Some(Action::ViewUsers)),
+    (
+        "/admin/lockouts",
+        "nav-lockouts",
+        Some(Action::ManageUserSecurity),
+    ),
     ("/admin/calendar", "nav-calendar", Some(Action::ViewReference)),
     ("/admin/templates", "nav-templates", Some(Action::ManageTemplates)),
     ("/admin/categories", "nav-categories", Some(Action::ViewReference)),
@@ -68,7 +74,7 @@ impl Chrome {
     pub fn new(req: &Req) -> Self {
         // Half-way through logging in (second factor or forced password change) the bar still names
         // the user, but every link would only lead back to that step: show none.
-        let actor = req.session.as_ref().map(|s| s.actor.clone());
+        let actor = req.session.as_ref().map(|s| s.actor().clone());
         let nav = match req.ctx.user() {
             Some(a) => NAV
                 .iter()
@@ -165,6 +171,7 @@ pub fn router() -> Routes {
         .merge(account::router())
         .merge(admin::router())
         .merge(people::router())
+        .merge(lockout::router())
         .merge(roster::router())
         .merge(cases::router())
         .merge(work::router())
@@ -198,16 +205,29 @@ async fn home(State(s): State<AppState>, req: Req) -> PageResult {
     )
 }
 
+/// A path on this site to send a browser back to, or `None`: it starts with one `/` (not `//` or
+/// `/\`, which browsers read as another host) and holds printable ASCII only (browsers drop tabs
+/// and line breaks, which would make `/\t/evil.example` another host too).
+pub fn local_path(p: &str) -> Option<&str> {
+    let ok = p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && p.chars().all(|c| c.is_ascii_graphic());
+    ok.then_some(p)
+}
+
+/// The path of the page a request came from, if that page is on this host (see `local_path`).
+pub fn referer_path(headers: &HeaderMap) -> Option<&str> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let (_, rest) = headers.get(header::REFERER)?.to_str().ok()?.split_once("://")?;
+    let i = rest.find('/')?;
+    (&rest[..i] == host).then(|| &rest[i..]).and_then(local_path)
+}
+
 async fn set_lang(Path(lang): Path<String>, headers: HeaderMap) -> Response {
     let value = if lang == "en" { "en" } else { "zh" };
-    let back = headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|r| {
-            r.split_once("://")
-                .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
-        })
-        .unwrap_or_else(|| "/".to_owned());
+    // Back to the page it came from, if that page is this site's.
+    let back = referer_path(&headers).unwrap_or("/").to_owned();
     let mut res = Redirect::to(&back).into_response();
     if let Ok(v) = format!("{LANG_COOKIE}={value}; Path=/; Max-Age=31536000; SameSite=Lax").parse() {
         res.headers_mut().insert(header::SET_COOKIE, v);

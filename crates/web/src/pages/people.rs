@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
+use gongzhi_app::AppError;
 use gongzhi_app::domain::policy::Role;
 use gongzhi_app::domain::{Id, time};
 use gongzhi_app::store::reference::Agency;
@@ -12,7 +13,7 @@ use http::StatusCode;
 
 use super::{Chrome, PageResult, form_error, page, see_other};
 use crate::AppState;
-use crate::error::render;
+use crate::error::{PageError, render};
 use crate::form::{FormData, FormState};
 use crate::middleware::Req;
 use crate::routes::{Access, Routes};
@@ -258,15 +259,29 @@ async fn unlock(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -> Page
     see_other(&format!("/admin/users/{id}?ok=unlocked"))
 }
 
+/// A refusal with a reason, shown on the user's page.
+async fn refused(s: &AppState, req: &Req, id: Id, errs: &[gongzhi_app::FieldError]) -> PageResult {
+    let notice = errs.first().map(|e| req.t.t(&e.key)).unwrap_or_default();
+    user_view(s, req, id, None, notice, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
 async fn reset_password(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -> PageResult {
-    let password = page(&req, s.app.reset_password(&req.ctx, id, None).await)?;
-    let notice = req.t.ta("user-password-reset", &[("password", password)]);
-    user_view(&s, &req, id, None, notice, StatusCode::OK).await
+    match s.app.reset_password(&req.ctx, id, None).await {
+        Ok(password) => {
+            let notice = req.t.ta("user-password-reset", &[("password", password)]);
+            user_view(&s, &req, id, None, notice, StatusCode::OK).await
+        }
+        Err(AppError::Invalid(errs)) => refused(&s, &req, id, &errs).await,
+        Err(e) => Err(PageError(req, e)),
+    }
 }
 
 async fn reset_totp(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -> PageResult {
-    page(&req, s.app.reset_totp(&req.ctx, id).await)?;
-    see_other(&format!("/admin/users/{id}?ok=totp-reset"))
+    match s.app.reset_totp(&req.ctx, id).await {
+        Ok(()) => see_other(&format!("/admin/users/{id}?ok=totp-reset")),
+        Err(AppError::Invalid(errs)) => refused(&s, &req, id, &errs).await,
+        Err(e) => Err(PageError(req, e)),
+    }
 }
 
 async fn revoke(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -> PageResult {
