@@ -31,7 +31,7 @@ async function loginWithTotp(page, username) {
 }
 
 // Message keys look like `nav-home`, `field-name`: none may reach the page.
-const RAW_KEY = /\b(?:nav|field|error|flash|role|action|agency-kind|slot|head|level|roster|audit|import|user|totp|password)-[a-z-]+\b/;
+const RAW_KEY = /\b(?:nav|field|error|flash|role|action|agency-kind|slot|head|level|roster|audit|import|user|totp|password|lockout|lockouts)-[a-z-]+\b/;
 
 async function visit(page, path, name) {
   const res = await page.goto(`${server.base}${path}`);
@@ -93,6 +93,32 @@ test('the system administrator\'s pages, desktop and phone', async () => {
   await page.waitForSelector('.opblock');
   assert.ok(await page.locator('.opblock').count() >= 10);
   await shot(page, 'desktop-api-docs');
+  await ctx.close();
+});
+
+test('the security administrator sees a lockout and lifts it', async () => {
+  // Five wrong passwords lock the grid worker's account.
+  for (let i = 0; i < 5; i++) {
+    await fetch(`${server.base}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.base },
+      body: 'username=demo_grid&password=wrong',
+      redirect: 'manual',
+    });
+  }
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await ctx.newPage();
+  await loginWithTotp(page, 'demo_secadmin');
+  await visit(page, '/admin/lockouts', 'desktop-lockouts');
+  const row = page.locator('#lockouts .lockout', { hasText: 'demo_grid' });
+  assert.match(await row.innerText(), /账户（密码或两步验证）/);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await visit(page, '/admin/lockouts', 'phone-lockouts');
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await row.locator('button:text("解除")').click();
+  await page.waitForURL('**ok=lockout-lifted');
+  assert.match(await page.innerText('main'), /已解除锁定[\s\S]*当前没有锁定/);
+  await visit(page, '/admin/users', 'desktop-users-secadmin');
   await ctx.close();
 });
 

@@ -75,7 +75,8 @@ impl App {
         let source = match (ctx.principal(), captcha) {
             (Principal::Partner(_), _) => Source::Partner,
             (Principal::Public, Some((token, answer))) => {
-                // The hit and the spent captcha count even when the rest fails.
+                // Committed on their own, before the form is checked: the hit and the spent captcha
+                // count even when the form is then refused (a retry needs a new captcha).
                 let mut tx = self.db().begin().await?;
                 self.count_hit(tx.conn(), "submit", &ctx.address_key(), SUBMISSIONS_PER_HOUR)
                     .await?;

@@ -205,7 +205,7 @@ async fn the_inbox_is_paged_and_says_how_much_there_is() {
 }
 
 #[tokio::test]
-async fn imports_have_row_limits_and_categories_a_ceiling_and_places_take_coordinates() {
+async fn imports_have_row_limits_a_category_ceiling_checked_cells_and_coordinates() {
     let t = TestApp::spawn_with(
         "importlimits",
         Security {
@@ -271,17 +271,31 @@ async fn imports_have_row_limits_and_categories_a_ceiling_and_places_take_coordi
         }
         other => panic!("{other:?}"),
     }
-    // Open311 lists the categories; their number is bounded by the ceiling.
-    let services: Value = t
-        .client()
-        .get(format!("{}/open311/v2/services.json", t.base))
+    // A file is not a form field, so the edge does not read it: the import checks each cell.
+    let admin = t
+        .browser("demo_sysadmin", gongzhi_test_support::DEMO_PASSWORD)
+        .await;
+    let before = t.snapshot().await;
+    let form = reqwest::multipart::Form::new().text("kind", "categories").part(
+        "file",
+        reqwest::multipart::Part::bytes(
+            b"code,name,name_en,sort_order\nK900,\xe7\xb1\xbb\x00,kind,1\n".to_vec(),
+        )
+        .file_name("categories.csv"),
+    );
+    let res = admin
+        .post(format!("{}/admin/import", t.base))
+        .multipart(form)
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
-    assert!(services.as_array().unwrap().len() <= gongzhi_app::import::MAX_CATEGORIES);
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("U+0000") && body.contains("第 2 行"),
+        "the row and the character"
+    );
+    assert_eq!(t.snapshot().await, before, "nothing written");
 }
 
 #[tokio::test]

@@ -90,6 +90,130 @@ async fn every_error_has_its_surface_shape_whatever_layer_answers() {
 }
 
 #[tokio::test]
+async fn text_rules_hold_whatever_the_content_type_claims_and_redirects_stay_on_the_site() {
+    let t = TestApp::spawn("claims").await;
+    let place = t.org_id("620702104201").await;
+    let token = t.token("demo_reception").await;
+    let browser = t.browser("demo_reception", DEMO_PASSWORD).await;
+    let before = t.snapshot().await;
+    // JSON sent as text/plain, a form sent as text/plain: read as what they are, and refused.
+    let case = json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED",
+        "place_id": place, "title": "标题\u{0}", "narrative": "内容",
+        "received_at": gongzhi_app::domain::time::format_local(chrono::Utc::now()),
+        "parties": [{"role": "petitioner", "name": "王建国"}]});
+    let res = t
+        .client()
+        .post(format!("{}/api/v1/cases", t.base))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body(case.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "invalid");
+    let res = browser
+        .post(format!("{}/cases", t.base))
+        .header("content-type", "text/plain")
+        .body(format!(
+            "kind=petition&place_id={place}&title=%E6%A0%87%00&narrative=x"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("U+0000"));
+    // Multipart over axum's 2 MB default for the extractor: the text fields are still checked.
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "petition")
+        .text("place_id", place.clone())
+        .text("title", "来信\u{0}")
+        .part(
+            "attachments",
+            reqwest::multipart::Part::bytes(vec![b'%'; 3 * 1024 * 1024]).file_name("a.pdf"),
+        );
+    let res = browser
+        .post(format!("{}/cases", t.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("U+0000"));
+    assert_eq!(t.snapshot().await, before, "nothing stored");
+
+    // After logging in, and after switching language: back to this site only.
+    for next in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+    ] {
+        let c = t.client();
+        let res = c
+            .post(format!("{}/login", t.base))
+            .form(&[
+                ("username", "demo_grid"),
+                ("password", DEMO_PASSWORD),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["location"], "/", "{next}");
+    }
+    let res = t
+        .client()
+        .post(format!("{}/login", t.base))
+        .form(&[
+            ("username", "demo_grid"),
+            ("password", DEMO_PASSWORD),
+            ("next", "/inbox?page=2"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/inbox?page=2");
+    let host = t.base.trim_start_matches("http://").to_owned();
+    for (referer, back) in [
+        ("https://evil.example/cases".to_owned(), "/"),
+        (format!("http://{host}.evil.example/cases"), "/"),
+        (format!("http://{host}/cases?q=1"), "/cases?q=1"),
+    ] {
+        let res = t
+            .client()
+            .get(format!("{}/lang/en", t.base))
+            .header("referer", &referer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["location"], back, "{referer}");
+    }
+
+    // Pages and the API stay out of caches; assets may be cached.
+    for path in ["/cases", "/portal/track"] {
+        let res = browser.get(format!("{}{path}", t.base)).send().await.unwrap();
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+    }
+    let res = t
+        .client()
+        .get(format!("{}/api/v1/cases", t.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let res = t
+        .client()
+        .get(format!("{}/assets/app.css", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "public, max-age=86400");
+}
+
+#[tokio::test]
 async fn the_openapi_document_declares_every_parameter_where_it_is() {
     let t = TestApp::spawn("openapi").await;
     let spec: Value = t
@@ -164,6 +288,8 @@ async fn readiness_needs_the_schema_and_the_api_answers_503_while_the_database_i
     if !t.url.starts_with("postgres") {
         return;
     }
+    let token = t.token("demo_grid").await;
+    let browser = t.browser("demo_grid", DEMO_PASSWORD).await;
     // PostgreSQL: refuse new connections to the database and end the open ones.
     let db_name = t.url.rsplit('/').next().unwrap().to_owned();
     pg_admin(&[
@@ -179,6 +305,18 @@ async fn readiness_needs_the_schema_and_the_api_answers_503_while_the_database_i
         .unwrap();
     assert_eq!(res.status(), 503);
     assert_eq!(res.json::<Value>().await.unwrap()["code"], "unavailable");
+    // Signed in, the session cannot be looked up: the same 503, not a 401 or a trip to the login.
+    let res = c
+        .get(format!("{}/api/v1/cases", t.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "unavailable");
+    let res = browser.get(format!("{}/inbox", t.base)).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    assert!(res.text().await.unwrap().contains("服务暂时不可用"));
     assert_eq!(
         c.get(format!("{}/readyz", t.base)).send().await.unwrap().status(),
         503

@@ -50,12 +50,21 @@ async fn text(res: reqwest::Response) -> String {
 
 /// Submits on the portal; returns the tracking code.
 async fn submit(t: &TestApp, place: &str) -> String {
+    submit_form(t, |f| f, place).await
+}
+
+/// Submits on the portal with more fields; returns the tracking code.
+async fn submit_form(
+    t: &TestApp,
+    more: impl FnOnce(reqwest::multipart::Form) -> reqwest::multipart::Form,
+    place: &str,
+) -> String {
     let c = t.client();
     let page = text(c.get(format!("{}/portal/submit", t.base)).send().await.unwrap()).await;
     let (token, answer) = captcha(t, &page);
     let res = c
         .post(format!("{}/portal/submit", t.base))
-        .multipart(submission(place, &token, &answer))
+        .multipart(more(submission(place, &token, &answer)))
         .send()
         .await
         .unwrap();
@@ -150,6 +159,103 @@ async fn tracking_needs_the_code_and_last_four_digits_and_shows_public_fields_on
         assert_eq!(track(code.clone(), "0000").await.unwrap().status(), 422);
     }
     assert_eq!(track(code.clone(), "1234").await.unwrap().status(), 429);
+}
+
+/// Sends a reply on a case through the API, with the case's current version.
+async fn reply(api: &gongzhi_test_support::Api, case: &str, channel: &str, body: &str) -> (u16, Value) {
+    let (s, c) = api.get(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(s, 200, "{c}");
+    api.post(
+        &format!("/api/v1/cases/{case}/replies"),
+        json!({"kind": "procedural", "channel": channel, "body": body, "version": c["case"]["version"]}),
+    )
+    .await
+}
+
+/// What the portal shows for a code and the last four digits of 13993651234.
+async fn tracked(t: &TestApp, code: &str) -> String {
+    let res = t
+        .client()
+        .post(format!("{}/portal/track", t.base))
+        .form(&[("code", code), ("last4", "1234")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    text(res).await
+}
+
+#[tokio::test]
+async fn the_portal_shows_replies_sent_through_it_and_none_about_a_minor() {
+    let t = TestApp::spawn("portalreplies").await;
+    let place = t.org_id("620702104201").await;
+    let owner = t.api("demo_centre").await;
+    let case_of = |code: String| {
+        let t = &t;
+        async move {
+            t.rows(&format!(
+                "SELECT id, minor_involved FROM dispute_case WHERE tracking_code = '{code}'"
+            ))
+            .await[0]
+                .clone()
+        }
+    };
+    // An ordinary request: the reply by letter stays in the record, the one through the portal shows.
+    let code = submit(&t, &place).await;
+    let case = case_of(code.clone()).await;
+    assert_eq!(case[1], "0");
+    let (s, e) = reply(
+        &owner,
+        &case[0],
+        "letter",
+        "书面答复：已转乌江镇调委会，王调解员负责。",
+    )
+    .await;
+    assert_eq!(s, 200, "{e}");
+    let (s, e) = reply(
+        &owner,
+        &case[0],
+        "portal",
+        "您反映的问题已受理，将在十五日内调解。",
+    )
+    .await;
+    assert_eq!(s, 200, "{e}");
+    let page = tracked(&t, &code).await;
+    assert!(page.contains("您反映的问题已受理"), "the portal reply is shown");
+    assert!(!page.contains("王调解员"), "the letter is not");
+
+    // Marked on the portal as concerning a child: never answered online, never listed by Open311.
+    let code = submit_form(&t, |f| f.text("minor_involved", "on"), &place).await;
+    let case = case_of(code.clone()).await;
+    assert_eq!(case[1], "1", "the mark is kept");
+    let (s, e) = reply(&owner, &case[0], "portal", "孩子已由村委会安排照看。").await;
+    assert_eq!(s, 422);
+    assert!(
+        e["fields"]["channel"].as_str().unwrap().contains("涉及未成年人"),
+        "{e}"
+    );
+    let (s, e) = reply(&owner, &case[0], "phone", "孩子已由村委会安排照看。").await;
+    assert_eq!(s, 200, "{e}");
+    let page = tracked(&t, &code).await;
+    assert!(page.contains("灌溉用水"), "the status is shown");
+    assert!(!page.contains("孩子已由村委会安排照看"), "{page}");
+    let public_id = t
+        .rows(&format!(
+            "SELECT public_id FROM dispute_case WHERE id = '{}'",
+            case[0]
+        ))
+        .await[0][0]
+        .clone();
+    assert_eq!(
+        open311_get(&t, &format!("requests/{public_id}.json")).await.0,
+        404
+    );
+    let (_, all) = open311_get(&t, "requests.json").await;
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        1,
+        "only the ordinary request: {all}"
+    );
 }
 
 async fn open311_get(t: &TestApp, path: &str) -> (u16, Value) {

@@ -20,6 +20,10 @@ struct Ids {
     township: String,
     village: String,
     tracking: String,
+    referral: String,
+    notice: String,
+    task: String,
+    attachment: String,
 }
 
 impl Ids {
@@ -54,7 +58,52 @@ impl Ids {
             version: 0,
         };
         let (u, _) = t.app.create_user(&t.system_ctx(), &form).await.unwrap();
+        // A referral (which raises a notice), a task of a risk plan and an attachment, so that
+        // the routes on them are tried on real rows.
+        let prosecutor = t.api("demo_prosecutor").await;
+        for (path, body) in [
+            (
+                "replies",
+                json!({"kind": "procedural", "channel": "phone", "body": "已收悉"}),
+            ),
+            ("transitions", json!({"command": "accept"})),
+            (
+                "referrals",
+                json!({"to_agency": t.agency_id("GZ-GAJ").await, "note": "请协助核实", "days": 10}),
+            ),
+            ("risk", json!({"people": 1, "note": "个人诉求"})),
+            (
+                "risk/plan",
+                json!({"plan": "稳控", "tasks": [{"title": "回访", "owner": t.user_id("demo_prosecutor").await, "due": "2027-01-31"}]}),
+            ),
+        ] {
+            let (s, e) = prosecutor
+                .post(&format!("/api/v1/cases/{case}/{path}"), body)
+                .await;
+            assert_eq!(s, 200, "{path}: {e}");
+        }
+        let pdf = reqwest::multipart::Form::new().part(
+            "attachments",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4 sweep".to_vec()).file_name("判决书.pdf"),
+        );
+        let res = prosecutor
+            .c
+            .post(format!("{}/api/v1/cases/{case}/attachments", t.base))
+            .bearer_auth(&prosecutor.token)
+            .multipart(pdf)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let referral = first(format!("SELECT id FROM referral WHERE case_id = '{case}'")).await;
+        let notice = first("SELECT id FROM notice".to_owned()).await;
+        let task = first(format!("SELECT id FROM task WHERE case_id = '{case}'")).await;
+        let attachment = first(format!("SELECT id FROM attachment WHERE case_id = '{case}'")).await;
         Self {
+            referral,
+            notice,
+            task,
+            attachment,
             tracking: c["tracking_code"].as_str().unwrap().to_owned(),
             case,
             party,
@@ -71,6 +120,12 @@ impl Ids {
         let random = "01900000-0000-7000-8000-000000000000";
         let id = if path.starts_with("/cases/") || path.starts_with("/api/v1/cases/") {
             self.case.as_str()
+        } else if path.starts_with("/referrals/") || path.starts_with("/api/v1/referrals/") {
+            self.referral.as_str()
+        } else if path.starts_with("/notices/") {
+            self.notice.as_str()
+        } else if path.starts_with("/tasks/") {
+            self.task.as_str()
         } else if path.starts_with("/open311/") {
             ""
         } else {
@@ -83,7 +138,7 @@ impl Ids {
             )
             .replace("{party}", &self.party)
             .replace("{clock}", &self.clock)
-            .replace("{att}", random)
+            .replace("{att}", &self.attachment)
             .replace("{user}", &self.user)
             .replace("{agency}", &self.agency)
             .replace("{unit}", &self.district)

@@ -450,7 +450,8 @@ struct ImportPage {
     c: Chrome,
     kind: String,
     result: String,
-    errors: Vec<(usize, String)>,
+    /// Each error with its line, ready to show.
+    errors: Vec<String>,
 }
 
 async fn import_form(State(s): State<AppState>, req: Req) -> PageResult {
@@ -482,7 +483,7 @@ async fn import(State(s): State<AppState>, req: Req, mut multipart: Multipart) -
         errors: Vec::new(),
     };
     let Some(k) = ImportKind::parse(&kind) else {
-        p.errors.push((0, req.t.t("import-kind-invalid")));
+        p.errors.push(req.t.t("import-kind-invalid"));
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p, req.ctx.request_id()));
     };
     match page(&req, s.app.import_csv(&req.ctx, k, &data).await)? {
@@ -498,8 +499,9 @@ async fn import(State(s): State<AppState>, req: Req, mut multipart: Multipart) -
                 for e in r.errors {
                     let args: Vec<(&str, String)> =
                         e.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+                    let line = req.t.ta("import-line", &[("line", r.line.to_string())]);
                     p.errors
-                        .push((r.line, format!("{}：{}", e.field, req.t.ta(&e.key, &args))));
+                        .push(format!("{line}：{}：{}", e.field, req.t.ta(&e.key, &args)));
                 }
             }
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p, req.ctx.request_id()))
