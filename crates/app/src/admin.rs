@@ -14,7 +14,7 @@ use gongzhi_store::{Page, Paged};
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
 
-fn text_ok(s: &str, max: usize) -> bool {
+pub(crate) fn text_ok(s: &str, max: usize) -> bool {
     let n = s.trim().chars().count();
     n >= 1 && n <= max
 }

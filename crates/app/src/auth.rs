@@ -73,8 +73,17 @@ pub fn temporary_password() -> String {
     format!("{body}#7")
 }
 
+/// Characters of a typed user name kept at most: every real one is shorter (`valid_username`), and
+/// a failed login stores what was typed in the throttle and the audit trail, which must not grow by
+/// megabytes a request.
+const USERNAME_KEPT: usize = 64;
+
 pub fn normalize_username(u: &str) -> String {
-    u.trim().to_lowercase()
+    u.trim()
+        .chars()
+        .take(USERNAME_KEPT)
+        .collect::<String>()
+        .to_lowercase()
 }
 
 /// The throttle bucket of an account's secrets (password and second factor together).

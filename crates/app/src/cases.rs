@@ -152,8 +152,9 @@ pub struct CaseEdit {
     pub title: String,
     pub narrative: String,
     pub category: String,
-    pub urgent: bool,
-    pub minor_involved: bool,
+    /// `None` keeps what the case says (an API client that does not send the field).
+    pub urgent: Option<bool>,
+    pub minor_involved: Option<bool>,
     pub version: i64,
 }
 
@@ -993,11 +994,22 @@ impl App {
             minor_involved,
             version,
         } = e;
-        let (urgent, minor_involved) = (*urgent, *minor_involved);
+        let urgent = urgent.unwrap_or(c.urgent);
+        let minor_involved = minor_involved.unwrap_or(c.minor_involved);
         if c.version != *version {
             return Err(conflict_of(&c));
         }
         let mut checks = Checks::new();
+        checks.check(
+            // Taking the mark off (Minor Protection Law Art. 103, DOMAIN.md §6.1).
+            !c.minor_involved
+                || minor_involved
+                || ctx
+                    .user()
+                    .is_some_and(|a| a.can(gongzhi_domain::publication::CLEAR_MINOR_MARK)),
+            "minor_involved",
+            "minor-unmark-head",
+        );
         checks.check(
             (1..=100).contains(&title.trim().chars().count()),
             "title",

@@ -202,6 +202,10 @@ impl App {
                             _ => return Err(AppError::field("lat", "coordinate-pair")),
                         };
                         if let Some(existing) = reference::org_by_code(tx.conn(), &r[0]).await? {
+                            // The same rule as a new unit's and the page's edit.
+                            if !crate::admin::text_ok(&r[1], 60) {
+                                return Err(AppError::field("name", "name-invalid"));
+                            }
                             if coords.is_some() {
                                 reference::org_set_coords(tx.conn(), existing.id, coords).await?;
                             }

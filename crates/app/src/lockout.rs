@@ -42,15 +42,22 @@ impl App {
             .collect())
     }
 
-    /// Lifts one lockout.
-    pub async fn lift_lockout(&self, ctx: &Ctx, bucket: &str) -> Result<(), AppError> {
+    /// Lifts one running lockout; `false` when there is none by that name (it ran out meanwhile,
+    /// or never was), which changes and audits nothing.
+    pub async fn lift_lockout(&self, ctx: &Ctx, bucket: &str) -> Result<bool, AppError> {
         self.authorize(ctx, Action::ManageUserSecurity).await?;
         let mut tx = self.db().begin().await?;
+        if throttle::locked(tx.conn(), &[bucket], self.now())
+            .await?
+            .is_none()
+        {
+            return Ok(false);
+        }
         throttle::clear(tx.conn(), bucket).await?;
         ctx.audit(tx.conn(), "lockout.lift", "lockout", bucket, Changes::new())
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Lifts every lockout (the command line, when nobody can log in to do it).

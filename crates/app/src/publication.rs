@@ -179,6 +179,16 @@ impl App {
             "public_reply",
             "public-reply-too-long",
         );
+        checks.check(
+            !publication::holds_personal_number(title),
+            "public_title",
+            "publication-number",
+        );
+        checks.check(
+            !publication::holds_personal_number(reply),
+            "public_reply",
+            "publication-number",
+        );
         checks.finish()?;
         let withdrawn = title.is_empty() && reply.is_empty();
         let (by, at) = if withdrawn {

@@ -92,8 +92,61 @@ pub fn may_release(has_minor: bool) -> bool {
     !has_minor
 }
 
+/// Digits in a row (spaces and hyphens between them allowed) that make released text look like a
+/// phone, ID or account number: a landline has 7 or 8, a mobile 11, an ID 18. A date or a case
+/// number (2026年3月15日, 〔2026〕12号) has fewer.
+const NUMBER_RUN: usize = 7;
+
+/// Whether released text holds something that reads as a phone, ID or account number, which
+/// must never leave (PIPL Art. 28, DOMAIN.md §6.1 "publication": mask personal data).
+pub fn holds_personal_number(text: &str) -> bool {
+    let mut run = 0;
+    let mut pending_separator = false;
+    for c in text.chars() {
+        if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+            run += 1;
+            pending_separator = false;
+            if run >= NUMBER_RUN {
+                return true;
+            }
+        } else if matches!(c, ' ' | '-' | '－') && run > 0 && !pending_separator {
+            pending_separator = true;
+        } else {
+            run = 0;
+            pending_separator = false;
+        }
+    }
+    false
+}
+
+/// Who may take the mark "concerns a minor" off a case: taking it off lets its text be released
+/// and its replies go to the portal again, so it is the agency head's decision, like a risk
+/// sign-off (Minor Protection Law Art. 103, DOMAIN.md §6.1).
+pub const CLEAR_MINOR_MARK: crate::policy::Action = crate::policy::Action::SignOffRisk;
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn phone_and_id_numbers_are_found_in_released_text_dates_and_case_numbers_are_not() {
+        for text in [
+            "李四 13700001111 排水沟纠纷",
+            "身份证620702198001011234",
+            "电话 0936-8221234",
+            "137 0000 1111",
+            "１３７００００１１１１",
+        ] {
+            assert!(super::holds_personal_number(text), "{text}");
+        }
+        for text in [
+            "2026年3月15日经调解达成协议",
+            "甘州检信〔2026〕123号",
+            "赔偿 30000 元",
+            "第 2 - 3 项",
+        ] {
+            assert!(!super::holds_personal_number(text), "{text}");
+        }
+    }
+
     use super::*;
 
     fn facts(has_minor: bool, released: bool) -> CaseFacts<'static> {

@@ -154,22 +154,32 @@ async fn metrics(State(s): State<AppState>) -> Response {
 /// (400 malformed, 413 too large).
 pub struct ApiBody(axum::body::Bytes);
 
+/// A JSON body, read only when it says it is JSON (`application/json` or `…+json`, or nothing at
+/// all with nothing in it); see `FormData` for why.
 impl<S: Send + Sync> FromRequest<S> for ApiBody {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        axum::body::Bytes::from_request(req, state)
-            .await
-            .map(ApiBody)
-            .map_err(|rej| {
-                let status = rej.status();
-                let (code, msg) = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                    ("too_large", "请求内容过大")
-                } else {
-                    ("bad_request", "无法读取请求内容")
-                };
-                json_error(status, code, msg, None)
-            })
+        let kind = crate::form::media_type(req.headers());
+        let body = axum::body::Bytes::from_request(req, state).await.map_err(|rej| {
+            let status = rej.status();
+            let (code, msg) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                ("too_large", "请求内容过大")
+            } else {
+                ("bad_request", "无法读取请求内容")
+            };
+            json_error(status, code, msg, None)
+        })?;
+        if crate::form::is_json(&kind) || (kind.is_empty() && body.is_empty()) {
+            Ok(ApiBody(body))
+        } else {
+            Err(json_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "请以 JSON 提交（Content-Type: application/json）",
+                None,
+            ))
+        }
     }
 }
 

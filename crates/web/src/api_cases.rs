@@ -800,15 +800,17 @@ pub struct EditJson {
     pub title: String,
     pub narrative: String,
     pub category: String,
+    /// Left as it is when not sent.
     #[serde(default)]
-    pub urgent: bool,
+    pub urgent: Option<bool>,
+    /// Concerns a minor; left as it is when not sent. Only the agency head may take it off.
     #[serde(default)]
-    pub minor_involved: bool,
+    pub minor_involved: Option<bool>,
     /// The version read; a stale one is 409 with the current values.
     pub version: i64,
 }
 
-/// Edit a case's title, description, category and urgency.
+/// Edit a case's title, description, category, urgency and the mark "concerns a minor".
 #[utoipa::path(post, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), request_body = EditJson,
     responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn edit_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {

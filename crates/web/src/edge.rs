@@ -3,7 +3,8 @@
 //!
 //! - Text: no path, query value, form field, JSON string or multipart text field may hold a
 //!   character `domain::text` forbids (NUL first: PostgreSQL cannot store it). Refused with 422
-//!   naming the field; a search term is cleaned instead, since refusing it helps nobody.
+//!   naming the field; a search term is cleaned instead, since refusing it helps nobody. A body
+//!   that is not what its Content-Type says is refused with 400.
 //! - Errors: an answer of 400 or more that is not already in its surface's shape (a 413 from the
 //!   body limit, a 405, an extractor's plain-text rejection) is rewritten into it.
 
@@ -18,6 +19,7 @@ use serde_json::Value;
 
 use crate::MAX_BODY;
 use crate::error::{Surface, shaped, status_code_name};
+use crate::form::{is_json, media_type};
 use crate::i18n::{Lang, T};
 use crate::middleware::{LANG_COOKIE, Req, RequestId, cookie};
 
@@ -59,43 +61,41 @@ fn bad_json(v: &Value, at: &str) -> Option<(String, char)> {
     }
 }
 
-/// The first multipart text field with a forbidden character (or that is not UTF-8). The body is
-/// re-read with the request's own parts, so the same size limit applies as for the handler.
-async fn bad_multipart(parts: &http::request::Parts, body: &Bytes) -> Option<(String, char)> {
+/// The first multipart text field with a forbidden character (or that is not UTF-8); `Err` for a
+/// body that is not multipart at all. The body is re-read with the request's own parts, so the same
+/// size limit applies as for the handler.
+async fn bad_multipart(parts: &http::request::Parts, body: &Bytes) -> Result<Option<(String, char)>, ()> {
     let req = Request::from_parts(parts.clone(), Body::from(body.clone()));
-    let mut form = axum::extract::Multipart::from_request(req, &()).await.ok()?;
+    let mut form = axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|_| ())?;
     loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => return None,
-            // A body the handler cannot read either: it answers for it.
-            Err(_) => return None,
+        let Some(field) = form.next_field().await.map_err(|_| ())? else {
+            return Ok(None);
         };
         let name = field.name().unwrap_or("").to_owned();
         if field.file_name().is_some() {
-            // Read past the file; an unreadable part ends the check like above.
-            if field.bytes().await.is_err() {
-                return None;
-            }
+            field.bytes().await.map_err(|_| ())?;
             continue;
         }
         // A text field that is not UTF-8 is not text: refused like a forbidden character.
         let Ok(value) = field.text().await else {
-            return Some((name, char::REPLACEMENT_CHARACTER));
+            return Ok(Some((name, char::REPLACEMENT_CHARACTER)));
         };
         if let Some(found) = bad_pair([(name.as_str(), value.as_str())]) {
-            return Some(found);
+            return Ok(Some(found));
         }
     }
 }
 
+/// A body that is not what its Content-Type says: 400.
+fn unreadable(meta: &Req) -> Response {
+    let message = meta.t.t("body-unreadable");
+    shaped(meta, StatusCode::BAD_REQUEST, "bad_request", &message, None)
+}
+
 fn refuse(req: &Req, field: &str, c: char) -> Response {
-    let label_key = format!("field-{}", field.replace('_', "-"));
-    let label = if req.t.has(&label_key) {
-        req.t.t(&label_key)
-    } else {
-        field.to_owned()
-    };
+    let label = req.t.field(field);
     let message = req
         .t
         .ta("text-forbidden-field", &[("field", label), ("char", describe(c))]);
@@ -109,8 +109,8 @@ fn refuse(req: &Req, field: &str, c: char) -> Response {
     )
 }
 
-/// Refuses forbidden characters in the path, the query and the body (of any content type: the
-/// handlers read what is not JSON or multipart as a form); cleans search terms.
+/// Refuses forbidden characters in the path, the query and the body (read as its Content-Type
+/// declares, as every reader does); cleans search terms.
 pub async fn text_rules(req: Request, next: Next) -> Response {
     let meta = req
         .extensions()
@@ -144,29 +144,33 @@ pub async fn text_rules(req: Request, next: Next) -> Response {
     if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
         return next.run(req).await;
     }
-    let kind = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .unwrap_or_default();
+    let kind = media_type(req.headers());
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         let message = meta.t.t("error-http-413");
         return shaped(&meta, StatusCode::PAYLOAD_TOO_LARGE, "too_large", &message, None);
     };
-    // Handlers read a body as JSON or as a form whatever its Content-Type says, so every body that
-    // parses as either is checked as such; multipart by its parts.
+    // Every reader reads a body only as what its Content-Type declares (`FormData`, `ApiBody`, the
+    // multipart extractor), so it is checked as exactly that. A body that does not parse as what
+    // it declares is refused here rather than handed on: a reader more lenient than this check
+    // (serde skipping what nests deeper than the check can parse) must never see it.
     let bad = if kind == "multipart/form-data" {
-        bad_multipart(&parts, &bytes).await
+        match bad_multipart(&parts, &bytes).await {
+            Ok(found) => found,
+            Err(()) => return unreadable(&meta),
+        }
+    } else if is_json(&kind) {
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(v) => bad_json(&v, ""),
+            Err(_) if bytes.is_empty() => None,
+            Err(_) => return unreadable(&meta),
+        }
+    } else if kind == "application/x-www-form-urlencoded" {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        bad_pair(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     } else {
-        let json = serde_json::from_slice::<Value>(&bytes)
-            .ok()
-            .and_then(|v| bad_json(&v, ""));
-        json.or_else(|| {
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-            bad_pair(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        })
+        // Nothing reads other types (the readers answer 415).
+        None
     };
     if let Some((field, c)) = bad {
         return refuse(&meta, &field, c);

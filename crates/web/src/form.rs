@@ -3,12 +3,50 @@
 
 use std::collections::HashMap;
 
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::response::{IntoResponse, Response};
 use gongzhi_app::FieldError;
+use http::StatusCode;
 
 use crate::i18n::T;
 
 #[derive(Clone, Debug, Default)]
 pub struct FormData(Vec<(String, String)>);
+
+/// The body's media type, lower-cased, without parameters ("" when there is none).
+pub fn media_type(headers: &http::HeaderMap) -> String {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// `application/json` or a structured `…+json` type.
+pub fn is_json(media_type: &str) -> bool {
+    media_type == "application/json" || media_type.ends_with("+json")
+}
+
+/// A form body, read only when it says it is one (`application/x-www-form-urlencoded`, or nothing
+/// at all with nothing in it): a body is read as what its Content-Type declares, and as nothing
+/// else, so that the edge's checks by that type are the checks of what the handler reads. Anything
+/// else is 415, shaped by `edge::error_shape`.
+impl<S: Send + Sync> FromRequest<S> for FormData {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let kind = media_type(req.headers());
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if kind == "application/x-www-form-urlencoded" || (kind.is_empty() && body.is_empty()) {
+            Ok(Self::parse(&body))
+        } else {
+            Err(StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response())
+        }
+    }
+}
 
 impl FormData {
     pub fn parse(body: &[u8]) -> Self {
@@ -83,7 +121,12 @@ impl FormState {
             let msg = t.ta(&e.key, &args);
             self.errors
                 .entry(e.field.clone())
-                .and_modify(|m| m.push_str(&format!("；{msg}")))
+                .and_modify(|m| {
+                    // Two sentences in one message: "甲。；乙。" reads wrong, "甲；乙。" right.
+                    m.truncate(m.trim_end_matches('。').len());
+                    m.push('；');
+                    m.push_str(&msg);
+                })
                 .or_insert(msg);
         }
         self

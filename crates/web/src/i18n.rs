@@ -119,6 +119,31 @@ impl T {
     pub fn has(&self, key: &str) -> bool {
         bundles().zh.has_message(key)
     }
+
+    /// A form field's name as the user reads it (`field-…`): `parties[1].name` is "当事人 2 · 姓名";
+    /// a field without a label is "此项", never its code.
+    pub fn field(&self, field: &str) -> String {
+        if let Some((n, inner)) = field
+            .strip_prefix("parties[")
+            .and_then(|rest| rest.split_once("]."))
+            .and_then(|(n, inner)| Some((n.parse::<usize>().ok()?, inner)))
+        {
+            let party = self.ta("field-party-n", &[("n", (n + 1).to_string())]);
+            let own = format!("field-party-{}", inner.replace('_', "-"));
+            let inner = if self.has(&own) {
+                self.t(&own)
+            } else {
+                self.field(inner)
+            };
+            return format!("{party} · {inner}");
+        }
+        let key = format!("field-{}", field.replace('_', "-"));
+        if self.has(&key) {
+            self.t(&key)
+        } else {
+            self.t("field-this")
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@
 //! the public's or a partner's. Errors use the spec's shape: `[{"code": 400, "description": "…"}]`.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use gongzhi_app::cases::{IntakeForm, PartyInput};
@@ -40,6 +39,19 @@ pub fn error(status: StatusCode, description: &str) -> Response {
         .into_response()
 }
 
+/// The GeoReport v2 parameter a field of the intake came from, to name it as the client sent it.
+fn georeport_param(field: &str) -> &str {
+    match field {
+        "category" => "service_code",
+        "place_id" => "address_id",
+        "narrative" | "title" => "description",
+        "parties[0].name" => "first_name/last_name",
+        "parties[0].phone" => "phone",
+        "kind" => "attribute[kind]",
+        other => other,
+    }
+}
+
 fn app_error(e: &AppError, request_id: &str) -> Response {
     let t = T::new(Lang::Zh);
     let status = status_of(e);
@@ -53,7 +65,7 @@ fn app_error(e: &AppError, request_id: &str) -> Response {
             .iter()
             .map(|f| {
                 let args: Vec<(&str, String)> = f.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-                format!("{}: {}", f.field, t.ta(&f.key, &args))
+                format!("{}: {}", georeport_param(&f.field), t.ta(&f.key, &args))
             })
             .collect();
         description = format!("{description} {}", parts.join("; "));
@@ -206,8 +218,7 @@ async fn request(
 /// `address_id` (the 12-digit code of a village, community or township), `address_string` or
 /// `lat`/`long`; `first_name`/`last_name`, `phone`; `attribute[kind]` may be `petition` (to the
 /// procuratorate) or `dispute` (the default).
-async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> Response {
-    let d = FormData::parse(&body);
+async fn create(State(s): State<AppState>, req: Req, d: FormData) -> Response {
     if d.get("api_key").trim().is_empty() {
         return error(
             StatusCode::FORBIDDEN,

@@ -258,6 +258,17 @@ async fn imports_have_row_limits_a_category_ceiling_checked_cells_and_coordinate
         .rows("SELECT lat_e6, lng_e6 FROM org_unit WHERE code = '620702104205'")
         .await;
     assert_eq!(rows[0], vec!["39071200", "100381100"]);
+    // An existing unit's name is held to the same rule as a new one's.
+    let blank = "code,name\n620702104201,\n";
+    match t
+        .app
+        .import_csv(&ctx, ImportKind::OrgUnits, blank.as_bytes())
+        .await
+        .unwrap()
+    {
+        ImportOutcome::Rejected(rows) => assert_eq!(rows[0].errors[0].key, "name-invalid"),
+        other => panic!("{other:?}"),
+    }
     let bad = "code,name,lat,lng\n620702104206,某村,91,100\n620702104207,某村,39.1,\n";
     match t
         .app
@@ -292,7 +303,7 @@ async fn imports_have_row_limits_a_category_ceiling_checked_cells_and_coordinate
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
     assert!(
-        body.contains("U+0000") && body.contains("第 2 行"),
+        body.contains("U+0000") && body.contains("第 2 行 name 列"),
         "the row and the character"
     );
     assert_eq!(t.snapshot().await, before, "nothing written");

@@ -90,39 +90,96 @@ async fn every_error_has_its_surface_shape_whatever_layer_answers() {
 }
 
 #[tokio::test]
-async fn text_rules_hold_whatever_the_content_type_claims_and_redirects_stay_on_the_site() {
+async fn bodies_are_read_and_checked_as_what_they_declare_and_redirects_stay_on_the_site() {
     let t = TestApp::spawn("claims").await;
     let place = t.org_id("620702104201").await;
     let token = t.token("demo_reception").await;
     let browser = t.browser("demo_reception", DEMO_PASSWORD).await;
     let before = t.snapshot().await;
-    // JSON sent as text/plain, a form sent as text/plain: read as what they are, and refused.
+    // A body is read only as what its Content-Type declares, so the check by that type is the
+    // check of what is read: JSON declared as text, a form declared as text, a form or JSON declared
+    // as multipart, a real multipart smuggling a form in a file — none reaches a handler.
     let case = json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED",
         "place_id": place, "title": "标题\u{0}", "narrative": "内容",
         "received_at": gongzhi_app::domain::time::format_local(chrono::Utc::now()),
         "parties": [{"role": "petitioner", "name": "王建国"}]});
+    let raw = |path: &str, content_type: &str, body: String| {
+        let req = t
+            .client()
+            .post(format!("{}{path}", t.base))
+            .bearer_auth(&token)
+            .header("content-type", content_type.to_owned())
+            .body(body);
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            (status, res.text().await.unwrap())
+        }
+    };
+    let (s, body) = raw("/api/v1/cases", "text/plain", case.to_string()).await;
+    assert_eq!(s, 415, "{body}");
+    assert!(body.contains("unsupported_media_type"));
+    let (s, body) = raw(
+        "/api/v1/cases",
+        "multipart/form-data; boundary=x",
+        case.to_string(),
+    )
+    .await;
+    assert_eq!(s, 400, "{body}");
+    assert!(body.contains("与其声明的格式不符"));
+    let login = "username=evil%00%E2%80%AEuser&password=x".to_owned();
+    for content_type in ["text/plain", "application/json"] {
+        let (s, _) = raw("/login", content_type, login.clone()).await;
+        assert!(s == 415 || s == 400, "{content_type}: {s}");
+    }
+    let (s, _) = raw("/login", "multipart/form-data; boundary=x", login.clone()).await;
+    assert_eq!(s, 400);
+    let smuggled = reqwest::multipart::Form::new().part(
+        "f",
+        reqwest::multipart::Part::bytes(format!("&{login}&").into_bytes()).file_name("a.txt"),
+    );
     let res = t
         .client()
-        .post(format!("{}/api/v1/cases", t.base))
-        .bearer_auth(&token)
-        .header("content-type", "text/plain")
-        .body(case.to_string())
+        .post(format!("{}/login", t.base))
+        .multipart(smuggled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415);
+    assert!(res.text().await.unwrap().contains("不支持这种内容格式"));
+    // JSON nested deeper than the check parses is refused, not handed to a lenient reader.
+    let deep = format!(
+        r#"{{"title":"深层\u0000嵌套","narrative":"x","category":"LAW_RELATED","version":1,"x":{}{}}}"#,
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    let (s, _) = raw(
+        "/api/v1/cases/01900000-0000-7000-8000-000000000000",
+        "application/json",
+        deep,
+    )
+    .await;
+    assert_eq!(s, 400);
+    // C1 controls and non-characters are refused like NUL, with the field named in Chinese.
+    let mut c1 = case.clone();
+    c1["title"] = json!("标题\u{9b}31m");
+    let (s, body) = raw("/api/v1/cases", "application/json", c1.to_string()).await;
+    assert_eq!(s, 422, "{body}");
+    let mut nonchar = case.clone();
+    nonchar["title"] = json!("标题");
+    nonchar["parties"][0]["name"] = json!("王\u{fdd0}");
+    let (s, body) = raw("/api/v1/cases", "application/json", nonchar.to_string()).await;
+    assert_eq!(s, 422, "{body}");
+    assert!(body.contains("当事人 1 · 姓名"), "{body}");
+    let res = t
+        .client()
+        .post(format!("{}/portal/track", t.base))
+        .form(&[("code", "ABCDEFGHJK"), ("last4", "12\u{0}4")])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 422);
-    assert_eq!(res.json::<Value>().await.unwrap()["code"], "invalid");
-    let res = browser
-        .post(format!("{}/cases", t.base))
-        .header("content-type", "text/plain")
-        .body(format!(
-            "kind=petition&place_id={place}&title=%E6%A0%87%00&narrative=x"
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("U+0000"));
+    assert!(res.text().await.unwrap().contains("“手机号后四位”"));
     // Multipart over axum's 2 MB default for the extractor: the text fields are still checked.
     let form = reqwest::multipart::Form::new()
         .text("kind", "petition")

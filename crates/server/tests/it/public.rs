@@ -172,6 +172,17 @@ async fn reply(api: &gongzhi_test_support::Api, case: &str, channel: &str, body:
     .await
 }
 
+/// Edits a case's text through the API, sending the mark "concerns a minor" only when given.
+async fn edit(api: &gongzhi_test_support::Api, id: &str, mark: Option<bool>) -> (u16, Value) {
+    let (_, c) = api.get(&format!("/api/v1/cases/{id}")).await;
+    let mut body = json!({"title": "春灌轮水次序纠纷（补充）", "narrative": c["narrative"],
+        "category": "IRRIGATION_WATER", "version": c["case"]["version"]});
+    if let Some(m) = mark {
+        body["minor_involved"] = json!(m);
+    }
+    api.post(&format!("/api/v1/cases/{id}"), body).await
+}
+
 /// What the portal shows for a code and the last four digits of 13993651234.
 async fn tracked(t: &TestApp, code: &str) -> String {
     let res = t
@@ -223,6 +234,19 @@ async fn the_portal_shows_replies_sent_through_it_and_none_about_a_minor() {
     let page = tracked(&t, &code).await;
     assert!(page.contains("您反映的问题已受理"), "the portal reply is shown");
     assert!(!page.contains("王调解员"), "the letter is not");
+    // Text released for publication holds no phone or ID number.
+    let (s, e) = owner
+        .post(
+            &format!("/api/v1/cases/{}/publication", case[0]),
+            json!({"title": "马玉兰 139 9365 1234 灌溉纠纷", "reply": "已调解，身份证620702198001011234"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(
+        e["fields"]["public_title"].as_str().unwrap().contains("7 位"),
+        "{e}"
+    );
+    assert!(e["fields"]["public_reply"].is_string(), "{e}");
 
     // Marked on the portal as concerning a child: never answered online, never listed by Open311.
     let code = submit_form(&t, |f| f.text("minor_involved", "on"), &place).await;
@@ -236,6 +260,20 @@ async fn the_portal_shows_replies_sent_through_it_and_none_about_a_minor() {
     );
     let (s, e) = reply(&owner, &case[0], "phone", "孩子已由村委会安排照看。").await;
     assert_eq!(s, 200, "{e}");
+    // An edit that does not mention the mark keeps it; taking it off is the agency head's call.
+    let (s, e) = edit(&owner, &case[0], None).await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(case_of(code.clone()).await[1], "1", "kept when not sent");
+    let (s, e) = edit(&owner, &case[0], Some(false)).await;
+    assert_eq!(s, 422, "{e}");
+    assert!(
+        e["fields"]["minor_involved"]
+            .as_str()
+            .unwrap()
+            .contains("单位负责人"),
+        "{e}"
+    );
+    assert_eq!(case_of(code.clone()).await[1], "1");
     let page = tracked(&t, &code).await;
     assert!(page.contains("灌溉用水"), "the status is shown");
     assert!(!page.contains("孩子已由村委会安排照看"), "{page}");
@@ -256,6 +294,18 @@ async fn the_portal_shows_replies_sent_through_it_and_none_about_a_minor() {
         1,
         "only the ordinary request: {all}"
     );
+    // The head of the agency may take the mark off, and it is in the audit trail.
+    let chief = t.api("demo_chief").await;
+    let (s, e) = edit(&chief, &case[0], Some(false)).await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(case_of(code.clone()).await[1], "0");
+    let audited = t
+        .rows(&format!(
+            "SELECT COUNT(*) FROM audit_event WHERE action = 'case.edit' AND target_id = '{}'",
+            case[0]
+        ))
+        .await;
+    assert_eq!(audited[0][0], "2");
 }
 
 async fn open311_get(t: &TestApp, path: &str) -> (u16, Value) {

@@ -410,8 +410,44 @@ async fn the_security_administrator_sees_lockouts_and_lifts_one() {
         .unwrap();
     assert_eq!(res.headers()["location"], "/admin/lockouts?ok=lockout-lifted");
     t.browser("demo_grid", DEMO_PASSWORD).await;
+    // Lifting what is not locked (any more) changes and audits nothing.
+    for bucket in ["login:demo_grid", "%", &"x".repeat(100_000)] {
+        let res = sec
+            .post(format!("{}/admin/lockouts/lift", t.base))
+            .form(&[("bucket", bucket)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["location"], "/admin/lockouts?ok=lockout-gone");
+    }
     let lifted = t
         .rows("SELECT principal FROM audit_event WHERE action = 'lockout.lift'")
         .await;
-    assert_eq!(lifted.len(), 1, "the lift is audited");
+    assert_eq!(lifted.len(), 1, "the one lift is audited");
+}
+
+#[tokio::test]
+async fn a_megabyte_user_name_leaves_a_few_bytes_in_the_throttle_and_the_audit_trail() {
+    let t = TestApp::spawn("longname").await;
+    let name = "a".repeat(1024 * 1024);
+    for _ in 0..3 {
+        let res = t
+            .client()
+            .post(format!("{}/login", t.base))
+            .form(&[("username", name.as_str()), ("password", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    let kept = t
+        .rows("SELECT MAX(LENGTH(target_id)), COUNT(*) FROM audit_event WHERE action = 'login'")
+        .await;
+    assert_eq!(
+        kept[0],
+        vec!["64", "3"],
+        "each attempt audited, the name cut to 64"
+    );
+    let buckets = t.rows("SELECT MAX(LENGTH(bucket)) FROM auth_throttle").await;
+    assert!(buckets[0][0].parse::<usize>().unwrap() <= 80, "{buckets:?}");
 }

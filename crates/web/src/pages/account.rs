@@ -1,7 +1,6 @@
 //! Logging in and out, the second factor, and one's own account.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongzhi_app::AppError;
@@ -93,8 +92,7 @@ fn session_cookie(token: &str, secure: bool) -> String {
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
 }
 
-async fn login(State(s): State<AppState>, req: Req, headers: HeaderMap, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn login(State(s): State<AppState>, req: Req, headers: HeaderMap, d: FormData) -> PageResult {
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
@@ -189,8 +187,7 @@ async fn totp_form(State(s): State<AppState>, req: Req) -> PageResult {
     totp_page(&s, &req, FormState::default(), StatusCode::OK).await
 }
 
-async fn totp(State(s): State<AppState>, req: Req, headers: HeaderMap, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn totp(State(s): State<AppState>, req: Req, headers: HeaderMap, d: FormData) -> PageResult {
     let Some(session) = req.session.clone() else {
         return see_other("/login");
     };
@@ -286,8 +283,7 @@ async fn password_form(req: Req) -> PageResult {
     )
 }
 
-async fn password(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn password(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {
     match s
         .app
         .change_password(&req.ctx, &d.get("current"), &d.get("new"), &d.get("confirm"))

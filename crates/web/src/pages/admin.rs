@@ -2,7 +2,6 @@
 //! matrix and the audit trail.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use chrono::Datelike;
 use gongzhi_app::admin::{AgencyForm, CategoryForm};
@@ -102,8 +101,7 @@ async fn org_unit(State(s): State<AppState>, req: Req, Path(unit): Path<Id>) -> 
     org_view(&s, &req, Some(unit), FormState::default(), None, StatusCode::OK).await
 }
 
-async fn org_create(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn org_create(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {
     let parent = d.get("parent").parse::<Id>().ok();
     match s
         .app
@@ -121,8 +119,7 @@ async fn org_create(State(s): State<AppState>, req: Req, body: Bytes) -> PageRes
     }
 }
 
-async fn org_update(State(s): State<AppState>, req: Req, Path(unit): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn org_update(State(s): State<AppState>, req: Req, Path(unit): Path<Id>, d: FormData) -> PageResult {
     match s
         .app
         .update_org_unit(&req.ctx, unit, &d.get("name"), d.flag("active"), d.int("version"))
@@ -243,8 +240,7 @@ fn agency_form(d: &FormData) -> AgencyForm {
     }
 }
 
-async fn agency_create(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn agency_create(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {
     match s.app.create_agency(&req.ctx, &agency_form(&d)).await {
         Ok(a) => see_other(&format!("/admin/agencies/{}?ok=saved", a.id)),
         Err(e) => {
@@ -302,8 +298,7 @@ async fn agency(
     agency_view(&s, &req, id, None, flash.ok.as_deref(), StatusCode::OK).await
 }
 
-async fn agency_update(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn agency_update(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     match s.app.update_agency(&req.ctx, id, &agency_form(&d)).await {
         Ok(_) => see_other(&format!("/admin/agencies/{id}?ok=saved")),
         Err(e) => {
@@ -348,8 +343,7 @@ async fn categories(State(s): State<AppState>, req: Req, Query(flash): Query<Fla
     .await
 }
 
-async fn category_save(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn category_save(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {
     let creating = d.get("mode") != "update";
     let form = CategoryForm {
         code: d.get("code"),
@@ -416,8 +410,7 @@ async fn calendar(State(s): State<AppState>, req: Req, Query(q): Query<YearQuery
     .await
 }
 
-async fn calendar_set(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn calendar_set(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {
     match s
         .app
         .set_calendar_day(&req.ctx, &d.get("day"), &d.get("kind"), &d.get("name"))
@@ -435,8 +428,7 @@ async fn calendar_set(State(s): State<AppState>, req: Req, body: Bytes) -> PageR
     }
 }
 
-async fn calendar_delete(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn calendar_delete(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {
     page(&req, s.app.delete_calendar_day(&req.ctx, &d.get("day")).await)?;
     see_other(&format!(
         "/admin/calendar?year={}&ok=deleted",
@@ -499,9 +491,15 @@ async fn import(State(s): State<AppState>, req: Req, mut multipart: Multipart) -
                 for e in r.errors {
                     let args: Vec<(&str, String)> =
                         e.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-                    let line = req.t.ta("import-line", &[("line", r.line.to_string())]);
-                    p.errors
-                        .push(format!("{line}：{}：{}", e.field, req.t.ta(&e.key, &args)));
+                    let line = r.line.to_string();
+                    // A cell is named by its line and its column as the header line spells it.
+                    let at = if k.header().contains(&e.field.as_str()) {
+                        req.t
+                            .ta("import-cell", &[("line", line), ("column", e.field.clone())])
+                    } else {
+                        req.t.ta("import-line", &[("line", line)])
+                    };
+                    p.errors.push(format!("{at}：{}", req.t.ta(&e.key, &args)));
                 }
             }
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &p, req.ctx.request_id()))

@@ -3,7 +3,6 @@
 //! a problem with the form that failed marked and everything typed kept.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
@@ -919,22 +918,20 @@ pub(super) async fn after(
     }
 }
 
-async fn edit(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn edit(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     let e = CaseEdit {
         title: d.get("title"),
         narrative: d.get("narrative"),
         category: d.get("category"),
-        urgent: d.flag("urgent"),
-        minor_involved: d.flag("minor_involved"),
+        urgent: Some(d.flag("urgent")),
+        minor_involved: Some(d.flag("minor_involved")),
         version: d.int("version"),
     };
     let r = s.app.edit_case(&req.ctx, id, &e).await;
     after(&s, &req, id, "edit", &d, r, "saved").await
 }
 
-async fn transition(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn transition(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     let r = match Command::parse(&d.get("command")) {
         Some(cmd) => s
             .app
@@ -955,8 +952,7 @@ async fn transition(State(s): State<AppState>, req: Req, Path(id): Path<Id>, bod
     after(&s, &req, id, "actions", &d, r, "done").await
 }
 
-async fn reply(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn reply(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     let r = s
         .app
         .send_reply(
@@ -1000,8 +996,7 @@ fn risk_input(d: &FormData) -> Result<RiskInput, AppError> {
     })
 }
 
-async fn assess(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn assess(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     let r = match risk_input(&d) {
         Ok(input) => s
             .app
@@ -1031,8 +1026,7 @@ pub fn task_rows(d: &FormData, n: usize) -> Vec<(String, String, String)> {
         .collect()
 }
 
-async fn plan(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn plan(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     let r = s
         .app
         .set_mitigation(&req.ctx, id, &d.get("plan"), &task_rows(&d, 3))
@@ -1040,8 +1034,7 @@ async fn plan(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Byt
     after(&s, &req, id, "plan", &d, r, "saved").await
 }
 
-async fn refer(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn refer(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     let r = s
         .app
         .refer(&req.ctx, id, &d.get("to_agency"), &d.get("note"), &d.get("days"))
@@ -1053,9 +1046,8 @@ async fn answer_referral(
     State(s): State<AppState>,
     req: Req,
     Path((id, action)): Path<(Id, String)>,
-    body: Bytes,
+    d: FormData,
 ) -> PageResult {
-    let d = FormData::parse(&body);
     let case: Option<Id> = d.get("case").parse().ok();
     match s.app.answer_referral(&req.ctx, id, &action, &d.get("text")).await {
         Ok(case) => see_other(&format!("/cases/{case}?ok=referral-{action}#referrals")),
@@ -1066,8 +1058,7 @@ async fn answer_referral(
     }
 }
 
-async fn mediation(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn mediation(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     let f = MediationForm {
         mediator: d.get("mediator"),
         held_at: d.get("held_at"),
@@ -1082,8 +1073,7 @@ async fn mediation(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body
     after(&s, &req, id, "mediation", &d, r, "saved").await
 }
 
-async fn follow_up(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn follow_up(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     let r = s
         .app
         .record_follow_up(&req.ctx, id, &d.get("satisfaction"), &d.get("notes"))
@@ -1122,9 +1112,8 @@ async fn clock(
     State(s): State<AppState>,
     req: Req,
     Path((id, clock)): Path<(Id, Id)>,
-    body: Bytes,
+    d: FormData,
 ) -> PageResult {
-    let d = FormData::parse(&body);
     let change = match d.get("action").as_str() {
         "pause" => Ok(ClockChange::Pause),
         "resume" => Ok(ClockChange::Resume),
@@ -1151,9 +1140,8 @@ async fn reveal(
     State(s): State<AppState>,
     req: Req,
     Path((id, party)): Path<(Id, String)>,
-    body: Bytes,
+    d: FormData,
 ) -> PageResult {
-    let d = FormData::parse(&body);
     match s.app.reveal_party(&req.ctx, id, &party, &d.get("reason")).await {
         Ok(r) => {
             case_page(
@@ -1174,8 +1162,7 @@ async fn reveal(
     }
 }
 
-async fn reconciliation(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn reconciliation(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     let years = d.get("likely_sentence_years").trim().parse::<u32>();
     let r = match years {
         Ok(y) if y <= 30 => s

@@ -2,7 +2,6 @@
 //! locked after failed secrets, until when, and lifting one.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use gongzhi_app::domain::policy::Action;
 use gongzhi_app::domain::time;
@@ -49,8 +48,10 @@ async fn lockouts(State(s): State<AppState>, req: Req, Query(flash): Query<Flash
     ok(&req, &LockoutsPage { c, rows })
 }
 
-async fn lift(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
-    page(&req, s.app.lift_lockout(&req.ctx, &d.get("bucket")).await)?;
-    see_other("/admin/lockouts?ok=lockout-lifted")
+async fn lift(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {
+    if page(&req, s.app.lift_lockout(&req.ctx, &d.get("bucket")).await)? {
+        see_other("/admin/lockouts?ok=lockout-lifted")
+    } else {
+        see_other("/admin/lockouts?ok=lockout-gone")
+    }
 }

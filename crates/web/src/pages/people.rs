@@ -1,7 +1,6 @@
 //! Accounts: the list, creation with business roles, editing, and the security administrator's acts.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use gongzhi_app::AppError;
 use gongzhi_app::domain::policy::Role;
@@ -155,8 +154,7 @@ fn user_form(d: &FormData) -> UserForm {
     }
 }
 
-async fn create(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn create(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {
     match s.app.create_user(&req.ctx, &user_form(&d)).await {
         Ok((u, password)) => {
             let msg = req.t.ta(
@@ -243,8 +241,7 @@ async fn user(State(s): State<AppState>, req: Req, Path(id): Path<Id>, Query(q):
     user_view(&s, &req, id, None, notice, StatusCode::OK).await
 }
 
-async fn update(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn update(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     match s.app.update_user(&req.ctx, id, &user_form(&d)).await {
         Ok(_) => see_other(&format!("/admin/users/{id}?ok=saved")),
         Err(e) => {

@@ -2,7 +2,6 @@
 //! follow it with the tracking code and the last four digits of the phone number.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Query, Request, State};
 use axum::response::IntoResponse;
 use gongzhi_app::AppError;
@@ -207,8 +206,7 @@ async fn track_form(req: Req) -> PageResult {
     track_page(&req, FormState::default(), None, StatusCode::OK)
 }
 
-async fn track(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn track(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {
     let f = FormState::from_data(&d);
     match s
         .app

@@ -1,6 +1,5 @@
 //! Releasing a case's title and reply for publication, from the case page.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use gongzhi_app::domain::Id;
 use gongzhi_app::publication::PublicationForm;
@@ -21,8 +20,7 @@ pub fn router() -> Routes {
     )
 }
 
-async fn publish(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn publish(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     let f = PublicationForm {
         title: d.get("public_title"),
         reply: d.get("public_reply"),

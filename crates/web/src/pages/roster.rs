@@ -2,7 +2,6 @@
 //! gaps highlighted.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use gongzhi_app::AppError;
 use gongzhi_app::domain::Id;
@@ -126,8 +125,7 @@ async fn township(
     .await
 }
 
-async fn patch(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn patch(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     match s
         .app
         .put_patch(
@@ -170,9 +168,8 @@ async fn put_slot(
     State(s): State<AppState>,
     req: Req,
     Path((village, slot)): Path<(Id, String)>,
-    body: Bytes,
+    d: FormData,
 ) -> PageResult {
-    let d = FormData::parse(&body);
     let slot = parse_slot(&req, &slot)?;
     let township = d.get("township").parse::<Id>().ok();
     let form = SlotForm {
@@ -208,9 +205,8 @@ async fn clear_slot(
     State(s): State<AppState>,
     req: Req,
     Path((village, slot)): Path<(Id, String)>,
-    body: Bytes,
+    d: FormData,
 ) -> PageResult {
-    let d = FormData::parse(&body);
     let slot = parse_slot(&req, &slot)?;
     page(&req, s.app.clear_slot(&req.ctx, village, slot).await)?;
     see_other(&format!(

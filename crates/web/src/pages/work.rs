@@ -1,7 +1,6 @@
 //! "My work", joint analysis meetings, reply templates and the public deadline calculator.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::deadline::Unit;
@@ -250,8 +249,7 @@ async fn meeting_form(State(s): State<AppState>, req: Req, Query(q): Query<Meeti
     meeting_page(&s, &req, f, StatusCode::OK).await
 }
 
-async fn meeting_create(State(s): State<AppState>, req: Req, body: Bytes) -> PageResult {
-    let d = FormData::parse(&body);
+async fn meeting_create(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {
     let form = MeetingForm {
         title: d.get("title"),
         held_at: d.get("held_at"),
@@ -316,9 +314,8 @@ async fn template_save(
     State(s): State<AppState>,
     req: Req,
     Path(code): Path<String>,
-    body: Bytes,
+    d: FormData,
 ) -> PageResult {
-    let d = FormData::parse(&body);
     match s
         .app
         .save_template(&req.ctx, &code, &d.get("name"), &d.get("body"), d.int("version"))
