@@ -8,7 +8,8 @@ use gongzhi_domain::org::{AgencyKind, DivisionCode, OrgLevel};
 use gongzhi_domain::policy::Action;
 use gongzhi_store::AnyConnection;
 use gongzhi_store::StoreError;
-use gongzhi_store::reference::{self, Agency, AgencyFilter, CalendarDay, Category, OrgUnit};
+use gongzhi_store::reference;
+pub use gongzhi_store::reference::{Agency, AgencyFilter, CalendarDay, Category, OrgUnit};
 use gongzhi_store::{Page, Paged};
 
 use crate::error::Checks;

@@ -1,7 +1,8 @@
 //! Reading, sealing, verifying and purging the audit trail.
 
 use gongzhi_domain::policy::Action;
-use gongzhi_store::audit::{self, EventFilter, EventRow, VerifyReport};
+use gongzhi_store::audit;
+pub use gongzhi_store::audit::{BrokenReason, EventFilter, EventRow, VerifyReport};
 
 use crate::{App, AppError, Ctx};
 

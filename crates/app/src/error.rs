@@ -74,7 +74,9 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
-            StoreError::Conflict => AppError::Conflict(Vec::new()),
+            // A unique key a use case did not expect to meet (it maps the ones it does, e.g. a code
+            // taken, to a field error): a concurrent change, answered as a conflict.
+            StoreError::Conflict | StoreError::Duplicate(_) => AppError::Conflict(Vec::new()),
             e if e.is_unavailable() => {
                 tracing::warn!(error = %e, "database unavailable");
                 AppError::Unavailable
@@ -107,7 +109,6 @@ impl AppError {
             AppError::Transition(_) => "transition_refused",
             AppError::RateLimited => "rate_limited",
             AppError::Unavailable => "unavailable",
-            AppError::Store(StoreError::Duplicate(_)) => "duplicate",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }
     }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 #[cfg(test)]
 mod authorization_tests;
+pub mod boot;
 pub mod captcha;
 pub mod cases;
 mod context;
@@ -14,6 +15,8 @@ pub mod deadlines;
 mod demo_cases;
 mod error;
 pub mod import;
+#[cfg(test)]
+mod layering_tests;
 mod lease;
 pub mod lockout;
 pub mod open311;
@@ -32,8 +35,9 @@ use std::sync::Arc;
 pub use context::{Ctx, Operator, PartnerKey, System};
 pub use error::{AppError, FieldError};
 pub use gongzhi_domain as domain;
-pub use gongzhi_store as store;
 use gongzhi_store::{Db, FieldCipher};
+/// Lists a page at a time: what to fetch, and what came back with the total.
+pub use gongzhi_store::{Page, Paged};
 
 /// Security settings (MLPS level 3 defaults, DOMAIN.md §6.2).
 #[derive(Clone, Debug)]

@@ -5,7 +5,8 @@
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::policy::{self, Action, Role, RoleSetError};
 use gongzhi_domain::{Id, password};
-use gongzhi_store::users::{self, NewUser, User, UserFilter};
+use gongzhi_store::users::{self, NewUser};
+pub use gongzhi_store::users::{User, UserFilter};
 use gongzhi_store::{StoreError, reference, sessions, throttle};
 
 use crate::auth::{account_bucket, hash_password, normalize_username, temporary_password};

@@ -9,7 +9,8 @@ use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{CaseKind, Command};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases::{self, ClockFilter, OpenClock};
-use gongzhi_store::casework::{self, FollowUp, Mediation, Meeting, Notice, Referral, Reply, Task, Template};
+pub use gongzhi_store::casework::Template;
+use gongzhi_store::casework::{self, FollowUp, Mediation, Meeting, Notice, Referral, Reply, Task};
 use gongzhi_store::reference;
 use gongzhi_store::{Page, Paged};
 

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use gongzhi_app::boot::{Database, Keys};
 use gongzhi_app::domain::policy::Role;
-use gongzhi_app::store::{Db, DbOptions, FieldCipher, cipher, mask_url};
 use gongzhi_app::users::UserForm;
 use gongzhi_app::{App, Ctx, Security, System};
 
@@ -130,7 +130,7 @@ fn init_tracing(format: &str) {
 /// Keys for field encryption: from configuration, or for an embedded SQLite database a key file
 /// created beside it on first start (PostgreSQL deployments with several servers must configure
 /// the same keys on every server).
-fn field_cipher(cfg: &config::Config) -> Result<FieldCipher, String> {
+fn field_keys(cfg: &config::Config) -> Result<Keys, String> {
     let (field, index) = if !cfg.security.field_key.is_empty() {
         (cfg.security.field_key.clone(), cfg.security.index_key.clone())
     } else if let Some(path) = cfg
@@ -145,11 +145,8 @@ fn field_cipher(cfg: &config::Config) -> Result<FieldCipher, String> {
             if let Some(dir) = key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
             }
-            std::fs::write(
-                &key_path,
-                format!("{}\n{}\n", cipher::generate_key(), cipher::generate_key()),
-            )
-            .map_err(|e| format!("cannot write {}: {e}", key_path.display()))?;
+            std::fs::write(&key_path, format!("{}\n{}\n", Keys::generate(), Keys::generate()))
+                .map_err(|e| format!("cannot write {}: {e}", key_path.display()))?;
             tracing::warn!(path = %key_path.display(), "generated field-encryption keys; back this file up with the database");
         }
         let text = std::fs::read_to_string(&key_path).map_err(|e| e.to_string())?;
@@ -161,9 +158,7 @@ fn field_cipher(cfg: &config::Config) -> Result<FieldCipher, String> {
     } else {
         return Err("security.field_key and security.index_key (GONGZHI__SECURITY__FIELD_KEY / INDEX_KEY) must be set for PostgreSQL".into());
     };
-    let key = cipher::parse_key(&field).map_err(|e| format!("security.field_key: {e}"))?;
-    let index = cipher::parse_key(&index).map_err(|e| format!("security.index_key: {e}"))?;
-    FieldCipher::new("k1", key, &index).map_err(|e| e.to_string())
+    Keys::parse(&field, &index)
 }
 
 fn security(cfg: &config::Config) -> Security {
@@ -181,19 +176,19 @@ fn security(cfg: &config::Config) -> Security {
 }
 
 async fn open(cfg: &config::Config) -> Result<(App, System), String> {
-    let db = Db::connect(&DbOptions {
+    let database = Database {
         url: cfg.database.url.clone(),
         max_connections: cfg.database.max_connections,
         connect_timeout: std::time::Duration::from_secs(10),
-    })
-    .await
-    .map_err(|e| format!("无法连接数据库 {}: {e}", mask_url(&cfg.database.url)))?;
-    db.migrate().await.map_err(|e| e.to_string())?;
+    };
     let cases = gongzhi_app::cases::CaseSettings {
         number_pattern: cfg.cases.number_pattern.clone(),
         max_attachment_bytes: usize::try_from(cfg.cases.max_attachment_mb).unwrap_or(5) * 1024 * 1024,
     };
-    let (app, system) = App::new(db, field_cipher(cfg)?, security(cfg), cases).map_err(|e| e.to_string())?;
+    let (app, system) =
+        gongzhi_app::boot::connect(&database)
+            .await?
+            .start(field_keys(cfg)?, security(cfg), cases)?;
     app.seed_reference(&Ctx::system(&system, "start-up"))
         .await
         .map_err(|e| e.to_string())?;
@@ -384,11 +379,9 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
                 }
                 Some(b) => {
                     let what = match b.reason {
-                        gongzhi_app::store::audit::BrokenReason::Altered => "altered / 内容被篡改",
-                        gongzhi_app::store::audit::BrokenReason::LinkMismatch => "link mismatch / 链接不符",
-                        gongzhi_app::store::audit::BrokenReason::Missing => {
-                            "missing (deleted) / 缺失（被删除）"
-                        }
+                        gongzhi_app::audit::BrokenReason::Altered => "altered / 内容被篡改",
+                        gongzhi_app::audit::BrokenReason::LinkMismatch => "link mismatch / 链接不符",
+                        gongzhi_app::audit::BrokenReason::Missing => "missing (deleted) / 缺失（被删除）",
                     };
                     eprintln!(
                         "审计链断裂 / audit chain broken at event #{}: {what}{}",

@@ -8,9 +8,9 @@
 )]
 
 use gongzhi_app::auth::{LoginInput, Resolved};
-use gongzhi_app::store::sessions::Kind;
-use gongzhi_app::store::{Db, DbOptions, FieldCipher};
 use gongzhi_app::{App, Ctx, Security, System};
+use gongzhi_store::sessions::Kind;
+use gongzhi_store::{Db, DbOptions, FieldCipher};
 
 pub const DEMO_PASSWORD: &str = "Demo@2026gz";
 

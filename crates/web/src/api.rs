@@ -6,12 +6,12 @@ use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use gongzhi_app::admin::AgencyForm;
+use gongzhi_app::admin::{Agency, AgencyFilter};
+use gongzhi_app::auth::Kind;
 use gongzhi_app::auth::LoginInput;
 use gongzhi_app::domain::policy::{Action, Role};
-use gongzhi_app::store::reference::{Agency, AgencyFilter};
-use gongzhi_app::store::sessions::Kind;
-use gongzhi_app::store::users::{User, UserFilter};
 use gongzhi_app::users::UserForm;
+use gongzhi_app::users::{User, UserFilter};
 use gongzhi_app::{AppError, domain::Id};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
@@ -208,8 +208,8 @@ fn paged<T: Serialize>(items: Vec<T>, total: i64) -> Response {
 }
 
 /// Rows of a list per call: `limit` (default 100, at most 500) after `offset`.
-fn page_of(limit: Option<i64>, offset: Option<i64>) -> gongzhi_app::store::Page {
-    gongzhi_app::store::Page {
+fn page_of(limit: Option<i64>, offset: Option<i64>) -> gongzhi_app::Page {
+    gongzhi_app::Page {
         limit: limit.unwrap_or(100).clamp(1, 500),
         offset: offset.unwrap_or(0).max(0),
     }

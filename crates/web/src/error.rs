@@ -52,9 +52,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         | AppError::SecondFactorEnrolmentRequired => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Conflict(_)
-        | AppError::Transition(_)
-        | AppError::Store(gongzhi_app::store::StoreError::Duplicate(_)) => StatusCode::CONFLICT,
+        AppError::Conflict(_) | AppError::Transition(_) => StatusCode::CONFLICT,
         AppError::Locked(_) | AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -4,8 +4,8 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use gongzhi_app::Ctx;
+use gongzhi_app::auth::{Kind, Stage};
 use gongzhi_app::auth::{Resolved, SessionInfo};
-use gongzhi_app::store::sessions::{Kind, Stage};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 

@@ -1,4 +1,4 @@
-use gongzhi_app::store::audit::{self, BrokenReason};
+use gongzhi_store::audit::{self, BrokenReason};
 use gongzhi_test_support::{DEMO_PASSWORD, TestApp};
 
 #[tokio::test]
@@ -51,6 +51,6 @@ async fn altering_or_deleting_a_sealed_event_breaks_verification() {
     );
 }
 
-async fn sqlx_exec(conn: &mut gongzhi_app::store::AnyConnection, sql: &str) {
-    gongzhi_app::store::exec_for_tests(conn, sql).await;
+async fn sqlx_exec(conn: &mut gongzhi_store::AnyConnection, sql: &str) {
+    gongzhi_store::exec_for_tests(conn, sql).await;
 }

@@ -259,9 +259,9 @@ async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
         403
     );
     let mut conn = t.db.conn().await.unwrap();
-    let (events, _) = gongzhi_app::store::audit::list(
+    let (events, _) = gongzhi_store::audit::list(
         &mut conn,
-        &gongzhi_app::store::audit::EventFilter {
+        &gongzhi_store::audit::EventFilter {
             action: Some("case.reveal".into()),
             limit: 10,
             ..Default::default()
@@ -582,7 +582,7 @@ async fn the_sweeper_on_two_servers_raises_each_reminder_once() {
     assert_eq!(a.0 + b.0, due_soon, "reminders raised: {a:?} + {b:?}");
     let mut conn = t.db.conn().await.unwrap();
     assert_eq!(
-        gongzhi_app::store::casework::count_notices(&mut conn, "escalation")
+        gongzhi_store::casework::count_notices(&mut conn, "escalation")
             .await
             .unwrap(),
         3
@@ -671,7 +671,7 @@ async fn a_joint_meeting_puts_action_items_in_the_owners_inbox() {
         .await;
     let id = c["id"].as_str().unwrap().to_owned();
     let mut conn = t.db.conn().await.unwrap();
-    let owner = gongzhi_app::store::users::by_username(&mut conn, "demo_prosecutor")
+    let owner = gongzhi_store::users::by_username(&mut conn, "demo_prosecutor")
         .await
         .unwrap()
         .unwrap()
@@ -908,7 +908,7 @@ async fn reconciliation_needs_the_eligibility_check_and_plans_give_tasks() {
     assert_eq!(s, 409, "{e}");
     assert!(e["message"].as_str().unwrap().contains("稳控措施"));
     let mut conn = t.db.conn().await.unwrap();
-    let owner = gongzhi_app::store::users::by_username(&mut conn, "demo_juvenile")
+    let owner = gongzhi_store::users::by_username(&mut conn, "demo_juvenile")
         .await
         .unwrap()
         .unwrap()

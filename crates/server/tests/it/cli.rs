@@ -98,7 +98,7 @@ async fn users_made_on_the_command_line_and_a_tampered_audit_chain() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("2 events verified"), "{out}");
 
-    let db = gongzhi_app::store::Db::connect(&gongzhi_app::store::DbOptions {
+    let db = gongzhi_store::Db::connect(&gongzhi_store::DbOptions {
         url: format!("sqlite://{}/gongzhi.db", dir.display()),
         max_connections: 1,
         connect_timeout: std::time::Duration::from_secs(5),
@@ -106,8 +106,7 @@ async fn users_made_on_the_command_line_and_a_tampered_audit_chain() {
     .await
     .unwrap();
     let mut conn = db.conn().await.unwrap();
-    gongzhi_app::store::exec_for_tests(&mut conn, "UPDATE audit_event SET changes = '{}' WHERE seq = 1")
-        .await;
+    gongzhi_store::exec_for_tests(&mut conn, "UPDATE audit_event SET changes = '{}' WHERE seq = 1").await;
     drop(conn);
     db.close().await;
     let (code, _, err) = gongzhi(&dir, &["audit", "verify"], "");
@@ -128,13 +127,13 @@ fn the_openapi_document_prints() {
 
 #[tokio::test]
 async fn two_servers_migrating_at_once_do_not_race() {
-    let opts = gongzhi_app::store::DbOptions {
+    let opts = gongzhi_store::DbOptions {
         url: fresh_database("migrate_race").await,
         max_connections: 2,
         connect_timeout: std::time::Duration::from_secs(10),
     };
-    let a = gongzhi_app::store::Db::connect(&opts).await.unwrap();
-    let b = gongzhi_app::store::Db::connect(&opts).await.unwrap();
+    let a = gongzhi_store::Db::connect(&opts).await.unwrap();
+    let b = gongzhi_store::Db::connect(&opts).await.unwrap();
     let (ra, rb) = tokio::join!(a.migrate(), b.migrate());
     let mut applied = [ra.unwrap(), rb.unwrap()];
     applied.sort();
@@ -142,7 +141,7 @@ async fn two_servers_migrating_at_once_do_not_race() {
     assert_eq!(applied[0], Vec::<i64>::new());
     assert_eq!(
         applied[1],
-        gongzhi_app::store::MIGRATIONS
+        gongzhi_store::MIGRATIONS
             .iter()
             .map(|m| m.version)
             .collect::<Vec<_>>()

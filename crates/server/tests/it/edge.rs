@@ -317,7 +317,7 @@ async fn the_openapi_document_declares_every_parameter_where_it_is() {
 async fn readiness_needs_the_schema_and_the_api_answers_503_while_the_database_is_away() {
     // An empty database: the probe says not ready (it creates nothing).
     let url = fresh_database("unmigrated").await;
-    let db = gongzhi_app::store::Db::connect(&gongzhi_app::store::DbOptions {
+    let db = gongzhi_store::Db::connect(&gongzhi_store::DbOptions {
         url: url.clone(),
         max_connections: 2,
         connect_timeout: std::time::Duration::from_secs(2),

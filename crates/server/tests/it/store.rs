@@ -1,7 +1,7 @@
 //! Store and use-case behaviour on both databases: retention, imports.
 use gongzhi_app::domain::audit::Outcome;
 use gongzhi_app::import::{ImportKind, ImportOutcome};
-use gongzhi_app::store::audit::{self, NewEvent};
+use gongzhi_store::audit::{self, NewEvent};
 use gongzhi_test_support::TestApp;
 
 fn event(days_ago: i64) -> NewEvent {

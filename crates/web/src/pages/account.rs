@@ -5,8 +5,8 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use gongzhi_app::AppError;
 use gongzhi_app::auth::LoginInput;
+use gongzhi_app::auth::{Kind, Session, Stage};
 use gongzhi_app::domain::time;
-use gongzhi_app::store::sessions::{Kind, Session, Stage};
 use http::{HeaderMap, StatusCode, header};
 
 use super::{Chrome, Flash, PageResult, ok, page, see_other};

@@ -4,14 +4,14 @@
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use chrono::Datelike;
+use gongzhi_app::admin::{Agency, AgencyFilter, CalendarDay, Category, OrgUnit};
 use gongzhi_app::admin::{AgencyForm, CategoryForm};
+use gongzhi_app::audit::{EventFilter, EventRow};
 use gongzhi_app::domain::audit::Outcome;
 use gongzhi_app::domain::org::AgencyKind;
 use gongzhi_app::domain::policy::{Action, Role};
 use gongzhi_app::domain::{Id, time};
 use gongzhi_app::import::{ImportKind, ImportOutcome};
-use gongzhi_app::store::audit::{EventFilter, EventRow};
-use gongzhi_app::store::reference::{Agency, AgencyFilter, CalendarDay, Category, OrgUnit};
 use http::StatusCode;
 
 use super::{Chrome, Flash, PageResult, form_error, ok, page, see_other};
@@ -175,7 +175,7 @@ struct AgencyQuery {
 const AGENCIES_PER_PAGE: i64 = 100;
 /// Children shown of a unit (a township's villages, a village's grids); more are refused by the
 /// import limits long before this.
-const ORG_CHILDREN_SHOWN: gongzhi_app::store::Page = gongzhi_app::store::Page::first(500);
+const ORG_CHILDREN_SHOWN: gongzhi_app::Page = gongzhi_app::Page::first(500);
 
 async fn agencies_view(
     s: &AppState,
@@ -195,7 +195,7 @@ async fn agencies_view(
             .agencies(
                 &req.ctx,
                 &filter,
-                gongzhi_app::store::Page::nth(pageno, AGENCIES_PER_PAGE),
+                gongzhi_app::Page::nth(pageno, AGENCIES_PER_PAGE),
             )
             .await,
     )?;

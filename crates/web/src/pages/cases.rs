@@ -6,6 +6,8 @@ use askama::Template;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
+use gongzhi_app::admin::{Agency, Category, OrgUnit};
+use gongzhi_app::cases::{Case, CaseFilter};
 use gongzhi_app::cases::{CaseEdit, CaseView, IntakeForm, PartyInput, Revealed, TransitionInput, Upload};
 use gongzhi_app::deadlines::ClockChange;
 use gongzhi_app::domain::case::{MediationOutcome, PartyRole, ReplyChannel, ReplyKind, Satisfaction};
@@ -15,11 +17,9 @@ use gongzhi_app::domain::policy::Action;
 use gongzhi_app::domain::risk::RiskInput;
 use gongzhi_app::domain::workflow::{CaseKind, Channel, Command, ReconciliationFacts, Status};
 use gongzhi_app::domain::{Id, time};
-use gongzhi_app::store::cases::{Case, CaseFilter};
-use gongzhi_app::store::casework::Template as ReplyTemplate;
-use gongzhi_app::store::reference::{Agency, Category, OrgUnit};
-use gongzhi_app::store::users::User;
+use gongzhi_app::users::User;
 use gongzhi_app::work::MediationForm;
+use gongzhi_app::work::Template as ReplyTemplate;
 use gongzhi_app::{AppError, FieldError};
 use http::{StatusCode, header};
 
@@ -275,7 +275,7 @@ async fn new_page(s: &AppState, req: &Req, f: FormState, status: StatusCode) -> 
             let children = page(
                 req,
                 s.app
-                    .org_children(&req.ctx, Some(v.id), gongzhi_app::store::Page::first(500))
+                    .org_children(&req.ctx, Some(v.id), gongzhi_app::Page::first(500))
                     .await,
             )?
             .items

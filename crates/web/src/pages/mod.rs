@@ -144,9 +144,6 @@ pub fn form_error(req: &Req, e: AppError, f: FormState) -> Result<(FormState, St
             f.conflict = now;
             Ok((f, StatusCode::CONFLICT))
         }
-        AppError::Store(gongzhi_app::store::StoreError::Duplicate(_)) => {
-            Ok((f.error("code", req.t.t("code-taken")), StatusCode::CONFLICT))
-        }
         other => Err(PageError(req.clone(), other)),
     }
 }

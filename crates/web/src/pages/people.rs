@@ -3,11 +3,11 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use gongzhi_app::AppError;
+use gongzhi_app::admin::Agency;
 use gongzhi_app::domain::policy::Role;
 use gongzhi_app::domain::{Id, time};
-use gongzhi_app::store::reference::Agency;
-use gongzhi_app::store::users::{User, UserFilter};
 use gongzhi_app::users::UserForm;
+use gongzhi_app::users::{User, UserFilter};
 use http::StatusCode;
 
 use super::{Chrome, PageResult, form_error, page, see_other};

@@ -5,8 +5,8 @@ use askama::Template;
 use axum::extract::{Query, Request, State};
 use axum::response::IntoResponse;
 use gongzhi_app::AppError;
+use gongzhi_app::admin::{Category, OrgUnit};
 use gongzhi_app::publication::PublicCase;
-use gongzhi_app::store::reference::{Category, OrgUnit};
 use http::{StatusCode, header};
 
 use super::cases::{fmt_ts, intake_form, read_multipart, status_class};

@@ -4,10 +4,10 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use gongzhi_app::AppError;
+use gongzhi_app::admin::{Agency, OrgUnit};
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::roster::{HeadKind, Slot};
 use gongzhi_app::roster::{SlotForm, TownshipRoster, VillageRoster};
-use gongzhi_app::store::reference::{Agency, OrgUnit};
 use http::StatusCode;
 
 use super::{Chrome, Flash, PageResult, form_error, page, see_other};

@@ -2,13 +2,13 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use gongzhi_app::admin::Agency;
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::deadline::Unit;
 use gongzhi_app::domain::policy::Action;
-use gongzhi_app::store::casework::Template as ReplyTemplate;
-use gongzhi_app::store::reference::Agency;
-use gongzhi_app::store::users::User;
+use gongzhi_app::users::User;
 use gongzhi_app::work::MeetingForm;
+use gongzhi_app::work::Template as ReplyTemplate;
 use http::StatusCode;
 
 use super::cases::{Opt, clock_class, fmt_ms};
