@@ -3,7 +3,7 @@
 
 use gongzhi_store::{Db, FieldCipher, cipher};
 
-use crate::{App, Security, System, cases::CaseSettings};
+use crate::{App, Security, System, case::CaseSettings};
 
 /// Where the database is and how many connections to keep.
 #[derive(Clone, Debug)]

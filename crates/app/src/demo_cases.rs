@@ -481,7 +481,7 @@ impl App {
             published_by_name: String::new(),
             published_at: None,
             source_key_id: None,
-            public_id: (channel == Channel::Portal).then(crate::cases::new_public_id),
+            public_id: (channel == Channel::Portal).then(crate::case::new_public_id),
             minor_involved: false,
             has_minor: false,
         };

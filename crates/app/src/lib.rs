@@ -9,7 +9,7 @@ pub mod auth;
 mod authorization_tests;
 pub mod boot;
 pub mod captcha;
-pub mod cases;
+pub mod case;
 mod context;
 pub mod deadlines;
 mod demo_cases;
@@ -23,9 +23,12 @@ pub mod open311;
 mod partner;
 pub mod portal;
 pub mod publication;
+mod reconciliation;
+mod risk;
 pub mod roster;
 pub mod seed;
 pub mod stats;
+mod task;
 mod throttle;
 pub mod users;
 pub mod work;
@@ -77,7 +80,7 @@ struct Inner {
     db: Db,
     cipher: FieldCipher,
     security: Security,
-    cases: cases::CaseSettings,
+    cases: case::CaseSettings,
     /// A precomputed hash verified against when a user name is unknown, so that the answer takes
     /// as long as for a real account.
     dummy_hash: String,
@@ -94,7 +97,7 @@ impl App {
         db: Db,
         cipher: FieldCipher,
         security: Security,
-        cases: cases::CaseSettings,
+        cases: case::CaseSettings,
     ) -> Result<(Self, System), AppError> {
         let dummy_hash = auth::hash_password_blocking("gongzhi-dummy-password-Aa1!")?;
         let app = Self(Arc::new(Inner {
@@ -119,7 +122,7 @@ impl App {
         &self.0.security
     }
 
-    pub fn case_settings(&self) -> &cases::CaseSettings {
+    pub fn case_settings(&self) -> &case::CaseSettings {
         &self.0.cases
     }
 

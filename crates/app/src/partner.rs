@@ -7,7 +7,7 @@ use gongzhi_domain::{Id, Partner};
 use gongzhi_store::casework;
 use rand::RngCore;
 
-use crate::cases::sm3_hex;
+use crate::case::sm3_hex;
 use crate::throttle::Guesses;
 use crate::{App, AppError, Ctx, FieldError, PartnerKey};
 

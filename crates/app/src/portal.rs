@@ -12,7 +12,7 @@ use gongzhi_store::AnyConnection;
 use gongzhi_store::cases::{self, Case};
 use gongzhi_store::reference::{self, Agency, OrgUnit};
 
-use crate::cases::{IntakeForm, Source, Upload};
+use crate::case::{IntakeForm, Source, Upload};
 use crate::publication::PublicCase;
 use crate::throttle::Guesses;
 use crate::{App, AppError, Ctx};

@@ -298,7 +298,7 @@ impl App {
         }
         // Requests that came in publicly before Open311 had ids of its own get one.
         for case in gongzhi_store::cases::without_public_id(tx.conn()).await? {
-            gongzhi_store::cases::set_public_id(tx.conn(), case, &crate::cases::new_public_id()).await?;
+            gongzhi_store::cases::set_public_id(tx.conn(), case, &crate::case::new_public_id()).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -14,7 +14,7 @@ use gongzhi_store::casework::{self, FollowUp, Mediation, Meeting, Notice, Referr
 use gongzhi_store::reference;
 use gongzhi_store::{Page, Paged};
 
-use crate::cases::{TransitionInput, district_wide, parse_local};
+use crate::case::{TransitionInput, district_wide, parse_local};
 use crate::deadlines::{self, Clocks};
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};

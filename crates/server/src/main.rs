@@ -181,7 +181,7 @@ async fn open(cfg: &config::Config) -> Result<(App, System), String> {
         max_connections: cfg.database.max_connections,
         connect_timeout: std::time::Duration::from_secs(10),
     };
-    let cases = gongzhi_app::cases::CaseSettings {
+    let cases = gongzhi_app::case::CaseSettings {
         number_pattern: cfg.cases.number_pattern.clone(),
         max_attachment_bytes: usize::try_from(cfg.cases.max_attachment_mb).unwrap_or(5) * 1024 * 1024,
     };

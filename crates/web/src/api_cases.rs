@@ -6,8 +6,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use gongzhi_app::AppError;
-use gongzhi_app::cases::{Case, CaseFilter};
-use gongzhi_app::cases::{IntakeForm, PartyInput, TransitionInput};
+use gongzhi_app::case::{Case, CaseFilter};
+use gongzhi_app::case::{IntakeForm, PartyInput, TransitionInput};
 use gongzhi_app::deadlines::ClockChange;
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::deadline::Calculated;
@@ -815,7 +815,7 @@ pub struct EditJson {
     responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn edit_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
     let b: EditJson = body.json()?;
-    let e = gongzhi_app::cases::CaseEdit {
+    let e = gongzhi_app::case::CaseEdit {
         title: b.title,
         narrative: b.narrative,
         category: b.category,
@@ -930,7 +930,7 @@ pub async fn attach(
                 .bytes()
                 .await
                 .map_err(|_| fail(&req)(AppError::field("attachments", "upload-unreadable")))?;
-            files.push(gongzhi_app::cases::Upload {
+            files.push(gongzhi_app::case::Upload {
                 filename,
                 data: data.to_vec(),
             });

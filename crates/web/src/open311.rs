@@ -7,7 +7,7 @@
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
-use gongzhi_app::cases::{IntakeForm, PartyInput};
+use gongzhi_app::case::{IntakeForm, PartyInput};
 use gongzhi_app::domain::time;
 use gongzhi_app::open311::{Location, RequestsQuery};
 use gongzhi_app::publication::PublicCase;

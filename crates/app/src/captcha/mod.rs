@@ -10,7 +10,7 @@ use gongzhi_domain::time;
 use gongzhi_store::{AnyConnection, casework};
 use rand::{RngCore, SeedableRng};
 
-use crate::cases::sm3_hex;
+use crate::case::sm3_hex;
 use crate::{App, AppError, Ctx};
 
 const TTL_MS: i64 = 20 * 60 * 1000;

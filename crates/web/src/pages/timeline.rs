@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use gongzhi_app::cases::TIMELINE_SHOWN;
+use gongzhi_app::case::TIMELINE_SHOWN;
 use gongzhi_app::domain::Id;
 
 use super::cases::{EventRow, event_text, fmt_ms};

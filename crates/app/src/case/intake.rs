@@ -1,0 +1,500 @@
+//! Intake on every channel: the form, its checks, and the case with its parties, clocks and files
+//! written in one transaction.
+
+use chrono::Datelike;
+use gongzhi_domain::audit::Changes;
+use gongzhi_domain::case::{self as dcase, PartyRole};
+use gongzhi_domain::deadline::{ClockKind, ClockState, Trigger};
+use gongzhi_domain::idcard::{IdCardError, ResidentId};
+use gongzhi_domain::org::OrgLevel;
+use gongzhi_domain::phone::Phone;
+use gongzhi_domain::policy::Action;
+use gongzhi_domain::workflow::{CaseKind, Channel};
+use gongzhi_domain::{Id, time};
+use gongzhi_store::AnyConnection;
+pub use gongzhi_store::cases::Case;
+use gongzhi_store::cases::{self, Party};
+use gongzhi_store::casework;
+use gongzhi_store::reference;
+
+use crate::case::{new_public_id, parse_local};
+use crate::deadlines::Clocks;
+use crate::error::Checks;
+use crate::{App, AppError, Ctx, FieldError};
+
+#[derive(Clone, Debug, Default)]
+pub struct PartyInput {
+    pub role: String,
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub address: String,
+    pub elderly: bool,
+    pub disabled: bool,
+    pub impoverished: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct IntakeForm {
+    pub kind: String,
+    pub channel: String,
+    pub category: String,
+    /// Id of a village or community.
+    pub place_id: String,
+    /// Id of a grid under it (optional).
+    pub grid_id: String,
+    pub title: String,
+    pub narrative: String,
+    /// Local time, `YYYY-MM-DDTHH:MM` (what a datetime-local input sends) or `YYYY-MM-DD HH:MM`.
+    pub received_at: String,
+    pub urgent: bool,
+    pub anonymous: bool,
+    /// A minor is concerned (when no party's ID number shows it): nothing of the case is published.
+    pub minor_involved: bool,
+    pub parties: Vec<PartyInput>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Upload {
+    pub filename: String,
+    pub data: Vec<u8>,
+}
+
+/// Where an intake comes from: a member of staff at a desk, a citizen on the portal, or a partner
+/// system (which may know only the township).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    Desk,
+    Portal,
+    Partner,
+}
+
+pub(crate) struct CheckedParty {
+    pub role: PartyRole,
+    pub name: String,
+    pub id: Option<ResidentId>,
+    pub phone: Option<Phone>,
+    pub address: String,
+    pub elderly: bool,
+    pub disabled: bool,
+    pub impoverished: bool,
+}
+
+/// A checked intake form.
+pub(crate) struct Intake {
+    pub kind: CaseKind,
+    pub channel: Channel,
+    pub category: String,
+    pub place: Id,
+    pub grid: Option<Id>,
+    pub title: String,
+    pub narrative: String,
+    pub received_at: time::Timestamp,
+    pub urgent: bool,
+    pub anonymous: bool,
+    pub minor_involved: bool,
+    pub parties: Vec<CheckedParty>,
+    pub mimes: Vec<&'static str>,
+}
+
+impl App {
+    /// Registers a case from a staff member's form (UI or API). With an idempotency key, a retry
+    /// returns the case the first call created.
+    pub async fn register_case(
+        &self,
+        ctx: &Ctx,
+        f: &IntakeForm,
+        uploads: &[Upload],
+        idempotency_key: Option<&str>,
+    ) -> Result<Case, AppError> {
+        let actor = self.authorize(ctx, Action::RegisterCase).await?;
+        let principal = actor.user_id.to_string();
+        let mut tx = self.db().begin().await?;
+        if let Some(key) = idempotency_key.filter(|k| !k.trim().is_empty())
+            && let Some(existing) = casework::idempotent_case(tx.conn(), &principal, key).await?
+        {
+            return cases::get_case(tx.conn(), existing)
+                .await?
+                .ok_or(AppError::NotFound);
+        }
+        let agency = reference::agency_get(tx.conn(), actor.agency_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let intake = self.check_intake(tx.conn(), f, uploads, Source::Desk).await?;
+        let c = self.insert_case(tx.conn(), ctx, &agency, intake, uploads).await?;
+        if let Some(key) = idempotency_key.filter(|k| !k.trim().is_empty()) {
+            match casework::remember_idempotent(tx.conn(), &principal, key, c.id, self.now()).await {
+                Ok(()) => {}
+                // A concurrent retry got there first: this attempt rolls back (its number too) and
+                // answers with the case the first one made.
+                Err(gongzhi_store::StoreError::Duplicate(_)) => {
+                    drop(tx);
+                    let mut conn = self.db().conn().await?;
+                    let first = casework::idempotent_case(&mut conn, &principal, key)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                    return cases::get_case(&mut conn, first).await?.ok_or(AppError::NotFound);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        ctx.audit(
+            tx.conn(),
+            "case.register",
+            "case",
+            &c.id.to_string(),
+            Changes::new()
+                .set("number", c.number.clone())
+                .set("kind", c.kind.code())
+                .set("channel", c.channel.code()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// Validates an intake form; every problem is reported at once.
+    pub(crate) async fn check_intake(
+        &self,
+        conn: &mut AnyConnection,
+        f: &IntakeForm,
+        uploads: &[Upload],
+        source: Source,
+    ) -> Result<Intake, AppError> {
+        let portal = source != Source::Desk;
+        let mut checks = Checks::new();
+        let now = self.now();
+        let today = time::local_date(now);
+        let kind = CaseKind::parse(&f.kind);
+        checks.check(kind.is_some(), "kind", "case-kind-invalid");
+        let channel = if portal {
+            Some(Channel::Portal)
+        } else {
+            Channel::parse(&f.channel)
+        };
+        checks.check(channel.is_some(), "channel", "channel-invalid");
+        let category = reference::category_get(&mut *conn, f.category.trim()).await?;
+        checks.check(
+            category.as_ref().is_some_and(|c| c.active != 0),
+            "category",
+            "category-unknown",
+        );
+        // A village or community; a partner system that knows only the township sends the case
+        // there for triage.
+        let place = match f.place_id.trim().parse::<Id>() {
+            Ok(p) => reference::org_get(&mut *conn, p).await?.filter(|u| {
+                u.active
+                    && (u.level == OrgLevel::Village
+                        || (source == Source::Partner && u.level == OrgLevel::Township))
+            }),
+            Err(_) => None,
+        };
+        checks.check(place.is_some(), "place_id", "place-unknown");
+        let grid = match f.grid_id.trim() {
+            "" => None,
+            g => {
+                let unit = match g.parse::<Id>() {
+                    Ok(g) => reference::org_get(&mut *conn, g).await?,
+                    Err(_) => None,
+                };
+                let fits = unit.as_ref().is_some_and(|u| {
+                    u.level == OrgLevel::Grid && place.as_ref().is_some_and(|p| u.parent_id == Some(p.id))
+                });
+                checks.check(fits, "grid_id", "grid-unknown");
+                unit.filter(|_| fits)
+            }
+        };
+        let title = f.title.trim();
+        checks.check(
+            (1..=100).contains(&title.chars().count()),
+            "title",
+            "title-invalid",
+        );
+        let narrative = f.narrative.trim();
+        checks.check(!narrative.is_empty(), "narrative", "narrative-required");
+        checks.check(
+            narrative.chars().count() <= 10_000,
+            "narrative",
+            "narrative-too-long",
+        );
+        let received_at = if portal {
+            Some(now)
+        } else {
+            match parse_local(&f.received_at) {
+                None => {
+                    checks.fail(FieldError::new("received_at", "datetime-invalid"));
+                    None
+                }
+                // Five minutes of clock skew between a phone and the server are tolerated.
+                Some(t) if t > now + chrono::Duration::minutes(5) => {
+                    checks.fail(FieldError::new("received_at", "received-in-future"));
+                    None
+                }
+                Some(t) if t < now - chrono::Duration::days(3 * 365) => {
+                    checks.fail(FieldError::new("received_at", "received-too-old"));
+                    None
+                }
+                Some(t) => Some(t),
+            }
+        };
+        let mut parties = Vec::new();
+        for (i, p) in f.parties.iter().enumerate() {
+            let blank =
+                p.name.trim().is_empty() && p.id_number.trim().is_empty() && p.phone.trim().is_empty();
+            if blank {
+                continue;
+            }
+            let field = |name: &str| format!("parties[{i}].{name}");
+            let role = PartyRole::parse(&p.role);
+            if role.is_none() {
+                checks.fail(FieldError::new(&field("role"), "party-role-invalid"));
+            }
+            let name_len = p.name.trim().chars().count();
+            if !(1..=30).contains(&name_len) {
+                checks.fail(FieldError::new(&field("name"), "name-invalid"));
+            }
+            let id = match p.id_number.trim() {
+                "" => None,
+                s => match ResidentId::parse(s, today) {
+                    Ok(id) => Some(id),
+                    Err(IdCardError::CheckDigit { expected, found }) => {
+                        checks.fail(
+                            FieldError::new(&field("id_number"), "id-check-digit")
+                                .arg("expected", expected)
+                                .arg("found", found),
+                        );
+                        None
+                    }
+                    Err(IdCardError::BirthDate(d)) => {
+                        checks.fail(FieldError::new(&field("id_number"), "id-birth-date").arg("date", d));
+                        None
+                    }
+                    Err(IdCardError::Length) => {
+                        checks.fail(FieldError::new(&field("id_number"), "id-length"));
+                        None
+                    }
+                    Err(IdCardError::Characters) => {
+                        checks.fail(FieldError::new(&field("id_number"), "id-characters"));
+                        None
+                    }
+                },
+            };
+            let phone = match p.phone.trim() {
+                "" => None,
+                s => match Phone::parse(s) {
+                    Ok(ph) => Some(ph),
+                    Err(_) => {
+                        checks.fail(FieldError::new(&field("phone"), "phone-invalid"));
+                        None
+                    }
+                },
+            };
+            if p.address.chars().count() > 200 {
+                checks.fail(FieldError::new(&field("address"), "address-too-long"));
+            }
+            parties.push(CheckedParty {
+                role: role.unwrap_or(PartyRole::Other),
+                name: p.name.trim().to_owned(),
+                id,
+                phone,
+                address: p.address.trim().to_owned(),
+                elderly: p.elderly,
+                disabled: p.disabled,
+                impoverished: p.impoverished,
+            });
+        }
+        if !f.anonymous
+            && !parties
+                .iter()
+                .any(|p| matches!(p.role, PartyRole::Petitioner | PartyRole::Victim))
+        {
+            checks.fail(FieldError::new("parties[0].name", "petitioner-required"));
+        }
+        if portal && parties.first().is_none_or(|p| p.phone.is_none()) {
+            checks.fail(FieldError::new("parties[0].phone", "portal-phone-required"));
+        }
+        let files = self.check_uploads(&mut checks, uploads);
+        checks.finish()?;
+        let (Some(kind), Some(channel), Some(place), Some(received_at)) = (kind, channel, place, received_at)
+        else {
+            return Err(AppError::Internal("intake checks passed without values".into()));
+        };
+        Ok(Intake {
+            kind,
+            channel,
+            category: f.category.trim().to_owned(),
+            place: place.id,
+            grid: grid.map(|g| g.id),
+            title: title.to_owned(),
+            narrative: narrative.to_owned(),
+            received_at,
+            urgent: f.urgent,
+            anonymous: f.anonymous,
+            minor_involved: f.minor_involved,
+            parties,
+            mimes: files,
+        })
+    }
+
+    /// Inserts a checked case with its parties, clocks, attachments and first timeline entry.
+    pub(crate) async fn insert_case(
+        &self,
+        conn: &mut AnyConnection,
+        ctx: &Ctx,
+        agency: &reference::Agency,
+        i: Intake,
+        uploads: &[Upload],
+    ) -> Result<Case, AppError> {
+        let now = self.now();
+        // Whoever gave a phone number can follow the case on the portal with a tracking code (on
+        // the receipt for a visit or a letter) and the last four digits of that number.
+        let tracking = match i.parties.iter().find_map(|p| p.phone.as_ref()) {
+            Some(phone) if !i.anonymous => {
+                let mut random = [0u8; 10];
+                rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+                let code = dcase::tracking_code(&random);
+                let key = self.tracking_key(&code, phone.last4());
+                Some((code, key))
+            }
+            _ => None,
+        };
+        let received = time::local_date(i.received_at);
+        let year = received.year();
+        let seq = cases::next_seq(&mut *conn, agency.id, year).await?;
+        let number = dcase::case_number(
+            &self.case_settings().number_pattern,
+            &agency.short_name,
+            i.kind,
+            year,
+            seq,
+        );
+        let contactable = i.parties.iter().any(|p| p.phone.is_some());
+        // §3.2 exemptions: anonymous petitions and petitions without contact cannot be answered;
+        // the reason is recorded on the case and on its reply clocks.
+        let exempt_reason = if i.anonymous {
+            "匿名信访，无法答复"
+        } else if !contactable && i.kind != CaseKind::MinorCriminal {
+            "无联系方式，无法答复"
+        } else {
+            ""
+        };
+        let c = Case {
+            id: Id::new(),
+            number,
+            kind: i.kind,
+            status: i.kind.initial(i.channel),
+            level: None,
+            channel: i.channel,
+            category_code: i.category,
+            category_name: String::new(),
+            place_id: Some(i.place),
+            place_name: String::new(),
+            place_code: String::new(),
+            grid_id: i.grid,
+            grid_name: String::new(),
+            title: i.title,
+            narrative: i.narrative,
+            received_at: i.received_at,
+            urgent: i.urgent,
+            anonymous: i.anonymous,
+            exempt_reason: exempt_reason.to_owned(),
+            owner_agency_id: agency.id,
+            owner_agency_name: agency.name.clone(),
+            handler_id: None,
+            handler_name: String::new(),
+            created_by: ctx.user().map(|a| a.user_id),
+            related_case_id: None,
+            tracking_code: tracking.as_ref().map(|t| t.0.clone()),
+            tracking_phone: tracking.map(|t| t.1),
+            reconciliation: String::new(),
+            risk_level: None,
+            risk_stale_after: 0,
+            closed_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            public_title: String::new(),
+            public_reply: String::new(),
+            published_by_name: String::new(),
+            published_at: None,
+            source_key_id: ctx.partner_of().map(|p| p.key_id),
+            public_id: (i.channel == Channel::Portal).then(new_public_id),
+            minor_involved: i.minor_involved,
+            has_minor: i.minor_involved
+                || i.parties.iter().any(|p| {
+                    p.id.as_ref()
+                        .is_some_and(|id| id.is_minor_on(time::local_date(now)))
+                }),
+        };
+        cases::insert_case(&mut *conn, &c).await?;
+        let today = time::local_date(now);
+        for (n, p) in i.parties.iter().enumerate() {
+            let minor = p.id.as_ref().is_some_and(|id| id.is_minor_on(today));
+            let elderly = p.elderly || p.id.as_ref().is_some_and(|id| id.age_on(today) >= 60);
+            cases::insert_party(
+                &mut *conn,
+                &Party {
+                    id: Id::new().to_string(),
+                    case_id: c.id.to_string(),
+                    seq: i64::try_from(n).unwrap_or(0),
+                    role: p.role.code().into(),
+                    name: p.name.clone(),
+                    sex: p
+                        .id
+                        .as_ref()
+                        .map(|id| id.sex().code().to_owned())
+                        .unwrap_or_default(),
+                    birth_year: p.id.as_ref().map(|id| i64::from(id.birth_date().year())),
+                    id_enc: p
+                        .id
+                        .as_ref()
+                        .map(|id| self.cipher().encrypt(id.as_str()))
+                        .transpose()?,
+                    id_index: p.id.as_ref().map(|id| self.cipher().blind_index(id.as_str())),
+                    id_masked: p.id.as_ref().map(ResidentId::masked).unwrap_or_default(),
+                    phone_enc: p
+                        .phone
+                        .as_ref()
+                        .map(|ph| self.cipher().encrypt(ph.as_str()))
+                        .transpose()?,
+                    phone_masked: p.phone.as_ref().map(Phone::masked).unwrap_or_default(),
+                    address_enc: Some(&p.address)
+                        .filter(|a| !a.is_empty())
+                        .map(|a| self.cipher().encrypt(a))
+                        .transpose()?,
+                    minor: i64::from(minor),
+                    elderly: i64::from(elderly),
+                    disabled: i64::from(p.disabled),
+                    impoverished: i64::from(p.impoverished),
+                },
+            )
+            .await?;
+        }
+        let clocks = Clocks::load(&mut *conn).await?;
+        let mut started = clocks.started(c.id, c.kind, Trigger::Received, received, 1);
+        if c.urgent {
+            started.extend(clocks.started(c.id, c.kind, Trigger::Urgent, received, 1));
+        }
+        for mut clock in started {
+            if !exempt_reason.is_empty()
+                && matches!(clock.kind, ClockKind::ProceduralReply | ClockKind::ResultReply)
+            {
+                clock.state = ClockState::Exempt;
+                clock.note = exempt_reason.to_owned();
+            }
+            cases::insert_clock(&mut *conn, &clock).await?;
+        }
+        for (u, mime) in uploads.iter().zip(&i.mimes) {
+            self.store_attachment(&mut *conn, ctx, &c, u, mime).await?;
+        }
+        let detail = format!("{}｜{}", c.number, c.channel.code());
+        self.event(&mut *conn, ctx, &c, "registered", &detail, true)
+            .await?;
+        Ok(c)
+    }
+
+    /// What is stored to check a tracking look-up: a keyed hash of the code and the last four digits.
+    pub(crate) fn tracking_key(&self, code: &str, last4: &str) -> String {
+        self.cipher().blind_index(&format!("track|{code}|{last4}"))
+    }
+}

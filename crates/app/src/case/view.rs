@@ -1,0 +1,206 @@
+//! The case list and the case page as its reader may see it.
+
+use chrono::Datelike;
+use gongzhi_domain::deadline::ClockState;
+use gongzhi_domain::policy::Action;
+use gongzhi_domain::workflow::{self, Command, ReconciliationFacts};
+use gongzhi_domain::{Id, time};
+use gongzhi_store::cases::{self, Clock, Event};
+pub use gongzhi_store::cases::{Case, CaseFilter};
+use gongzhi_store::casework::{self, Assessment, Task};
+use gongzhi_store::{Page, Paged};
+
+use crate::case::{RELATED_SHOWN, TIMELINE_SHOWN, district_wide};
+use crate::deadlines::Clocks;
+use crate::{App, AppError, Ctx};
+
+/// A party as shown: masked unless revealed.
+#[derive(Clone, Debug)]
+pub struct PartyView {
+    pub id: String,
+    pub role: String,
+    pub name: String,
+    pub sex: String,
+    pub age: Option<i64>,
+    pub id_masked: String,
+    pub phone_masked: String,
+    pub has_address: bool,
+    pub minor: bool,
+    pub elderly: bool,
+    pub disabled: bool,
+    pub impoverished: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClockView {
+    pub clock: Clock,
+    /// Each skipped rest day with the holiday's name (empty for an ordinary weekend).
+    pub skipped: Vec<(chrono::NaiveDate, String)>,
+    pub state: ClockState,
+    pub rule_source: String,
+    pub rule_text: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct MeetingView {
+    pub meeting: casework::Meeting,
+    pub agencies: Vec<String>,
+    pub items: Vec<Task>,
+}
+
+#[derive(Clone, Debug)]
+pub struct CaseView {
+    pub case: Case,
+    pub parties: Vec<PartyView>,
+    pub clocks: Vec<ClockView>,
+    pub assessments: Vec<Assessment>,
+    pub risk_current: bool,
+    pub plan_tasks: Vec<Task>,
+    pub referrals: Vec<casework::Referral>,
+    pub meetings: Vec<MeetingView>,
+    pub mediations: Vec<casework::Mediation>,
+    pub follow_ups: Vec<casework::FollowUp>,
+    pub replies: Vec<casework::Reply>,
+    pub attachments: Vec<casework::AttachmentMeta>,
+    /// Other cases the viewer may see with a party of the same identity number: (id, number,
+    /// title), newest first, at most `RELATED_SHOWN`, and how many in all.
+    pub related: Paged<(String, String, String)>,
+    /// The latest `TIMELINE_SHOWN` events, oldest first, and how many there are.
+    pub events: Paged<Event>,
+    /// Commands the actor's roles allow from the current state.
+    pub commands: Vec<Command>,
+    /// The actor's agency owns the case (or the actor works district-wide).
+    pub owner: bool,
+    pub can_reveal: bool,
+    pub reconciliation: Option<ReconciliationFacts>,
+}
+
+impl App {
+    pub async fn list_cases(&self, ctx: &Ctx, f: &CaseFilter) -> Result<(Vec<Case>, i64), AppError> {
+        let actor = self.authorize(ctx, Action::ViewCases).await?;
+        let mut f = f.clone();
+        if !district_wide(&actor) {
+            f.agency = Some(actor.agency_id);
+        }
+        let mut conn = self.db().conn().await?;
+        if let Some(case) = f.same_party_as {
+            // The case itself must be visible; its parties' identity numbers then select the rest.
+            self.case_for_read(&mut conn, ctx, case).await?;
+            f.party_indexes = cases::parties(&mut conn, case)
+                .await?
+                .into_iter()
+                .filter_map(|p| p.id_index)
+                .collect();
+            if f.party_indexes.is_empty() {
+                return Ok((Vec::new(), 0));
+            }
+        }
+        Ok(cases::list_cases(&mut conn, &f).await?)
+    }
+
+    pub async fn case_view(&self, ctx: &Ctx, case: Id) -> Result<CaseView, AppError> {
+        let actor = self.authorize(ctx, Action::ViewCases).await?;
+        let mut conn = self.db().conn().await?;
+        let (c, owner) = self.case_for_read(&mut conn, ctx, case).await?;
+        let today = time::local_date(self.now());
+        let clocks = Clocks::load(&mut conn).await?;
+        let clock_views = cases::clocks(&mut conn, case)
+            .await?
+            .into_iter()
+            .map(|k| {
+                let rule = clocks.rules.iter().find(|r| r.code == k.rule_code);
+                ClockView {
+                    skipped: k
+                        .skipped
+                        .iter()
+                        .map(|d| (*d, clocks.names.get(d).cloned().unwrap_or_default()))
+                        .collect(),
+                    state: clocks.state(&k, today),
+                    rule_source: rule.map(|r| r.source.clone()).unwrap_or_default(),
+                    rule_text: rule
+                        .map(|r| format!("{}|{}", r.amount, r.unit.code()))
+                        .unwrap_or_default(),
+                    clock: k,
+                }
+            })
+            .collect();
+        let stored = cases::parties(&mut conn, case).await?;
+        // Only cases the viewer may see themselves: a shared identity number must not reveal
+        // another agency's case.
+        let indexes: Vec<String> = stored.iter().filter_map(|p| p.id_index.clone()).collect();
+        let visible_to = (!district_wide(&actor)).then_some(actor.agency_id);
+        let related =
+            cases::related_cases(&mut conn, &indexes, case, visible_to, Page::first(RELATED_SHOWN)).await?;
+        let parties = stored
+            .into_iter()
+            .map(|p| PartyView {
+                age: p.birth_year.map(|y| i64::from(today.year()) - y),
+                has_address: p.address_enc.is_some(),
+                id: p.id,
+                role: p.role,
+                name: p.name,
+                sex: p.sex,
+                id_masked: p.id_masked,
+                phone_masked: p.phone_masked,
+                minor: p.minor != 0,
+                elderly: p.elderly != 0,
+                disabled: p.disabled != 0,
+                impoverished: p.impoverished != 0,
+            })
+            .collect();
+        let assessments = casework::assessments(&mut conn, case).await?;
+        let risk_current = assessments.first().is_some_and(|a| a.at >= c.risk_stale_after);
+        let plan_tasks = match assessments.first() {
+            Some(a) => casework::tasks_of_source(&mut conn, &a.id).await?,
+            None => Vec::new(),
+        };
+        let mut meetings = Vec::new();
+        for m in casework::meetings_of_case(&mut conn, case).await? {
+            meetings.push(MeetingView {
+                agencies: casework::meeting_agency_names(&mut conn, &m.id).await?,
+                items: casework::tasks_of_source(&mut conn, &m.id).await?,
+                meeting: m,
+            });
+        }
+        let commands = if owner {
+            workflow::available(c.kind, c.status, &actor.roles)
+        } else {
+            Vec::new()
+        };
+        Ok(CaseView {
+            parties,
+            clocks: clock_views,
+            risk_current,
+            plan_tasks,
+            assessments,
+            referrals: casework::referrals(&mut conn, case).await?,
+            meetings,
+            mediations: casework::mediations(&mut conn, case).await?,
+            follow_ups: casework::follow_ups(&mut conn, case).await?,
+            replies: casework::replies(&mut conn, case).await?,
+            attachments: casework::attachments(&mut conn, case).await?,
+            related,
+            events: cases::events(&mut conn, case, false, Page::first(TIMELINE_SHOWN)).await?,
+            commands,
+            owner,
+            can_reveal: owner && actor.can(Action::RevealPersonal),
+            reconciliation: serde_json::from_str(&c.reconciliation).ok(),
+            case: c,
+        })
+    }
+
+    /// A page (from 1) of a case's whole timeline, `TIMELINE_SHOWN` events a page, newest page
+    /// first.
+    pub async fn case_timeline(
+        &self,
+        ctx: &Ctx,
+        case: Id,
+        page: i64,
+    ) -> Result<(Case, Paged<Event>), AppError> {
+        self.authorize(ctx, Action::ViewCases).await?;
+        let mut conn = self.db().conn().await?;
+        let (c, _) = self.case_for_read(&mut conn, ctx, case).await?;
+        let events = cases::events(&mut conn, case, false, Page::nth(page, TIMELINE_SHOWN)).await?;
+        Ok((c, events))
+    }
+}
