@@ -14,16 +14,22 @@ mod context;
 pub mod deadlines;
 mod demo_cases;
 mod error;
+mod follow_up;
 pub mod import;
+pub mod inbox;
 #[cfg(test)]
 mod layering_tests;
 mod lease;
 pub mod lockout;
+pub mod mediation;
+pub mod meeting;
 pub mod open311;
 mod partner;
 pub mod portal;
 pub mod publication;
 mod reconciliation;
+mod referral;
+pub mod reply;
 mod risk;
 pub mod roster;
 pub mod seed;
@@ -31,7 +37,6 @@ pub mod stats;
 mod task;
 mod throttle;
 pub mod users;
-pub mod work;
 
 use std::sync::Arc;
 

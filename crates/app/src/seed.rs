@@ -268,7 +268,7 @@ impl App {
             )
             .await?;
         }
-        for (code, kind, name, body) in crate::work::default_templates() {
+        for (code, kind, name, body) in crate::reply::default_templates() {
             gongzhi_store::casework::put_template(
                 c,
                 &gongzhi_store::casework::Template {

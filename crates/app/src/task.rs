@@ -1,11 +1,13 @@
-//! Tasks given to people (from a risk plan or a meeting): checked and written.
+//! Tasks given to people (from a risk plan or a meeting): checked, written, and marked done.
 
+use gongzhi_domain::audit::Changes;
+use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::casework::{self, Task};
 
 use crate::error::Checks;
-use crate::{App, AppError, FieldError};
+use crate::{App, AppError, Ctx, FieldError};
 
 impl App {
     /// Checks action items given as (title, owner id, due date); blank rows are skipped. Each owner
@@ -83,6 +85,28 @@ impl App {
             )
             .await?;
         }
+        Ok(())
+    }
+
+    pub async fn finish_task(&self, ctx: &Ctx, task: Id) -> Result<(), AppError> {
+        let actor = self.authorize(ctx, Action::ViewCases).await?;
+        let mut tx = self.db().begin().await?;
+        let t = casework::get_task(tx.conn(), task)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if t.owner_id != actor.user_id.to_string() {
+            return Err(AppError::NotFound);
+        }
+        casework::finish_task(tx.conn(), task, time::to_millis(self.now())).await?;
+        ctx.audit(
+            tx.conn(),
+            "task.done",
+            "task",
+            &task.to_string(),
+            Changes::new().set("title", t.title.clone()),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

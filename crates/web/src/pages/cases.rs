@@ -17,9 +17,9 @@ use gongzhi_app::domain::policy::Action;
 use gongzhi_app::domain::risk::RiskInput;
 use gongzhi_app::domain::workflow::{CaseKind, Channel, Command, ReconciliationFacts, Status};
 use gongzhi_app::domain::{Id, time};
+use gongzhi_app::mediation::MediationForm;
+use gongzhi_app::reply::Template as ReplyTemplate;
 use gongzhi_app::users::User;
-use gongzhi_app::work::MediationForm;
-use gongzhi_app::work::Template as ReplyTemplate;
 use gongzhi_app::{AppError, FieldError};
 use http::{StatusCode, header};
 

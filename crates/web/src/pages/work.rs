@@ -6,9 +6,9 @@ use gongzhi_app::admin::Agency;
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::deadline::Unit;
 use gongzhi_app::domain::policy::Action;
+use gongzhi_app::meeting::MeetingForm;
+use gongzhi_app::reply::Template as ReplyTemplate;
 use gongzhi_app::users::User;
-use gongzhi_app::work::MeetingForm;
-use gongzhi_app::work::Template as ReplyTemplate;
 use http::StatusCode;
 
 use super::cases::{Opt, clock_class, fmt_ms};
@@ -178,7 +178,7 @@ async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQuery>)
                 "inbox-page",
                 &[
                     ("page", w.page.to_string()),
-                    ("size", gongzhi_app::work::INBOX_PAGE.to_string()),
+                    ("size", gongzhi_app::inbox::INBOX_PAGE.to_string()),
                 ],
             ),
             page: w.page,

@@ -1,0 +1,55 @@
+//! Follow-up visits (回访) after a case is closed: satisfaction recorded.
+
+use gongzhi_domain::audit::Changes;
+use gongzhi_domain::case::Satisfaction;
+use gongzhi_domain::deadline::ClockKind;
+use gongzhi_domain::policy::Action;
+use gongzhi_domain::{Id, time};
+use gongzhi_store::casework::{self, FollowUp};
+
+use crate::deadlines;
+use crate::{App, AppError, Ctx};
+
+impl App {
+    /// A follow-up visit (回访) with the party's satisfaction.
+    pub async fn record_follow_up(
+        &self,
+        ctx: &Ctx,
+        case: Id,
+        satisfaction: &str,
+        notes: &str,
+    ) -> Result<(), AppError> {
+        let actor = self.authorize(ctx, Action::HandleCase).await?;
+        let s = Satisfaction::parse(satisfaction)
+            .ok_or_else(|| AppError::field("satisfaction", "satisfaction-invalid"))?;
+        let mut tx = self.db().begin().await?;
+        let c = self.case_for_write(tx.conn(), ctx, case).await?;
+        casework::insert_follow_up(
+            tx.conn(),
+            &FollowUp {
+                id: Id::new().to_string(),
+                case_id: case.to_string(),
+                at: time::to_millis(self.now()),
+                by_name: actor.display_name.clone(),
+                satisfaction: s.code().into(),
+                notes: notes.trim().to_owned(),
+            },
+        )
+        .await?;
+        deadlines::meet(tx.conn(), case, &[ClockKind::JudicialConfirmation], self.now())
+            .await
+            .map(|_| ())?;
+        self.event(tx.conn(), ctx, &c, "follow-up", s.code(), false)
+            .await?;
+        ctx.audit(
+            tx.conn(),
+            "case.follow_up",
+            "case",
+            &case.to_string(),
+            Changes::new().set("satisfaction", s.code()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,97 @@
+//! The inbox: one person's open clocks, referrals to their agency, tasks and notices, a page at a
+//! time; reading a notice.
+
+use gongzhi_domain::deadline::ClockState;
+use gongzhi_domain::policy::Action;
+use gongzhi_domain::{Id, time};
+use gongzhi_store::cases::{self, ClockFilter, OpenClock};
+pub use gongzhi_store::casework::Template;
+use gongzhi_store::casework::{self, Notice, Referral, Task};
+use gongzhi_store::{Page, Paged};
+
+use crate::case::district_wide;
+use crate::deadlines::Clocks;
+use crate::{App, AppError, Ctx};
+
+/// Rows of each inbox section per page.
+pub const INBOX_PAGE: i64 = 50;
+
+/// A user's work, most urgent first: one page of each section, with each section's total.
+#[derive(Clone, Debug, Default)]
+pub struct Inbox {
+    pub clocks: Paged<(OpenClock, ClockState)>,
+    pub referrals: Paged<(Referral, String, String)>,
+    pub tasks: Paged<Task>,
+    pub notices: Paged<Notice>,
+    /// The page shown (from 1).
+    pub page: i64,
+}
+
+impl Inbox {
+    /// Whether a later page holds more of any section.
+    pub fn has_more(&self) -> bool {
+        let shown = self.page * INBOX_PAGE;
+        [
+            self.clocks.total,
+            self.referrals.total,
+            self.tasks.total,
+            self.notices.total,
+        ]
+        .iter()
+        .any(|t| *t > shown)
+    }
+}
+
+impl App {
+    pub async fn read_notice(&self, ctx: &Ctx, notice: Id) -> Result<(), AppError> {
+        let actor = self.authorize(ctx, Action::ViewCases).await?;
+        let mut tx = self.db().begin().await?;
+        casework::read_notice(
+            tx.conn(),
+            notice,
+            actor.user_id,
+            actor.agency_id,
+            time::to_millis(self.now()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// "My work": the clocks of cases I handle (or, without a handler, of my agency) that run out
+    /// within 30 days, referrals waiting for my agency, my open tasks and unread notices.
+    pub async fn inbox(&self, ctx: &Ctx, page: i64) -> Result<Inbox, AppError> {
+        let actor = self.authorize(ctx, Action::ViewCases).await?;
+        let mut conn = self.db().conn().await?;
+        let today = time::local_date(self.now());
+        let clocks = Clocks::load(&mut conn).await?;
+        let horizon = today + chrono::Days::new(30);
+        // The agency's clocks; those who see the whole district (the policy's scope) follow every
+        // handler's, the others their own, the unassigned ones and those referred to the agency.
+        let filter = ClockFilter {
+            agency: Some(actor.agency_id),
+            for_user: (!district_wide(&actor)).then_some(actor.user_id),
+        };
+        let page = page.max(1);
+        let at = Page::nth(page, INBOX_PAGE);
+        let open = cases::open_clocks(&mut conn, horizon, filter, at).await?;
+        let clocks = Paged {
+            total: open.total,
+            items: open
+                .items
+                .into_iter()
+                .map(|o| {
+                    let s = clocks.state(&o.clock, today);
+                    (o, s)
+                })
+                .collect(),
+        };
+        Ok(Inbox {
+            clocks,
+            referrals: casework::referrals_to(&mut conn, actor.agency_id, at).await?,
+            tasks: casework::open_tasks_of(&mut conn, actor.user_id, at).await?,
+            notices: casework::notices_for(&mut conn, actor.user_id, actor.agency_id, at).await?,
+            page,
+        })
+    }
+}

@@ -1,0 +1,277 @@
+//! Replies to the petitioner: the templates, drafting from one, and sending (a reply that is also a
+//! workflow step runs the transition in the same transaction).
+
+use chrono::NaiveDate;
+use gongzhi_domain::audit::Changes;
+use gongzhi_domain::case::{ReplyChannel, ReplyKind};
+use gongzhi_domain::deadline::{ClockKind, Trigger};
+use gongzhi_domain::policy::Action;
+use gongzhi_domain::workflow::{CaseKind, Command};
+use gongzhi_domain::{Id, time};
+use gongzhi_store::cases;
+pub use gongzhi_store::casework::Template;
+use gongzhi_store::casework::{self, Reply};
+
+use crate::case::TransitionInput;
+use crate::deadlines::{self, Clocks};
+use crate::error::Checks;
+use crate::{App, AppError, Ctx};
+
+/// The default reply templates (editable by the reception office). `{number}`, `{title}`,
+/// `{agency}` and `{date}` are filled in when a reply is drafted.
+pub fn default_templates() -> Vec<(&'static str, ReplyKind, &'static str, &'static str)> {
+    vec![
+        (
+            "procedural-accepted",
+            ReplyKind::Procedural,
+            "程序性答复（已受理）",
+            "您反映的“{title}”（{number}）我院已收悉，经审查属于本院管辖，已依法受理，我们将认真办理并在三个月内答复办理结果。\n{agency}\n{date}",
+        ),
+        (
+            "procedural-transferred",
+            ReplyKind::Procedural,
+            "程序性答复（已移送）",
+            "您反映的“{title}”（{number}）我院已收悉，经审查不属于本院管辖，已移送有权处理的机关，请您与其联系。\n{agency}\n{date}",
+        ),
+        (
+            "procedural-materials",
+            ReplyKind::Procedural,
+            "程序性答复（需补充材料）",
+            "您反映的“{title}”（{number}）我院已收悉，为便于审查，请您补充提供相关证明材料。\n{agency}\n{date}",
+        ),
+        (
+            "progress-monthly",
+            ReplyKind::Progress,
+            "办理进展答复",
+            "您反映的“{title}”（{number}）正在办理中，目前已开展调查核实工作，我们将持续推进并及时告知进展。\n{agency}\n{date}",
+        ),
+        (
+            "result-final",
+            ReplyKind::Result,
+            "办理结果答复",
+            "您反映的“{title}”（{number}）已办理完毕，现将办理结果答复如下：\n（办理结果）\n如对答复有异议，可依法申请复查。\n{agency}\n{date}",
+        ),
+    ]
+}
+
+fn fill(template: &str, number: &str, title: &str, agency: &str, date: NaiveDate) -> String {
+    template
+        .replace("{number}", number)
+        .replace("{title}", title)
+        .replace("{agency}", agency)
+        .replace("{date}", &date.format("%Y年%m月%d日").to_string())
+}
+
+impl App {
+    pub async fn templates(&self, ctx: &Ctx) -> Result<Vec<Template>, AppError> {
+        self.authorize(ctx, Action::ViewCases).await?;
+        let mut conn = self.db().conn().await?;
+        Ok(casework::templates(&mut conn).await?)
+    }
+
+    pub async fn save_template(
+        &self,
+        ctx: &Ctx,
+        code: &str,
+        name: &str,
+        body: &str,
+        version: i64,
+    ) -> Result<(), AppError> {
+        self.authorize(ctx, Action::ManageTemplates).await?;
+        let mut checks = Checks::new();
+        checks.check(
+            (1..=40).contains(&name.trim().chars().count()),
+            "name",
+            "name-invalid",
+        );
+        checks.check(!body.trim().is_empty(), "body", "body-required");
+        checks.finish()?;
+        let mut tx = self.db().begin().await?;
+        let t = casework::templates(tx.conn())
+            .await?
+            .into_iter()
+            .find(|t| t.code == code)
+            .ok_or(AppError::NotFound)?;
+        if t.version != version {
+            return Err(AppError::Conflict(vec![
+                ("name".into(), t.name),
+                ("body".into(), t.body),
+                ("version".into(), t.version.to_string()),
+            ]));
+        }
+        casework::put_template(
+            tx.conn(),
+            &Template {
+                name: name.trim().to_owned(),
+                body: body.trim().to_owned(),
+                updated_at: time::to_millis(self.now()),
+                ..t
+            },
+        )
+        .await?;
+        ctx.audit(
+            tx.conn(),
+            "template.update",
+            "reply_template",
+            code,
+            Changes::new().set("name", name.trim()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A reply drafted from a template for a case.
+    pub async fn draft_reply(&self, ctx: &Ctx, case: Id, template: &str) -> Result<String, AppError> {
+        self.authorize(ctx, Action::ViewCases).await?;
+        let mut conn = self.db().conn().await?;
+        let (c, _) = self.case_for_read(&mut conn, ctx, case).await?;
+        let t = casework::templates(&mut conn)
+            .await?
+            .into_iter()
+            .find(|t| t.code == template)
+            .ok_or(AppError::NotFound)?;
+        Ok(fill(
+            &t.body,
+            &c.number,
+            &c.title,
+            &c.owner_agency_name,
+            time::local_date(self.now()),
+        ))
+    }
+
+    /// Sends a reply. A procedural reply satisfies the 7-day clock; a progress reply the 3-month
+    /// (or the last monthly) clock and starts the next month's; a result reply the result clocks.
+    /// On a procuratorate petition, the procedural and result replies are also workflow steps.
+    pub async fn send_reply(
+        &self,
+        ctx: &Ctx,
+        case: Id,
+        kind: &str,
+        channel: &str,
+        body: &str,
+        version: i64,
+    ) -> Result<(), AppError> {
+        let actor = self.authorize(ctx, Action::HandleCase).await?;
+        let mut checks = Checks::new();
+        let kind = ReplyKind::parse(kind);
+        checks.check(kind.is_some(), "kind", "reply-kind-invalid");
+        let channel = ReplyChannel::parse(channel);
+        checks.check(channel.is_some(), "channel", "reply-channel-invalid");
+        checks.check(
+            (1..=5000).contains(&body.trim().chars().count()),
+            "body",
+            "body-required",
+        );
+        checks.finish()?;
+        let (Some(kind), Some(channel)) = (kind, channel) else {
+            return Err(AppError::field("kind", "reply-kind-invalid"));
+        };
+        let command = match kind {
+            ReplyKind::Procedural => Some(Command::ReplyProcedural),
+            ReplyKind::Result => Some(Command::ReplyResult),
+            ReplyKind::Progress => None,
+        };
+        let mut tx = self.db().begin().await?;
+        let c = self.case_for_write(tx.conn(), ctx, case).await?;
+        if c.status.is_closed() {
+            return Err(AppError::field("kind", "case-closed"));
+        }
+        // What is answered through the portal is read there with a code and four digits: never for
+        // a case concerning a minor (DOMAIN.md §6.1, Minor Protection Law Art. 103).
+        if channel == ReplyChannel::Portal && !gongzhi_domain::publication::may_release(c.has_minor) {
+            return Err(AppError::field("channel", "reply-portal-minor"));
+        }
+        if version != 0 && version != c.version {
+            return Err(AppError::Conflict(vec![
+                ("status".into(), c.status.code().into()),
+                ("version".into(), c.version.to_string()),
+            ]));
+        }
+        // On a procuratorate petition the procedural and result replies are workflow steps: the
+        // transition runs in the same transaction, with its roles and its risk gate.
+        if c.kind == CaseKind::Petition
+            && let Some(cmd) = command
+        {
+            let input = TransitionInput {
+                version: c.version,
+                ..Default::default()
+            };
+            self.transition_in(tx.conn(), ctx, case, cmd, &input).await?;
+        }
+        let now = self.now();
+        let today = time::local_date(now);
+        casework::insert_reply(
+            tx.conn(),
+            &Reply {
+                id: Id::new().to_string(),
+                case_id: case.to_string(),
+                kind: kind.code().into(),
+                channel: channel.code().into(),
+                body: body.trim().to_owned(),
+                sent_at: time::to_millis(now),
+                sent_by_name: actor.display_name.clone(),
+                agency_name: actor.agency_name.clone(),
+            },
+        )
+        .await?;
+        match kind {
+            ReplyKind::Procedural => {
+                deadlines::meet(tx.conn(), case, &[ClockKind::ProceduralReply], now).await?;
+            }
+            ReplyKind::Result => {
+                deadlines::meet(
+                    tx.conn(),
+                    case,
+                    &[ClockKind::ResultReply, ClockKind::ProgressReply],
+                    now,
+                )
+                .await?;
+            }
+            ReplyKind::Progress => {
+                let met = deadlines::meet(
+                    tx.conn(),
+                    case,
+                    &[ClockKind::ResultReply, ClockKind::ProgressReply],
+                    now,
+                )
+                .await?;
+                if let Some(last) = met
+                    .iter()
+                    .max_by_key(|k| (k.kind == ClockKind::ProgressReply, k.seq))
+                {
+                    let clocks = Clocks::load(tx.conn()).await?;
+                    let seq = if last.kind == ClockKind::ProgressReply {
+                        last.seq + 1
+                    } else {
+                        1
+                    };
+                    for k in clocks.started(case, c.kind, Trigger::ProgressReplied, today, seq) {
+                        cases::insert_clock(tx.conn(), &k).await?;
+                    }
+                }
+            }
+        }
+        self.event(
+            tx.conn(),
+            ctx,
+            &c,
+            &format!("reply-{}", kind.code()),
+            channel.code(),
+            true,
+        )
+        .await?;
+        ctx.audit(
+            tx.conn(),
+            "case.reply",
+            "case",
+            &case.to_string(),
+            Changes::new()
+                .set("kind", kind.code())
+                .set("channel", channel.code()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
