@@ -5,7 +5,6 @@ use gongzhi_domain::deadline::ClockState;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases::{self, ClockFilter, OpenClock};
-pub use gongzhi_store::casework::Template;
 use gongzhi_store::casework::{self, Notice, Referral, Task};
 use gongzhi_store::{Page, Paged};
 

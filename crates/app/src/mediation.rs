@@ -7,7 +7,6 @@ use gongzhi_domain::deadline::Trigger;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases;
-pub use gongzhi_store::casework::Template;
 use gongzhi_store::casework::{self, Mediation};
 
 use crate::case::parse_local;

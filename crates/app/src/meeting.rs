@@ -4,7 +4,6 @@ use gongzhi_domain::audit::Changes;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases;
-pub use gongzhi_store::casework::Template;
 use gongzhi_store::casework::{self, Meeting};
 use gongzhi_store::reference;
 

@@ -12,7 +12,7 @@ use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{CaseKind, Channel};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
-pub use gongzhi_store::cases::Case;
+use gongzhi_store::cases::Case;
 use gongzhi_store::cases::{self, Party};
 use gongzhi_store::casework;
 use gongzhi_store::reference;

@@ -6,7 +6,7 @@ use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{self, Command, ReconciliationFacts};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases::{self, Clock, Event};
-pub use gongzhi_store::cases::{Case, CaseFilter};
+use gongzhi_store::cases::{Case, CaseFilter};
 use gongzhi_store::casework::{self, Assessment, Task};
 use gongzhi_store::{Page, Paged};
 
