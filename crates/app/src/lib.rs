@@ -12,7 +12,7 @@ pub mod captcha;
 pub mod case;
 mod context;
 pub mod deadlines;
-mod demo_cases;
+mod demo;
 mod error;
 mod follow_up;
 pub mod import;
