@@ -12,8 +12,10 @@ use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::Page;
 use gongzhi_store::cases::{self, Clock, ClockFilter, OpenClock};
-use gongzhi_store::casework::{self, Notice, RuleRow};
+use gongzhi_store::deadline_rule::RuleRow;
+use gongzhi_store::notice::Notice;
 use gongzhi_store::reference;
+use gongzhi_store::{deadline_rule, notice};
 
 use crate::error::Checks;
 use crate::{App, AppError, Ctx};
@@ -197,7 +199,7 @@ pub struct Clocks {
 
 impl Clocks {
     pub async fn load(conn: &mut AnyConnection) -> Result<Self, AppError> {
-        let rules = casework::rules(&mut *conn)
+        let rules = deadline_rule::rules(&mut *conn)
             .await?
             .iter()
             .filter_map(rule_of)
@@ -473,7 +475,7 @@ impl App {
             o.title,
             o.clock.due_date
         );
-        Ok(casework::raise_notice(
+        Ok(notice::raise_notice(
             conn,
             &Notice {
                 id: Id::new().to_string(),

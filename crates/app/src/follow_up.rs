@@ -5,7 +5,8 @@ use gongzhi_domain::case::Satisfaction;
 use gongzhi_domain::deadline::ClockKind;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
-use gongzhi_store::casework::{self, FollowUp};
+use gongzhi_store::follow_up;
+use gongzhi_store::follow_up::FollowUp;
 
 use crate::deadlines;
 use crate::{App, AppError, Ctx};
@@ -24,7 +25,7 @@ impl App {
             .ok_or_else(|| AppError::field("satisfaction", "satisfaction-invalid"))?;
         let mut tx = self.db().begin().await?;
         let c = self.case_for_write(tx.conn(), ctx, case).await?;
-        casework::insert_follow_up(
+        follow_up::insert_follow_up(
             tx.conn(),
             &FollowUp {
                 id: Id::new().to_string(),

@@ -5,8 +5,11 @@ use gongzhi_domain::deadline::ClockState;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases::{self, ClockFilter, OpenClock};
-use gongzhi_store::casework::{self, Notice, Referral, Task};
+use gongzhi_store::notice::Notice;
+use gongzhi_store::referral::Referral;
+use gongzhi_store::task::Task;
 use gongzhi_store::{Page, Paged};
+use gongzhi_store::{notice, referral, task};
 
 use crate::case::district_wide;
 use crate::deadlines::Clocks;
@@ -45,7 +48,7 @@ impl App {
     pub async fn read_notice(&self, ctx: &Ctx, notice: Id) -> Result<(), AppError> {
         let actor = self.authorize(ctx, Action::ViewCases).await?;
         let mut tx = self.db().begin().await?;
-        casework::read_notice(
+        notice::read_notice(
             tx.conn(),
             notice,
             actor.user_id,
@@ -87,9 +90,9 @@ impl App {
         };
         Ok(Inbox {
             clocks,
-            referrals: casework::referrals_to(&mut conn, actor.agency_id, at).await?,
-            tasks: casework::open_tasks_of(&mut conn, actor.user_id, at).await?,
-            notices: casework::notices_for(&mut conn, actor.user_id, actor.agency_id, at).await?,
+            referrals: referral::referrals_to(&mut conn, actor.agency_id, at).await?,
+            tasks: task::open_tasks_of(&mut conn, actor.user_id, at).await?,
+            notices: notice::notices_for(&mut conn, actor.user_id, actor.agency_id, at).await?,
             page,
         })
     }

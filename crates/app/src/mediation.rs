@@ -7,7 +7,8 @@ use gongzhi_domain::deadline::Trigger;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases;
-use gongzhi_store::casework::{self, Mediation};
+use gongzhi_store::mediation;
+use gongzhi_store::mediation::Mediation;
 
 use crate::case::parse_local;
 use crate::deadlines::Clocks;
@@ -57,7 +58,7 @@ impl App {
         checks.finish()?;
         let held = held.ok_or_else(|| AppError::field("held_at", "held-invalid"))?;
         let now = self.now();
-        casework::insert_mediation(
+        mediation::insert_mediation(
             tx.conn(),
             &Mediation {
                 id: Id::new().to_string(),

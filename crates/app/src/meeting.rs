@@ -4,7 +4,8 @@ use gongzhi_domain::audit::Changes;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases;
-use gongzhi_store::casework::{self, Meeting};
+use gongzhi_store::meeting;
+use gongzhi_store::meeting::Meeting;
 use gongzhi_store::reference;
 
 use crate::case::parse_local;
@@ -75,7 +76,7 @@ impl App {
         let held = held.ok_or_else(|| AppError::field("held_at", "held-invalid"))?;
         let id = Id::new();
         let now = self.now();
-        casework::insert_meeting(
+        meeting::insert_meeting(
             tx.conn(),
             &Meeting {
                 id: id.to_string(),

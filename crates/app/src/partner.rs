@@ -4,7 +4,7 @@
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, Partner};
-use gongzhi_store::casework;
+use gongzhi_store::partner;
 use rand::RngCore;
 
 use crate::case::sm3_hex;
@@ -28,7 +28,7 @@ impl App {
         let bucket = format!("apikey-ip:{}", ctx.address_key());
         let mut tx = self.db().begin().await?;
         self.refuse_if_locked(tx.conn(), &[&bucket]).await?;
-        let found = casework::api_key(tx.conn(), &sm3_hex(key.as_bytes())).await?;
+        let found = partner::api_key(tx.conn(), &sm3_hex(key.as_bytes())).await?;
         if found.is_none() {
             self.count_failure(tx.conn(), &[(&bucket, WRONG_KEYS)]).await?;
         }
@@ -48,7 +48,7 @@ impl App {
         let key = format!("gz_{}", data_encoding::HEXLOWER.encode(&raw));
         let mut tx = self.db().begin().await?;
         let id = Id::new();
-        casework::insert_api_key(tx.conn(), id, name, &sm3_hex(key.as_bytes()), self.now()).await?;
+        partner::insert_api_key(tx.conn(), id, name, &sm3_hex(key.as_bytes()), self.now()).await?;
         ctx.audit(
             tx.conn(),
             "api_key.create",

@@ -10,7 +10,7 @@ use gongzhi_domain::publication::{self, Audience, CaseFacts};
 use gongzhi_domain::workflow::{CaseKind, Status};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases::{self, Case};
-use gongzhi_store::{AnyConnection, Page, casework};
+use gongzhi_store::{AnyConnection, Page, reply};
 
 /// Public steps shown of a case at most (the latest).
 const STEPS_SHOWN: i64 = 50;
@@ -94,7 +94,7 @@ impl App {
         }
         // Only what was answered through the portal: a letter or a call is not read back here.
         let replies = if d.own_replies {
-            casework::replies(&mut *conn, c.id)
+            reply::replies(&mut *conn, c.id)
                 .await?
                 .into_iter()
                 .filter(|r| r.channel == ReplyChannel::Portal.code())

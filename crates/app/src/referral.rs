@@ -6,8 +6,10 @@ use gongzhi_domain::deadline::{ClockKind, ClockState};
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases;
-use gongzhi_store::casework::{self, Notice, Referral};
+use gongzhi_store::notice::Notice;
 use gongzhi_store::reference;
+use gongzhi_store::referral::Referral;
+use gongzhi_store::{notice, referral};
 
 use crate::deadlines::Clocks;
 use crate::error::Checks;
@@ -41,7 +43,7 @@ impl App {
         let days = days.trim().parse::<u32>().ok().filter(|d| (1..=90).contains(d));
         checks.check(days.is_some(), "days", "referral-days-invalid");
         checks.check(!c.status.is_closed(), "to_agency", "case-closed");
-        let open = casework::referrals(tx.conn(), case).await?;
+        let open = referral::referrals(tx.conn(), case).await?;
         checks.check(
             !open.iter().any(|r| {
                 to.as_ref().is_some_and(|a| a.id.to_string() == r.to_agency_id)
@@ -61,7 +63,7 @@ impl App {
             .clock_of_days(case, ClockKind::ReferralFeedback, time::local_date(now), days)
             .ok_or_else(|| AppError::field("days", "referral-days-invalid"))?;
         clock.referral_id = Some(referral_id);
-        casework::insert_referral(
+        referral::insert_referral(
             tx.conn(),
             &Referral {
                 id: referral_id.to_string(),
@@ -83,7 +85,7 @@ impl App {
         )
         .await?;
         cases::insert_clock(tx.conn(), &clock).await?;
-        casework::raise_notice(
+        notice::raise_notice(
             tx.conn(),
             &Notice {
                 id: Id::new().to_string(),
@@ -130,7 +132,7 @@ impl App {
     ) -> Result<Id, AppError> {
         let actor = self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;
-        let r = casework::get_referral(tx.conn(), referral)
+        let r = referral::get_referral(tx.conn(), referral)
             .await?
             .ok_or(AppError::NotFound)?;
         let case: Id = r.case_id.parse().map_err(|_| AppError::NotFound)?;
@@ -165,7 +167,7 @@ impl App {
             _ => return Err(AppError::field("action", "referral-action-invalid")),
         };
         let now = self.now();
-        casework::answer_referral(
+        referral::answer_referral(
             tx.conn(),
             &r,
             new_state.code(),
@@ -196,7 +198,7 @@ impl App {
             }
         }
         if matches!(new_state, ReferralState::Returned | ReferralState::Reported) {
-            casework::raise_notice(
+            notice::raise_notice(
                 tx.conn(),
                 &Notice {
                     id: Id::new().to_string(),

@@ -9,8 +9,9 @@ use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{CaseKind, Command};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases;
-pub use gongzhi_store::casework::Template;
-use gongzhi_store::casework::{self, Reply};
+use gongzhi_store::reply;
+use gongzhi_store::reply::Reply;
+pub use gongzhi_store::reply::Template;
 
 use crate::case::TransitionInput;
 use crate::deadlines::{self, Clocks};
@@ -66,7 +67,7 @@ impl App {
     pub async fn templates(&self, ctx: &Ctx) -> Result<Vec<Template>, AppError> {
         self.authorize(ctx, Action::ViewCases).await?;
         let mut conn = self.db().conn().await?;
-        Ok(casework::templates(&mut conn).await?)
+        Ok(reply::templates(&mut conn).await?)
     }
 
     pub async fn save_template(
@@ -87,7 +88,7 @@ impl App {
         checks.check(!body.trim().is_empty(), "body", "body-required");
         checks.finish()?;
         let mut tx = self.db().begin().await?;
-        let t = casework::templates(tx.conn())
+        let t = reply::templates(tx.conn())
             .await?
             .into_iter()
             .find(|t| t.code == code)
@@ -99,7 +100,7 @@ impl App {
                 ("version".into(), t.version.to_string()),
             ]));
         }
-        casework::put_template(
+        reply::put_template(
             tx.conn(),
             &Template {
                 name: name.trim().to_owned(),
@@ -126,7 +127,7 @@ impl App {
         self.authorize(ctx, Action::ViewCases).await?;
         let mut conn = self.db().conn().await?;
         let (c, _) = self.case_for_read(&mut conn, ctx, case).await?;
-        let t = casework::templates(&mut conn)
+        let t = reply::templates(&mut conn)
             .await?
             .into_iter()
             .find(|t| t.code == template)
@@ -201,7 +202,7 @@ impl App {
         }
         let now = self.now();
         let today = time::local_date(now);
-        casework::insert_reply(
+        reply::insert_reply(
             tx.conn(),
             &Reply {
                 id: Id::new().to_string(),

@@ -6,7 +6,9 @@ use gongzhi_domain::risk::{self, RiskInput, RiskLevel};
 use gongzhi_domain::workflow::{self, CaseKind, Command, RiskFacts, Status};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases;
-use gongzhi_store::casework::{self, Assessment};
+use gongzhi_store::referral;
+use gongzhi_store::risk as risk_rows;
+use gongzhi_store::risk::Assessment;
 
 use crate::case::district_wide;
 use crate::error::Checks;
@@ -55,7 +57,7 @@ impl App {
             signed_off_by: String::new(),
             signed_off_at: None,
         };
-        casework::insert_assessment(tx.conn(), &a).await?;
+        risk_rows::insert_assessment(tx.conn(), &a).await?;
         c.risk_level = Some(result.level);
         let facts = RiskFacts {
             current: Some(result.level),
@@ -104,7 +106,7 @@ impl App {
         if !district_wide(&actor) && actor.agency_id != c.owner_agency_id {
             return Err(AppError::NotFound);
         }
-        let a = casework::assessments(tx.conn(), case)
+        let a = risk_rows::assessments(tx.conn(), case)
             .await?
             .into_iter()
             .next()
@@ -115,7 +117,7 @@ impl App {
         if a.plan.trim().is_empty() {
             return Err(AppError::field("risk", "risk-plan-missing"));
         }
-        casework::sign_off(tx.conn(), &a.id, &actor.display_name, time::to_millis(self.now()))
+        risk_rows::sign_off(tx.conn(), &a.id, &actor.display_name, time::to_millis(self.now()))
             .await
             .map_err(|_| AppError::field("risk", "risk-already-signed"))?;
         self.event(tx.conn(), ctx, &c, "risk-signed-off", "", false)
@@ -144,7 +146,7 @@ impl App {
         self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;
         let c = self.case_for_write(tx.conn(), ctx, case).await?;
-        let a = casework::assessments(tx.conn(), case)
+        let a = risk_rows::assessments(tx.conn(), case)
             .await?
             .into_iter()
             .next()
@@ -156,7 +158,7 @@ impl App {
         checks.check(!plan.trim().is_empty(), "plan", "plan-required");
         // The plan's tasks go to the owning agency and the agencies the case is referred to.
         let mut agencies = vec![c.owner_agency_id];
-        for r in casework::referrals(tx.conn(), case).await? {
+        for r in referral::referrals(tx.conn(), case).await? {
             if r.state != "revoked"
                 && let Ok(a) = r.to_agency_id.parse::<Id>()
             {
@@ -165,7 +167,7 @@ impl App {
         }
         let parsed = self.check_tasks(tx.conn(), &mut checks, tasks, &agencies).await?;
         checks.finish()?;
-        casework::set_plan(tx.conn(), &a.id, plan.trim()).await?;
+        risk_rows::set_plan(tx.conn(), &a.id, plan.trim()).await?;
         self.insert_tasks(tx.conn(), Some(c.id), "risk", &a.id, parsed)
             .await?;
         self.event(tx.conn(), ctx, &c, "risk-plan", plan.trim(), false)

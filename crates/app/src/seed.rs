@@ -259,9 +259,9 @@ impl App {
             }
         }
         for r in crate::deadlines::default_rules() {
-            gongzhi_store::casework::insert_rule_if_absent(
+            gongzhi_store::deadline_rule::insert_rule_if_absent(
                 c,
-                &gongzhi_store::casework::RuleRow {
+                &gongzhi_store::deadline_rule::RuleRow {
                     updated_at: gongzhi_domain::time::to_millis(now),
                     ..r
                 },
@@ -269,9 +269,9 @@ impl App {
             .await?;
         }
         for (code, kind, name, body) in crate::reply::default_templates() {
-            gongzhi_store::casework::put_template(
+            gongzhi_store::reply::put_template(
                 c,
-                &gongzhi_store::casework::Template {
+                &gongzhi_store::reply::Template {
                     code: code.into(),
                     kind: kind.code().into(),
                     name: name.into(),

@@ -4,7 +4,8 @@ use gongzhi_domain::audit::Changes;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
-use gongzhi_store::casework::{self, Task};
+use gongzhi_store::task;
+use gongzhi_store::task::Task;
 
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
@@ -67,7 +68,7 @@ impl App {
         tasks: Vec<(String, Id, String)>,
     ) -> Result<(), AppError> {
         for (title, owner, due) in tasks {
-            casework::insert_task(
+            task::insert_task(
                 &mut *conn,
                 &Task {
                     id: Id::new().to_string(),
@@ -91,13 +92,11 @@ impl App {
     pub async fn finish_task(&self, ctx: &Ctx, task: Id) -> Result<(), AppError> {
         let actor = self.authorize(ctx, Action::ViewCases).await?;
         let mut tx = self.db().begin().await?;
-        let t = casework::get_task(tx.conn(), task)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let t = task::get_task(tx.conn(), task).await?.ok_or(AppError::NotFound)?;
         if t.owner_id != actor.user_id.to_string() {
             return Err(AppError::NotFound);
         }
-        casework::finish_task(tx.conn(), task, time::to_millis(self.now())).await?;
+        task::finish_task(tx.conn(), task, time::to_millis(self.now())).await?;
         ctx.audit(
             tx.conn(),
             "task.done",

@@ -3,7 +3,7 @@
 //! codes, API keys), both counted in the database so that they hold across servers.
 
 use gongzhi_domain::time;
-use gongzhi_store::{AnyConnection, casework, throttle};
+use gongzhi_store::{AnyConnection, throttle};
 
 use crate::{App, AppError};
 
@@ -26,7 +26,7 @@ impl App {
         let now = time::to_millis(self.now());
         let hour = now / 3_600_000;
         let bucket = format!("{what}:{key}:{hour}");
-        if casework::hit(conn, &bucket, now, (hour + 1) * 3_600_000).await? > limit {
+        if throttle::hit(conn, &bucket, now, (hour + 1) * 3_600_000).await? > limit {
             return Err(AppError::RateLimited);
         }
         Ok(())

@@ -2,17 +2,29 @@
 //! `Any` driver, with hand-written portable SQL (`$n` parameters, TEXT ids, BIGINT times and flags)
 //! and a `Dialect` for the few places where the engines differ.
 
+pub mod attachment;
 pub mod audit;
+pub mod captcha;
 pub mod cases;
-pub mod casework;
 pub mod cipher;
 mod db;
+pub mod deadline_rule;
 mod error;
+pub mod follow_up;
+pub mod idempotency;
 pub mod lease;
+pub mod mediation;
+pub mod meeting;
 mod migrate;
+pub mod notice;
+pub mod partner;
 pub mod reference;
+pub mod referral;
+pub mod reply;
+pub mod risk;
 pub mod roster;
 pub mod sessions;
+pub mod task;
 pub mod throttle;
 pub mod users;
 

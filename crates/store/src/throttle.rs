@@ -1,5 +1,5 @@
-//! Failed secret checks counted per bucket (an account, a client address, a tracking code), in the
-//! database so that the count and the lockout hold across servers.
+//! Throttles in the database, so that counts and lockouts hold across servers: failed secret checks
+//! per bucket (an account, a client address, a tracking code), and hits per bucket for rate limits.
 
 use gongzhi_domain::time;
 use sqlx::AnyConnection;
@@ -172,4 +172,21 @@ pub async fn clear_locks(conn: &mut AnyConnection, now: time::Timestamp) -> Resu
         .execute(conn)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// Counts a hit in a bucket that lives until `expires_at`; returns the hits so far.
+pub async fn hit(conn: &mut AnyConnection, bucket: &str, now: i64, expires_at: i64) -> Result<i64> {
+    sqlx::query("DELETE FROM portal_throttle WHERE expires_at < $1")
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    let (n,): (i64,) = sqlx::query_as(
+        "INSERT INTO portal_throttle (bucket, hits, expires_at) VALUES ($1, 1, $2)
+         ON CONFLICT (bucket) DO UPDATE SET hits = portal_throttle.hits + 1 RETURNING hits",
+    )
+    .bind(bucket)
+    .bind(expires_at)
+    .fetch_one(conn)
+    .await?;
+    Ok(n)
 }

@@ -7,7 +7,7 @@ mod audio;
 mod picture;
 
 use gongzhi_domain::time;
-use gongzhi_store::{AnyConnection, casework};
+use gongzhi_store::{AnyConnection, captcha};
 use rand::{RngCore, SeedableRng};
 
 use crate::case::sm3_hex;
@@ -83,7 +83,7 @@ impl App {
             return Ok(Err(AppError::field("captcha", "captcha-wrong")));
         };
         if expires < now
-            || !casework::use_captcha(conn, &sm3_hex(token.trim().as_bytes()), now, expires).await?
+            || !captcha::use_captcha(conn, &sm3_hex(token.trim().as_bytes()), now, expires).await?
         {
             return Ok(Err(AppError::field("captcha", "captcha-expired")));
         }

@@ -4,8 +4,8 @@ use gongzhi_domain::audit::Changes;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
+use gongzhi_store::attachment;
 pub use gongzhi_store::cases::Case;
-use gongzhi_store::casework;
 
 use crate::case::{Upload, sm3_hex};
 use crate::error::Checks;
@@ -29,9 +29,9 @@ impl App {
             .filter(|ch| !ch.is_control())
             .take(120)
             .collect();
-        casework::insert_attachment(
+        attachment::insert_attachment(
             conn,
-            &casework::AttachmentMeta {
+            &attachment::AttachmentMeta {
                 id: Id::new().to_string(),
                 case_id: c.id.to_string(),
                 filename: name,
@@ -118,11 +118,11 @@ impl App {
         ctx: &Ctx,
         case: Id,
         attachment: Id,
-    ) -> Result<(casework::AttachmentMeta, Vec<u8>), AppError> {
+    ) -> Result<(attachment::AttachmentMeta, Vec<u8>), AppError> {
         self.authorize(ctx, Action::ViewCases).await?;
         let mut conn = self.db().conn().await?;
         let (c, _) = self.case_for_read(&mut conn, ctx, case).await?;
-        let (meta, data) = casework::attachment_data(&mut conn, attachment)
+        let (meta, data) = attachment::attachment_data(&mut conn, attachment)
             .await?
             .ok_or(AppError::NotFound)?;
         if meta.case_id != c.id.to_string() {

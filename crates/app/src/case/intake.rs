@@ -14,7 +14,7 @@ use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::cases::Case;
 use gongzhi_store::cases::{self, Party};
-use gongzhi_store::casework;
+use gongzhi_store::idempotency;
 use gongzhi_store::reference;
 
 use crate::case::{new_public_id, parse_local};
@@ -111,7 +111,7 @@ impl App {
         let principal = actor.user_id.to_string();
         let mut tx = self.db().begin().await?;
         if let Some(key) = idempotency_key.filter(|k| !k.trim().is_empty())
-            && let Some(existing) = casework::idempotent_case(tx.conn(), &principal, key).await?
+            && let Some(existing) = idempotency::idempotent_case(tx.conn(), &principal, key).await?
         {
             return cases::get_case(tx.conn(), existing)
                 .await?
@@ -123,14 +123,14 @@ impl App {
         let intake = self.check_intake(tx.conn(), f, uploads, Source::Desk).await?;
         let c = self.insert_case(tx.conn(), ctx, &agency, intake, uploads).await?;
         if let Some(key) = idempotency_key.filter(|k| !k.trim().is_empty()) {
-            match casework::remember_idempotent(tx.conn(), &principal, key, c.id, self.now()).await {
+            match idempotency::remember_idempotent(tx.conn(), &principal, key, c.id, self.now()).await {
                 Ok(()) => {}
                 // A concurrent retry got there first: this attempt rolls back (its number too) and
                 // answers with the case the first one made.
                 Err(gongzhi_store::StoreError::Duplicate(_)) => {
                     drop(tx);
                     let mut conn = self.db().conn().await?;
-                    let first = casework::idempotent_case(&mut conn, &principal, key)
+                    let first = idempotency::idempotent_case(&mut conn, &principal, key)
                         .await?
                         .ok_or(AppError::NotFound)?;
                     return cases::get_case(&mut conn, first).await?.ok_or(AppError::NotFound);

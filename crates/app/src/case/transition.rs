@@ -9,7 +9,7 @@ use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::cases;
 pub use gongzhi_store::cases::Case;
-use gongzhi_store::casework;
+use gongzhi_store::risk;
 
 use crate::case::conflict_of;
 use crate::deadlines::{self, Clocks};
@@ -25,7 +25,7 @@ pub struct TransitionInput {
 
 impl App {
     pub(crate) async fn risk_facts(&self, conn: &mut AnyConnection, c: &Case) -> Result<RiskFacts, AppError> {
-        let latest = casework::assessments(conn, c.id).await?.into_iter().next();
+        let latest = risk::assessments(conn, c.id).await?.into_iter().next();
         Ok(match latest {
             Some(a) if a.at >= c.risk_stale_after => RiskFacts {
                 current: RiskLevel::parse(&a.level),

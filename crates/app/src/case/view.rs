@@ -7,8 +7,10 @@ use gongzhi_domain::workflow::{self, Command, ReconciliationFacts};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases::{self, Clock, Event};
 use gongzhi_store::cases::{Case, CaseFilter};
-use gongzhi_store::casework::{self, Assessment, Task};
+use gongzhi_store::risk::Assessment;
+use gongzhi_store::task::Task;
 use gongzhi_store::{Page, Paged};
+use gongzhi_store::{attachment, follow_up, mediation, meeting, referral, reply, risk, task};
 
 use crate::case::{RELATED_SHOWN, TIMELINE_SHOWN, district_wide};
 use crate::deadlines::Clocks;
@@ -43,7 +45,7 @@ pub struct ClockView {
 
 #[derive(Clone, Debug)]
 pub struct MeetingView {
-    pub meeting: casework::Meeting,
+    pub meeting: meeting::Meeting,
     pub agencies: Vec<String>,
     pub items: Vec<Task>,
 }
@@ -56,12 +58,12 @@ pub struct CaseView {
     pub assessments: Vec<Assessment>,
     pub risk_current: bool,
     pub plan_tasks: Vec<Task>,
-    pub referrals: Vec<casework::Referral>,
+    pub referrals: Vec<referral::Referral>,
     pub meetings: Vec<MeetingView>,
-    pub mediations: Vec<casework::Mediation>,
-    pub follow_ups: Vec<casework::FollowUp>,
-    pub replies: Vec<casework::Reply>,
-    pub attachments: Vec<casework::AttachmentMeta>,
+    pub mediations: Vec<mediation::Mediation>,
+    pub follow_ups: Vec<follow_up::FollowUp>,
+    pub replies: Vec<reply::Reply>,
+    pub attachments: Vec<attachment::AttachmentMeta>,
     /// Other cases the viewer may see with a party of the same identity number: (id, number,
     /// title), newest first, at most `RELATED_SHOWN`, and how many in all.
     pub related: Paged<(String, String, String)>,
@@ -148,17 +150,17 @@ impl App {
                 impoverished: p.impoverished != 0,
             })
             .collect();
-        let assessments = casework::assessments(&mut conn, case).await?;
+        let assessments = risk::assessments(&mut conn, case).await?;
         let risk_current = assessments.first().is_some_and(|a| a.at >= c.risk_stale_after);
         let plan_tasks = match assessments.first() {
-            Some(a) => casework::tasks_of_source(&mut conn, &a.id).await?,
+            Some(a) => task::tasks_of_source(&mut conn, &a.id).await?,
             None => Vec::new(),
         };
         let mut meetings = Vec::new();
-        for m in casework::meetings_of_case(&mut conn, case).await? {
+        for m in meeting::meetings_of_case(&mut conn, case).await? {
             meetings.push(MeetingView {
-                agencies: casework::meeting_agency_names(&mut conn, &m.id).await?,
-                items: casework::tasks_of_source(&mut conn, &m.id).await?,
+                agencies: meeting::meeting_agency_names(&mut conn, &m.id).await?,
+                items: task::tasks_of_source(&mut conn, &m.id).await?,
                 meeting: m,
             });
         }
@@ -173,12 +175,12 @@ impl App {
             risk_current,
             plan_tasks,
             assessments,
-            referrals: casework::referrals(&mut conn, case).await?,
+            referrals: referral::referrals(&mut conn, case).await?,
             meetings,
-            mediations: casework::mediations(&mut conn, case).await?,
-            follow_ups: casework::follow_ups(&mut conn, case).await?,
-            replies: casework::replies(&mut conn, case).await?,
-            attachments: casework::attachments(&mut conn, case).await?,
+            mediations: mediation::mediations(&mut conn, case).await?,
+            follow_ups: follow_up::follow_ups(&mut conn, case).await?,
+            replies: reply::replies(&mut conn, case).await?,
+            attachments: attachment::attachments(&mut conn, case).await?,
             related,
             events: cases::events(&mut conn, case, false, Page::first(TIMELINE_SHOWN)).await?,
             commands,

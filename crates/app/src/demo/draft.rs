@@ -9,8 +9,12 @@ use gongzhi_domain::workflow::{CaseKind, Channel};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::cases::{self, Case, Clock, Event, Party};
-use gongzhi_store::casework::{Assessment, FollowUp, Mediation, Referral, Reply};
+use gongzhi_store::follow_up::FollowUp;
+use gongzhi_store::mediation::Mediation;
 use gongzhi_store::reference::{Agency, OrgUnit};
+use gongzhi_store::referral::Referral;
+use gongzhi_store::reply::Reply;
+use gongzhi_store::risk::Assessment;
 
 use super::stories::{CHANNELS_DISPUTE, CHANNELS_PETITION, STORIES};
 use super::{Rng, World, name, resident_id};

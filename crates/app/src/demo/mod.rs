@@ -10,8 +10,8 @@ use gongzhi_domain::workflow::CaseKind;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::cases;
-use gongzhi_store::casework;
 use gongzhi_store::reference::{self, Agency, OrgUnit};
+use gongzhi_store::{follow_up, mediation, referral, reply, risk};
 
 use crate::deadlines::Clocks;
 use crate::{App, AppError, Ctx};
@@ -95,17 +95,17 @@ async fn write(conn: &mut AnyConnection, d: &Draft) -> Result<(), AppError> {
         cases::insert_event(&mut *conn, e).await?;
     }
     for r in &d.replies {
-        casework::insert_reply(&mut *conn, r).await?;
+        reply::insert_reply(&mut *conn, r).await?;
     }
     for a in &d.assessments {
-        casework::insert_assessment(&mut *conn, a).await?;
+        risk::insert_assessment(&mut *conn, a).await?;
     }
     for r in &d.referrals {
-        casework::insert_referral(&mut *conn, r).await?;
+        referral::insert_referral(&mut *conn, r).await?;
         if r.state != "pending" {
-            let stored = casework::get_referral(&mut *conn, r.id.parse().unwrap_or_default()).await?;
+            let stored = referral::get_referral(&mut *conn, r.id.parse().unwrap_or_default()).await?;
             if let Some(s) = stored {
-                casework::answer_referral(
+                referral::answer_referral(
                     &mut *conn,
                     &s,
                     &r.state,
@@ -118,10 +118,10 @@ async fn write(conn: &mut AnyConnection, d: &Draft) -> Result<(), AppError> {
         }
     }
     for m in &d.mediations {
-        casework::insert_mediation(&mut *conn, m).await?;
+        mediation::insert_mediation(&mut *conn, m).await?;
     }
     for f in &d.follow_ups {
-        casework::insert_follow_up(&mut *conn, f).await?;
+        follow_up::insert_follow_up(&mut *conn, f).await?;
     }
     Ok(())
 }

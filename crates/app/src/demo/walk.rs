@@ -8,8 +8,15 @@ use gongzhi_domain::risk::{self, RiskInput, RiskLevel};
 use gongzhi_domain::workflow::{self, CaseKind, Channel, Command, RiskFacts, Status};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
-use gongzhi_store::casework::{self, Assessment, FollowUp, Mediation, Meeting, Referral, Reply, Task};
+use gongzhi_store::follow_up::FollowUp;
+use gongzhi_store::mediation::Mediation;
+use gongzhi_store::meeting::Meeting;
 use gongzhi_store::reference::Agency;
+use gongzhi_store::referral::Referral;
+use gongzhi_store::reply::Reply;
+use gongzhi_store::risk::Assessment;
+use gongzhi_store::task::Task;
+use gongzhi_store::{meeting, task};
 
 use super::draft::Draft;
 use super::{Rng, World};
@@ -540,7 +547,7 @@ impl App {
             ids.push(police.id);
         }
         let id = Id::new();
-        casework::insert_meeting(
+        meeting::insert_meeting(
             conn,
             &Meeting {
                 id: id.to_string(),
@@ -570,9 +577,9 @@ impl App {
             created_at: time::to_millis(held),
             case_number: None,
         };
-        casework::insert_task(&mut *conn, &task).await?;
+        task::insert_task(&mut *conn, &task).await?;
         if held + Duration::days(14) < now {
-            casework::finish_task(
+            task::finish_task(
                 conn,
                 task.id.parse().unwrap_or_default(),
                 time::to_millis(held + Duration::days(rng.range(3, 13))),

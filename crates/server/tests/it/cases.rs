@@ -582,7 +582,7 @@ async fn the_sweeper_on_two_servers_raises_each_reminder_once() {
     assert_eq!(a.0 + b.0, due_soon, "reminders raised: {a:?} + {b:?}");
     let mut conn = t.db.conn().await.unwrap();
     assert_eq!(
-        gongzhi_store::casework::count_notices(&mut conn, "escalation")
+        gongzhi_store::notice::count_notices(&mut conn, "escalation")
             .await
             .unwrap(),
         3

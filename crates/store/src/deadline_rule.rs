@@ -1,0 +1,55 @@
+//! Deadline rules as rows: kind, amount, unit, effective dates, region.
+
+use sqlx::AnyConnection;
+
+use crate::Result;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct RuleRow {
+    pub code: String,
+    pub clock: String,
+    pub case_kind: String,
+    pub trigger_event: String,
+    pub amount: i64,
+    pub unit: String,
+    pub next_day: i64,
+    pub roll_over: i64,
+    pub effective_from: String,
+    pub effective_to: Option<String>,
+    pub region: String,
+    pub source: String,
+    pub version: i64,
+    pub updated_at: i64,
+}
+
+pub async fn rules(conn: &mut AnyConnection) -> Result<Vec<RuleRow>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM deadline_rule ORDER BY clock, effective_from")
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+pub async fn insert_rule_if_absent(conn: &mut AnyConnection, r: &RuleRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO deadline_rule (code, clock, case_kind, trigger_event, amount, unit, next_day, roll_over,
+            effective_from, effective_to, region, source, version, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13) ON CONFLICT (code) DO NOTHING",
+    )
+    .bind(&r.code)
+    .bind(&r.clock)
+    .bind(&r.case_kind)
+    .bind(&r.trigger_event)
+    .bind(r.amount)
+    .bind(&r.unit)
+    .bind(r.next_day)
+    .bind(r.roll_over)
+    .bind(&r.effective_from)
+    .bind(r.effective_to.clone())
+    .bind(&r.region)
+    .bind(&r.source)
+    .bind(r.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! Risk assessments of a case: the factors and score, the leader's sign-off, the mitigation plan.
+
+use gongzhi_domain::Id;
+use sqlx::AnyConnection;
+
+use crate::{Result, StoreError};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Assessment {
+    pub id: String,
+    pub case_id: String,
+    pub ruleset: String,
+    pub inputs: String,
+    pub factors: String,
+    pub score: i64,
+    pub level: String,
+    pub note: String,
+    pub assessor_id: Option<String>,
+    pub assessor_name: String,
+    pub at: i64,
+    pub plan: String,
+    pub signed_off_by: String,
+    pub signed_off_at: Option<i64>,
+}
+
+pub async fn insert_assessment(conn: &mut AnyConnection, a: &Assessment) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO risk_assessment (id, case_id, ruleset, inputs, factors, score, level, note, assessor_id,
+            assessor_name, at, plan, signed_off_by, signed_off_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(&a.id)
+    .bind(&a.case_id)
+    .bind(&a.ruleset)
+    .bind(&a.inputs)
+    .bind(&a.factors)
+    .bind(a.score)
+    .bind(&a.level)
+    .bind(&a.note)
+    .bind(a.assessor_id.clone())
+    .bind(&a.assessor_name)
+    .bind(a.at)
+    .bind(&a.plan)
+    .bind(&a.signed_off_by)
+    .bind(a.signed_off_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Newest first.
+pub async fn assessments(conn: &mut AnyConnection, case: Id) -> Result<Vec<Assessment>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM risk_assessment WHERE case_id = $1 ORDER BY at DESC, id DESC")
+            .bind(case.to_string())
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+pub async fn sign_off(conn: &mut AnyConnection, assessment: &str, by: &str, at: i64) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE risk_assessment SET signed_off_by = $1, signed_off_at = $2 WHERE id = $3 AND signed_off_at IS NULL",
+    )
+    .bind(by)
+    .bind(at)
+    .bind(assessment)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
+pub async fn set_plan(conn: &mut AnyConnection, assessment: &str, plan: &str) -> Result<()> {
+    sqlx::query("UPDATE risk_assessment SET plan = $1 WHERE id = $2")
+        .bind(plan)
+        .bind(assessment)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
