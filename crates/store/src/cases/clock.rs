@@ -1,0 +1,216 @@
+//! Clocks of a case: kind, start, due date, state, the rest days skipped; open clocks across cases.
+
+use chrono::NaiveDate;
+use gongzhi_domain::deadline::{ClockKind, ClockState};
+use gongzhi_domain::{Id, time};
+use sqlx::AnyConnection;
+
+use super::{date, dates, ms};
+use crate::{Arg, Page, Paged, Result, StoreError, bind_all, code, id, opt_id};
+
+#[derive(Clone, Debug)]
+pub struct Clock {
+    pub id: Id,
+    pub case_id: Id,
+    pub kind: ClockKind,
+    pub seq: i64,
+    pub rule_code: String,
+    pub start_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub state: ClockState,
+    pub skipped: Vec<NaiveDate>,
+    pub referral_id: Option<Id>,
+    pub met_at: Option<time::Timestamp>,
+    pub paused_at: Option<time::Timestamp>,
+    pub note: String,
+    pub approver_name: String,
+    pub version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct ClockRaw {
+    id: String,
+    case_id: String,
+    kind: String,
+    seq: i64,
+    rule_code: String,
+    start_date: String,
+    due_date: String,
+    state: String,
+    skipped: String,
+    referral_id: Option<String>,
+    met_at: Option<i64>,
+    paused_at: Option<i64>,
+    note: String,
+    approver_name: String,
+    version: i64,
+}
+
+impl TryFrom<ClockRaw> for Clock {
+    type Error = StoreError;
+    fn try_from(r: ClockRaw) -> Result<Self> {
+        Ok(Clock {
+            id: id(&r.id)?,
+            case_id: id(&r.case_id)?,
+            kind: code(&r.kind, ClockKind::parse)?,
+            seq: r.seq,
+            rule_code: r.rule_code,
+            start_date: date(&r.start_date)?,
+            due_date: date(&r.due_date)?,
+            state: code(&r.state, ClockState::parse)?,
+            skipped: dates(&r.skipped)?,
+            referral_id: opt_id(r.referral_id)?,
+            met_at: r.met_at.map(time::from_millis),
+            paused_at: r.paused_at.map(time::from_millis),
+            note: r.note,
+            approver_name: r.approver_name,
+            version: r.version,
+        })
+    }
+}
+
+fn join_dates(d: &[NaiveDate]) -> String {
+    d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")
+}
+
+pub async fn insert_clock(conn: &mut AnyConnection, c: &Clock) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_clock (id, case_id, kind, seq, rule_code, start_date, due_date, state, skipped,
+            referral_id, met_at, paused_at, note, approver_name, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1)",
+    )
+    .bind(c.id.to_string())
+    .bind(c.case_id.to_string())
+    .bind(c.kind.code())
+    .bind(c.seq)
+    .bind(&c.rule_code)
+    .bind(c.start_date.to_string())
+    .bind(c.due_date.to_string())
+    .bind(c.state.code())
+    .bind(join_dates(&c.skipped))
+    .bind(c.referral_id.map(|x| x.to_string()))
+    .bind(c.met_at.map(ms))
+    .bind(c.paused_at.map(ms))
+    .bind(&c.note)
+    .bind(&c.approver_name)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_clock(conn: &mut AnyConnection, c: &Clock) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE case_clock SET due_date = $1, state = $2, skipped = $3, met_at = $4, paused_at = $5,
+            note = $6, approver_name = $7, version = version + 1
+         WHERE id = $8 AND version = $9",
+    )
+    .bind(c.due_date.to_string())
+    .bind(c.state.code())
+    .bind(join_dates(&c.skipped))
+    .bind(c.met_at.map(ms))
+    .bind(c.paused_at.map(ms))
+    .bind(&c.note)
+    .bind(&c.approver_name)
+    .bind(c.id.to_string())
+    .bind(c.version)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
+pub async fn clocks(conn: &mut AnyConnection, case: Id) -> Result<Vec<Clock>> {
+    let rows: Vec<ClockRaw> =
+        sqlx::query_as("SELECT * FROM case_clock WHERE case_id = $1 ORDER BY due_date, seq")
+            .bind(case.to_string())
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter().map(Clock::try_from).collect()
+}
+
+/// A running clock with what the sweeper and the inbox need of its case.
+#[derive(Clone, Debug)]
+pub struct OpenClock {
+    pub clock: Clock,
+    pub number: String,
+    pub title: String,
+    pub owner_agency_id: Id,
+    pub handler_id: Option<Id>,
+    pub referral_to: Option<Id>,
+}
+
+/// Running clocks due on or before `until`, optionally of one agency's or handler's cases.
+/// Which running clocks a list takes: due by `until`; of `agency` (owned and not referred, or
+/// referred to it); of cases `for_user` handles (or nobody does, or referred to the agency).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClockFilter {
+    pub agency: Option<Id>,
+    pub for_user: Option<Id>,
+}
+
+/// One page of the running clocks due by `until`, most urgent first, and how many there are.
+pub async fn open_clocks(
+    conn: &mut AnyConnection,
+    until: NaiveDate,
+    f: ClockFilter,
+    page: Page,
+) -> Result<Paged<OpenClock>> {
+    let mut w = "k.state = 'running' AND k.due_date <= $1".to_owned();
+    let mut args = vec![Arg::Text(until.to_string())];
+    if let Some(a) = f.agency {
+        args.push(Arg::Text(a.to_string()));
+        let n = args.len();
+        w.push_str(&format!(
+            " AND ((k.referral_id IS NULL AND c.owner_agency_id = ${n}) OR r.to_agency_id = ${n})"
+        ));
+    }
+    if let Some(u) = f.for_user {
+        args.push(Arg::Text(u.to_string()));
+        let n = args.len();
+        w.push_str(&format!(
+            " AND (r.to_agency_id IS NOT NULL OR c.handler_id IS NULL OR c.handler_id = ${n})"
+        ));
+    }
+    let from = "FROM case_clock k JOIN dispute_case c ON c.id = k.case_id LEFT JOIN referral r ON r.id = k.referral_id";
+    let (total,): (i64,) = bind_all(
+        sqlx::query_as(&format!("SELECT COUNT(*) {from} WHERE {w}")),
+        &args,
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let sql = format!(
+        "SELECT k.id, k.case_id, k.kind, k.seq, k.rule_code, k.start_date, k.due_date, k.state,
+            k.skipped, k.referral_id, k.met_at, k.paused_at, k.note, k.approver_name, k.version,
+            c.number, c.title, c.owner_agency_id, c.handler_id, r.to_agency_id
+         {from} WHERE {w} ORDER BY k.due_date, c.number, k.id {}",
+        page.sql()
+    );
+    let rows: Vec<OpenClockRaw> = bind_all(sqlx::query_as(&sql), &args).fetch_all(conn).await?;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            Ok(OpenClock {
+                owner_agency_id: id(&r.owner_agency_id)?,
+                handler_id: opt_id(r.handler_id)?,
+                referral_to: opt_id(r.to_agency_id)?,
+                clock: Clock::try_from(r.clock)?,
+                number: r.number,
+                title: r.title,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Paged { items, total })
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenClockRaw {
+    #[sqlx(flatten)]
+    clock: ClockRaw,
+    number: String,
+    title: String,
+    owner_agency_id: String,
+    handler_id: Option<String>,
+    to_agency_id: Option<String>,
+}

@@ -1,0 +1,110 @@
+//! The parties of a case (personal data encrypted, the ID blind-indexed), and related cases by it.
+
+use gongzhi_domain::Id;
+use sqlx::AnyConnection;
+
+use crate::{Page, Paged, Result};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Party {
+    pub id: String,
+    pub case_id: String,
+    pub seq: i64,
+    pub role: String,
+    pub name: String,
+    pub sex: String,
+    pub birth_year: Option<i64>,
+    pub id_enc: Option<String>,
+    pub id_index: Option<String>,
+    pub id_masked: String,
+    pub phone_enc: Option<String>,
+    pub phone_masked: String,
+    pub address_enc: Option<String>,
+    pub minor: i64,
+    pub elderly: i64,
+    pub disabled: i64,
+    pub impoverished: i64,
+}
+
+pub async fn insert_party(conn: &mut AnyConnection, p: &Party) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO case_party (id, case_id, seq, role, name, sex, birth_year, id_enc, id_index, id_masked,
+            phone_enc, phone_masked, address_enc, minor, elderly, disabled, impoverished)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+    )
+    .bind(&p.id)
+    .bind(&p.case_id)
+    .bind(p.seq)
+    .bind(&p.role)
+    .bind(&p.name)
+    .bind(&p.sex)
+    .bind(p.birth_year)
+    .bind(p.id_enc.clone())
+    .bind(p.id_index.clone())
+    .bind(&p.id_masked)
+    .bind(p.phone_enc.clone())
+    .bind(&p.phone_masked)
+    .bind(p.address_enc.clone())
+    .bind(p.minor)
+    .bind(p.elderly)
+    .bind(p.disabled)
+    .bind(p.impoverished)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn parties(conn: &mut AnyConnection, case: Id) -> Result<Vec<Party>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM case_party WHERE case_id = $1 ORDER BY seq")
+            .bind(case.to_string())
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// Other cases with a party of one of these identity numbers (by their blind indexes), newest
+/// first; only those `visible_to` (an agency: owned by it or referred to it) unless `None`
+/// (district-wide roles).
+pub async fn related_cases(
+    conn: &mut AnyConnection,
+    indexes: &[String],
+    except: Id,
+    visible_to: Option<Id>,
+    page: Page,
+) -> Result<Paged<(String, String, String)>> {
+    if indexes.is_empty() {
+        return Ok(Paged::default());
+    }
+    let marks: Vec<String> = (0..indexes.len()).map(|i| format!("${}", i + 3)).collect();
+    // $2 is the agency, or '' for every agency.
+    let w = format!(
+        "c.id <> $1 AND c.id IN (SELECT p.case_id FROM case_party p WHERE p.id_index IN ({})) \
+         AND ($2 = '' OR c.owner_agency_id = $2 OR c.id IN (SELECT r.case_id FROM referral r \
+         WHERE r.to_agency_id = $2 AND r.state <> 'revoked'))",
+        marks.join(", ")
+    );
+    let agency = visible_to.map(|a| a.to_string()).unwrap_or_default();
+    let count_sql = format!("SELECT COUNT(*) FROM dispute_case c WHERE {w}");
+    let mut q = sqlx::query_as::<_, (i64,)>(&count_sql)
+        .bind(except.to_string())
+        .bind(&agency);
+    for ix in indexes {
+        q = q.bind(ix);
+    }
+    let (total,) = q.fetch_one(&mut *conn).await?;
+    let sql = format!(
+        "SELECT c.id, c.number, c.title FROM dispute_case c WHERE {w} ORDER BY c.received_at DESC, c.id {}",
+        page.sql()
+    );
+    let mut q = sqlx::query_as::<_, (String, String, String)>(&sql)
+        .bind(except.to_string())
+        .bind(&agency);
+    for ix in indexes {
+        q = q.bind(ix);
+    }
+    Ok(Paged {
+        items: q.fetch_all(conn).await?,
+        total,
+    })
+}
