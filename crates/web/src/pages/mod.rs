@@ -3,11 +3,19 @@
 
 mod account;
 mod admin;
-pub(crate) mod cases;
+mod attachment;
+pub(crate) mod case;
+mod clock;
+mod follow_up;
 mod lockout;
+mod mediation;
 mod people;
 mod portal;
 mod publication;
+mod reconciliation;
+mod referral;
+mod reply;
+mod risk;
 mod roster;
 mod timeline;
 mod work;
@@ -170,7 +178,15 @@ pub fn router() -> Routes {
         .merge(people::router())
         .merge(lockout::router())
         .merge(roster::router())
-        .merge(cases::router())
+        .merge(case::router())
+        .merge(reply::router())
+        .merge(risk::router())
+        .merge(referral::router())
+        .merge(mediation::router())
+        .merge(follow_up::router())
+        .merge(attachment::router())
+        .merge(clock::router())
+        .merge(reconciliation::router())
         .merge(work::router())
         .merge(portal::router())
         .merge(publication::router())

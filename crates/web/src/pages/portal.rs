@@ -9,7 +9,7 @@ use gongzhi_app::admin::{Category, OrgUnit};
 use gongzhi_app::publication::PublicCase;
 use http::{StatusCode, header};
 
-use super::cases::{fmt_ts, intake_form, read_multipart, status_class};
+use super::case::{fmt_ts, intake_form, read_multipart, status_class};
 use super::{Chrome, PageResult, form_error, page};
 use crate::AppState;
 use crate::error::render;

@@ -5,7 +5,7 @@ use gongzhi_app::domain::Id;
 use gongzhi_app::publication::PublicationForm;
 
 use super::PageResult;
-use super::cases::after;
+use super::case::after;
 use crate::AppState;
 use crate::form::FormData;
 use crate::middleware::Req;

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use gongzhi_app::case::TIMELINE_SHOWN;
 use gongzhi_app::domain::Id;
 
-use super::cases::{EventRow, event_text, fmt_ms};
+use super::case::{EventRow, event_text, fmt_ms};
 use super::{Chrome, PageResult, ok, page};
 use crate::AppState;
 use crate::middleware::Req;

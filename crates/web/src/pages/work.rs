@@ -11,7 +11,7 @@ use gongzhi_app::reply::Template as ReplyTemplate;
 use gongzhi_app::users::User;
 use http::StatusCode;
 
-use super::cases::{Opt, clock_class, fmt_ms};
+use super::case::{Opt, clock_class, fmt_ms};
 use super::{Chrome, Flash, PageResult, form_error, page, see_other};
 use crate::AppState;
 use crate::error::render;
@@ -257,7 +257,7 @@ async fn meeting_create(State(s): State<AppState>, req: Req, d: FormData) -> Pag
         conclusions: d.get("conclusions"),
         agencies: d.all("agencies"),
         cases: d.all("cases"),
-        items: super::cases::task_rows(&d, 3),
+        items: super::risk::task_rows(&d, 3),
     };
     match s.app.create_meeting(&req.ctx, &form).await {
         Ok(_) => match form.cases.first() {
