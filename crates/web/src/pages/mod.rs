@@ -6,9 +6,12 @@ mod admin;
 mod attachment;
 pub(crate) mod case;
 mod clock;
+mod deadline;
 mod follow_up;
+mod inbox;
 mod lockout;
 mod mediation;
+mod meeting;
 mod people;
 mod portal;
 mod publication;
@@ -18,7 +21,6 @@ mod reply;
 mod risk;
 mod roster;
 mod timeline;
-mod work;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -187,7 +189,9 @@ pub fn router() -> Routes {
         .merge(attachment::router())
         .merge(clock::router())
         .merge(reconciliation::router())
-        .merge(work::router())
+        .merge(inbox::router())
+        .merge(meeting::router())
+        .merge(deadline::router())
         .merge(portal::router())
         .merge(publication::router())
         .merge(timeline::router())
