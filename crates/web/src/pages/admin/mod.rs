@@ -1,0 +1,23 @@
+//! Reference data and oversight for the administrators: the org tree, agencies, categories, the
+//! work calendar, CSV imports, the permission matrix and the audit trail, each in its own file.
+
+use crate::routes::Routes;
+
+mod agency;
+mod audit;
+mod calendar;
+mod category;
+mod import;
+mod org;
+mod permission;
+
+pub fn router() -> Routes {
+    Routes::new()
+        .merge(org::router())
+        .merge(agency::router())
+        .merge(category::router())
+        .merge(calendar::router())
+        .merge(import::router())
+        .merge(permission::router())
+        .merge(audit::router())
+}
