@@ -7,7 +7,6 @@
 //! OpenAPI document. Handlers extract, call one `app` use case, and render.
 
 mod api;
-mod api_cases;
 mod assets;
 pub mod client;
 mod edge;

@@ -1,0 +1,413 @@
+//! `/api/v1/cases`: intake (with `Idempotency-Key`), the list, one case, edits, workflow commands
+//! and revealing a party's identity. The same use cases and policy as the case pages.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use gongzhi_app::AppError;
+use gongzhi_app::case::{Case, CaseFilter};
+use gongzhi_app::case::{IntakeForm, PartyInput, TransitionInput};
+use gongzhi_app::domain::Id;
+use gongzhi_app::domain::time;
+use gongzhi_app::domain::workflow::{CaseKind, Command};
+use http::HeaderMap;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::middleware::Req;
+
+use super::{ApiBody, Done, ErrorBody, Res, fail};
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct PartyJson {
+    /// petitioner, respondent, victim, suspect, guardian, other
+    pub role: String,
+    pub name: String,
+    /// 18-character resident identity number (optional); sex, age and minority are derived.
+    #[serde(default)]
+    pub id_number: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub elderly: bool,
+    #[serde(default)]
+    pub disabled: bool,
+    #[serde(default)]
+    pub impoverished: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewCaseJson {
+    /// petition, dispute, gov_petition, minor_criminal
+    pub kind: String,
+    /// visit, letter, phone, hotline_12309, grid_screening, referral, case_handling, reception_day
+    pub channel: String,
+    /// A dispute category code, e.g. NEIGHBOUR.
+    pub category: String,
+    /// Id of the village or community.
+    pub place_id: String,
+    #[serde(default)]
+    pub grid_id: String,
+    pub title: String,
+    pub narrative: String,
+    /// Local time (UTC+8), `YYYY-MM-DD HH:MM`.
+    pub received_at: String,
+    #[serde(default)]
+    pub urgent: bool,
+    #[serde(default)]
+    pub anonymous: bool,
+    /// A minor is concerned though no party's ID number shows it: nothing of the case is published.
+    #[serde(default)]
+    pub minor_involved: bool,
+    #[serde(default)]
+    pub parties: Vec<PartyJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: String,
+    pub number: String,
+    pub kind: String,
+    pub status: String,
+    pub level: Option<String>,
+    pub channel: String,
+    pub category: String,
+    pub place: String,
+    pub title: String,
+    pub received_at: String,
+    pub urgent: bool,
+    pub owner_agency: String,
+    pub handler: String,
+    pub risk_level: Option<String>,
+    pub tracking_code: Option<String>,
+    /// For optimistic versioning: send it back with a change.
+    pub version: i64,
+}
+
+fn summary(c: &Case) -> CaseSummary {
+    CaseSummary {
+        id: c.id.to_string(),
+        number: c.number.clone(),
+        kind: c.kind.code().into(),
+        status: c.status.code().into(),
+        level: c.level.map(|l| l.code().into()),
+        channel: c.channel.code().into(),
+        category: c.category_code.clone(),
+        place: c.place_name.clone(),
+        title: c.title.clone(),
+        received_at: time::format_local(c.received_at),
+        urgent: c.urgent,
+        owner_agency: c.owner_agency_name.clone(),
+        handler: c.handler_name.clone(),
+        risk_level: c.risk_level.map(|r| r.code().into()),
+        tracking_code: c.tracking_code.clone(),
+        version: c.version,
+    }
+}
+
+/// Register a case. A retry with the same `Idempotency-Key` header returns the same case.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = NewCaseJson,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: one case per key and caller")),
+    responses((status = 200, body = CaseSummary), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create_case(
+    State(s): State<AppState>,
+    req: Req,
+    headers: HeaderMap,
+    body: ApiBody,
+) -> Res<CaseSummary> {
+    let b: NewCaseJson = body.json()?;
+    let form = IntakeForm {
+        kind: b.kind,
+        channel: b.channel,
+        category: b.category,
+        place_id: b.place_id,
+        grid_id: b.grid_id,
+        title: b.title,
+        narrative: b.narrative,
+        received_at: b.received_at,
+        urgent: b.urgent,
+        anonymous: b.anonymous,
+        minor_involved: b.minor_involved,
+        parties: b
+            .parties
+            .into_iter()
+            .map(|p| PartyInput {
+                role: p.role,
+                name: p.name,
+                id_number: p.id_number,
+                phone: p.phone,
+                address: p.address,
+                elderly: p.elderly,
+                disabled: p.disabled,
+                impoverished: p.impoverished,
+            })
+            .collect(),
+    };
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|k| k.chars().take(100).collect::<String>());
+    let c = s
+        .app
+        .register_case(&req.ctx, &form, &[], key.as_deref())
+        .await
+        .map_err(fail(&req))?;
+    Ok(Json(summary(&c)))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    /// Text in the number, title, narrative or a party's name.
+    q: Option<String>,
+    kind: Option<String>,
+    /// open (default), closed or all
+    state: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseList {
+    pub total: i64,
+    pub items: Vec<CaseSummary>,
+}
+
+/// Cases the caller may see.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), params(CaseQuery),
+    responses((status = 200, body = CaseList), (status = 403, body = ErrorBody)))]
+pub async fn list_cases(State(s): State<AppState>, req: Req, Query(q): Query<CaseQuery>) -> Res<CaseList> {
+    let f = CaseFilter {
+        text: q.q,
+        kind: q.kind.as_deref().and_then(CaseKind::parse),
+        open: match q.state.as_deref() {
+            Some("closed") => Some(false),
+            Some("all") => None,
+            _ => Some(true),
+        },
+        limit: q.limit.unwrap_or(50).clamp(1, 500),
+        offset: q.offset.unwrap_or(0).max(0),
+        ..Default::default()
+    };
+    let (items, total) = s.app.list_cases(&req.ctx, &f).await.map_err(fail(&req))?;
+    Ok(Json(CaseList {
+        total,
+        items: items.iter().map(summary).collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClockJson {
+    pub id: String,
+    pub kind: String,
+    pub seq: i64,
+    pub start: String,
+    pub due: String,
+    /// running, due_soon, overdue, paused, met, exempt
+    pub state: String,
+    pub rule: String,
+    pub skipped: Vec<String>,
+    pub note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartyOut {
+    pub id: String,
+    pub role: String,
+    pub name: String,
+    pub sex: String,
+    pub id_number: String,
+    pub phone: String,
+    pub minor: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseDetail {
+    pub case: CaseSummary,
+    pub narrative: String,
+    pub parties: Vec<PartyOut>,
+    pub clocks: Vec<ClockJson>,
+    pub risk: Option<serde_json::Value>,
+    pub referrals: Vec<serde_json::Value>,
+    pub replies: Vec<serde_json::Value>,
+    pub mediations: Vec<serde_json::Value>,
+    /// The latest 100 events; `timeline_total` says how many there are in all.
+    pub timeline: Vec<serde_json::Value>,
+    pub timeline_total: i64,
+    /// Commands the caller may give now.
+    pub commands: Vec<String>,
+}
+
+/// One case with its parties (masked), clocks, risk, referrals, replies, mediation and timeline.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = CaseDetail), (status = 404, body = ErrorBody)))]
+pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -> Res<CaseDetail> {
+    let v = s.app.case_view(&req.ctx, id).await.map_err(fail(&req))?;
+    Ok(Json(CaseDetail {
+        case: summary(&v.case),
+        narrative: v.case.narrative.clone(),
+        parties: v
+            .parties
+            .iter()
+            .map(|p| PartyOut {
+                id: p.id.clone(),
+                role: p.role.clone(),
+                name: p.name.clone(),
+                sex: p.sex.clone(),
+                id_number: p.id_masked.clone(),
+                phone: p.phone_masked.clone(),
+                minor: p.minor,
+            })
+            .collect(),
+        clocks: v
+            .clocks
+            .iter()
+            .map(|k| ClockJson {
+                id: k.clock.id.to_string(),
+                kind: k.clock.kind.code().into(),
+                seq: k.clock.seq,
+                start: k.clock.start_date.to_string(),
+                due: k.clock.due_date.to_string(),
+                state: k.state.code().into(),
+                rule: k.clock.rule_code.clone(),
+                skipped: k.clock.skipped.iter().map(|d| d.to_string()).collect(),
+                note: k.clock.note.clone(),
+            })
+            .collect(),
+        risk: v.assessments.first().map(|a| {
+            serde_json::json!({"level": a.level, "score": a.score, "ruleset": a.ruleset, "factors": a.factors,
+                "assessor": a.assessor_name, "at": crate::pages::case::fmt_ms(a.at), "plan": a.plan,
+                "signed_off_by": a.signed_off_by, "current": v.risk_current})
+        }),
+        referrals: v
+            .referrals
+            .iter()
+            .map(|r| serde_json::json!({"id": r.id, "to": r.to_agency_name, "state": r.state, "due": r.due_date, "note": r.note, "answer": r.answer}))
+            .collect(),
+        replies: v
+            .replies
+            .iter()
+            .map(|r| serde_json::json!({"kind": r.kind, "channel": r.channel, "body": r.body, "sent_at": crate::pages::case::fmt_ms(r.sent_at)}))
+            .collect(),
+        mediations: v
+            .mediations
+            .iter()
+            .map(|m| serde_json::json!({"mediator": m.mediator, "outcome": m.outcome, "agreement": m.agreement, "held_at": crate::pages::case::fmt_ms(m.held_at)}))
+            .collect(),
+        timeline_total: v.events.total,
+        timeline: v
+            .events
+            .items
+            .iter()
+            .map(|e| serde_json::json!({"at": crate::pages::case::fmt_ms(e.at), "who": e.actor_name, "agency": e.agency_name, "what": e.kind, "detail": e.detail}))
+            .collect(),
+        commands: v.commands.iter().map(|c| c.code().to_owned()).collect(),
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct TransitionJson {
+    /// A workflow command, e.g. accept, not_accept, assign, resolve, close.
+    pub command: String,
+    /// The case version read; a stale one is 409 with the current values.
+    #[serde(default)]
+    pub version: i64,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub handler_id: String,
+}
+
+/// Give a workflow command. A command the state or the risk gate does not allow is 409 with the
+/// reason in Chinese.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", tag = "cases", security(("bearer" = [])), request_body = TransitionJson,
+    responses((status = 200, body = CaseSummary), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn transition(
+    State(s): State<AppState>,
+    req: Req,
+    Path(id): Path<Id>,
+    body: ApiBody,
+) -> Res<CaseSummary> {
+    let b: TransitionJson = body.json()?;
+    let cmd = Command::parse(&b.command)
+        .ok_or_else(|| fail(&req)(AppError::field("command", "command-invalid")))?;
+    let input = TransitionInput {
+        version: b.version,
+        note: b.note,
+        handler_id: b.handler_id,
+    };
+    let c = s
+        .app
+        .transition(&req.ctx, id, cmd, &input)
+        .await
+        .map_err(fail(&req))?;
+    Ok(Json(summary(&c)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct EditJson {
+    pub title: String,
+    pub narrative: String,
+    pub category: String,
+    /// Left as it is when not sent.
+    #[serde(default)]
+    pub urgent: Option<bool>,
+    /// Concerns a minor; left as it is when not sent. Only the agency head may take it off.
+    #[serde(default)]
+    pub minor_involved: Option<bool>,
+    /// The version read; a stale one is 409 with the current values.
+    pub version: i64,
+}
+
+/// Edit a case's title, description, category, urgency and the mark "concerns a minor".
+#[utoipa::path(post, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), request_body = EditJson,
+    responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn edit_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
+    let b: EditJson = body.json()?;
+    let e = gongzhi_app::case::CaseEdit {
+        title: b.title,
+        narrative: b.narrative,
+        category: b.category,
+        urgent: b.urgent,
+        minor_involved: b.minor_involved,
+        version: b.version,
+    };
+    s.app.edit_case(&req.ctx, id, &e).await.map_err(fail(&req))?;
+    Ok(Json(Done { ok: true }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RevealJson {
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevealedJson {
+    pub id_number: String,
+    pub phone: String,
+    pub address: String,
+}
+
+/// Reveal a party's identity number, phone and address (a separate permission; audited with the reason).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/parties/{party}/reveal", tag = "cases", security(("bearer" = [])), request_body = RevealJson,
+    responses((status = 200, body = RevealedJson), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reveal(
+    State(s): State<AppState>,
+    req: Req,
+    Path((id, party)): Path<(Id, String)>,
+    body: ApiBody,
+) -> Res<RevealedJson> {
+    let b: RevealJson = body.json()?;
+    let r = s
+        .app
+        .reveal_party(&req.ctx, id, &party, &b.reason)
+        .await
+        .map_err(fail(&req))?;
+    Ok(Json(RevealedJson {
+        id_number: r.id_number,
+        phone: r.phone,
+        address: r.address,
+    }))
+}

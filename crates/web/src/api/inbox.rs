@@ -1,0 +1,108 @@
+//! The caller's work, most urgent first.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::middleware::Req;
+
+use super::{ErrorBody, Res, fail};
+
+#[derive(Serialize, ToSchema)]
+pub struct InboxItem {
+    pub case_id: String,
+    pub number: String,
+    pub title: String,
+    pub what: String,
+    pub due: String,
+    pub state: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InboxJson {
+    /// The page (from 1); each list holds at most 50 rows of it.
+    pub page: i64,
+    /// Whether a later page holds more of any list.
+    pub more: bool,
+    pub clocks_total: i64,
+    pub referrals_total: i64,
+    pub tasks_total: i64,
+    pub notices_total: i64,
+    pub clocks: Vec<InboxItem>,
+    pub referrals: Vec<InboxItem>,
+    pub tasks: Vec<InboxItem>,
+    pub notices: Vec<serde_json::Value>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InboxQuery {
+    /// The page, from 1 (50 rows of each list per page).
+    page: Option<i64>,
+}
+
+/// The caller's work, most urgent first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "cases", security(("bearer" = [])), params(InboxQuery),
+    responses((status = 200, body = InboxJson), (status = 403, body = ErrorBody)))]
+pub async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQuery>) -> Res<InboxJson> {
+    let w = s
+        .app
+        .inbox(&req.ctx, q.page.unwrap_or(1))
+        .await
+        .map_err(fail(&req))?;
+    Ok(Json(InboxJson {
+        page: w.page,
+        more: w.has_more(),
+        clocks_total: w.clocks.total,
+        referrals_total: w.referrals.total,
+        tasks_total: w.tasks.total,
+        notices_total: w.notices.total,
+        clocks: w
+            .clocks
+            .items
+            .iter()
+            .map(|(o, st)| InboxItem {
+                case_id: o.clock.case_id.to_string(),
+                number: o.number.clone(),
+                title: o.title.clone(),
+                what: o.clock.kind.code().into(),
+                due: o.clock.due_date.to_string(),
+                state: st.code().into(),
+            })
+            .collect(),
+        referrals: w
+            .referrals
+            .items
+            .iter()
+            .map(|(r, n, t)| InboxItem {
+                case_id: r.case_id.clone(),
+                number: n.clone(),
+                title: t.clone(),
+                what: "referral".into(),
+                due: r.due_date.clone(),
+                state: r.state.clone(),
+            })
+            .collect(),
+        tasks: w
+            .tasks
+            .items
+            .iter()
+            .map(|k| InboxItem {
+                case_id: k.case_id.clone().unwrap_or_default(),
+                number: k.case_number.clone().unwrap_or_default(),
+                title: k.title.clone(),
+                what: k.source.clone(),
+                due: k.due_date.clone(),
+                state: "open".into(),
+            })
+            .collect(),
+        notices: w
+            .notices
+            .items
+            .iter()
+            .map(|n| serde_json::json!({"id": n.id, "kind": n.kind, "case_id": n.case_id, "body": n.body, "at": crate::pages::case::fmt_ms(n.created_at)}))
+            .collect(),
+    }))
+}

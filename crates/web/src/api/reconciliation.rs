@@ -1,0 +1,41 @@
+//! The criminal-reconciliation conditions of a criminal case.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use gongzhi_app::domain::Id;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::middleware::Req;
+
+use super::{ApiBody, ErrorBody, Res, fail};
+
+#[derive(Serialize, ToSchema)]
+pub struct Eligibility {
+    pub eligible: bool,
+    /// Why not: not_civil_dispute, wrong_chapter, sentence_too_long, recent_intentional_crime
+    pub reasons: Vec<String>,
+}
+
+/// Record and check the criminal-reconciliation conditions (CPL Arts. 288–290) of a criminal case.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reconciliation", tag = "cases", security(("bearer" = [])),
+    request_body = gongzhi_app::domain::workflow::ReconciliationFacts,
+    responses((status = 200, body = Eligibility), (status = 422, body = ErrorBody)))]
+pub async fn reconciliation(
+    State(s): State<AppState>,
+    req: Req,
+    Path(id): Path<Id>,
+    body: ApiBody,
+) -> Res<Eligibility> {
+    let b: gongzhi_app::domain::workflow::ReconciliationFacts = body.json()?;
+    let reasons = s
+        .app
+        .set_reconciliation(&req.ctx, id, &b)
+        .await
+        .map_err(fail(&req))?;
+    Ok(Json(Eligibility {
+        eligible: reasons.is_empty(),
+        reasons,
+    }))
+}
