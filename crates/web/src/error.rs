@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::i18n::{Lang, T};
 use crate::middleware::Req;
-use crate::pages::Chrome;
+use crate::ui::Chrome;
 
 pub fn json_error(
     status: StatusCode,

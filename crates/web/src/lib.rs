@@ -16,7 +16,7 @@ pub mod i18n;
 mod metrics;
 mod middleware;
 mod open311;
-mod pages;
+mod ui;
 pub mod routes;
 
 use std::time::Duration;
@@ -53,7 +53,7 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 
 /// Every route of the server and its access (see `routes`).
 fn all_routes() -> (Router<AppState>, Vec<routes::RouteSpec>) {
-    pages::router()
+    ui::router()
         .merge(api::router())
         .merge(open311::router())
         .merge(assets::router())
@@ -66,7 +66,7 @@ pub fn router(state: AppState) -> Router {
     };
     all_routes()
         .0
-        .fallback(pages::not_found)
+        .fallback(ui::not_found)
         .layer(axum::middleware::from_fn(edge::text_rules))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -137,11 +137,11 @@ fn return_to(method: &Method, uri: &http::Uri, headers: &HeaderMap) -> String {
         return uri
             .path_and_query()
             .map(|p| p.as_str())
-            .and_then(crate::pages::local_path)
+            .and_then(crate::ui::local_path)
             .unwrap_or("/")
             .to_owned();
     }
-    crate::pages::referer_path(headers).unwrap_or("/").to_owned()
+    crate::ui::referer_path(headers).unwrap_or("/").to_owned()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Req {

@@ -278,7 +278,7 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
             .collect(),
         risk: v.assessments.first().map(|a| {
             serde_json::json!({"level": a.level, "score": a.score, "ruleset": a.ruleset, "factors": a.factors,
-                "assessor": a.assessor_name, "at": crate::pages::case::fmt_ms(a.at), "plan": a.plan,
+                "assessor": a.assessor_name, "at": crate::ui::case::fmt_ms(a.at), "plan": a.plan,
                 "signed_off_by": a.signed_off_by, "current": v.risk_current})
         }),
         referrals: v
@@ -289,19 +289,19 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
         replies: v
             .replies
             .iter()
-            .map(|r| serde_json::json!({"kind": r.kind, "channel": r.channel, "body": r.body, "sent_at": crate::pages::case::fmt_ms(r.sent_at)}))
+            .map(|r| serde_json::json!({"kind": r.kind, "channel": r.channel, "body": r.body, "sent_at": crate::ui::case::fmt_ms(r.sent_at)}))
             .collect(),
         mediations: v
             .mediations
             .iter()
-            .map(|m| serde_json::json!({"mediator": m.mediator, "outcome": m.outcome, "agreement": m.agreement, "held_at": crate::pages::case::fmt_ms(m.held_at)}))
+            .map(|m| serde_json::json!({"mediator": m.mediator, "outcome": m.outcome, "agreement": m.agreement, "held_at": crate::ui::case::fmt_ms(m.held_at)}))
             .collect(),
         timeline_total: v.events.total,
         timeline: v
             .events
             .items
             .iter()
-            .map(|e| serde_json::json!({"at": crate::pages::case::fmt_ms(e.at), "who": e.actor_name, "agency": e.agency_name, "what": e.kind, "detail": e.detail}))
+            .map(|e| serde_json::json!({"at": crate::ui::case::fmt_ms(e.at), "who": e.actor_name, "agency": e.agency_name, "what": e.kind, "detail": e.detail}))
             .collect(),
         commands: v.commands.iter().map(|c| c.code().to_owned()).collect(),
     }))

@@ -102,7 +102,7 @@ pub async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQue
             .notices
             .items
             .iter()
-            .map(|n| serde_json::json!({"id": n.id, "kind": n.kind, "case_id": n.case_id, "body": n.body, "at": crate::pages::case::fmt_ms(n.created_at)}))
+            .map(|n| serde_json::json!({"id": n.id, "kind": n.kind, "case_id": n.case_id, "body": n.body, "at": crate::ui::case::fmt_ms(n.created_at)}))
             .collect(),
     }))
 }

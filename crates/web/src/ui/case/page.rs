@@ -1,0 +1,508 @@
+//! The case page: every panel, and re-rendering it after an action with the failed form kept.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use chrono::Datelike;
+use gongzhi_app::AppError;
+use gongzhi_app::admin::{Agency, Category};
+use gongzhi_app::case::{CaseView, Revealed};
+use gongzhi_app::domain::case::{MediationOutcome, ReplyChannel, ReplyKind, Satisfaction};
+use gongzhi_app::domain::deadline::ClockState;
+use gongzhi_app::domain::workflow::Command;
+use gongzhi_app::domain::{Id, time};
+use gongzhi_app::reply::Template as ReplyTemplate;
+use gongzhi_app::users::User;
+use http::StatusCode;
+
+use super::{CaseRow, Opt, case_row, clock_class, fmt_ms, fmt_ts, opts, risk_class};
+use crate::AppState;
+use crate::error::{PageError, render, transition_message};
+use crate::form::{FormData, FormState};
+use crate::i18n::T;
+use crate::middleware::Req;
+use crate::ui::{Chrome, PageResult, form_error, page, see_other};
+
+pub struct ClockRow {
+    pub id: String,
+    pub kind: String,
+    pub seq: i64,
+    pub due: String,
+    pub state: String,
+    pub class: &'static str,
+    pub start: String,
+    pub rule: String,
+    pub source: String,
+    pub skipped: String,
+    pub note: String,
+    pub approver: String,
+    pub open: bool,
+    pub paused: bool,
+}
+
+pub struct FactorRow {
+    pub label: String,
+    pub points: String,
+}
+
+pub struct AssessmentRow {
+    pub level: String,
+    pub level_code: String,
+    pub class: &'static str,
+    pub score: i64,
+    pub ruleset: String,
+    pub factors: Vec<FactorRow>,
+    pub assessor: String,
+    pub at: String,
+    pub plan: String,
+    pub signed: String,
+    pub note: String,
+}
+
+pub struct ReferralRow {
+    pub id: String,
+    pub to: String,
+    pub from: String,
+    pub state: String,
+    pub state_code: String,
+    pub note: String,
+    pub due: String,
+    pub answer: String,
+    pub by: String,
+    pub at: String,
+    pub receiving: bool,
+    pub sending: bool,
+}
+
+pub struct EventRow {
+    pub at: String,
+    pub who: String,
+    pub agency: String,
+    pub what: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "case/page.html")]
+pub(crate) struct CasePage {
+    c: Chrome,
+    v: CaseView,
+    row: CaseRow,
+    received: String,
+    channel: String,
+    level: String,
+    clocks: Vec<ClockRow>,
+    assessments: Vec<AssessmentRow>,
+    referrals: Vec<ReferralRow>,
+    events: Vec<EventRow>,
+    commands: Vec<Opt>,
+    /// The form that failed, and its state.
+    failed: String,
+    f: FormState,
+    alert: String,
+    templates: Vec<ReplyTemplate>,
+    agencies: Vec<Agency>,
+    handlers: Vec<User>,
+    reply_kinds: Vec<Opt>,
+    reply_channels: Vec<Opt>,
+    outcomes: Vec<Opt>,
+    satisfactions: Vec<Opt>,
+    categories: Vec<Category>,
+    revealed: Option<(String, Revealed)>,
+    /// The village's roster, offered as mediators: (name, what they are).
+    mediators: Vec<(String, String)>,
+    now_local: String,
+    reconciliation: String,
+    /// Who released the case's public text, and when ("" when nothing is released).
+    published: String,
+}
+
+impl CasePage {
+    /// The form state for `name`: the failed one keeps what was typed, the others start empty.
+    fn fs(&self, name: &str) -> &FormState {
+        static EMPTY: std::sync::OnceLock<FormState> = std::sync::OnceLock::new();
+        if self.failed == name {
+            &self.f
+        } else {
+            EMPTY.get_or_init(FormState::default)
+        }
+    }
+
+    fn revealed_for(&self, party: &str) -> Option<&Revealed> {
+        self.revealed.as_ref().filter(|(p, _)| p == party).map(|(_, r)| r)
+    }
+
+    fn code(&self, prefix: &str, code: &str) -> String {
+        self.c.t.code_or_raw(prefix, code)
+    }
+
+    fn age(&self, n: &i64) -> String {
+        self.c.t.ta("age-years", &[("n", n.to_string())])
+    }
+
+    fn fmt(&self, ms: &i64) -> String {
+        fmt_ms(*ms)
+    }
+}
+
+pub(crate) fn event_text(t: &T, kind: &str, detail: &str) -> (String, String) {
+    if let Some(cmd) = kind.strip_prefix("cmd-") {
+        return (t.code("command", cmd), detail.to_owned());
+    }
+    let what = t.code_or_raw("event", kind);
+    let detail = match kind {
+        "registered" => detail
+            .split_once('｜')
+            .map(|(n, ch)| format!("{n}，{}", t.code("channel", ch)))
+            .unwrap_or_else(|| detail.to_owned()),
+        k if k.starts_with("reply-") => t.code_or_raw("reply-channel", detail),
+        "risk-assessed" => detail
+            .split_once('|')
+            .map(|(l, s)| {
+                t.ta(
+                    "risk-summary",
+                    &[("level", t.code("risk", l)), ("score", s.to_owned())],
+                )
+            })
+            .unwrap_or_default(),
+        k if k.starts_with("mediation-") => detail.to_owned(),
+        "follow-up" => t.code_or_raw("satisfaction", detail),
+        "reconciliation-checked" if detail == "eligible" => t.t("reconciliation-eligible"),
+        "reconciliation-checked" => detail
+            .split(',')
+            .map(|w| t.code("ineligible", w))
+            .collect::<Vec<_>>()
+            .join("；"),
+        "attachment" => t.ta("attachments-added", &[("n", detail.to_owned())]),
+        _ => detail.to_owned(),
+    };
+    (what, detail)
+}
+
+pub(crate) async fn case_page(
+    s: &AppState,
+    req: &Req,
+    id: Id,
+    failed: &str,
+    f: FormState,
+    status: StatusCode,
+    alert: String,
+    draft: Option<String>,
+    revealed: Option<(String, Revealed)>,
+    ok_key: Option<&str>,
+) -> PageResult {
+    let v = page(req, s.app.case_view(&req.ctx, id).await)?;
+    let actor = req.ctx.actor().map_err(|e| PageError(req.clone(), e))?.clone();
+    let c = Chrome::new(req).with_flash(ok_key);
+    let t = c.t.clone();
+    let clocks = v
+        .clocks
+        .iter()
+        .map(|k| {
+            let rule = k
+                .rule_text
+                .split_once('|')
+                .map(|(n, u)| t.ta("rule-amount", &[("n", n.to_owned()), ("unit", t.code("unit", u))]))
+                .unwrap_or_default();
+            ClockRow {
+                id: k.clock.id.to_string(),
+                kind: t.code("clock", k.clock.kind.code()),
+                seq: k.clock.seq,
+                due: k.clock.due_date.to_string(),
+                state: t.code("clock-state", k.state.code()),
+                class: clock_class(k.state),
+                start: k.clock.start_date.to_string(),
+                rule,
+                source: k.rule_source.clone(),
+                skipped: k
+                    .skipped
+                    .iter()
+                    .map(|(d, name)| {
+                        let what = if name.is_empty() {
+                            t.code("weekday", &d.weekday().to_string().to_lowercase())
+                        } else {
+                            name.clone()
+                        };
+                        format!("{}（{what}）", d.format("%m-%d"))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                note: k.clock.note.clone(),
+                approver: k.clock.approver_name.clone(),
+                open: matches!(
+                    k.state,
+                    ClockState::Running | ClockState::DueSoon | ClockState::Overdue | ClockState::Paused
+                ),
+                paused: k.state == ClockState::Paused,
+            }
+        })
+        .collect();
+    let assessments = v
+        .assessments
+        .iter()
+        .map(|a| AssessmentRow {
+            level: t.code("risk", &a.level),
+            level_code: a.level.clone(),
+            class: risk_class(&a.level),
+            score: a.score,
+            ruleset: a.ruleset.clone(),
+            factors: a
+                .factors
+                .split(',')
+                .filter(|x| !x.is_empty())
+                .map(|x| {
+                    let (code, pts) = x.split_once(':').unwrap_or((x, ""));
+                    FactorRow {
+                        label: t.code("factor", code),
+                        points: pts.to_owned(),
+                    }
+                })
+                .collect(),
+            assessor: a.assessor_name.clone(),
+            at: fmt_ms(a.at),
+            plan: a.plan.clone(),
+            signed: if a.signed_off_at.is_some() {
+                format!(
+                    "{} · {}",
+                    a.signed_off_by,
+                    a.signed_off_at.map(fmt_ms).unwrap_or_default()
+                )
+            } else {
+                String::new()
+            },
+            note: a.note.clone(),
+        })
+        .collect();
+    let referrals = v
+        .referrals
+        .iter()
+        .map(|r| ReferralRow {
+            id: r.id.clone(),
+            to: r.to_agency_name.clone().unwrap_or_default(),
+            from: r.from_agency_name.clone().unwrap_or_default(),
+            state: t.code("referral-state", &r.state),
+            state_code: r.state.clone(),
+            note: r.note.clone(),
+            due: r.due_date.clone(),
+            answer: r.answer.clone(),
+            by: r.answered_by_name.clone(),
+            at: r.answered_at.map(fmt_ms).unwrap_or_default(),
+            receiving: r.to_agency_id == actor.agency_id.to_string(),
+            sending: r.from_agency_id == actor.agency_id.to_string(),
+        })
+        .collect();
+    let events = v
+        .events
+        .items
+        .iter()
+        .rev()
+        .map(|e| {
+            let (what, detail) = event_text(&t, &e.kind, &e.detail);
+            EventRow {
+                at: fmt_ms(e.at),
+                who: e.actor_name.clone(),
+                agency: e.agency_name.clone(),
+                what,
+                detail,
+            }
+        })
+        .collect();
+    let commands = v
+        .commands
+        .iter()
+        .filter(|c| {
+            !matches!(
+                c,
+                Command::ReplyProcedural | Command::ReplyResult | Command::Grade
+            )
+        })
+        .map(|cmd| Opt {
+            code: cmd.code().to_owned(),
+            label: t.code("command", cmd.code()),
+        })
+        .collect();
+    let templates = if v.owner {
+        page(req, s.app.templates(&req.ctx).await)?
+    } else {
+        Vec::new()
+    };
+    let agencies = if v.owner {
+        page(req, s.app.agency_choices(&req.ctx).await)?
+    } else {
+        Vec::new()
+    };
+    let handlers = if v.owner {
+        page(req, s.app.handlers(&req.ctx, Some(v.case.owner_agency_id)).await)?
+    } else {
+        Vec::new()
+    };
+    // A reply drafted from a template opens the reply form with it.
+    let (f, failed) = match draft {
+        Some(body) => (f.with("body", body), "reply".to_owned()),
+        None => (f, failed.to_owned()),
+    };
+    let row = case_row(&t, &v.case);
+    let reconciliation = match &v.reconciliation {
+        None => String::new(),
+        Some(r) => match r.check() {
+            Ok(()) => t.t("reconciliation-eligible"),
+            Err(why) => why
+                .iter()
+                .map(|w| t.code("ineligible", w.code()))
+                .collect::<Vec<_>>()
+                .join("；"),
+        },
+    };
+    let mediators = match v
+        .case
+        .place_id
+        .filter(|_| v.owner && actor.can(gongzhi_app::domain::Action::ViewRoster))
+    {
+        Some(village) => page(req, s.app.village_people(&req.ctx, village).await)?
+            .into_iter()
+            .map(|e| {
+                (
+                    e.person_name,
+                    format!("{}（{}）", t.code("slot", e.slot.code()), e.agency_name),
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let p = CasePage {
+        mediators,
+        received: fmt_ts(v.case.received_at),
+        channel: t.code("channel", v.case.channel.code()),
+        level: v
+            .case
+            .level
+            .map(|l| t.code("level", l.code()))
+            .unwrap_or_default(),
+        row,
+        clocks,
+        assessments,
+        referrals,
+        events,
+        commands,
+        failed,
+        f,
+        alert,
+        templates,
+        agencies,
+        handlers,
+        reply_kinds: opts(
+            &t,
+            "reply-kind",
+            &ReplyKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(),
+        ),
+        reply_channels: opts(
+            &t,
+            "reply-channel",
+            &ReplyChannel::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(),
+        ),
+        outcomes: opts(
+            &t,
+            "outcome",
+            &MediationOutcome::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(),
+        ),
+        satisfactions: opts(
+            &t,
+            "satisfaction",
+            &Satisfaction::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(),
+        ),
+        categories: page(req, s.app.portal_categories().await)?,
+        revealed,
+        now_local: time::format_local(s.app.now()).replace(' ', "T"),
+        reconciliation,
+        published: v
+            .case
+            .published_at
+            .map(|at| {
+                t.ta(
+                    "publication-current",
+                    &[("who", v.case.published_by_name.clone()), ("at", fmt_ts(at))],
+                )
+            })
+            .unwrap_or_default(),
+        v,
+        c,
+    };
+    Ok(render(status, &p, req.ctx.request_id()))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct ViewQuery {
+    ok: Option<String>,
+    template: Option<String>,
+}
+
+pub(crate) async fn view(
+    State(s): State<AppState>,
+    req: Req,
+    Path(id): Path<Id>,
+    Query(q): Query<ViewQuery>,
+) -> PageResult {
+    let draft = match q.template.as_deref().filter(|t| !t.is_empty()) {
+        Some(code) => Some(page(&req, s.app.draft_reply(&req.ctx, id, code).await)?),
+        None => None,
+    };
+    let f = match (&draft, &q.template) {
+        (Some(_), Some(code)) => {
+            let kind = code.split('-').next().unwrap_or("").to_owned();
+            FormState::default().with("kind", kind).with("template", code)
+        }
+        _ => FormState::default(),
+    };
+    case_page(
+        &s,
+        &req,
+        id,
+        "",
+        f,
+        StatusCode::OK,
+        String::new(),
+        draft,
+        None,
+        q.ok.as_deref(),
+    )
+    .await
+}
+
+/// The answer to an action on the case page.
+pub(crate) async fn after(
+    s: &AppState,
+    req: &Req,
+    id: Id,
+    form: &str,
+    d: &FormData,
+    r: Result<(), AppError>,
+    ok: &str,
+) -> PageResult {
+    match r {
+        Ok(()) => see_other(&format!("/cases/{id}?ok={ok}#{form}")),
+        Err(AppError::Transition(te)) => {
+            let alert = transition_message(&req.t, &te);
+            case_page(
+                s,
+                req,
+                id,
+                form,
+                FormState::from_data(d),
+                StatusCode::CONFLICT,
+                alert,
+                None,
+                None,
+                None,
+            )
+            .await
+        }
+        Err(e) => {
+            let (f, status) = form_error(req, e, FormState::from_data(d))?;
+            let alert = if f.conflict.is_empty() {
+                String::new()
+            } else {
+                req.t.t("case-conflict")
+            };
+            case_page(s, req, id, form, f, status, alert, None, None, None).await
+        }
+    }
+}

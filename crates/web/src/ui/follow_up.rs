@@ -1,0 +1,28 @@
+//! Recording a follow-up visit on the case page.
+
+use axum::extract::{Path, State};
+use gongzhi_app::domain::Id;
+use gongzhi_app::domain::policy::Action;
+
+use crate::AppState;
+use crate::form::FormData;
+use crate::middleware::Req;
+use crate::ui::PageResult;
+use crate::ui::case::after;
+use crate::routes::{Access, Routes};
+
+pub fn router() -> Routes {
+    Routes::new().post(
+        "/cases/{id}/follow-up",
+        Access::Staff(Action::HandleCase),
+        follow_up,
+    )
+}
+
+async fn follow_up(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
+    let r = s
+        .app
+        .record_follow_up(&req.ctx, id, &d.get("satisfaction"), &d.get("notes"))
+        .await;
+    after(&s, &req, id, "follow-up", &d, r, "saved").await
+}

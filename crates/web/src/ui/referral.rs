@@ -1,0 +1,47 @@
+//! Referring a case to another agency, and the receiving agency's answer.
+
+use axum::extract::{Path, State};
+use gongzhi_app::domain::Id;
+use gongzhi_app::domain::policy::Action;
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::form::FormData;
+use crate::middleware::Req;
+use crate::ui::case::after;
+use crate::ui::{PageResult, see_other};
+use crate::routes::{Access, Routes};
+
+pub fn router() -> Routes {
+    Routes::new()
+        .post("/cases/{id}/refer", Access::Staff(Action::HandleCase), refer)
+        .post(
+            "/referrals/{id}/{action}",
+            Access::Staff(Action::HandleCase),
+            answer_referral,
+        )
+}
+
+async fn refer(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
+    let r = s
+        .app
+        .refer(&req.ctx, id, &d.get("to_agency"), &d.get("note"), &d.get("days"))
+        .await;
+    after(&s, &req, id, "referrals", &d, r, "referred").await
+}
+
+async fn answer_referral(
+    State(s): State<AppState>,
+    req: Req,
+    Path((id, action)): Path<(Id, String)>,
+    d: FormData,
+) -> PageResult {
+    let case: Option<Id> = d.get("case").parse().ok();
+    match s.app.answer_referral(&req.ctx, id, &action, &d.get("text")).await {
+        Ok(case) => see_other(&format!("/cases/{case}?ok=referral-{action}#referrals")),
+        Err(e) => match case {
+            Some(case) => after(&s, &req, case, &format!("ref-{id}"), &d, Err(e), "").await,
+            None => Err(PageError(req.clone(), e)),
+        },
+    }
+}
