@@ -3,7 +3,8 @@
 use gongzhi_domain::Id;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::policy::Action;
-use gongzhi_domain::workflow::{CaseKind, ReconciliationFacts};
+use gongzhi_domain::reconciliation::ReconciliationFacts;
+use gongzhi_domain::workflow::CaseKind;
 
 use crate::{App, AppError, Ctx};
 

@@ -67,7 +67,16 @@ impl App {
         if c.kind == CaseKind::Dispute
             && c.status == Status::Registered
             && workflow::allowed(c.kind, Command::Grade, &actor.roles)
-            && let Ok(out) = workflow::next(c.kind, c.status, Command::Grade, c.level, facts)
+            && let Ok(out) = workflow::apply(
+                c.kind,
+                c.status,
+                Command::Grade,
+                workflow::Facts {
+                    level: c.level,
+                    risk: facts,
+                    ..Default::default()
+                },
+            )
         {
             c.status = out.to;
         }

@@ -16,6 +16,7 @@ pub mod phone;
 pub mod policy;
 pub mod principal;
 pub mod publication;
+pub mod reconciliation;
 pub mod risk;
 pub mod roster;
 pub mod text;

@@ -431,6 +431,7 @@ transition-needs-signoff = The risk is high: a leader must sign off before the d
 transition-needs-plan = The risk is medium or high: record a mitigation plan first.
 transition-top-of-ladder = The case is already at township level; divert it or keep mediating.
 transition-role = Your role cannot do this on this kind of case.
+reconciliation-ineligible = The case does not meet the statutory conditions for criminal reconciliation.
 case-new = Register a case
 case-register = Register
 case-search = Number, title, party

@@ -431,6 +431,7 @@ transition-needs-signoff = 风险等级为高，须经领导审批后才能作�
 transition-needs-plan = 风险等级为中或高，须先制定稳控措施。
 transition-top-of-ladder = 已在乡镇（街道）一级，不能再上交；可以分流或继续调解。
 transition-role = 您的角色不能对这类案件执行此操作。
+reconciliation-ineligible = 本案不符合刑事和解的法定条件。
 case-new = 登记案件
 case-register = 登记
 case-search = 编号、标题、当事人

@@ -188,8 +188,9 @@ mod tests {
             MediationOutcome, PartyRole, ReferralState, ReplyChannel, ReplyKind, Satisfaction,
         };
         use gongzhi_domain::deadline::{ClockKind, ClockState, Unit};
+        use gongzhi_domain::reconciliation::Ineligible;
         use gongzhi_domain::risk::{Factor, RiskLevel};
-        use gongzhi_domain::workflow::{CaseKind, Channel, Command, Ineligible, Level, Status};
+        use gongzhi_domain::workflow::{CaseKind, Channel, Command, Level, Status};
         let mut all: Vec<(&str, &str)> = Vec::new();
         all.extend(CaseKind::ALL.iter().map(|x| ("kind", x.code())));
         all.extend(Channel::ALL.iter().map(|x| ("channel", x.code())));

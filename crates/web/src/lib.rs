@@ -16,8 +16,8 @@ pub mod i18n;
 mod metrics;
 mod middleware;
 mod open311;
-mod ui;
 pub mod routes;
+mod ui;
 
 use std::time::Duration;
 

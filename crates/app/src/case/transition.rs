@@ -1,10 +1,9 @@
 //! Workflow transitions on a case, through the state machine and the risk gate.
 
 use gongzhi_domain::audit::Changes;
-use gongzhi_domain::deadline::{ClockKind, Trigger};
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::risk::RiskLevel;
-use gongzhi_domain::workflow::{self, CaseKind, Command, ReconciliationFacts, RiskFacts};
+use gongzhi_domain::workflow::{self, Command, Exempt, Facts, RiskFacts, TransitionError};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::cases;
@@ -72,33 +71,26 @@ impl App {
         if !workflow::allowed(c.kind, command, &actor.roles) {
             return Err(AppError::Transition(workflow::TransitionError::Role));
         }
-        let facts = self.risk_facts(&mut *conn, &c).await?;
-        let out = workflow::next(c.kind, c.status, command, c.level, facts).map_err(AppError::Transition)?;
         let note = input.note.trim();
-        // Decisions against the petitioner and returns carry their reasons.
-        if matches!(
-            command,
-            Command::NotAccept | Command::TransferOut | Command::Divert | Command::Fail
-        ) && note.is_empty()
-        {
-            return Err(AppError::field("note", "reason-required"));
-        }
-        if command == Command::StartReconciliation {
-            let facts: ReconciliationFacts = serde_json::from_str(&c.reconciliation)
-                .map_err(|_| AppError::field("reconciliation", "reconciliation-not-checked"))?;
-            if let Err(why) = facts.check() {
-                return Err(AppError::Invalid(
-                    why.into_iter()
-                        .map(|w| FieldError::new("reconciliation", &format!("ineligible-{}", w.code())))
-                        .collect(),
-                ));
+        let facts = Facts {
+            level: c.level,
+            risk: self.risk_facts(&mut *conn, &c).await?,
+            reason_given: !note.is_empty(),
+            reconciliation: serde_json::from_str(&c.reconciliation).ok(),
+        };
+        let effects = workflow::apply(c.kind, c.status, command, facts).map_err(|e| match e {
+            TransitionError::ReasonRequired => AppError::field("note", "reason-required"),
+            TransitionError::ReconciliationNotChecked => {
+                AppError::field("reconciliation", "reconciliation-not-checked")
             }
-        }
-        if matches!(
-            command,
-            Command::Assign | Command::StartHandling | Command::Escalate
-        ) && !input.handler_id.trim().is_empty()
-        {
+            TransitionError::Ineligible(why) => AppError::Invalid(
+                why.into_iter()
+                    .map(|w| FieldError::new("reconciliation", &format!("ineligible-{}", w.code())))
+                    .collect(),
+            ),
+            other => AppError::Transition(other),
+        })?;
+        if effects.names_handler && !input.handler_id.trim().is_empty() {
             let h = input
                 .handler_id
                 .trim()
@@ -110,101 +102,38 @@ impl App {
             c.handler_id = Some(u.id);
         }
         let from = c.status;
-        c.status = out.to;
-        c.level = out.level;
+        c.status = effects.to;
+        c.level = effects.level;
         let now = self.now();
-        let today = time::local_date(now);
-        let clocks = Clocks::load(&mut *conn).await?;
-        match command {
-            Command::Route => {
-                deadlines::meet(&mut *conn, c.id, &[ClockKind::Routing], now).await?;
-                for k in clocks.started(c.id, c.kind, Trigger::Routed, today, 1) {
-                    cases::insert_clock(&mut *conn, &k).await?;
-                }
-            }
-            Command::Accept if c.kind == CaseKind::GovPetition => {
-                deadlines::meet(&mut *conn, c.id, &[ClockKind::Acceptance], now).await?;
-                for k in clocks.started(c.id, c.kind, Trigger::Accepted, today, 1) {
-                    cases::insert_clock(&mut *conn, &k).await?;
-                }
-            }
-            Command::NotAccept | Command::TransferOut => {
-                deadlines::meet(
-                    &mut *conn,
-                    c.id,
-                    &[ClockKind::Acceptance, ClockKind::Routing],
-                    now,
-                )
-                .await?;
-                deadlines::exempt_open(
-                    &mut *conn,
-                    c.id,
-                    Some(&[
-                        ClockKind::ResultReply,
-                        ClockKind::ProgressReply,
-                        ClockKind::Handling,
-                    ]),
-                    note,
-                )
-                .await?;
-            }
-            Command::IssueOpinion => {
-                deadlines::meet(&mut *conn, c.id, &[ClockKind::Handling], now).await?;
-            }
-            Command::RequestReview | Command::RequestReReview => {
-                for k in clocks.started(c.id, c.kind, Trigger::ReviewRequested, today, 1) {
-                    cases::insert_clock(&mut *conn, &k).await?;
-                }
-                // New facts: the earlier assessment no longer counts (§3.5).
-                c.risk_stale_after = time::to_millis(now) + 1;
-            }
-            Command::IssueReviewOpinion | Command::IssueReReviewOpinion => {
-                deadlines::meet(&mut *conn, c.id, &[ClockKind::ReviewOpinion], now).await?;
-            }
-            Command::Escalate => {
-                c.risk_stale_after = time::to_millis(now) + 1;
-            }
-            Command::Resolve | Command::Divert => {
-                deadlines::meet(
-                    &mut *conn,
-                    c.id,
-                    &[ClockKind::GridClosure, ClockKind::UrgentHandling],
-                    now,
-                )
-                .await?;
-            }
-            Command::Close => {
-                c.closed_at = Some(now);
-                deadlines::meet(&mut *conn, c.id, &[ClockKind::UrgentHandling], now).await?;
-                deadlines::exempt_open(&mut *conn, c.id, None, "案件已办结").await?;
-            }
-            _ => {}
+        if !effects.meet.is_empty() {
+            deadlines::meet(&mut *conn, c.id, effects.meet, now).await?;
         }
-        if matches!(
-            command,
-            Command::Register | Command::Assign | Command::StartHandling | Command::Intervene
-        ) {
-            deadlines::meet(&mut *conn, c.id, &[ClockKind::UrgentHandling], now).await?;
+        if let Some(trigger) = effects.start {
+            let clocks = Clocks::load(&mut *conn).await?;
+            for k in clocks.started(c.id, c.kind, trigger, time::local_date(now), 1) {
+                cases::insert_clock(&mut *conn, &k).await?;
+            }
+        }
+        match effects.exempt {
+            Exempt::Nothing => {}
+            Exempt::Kinds(kinds) => deadlines::exempt_open(&mut *conn, c.id, Some(kinds), note).await?,
+            Exempt::AllOpen => deadlines::exempt_open(&mut *conn, c.id, None, "案件已办结").await?,
+        }
+        if effects.risk_stale {
+            c.risk_stale_after = time::to_millis(now) + 1;
+        }
+        if effects.closes {
+            c.closed_at = Some(now);
         }
         self.save(&mut *conn, &c).await?;
-        let public = matches!(
-            command,
-            Command::Register
-                | Command::Accept
-                | Command::NotAccept
-                | Command::TransferOut
-                | Command::Close
-                | Command::Route
-        );
-        // A reply that is also a workflow step is recorded once, by the reply.
-        if !matches!(command, Command::ReplyProcedural | Command::ReplyResult) {
+        if effects.own_event {
             self.event(
                 &mut *conn,
                 ctx,
                 &c,
                 &format!("cmd-{}", command.code()),
                 note,
-                public,
+                effects.public,
             )
             .await?;
         }

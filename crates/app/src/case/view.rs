@@ -3,7 +3,8 @@
 use chrono::Datelike;
 use gongzhi_domain::deadline::ClockState;
 use gongzhi_domain::policy::Action;
-use gongzhi_domain::workflow::{self, Command, ReconciliationFacts};
+use gongzhi_domain::reconciliation::ReconciliationFacts;
+use gongzhi_domain::workflow::{self, Command};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases::{self, Clock, Event};
 use gongzhi_store::cases::{Case, CaseFilter};

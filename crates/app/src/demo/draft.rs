@@ -66,6 +66,18 @@ impl Draft {
         }
     }
 
+    /// Ends open clocks (of these kinds, or all) without meeting them, as `deadlines::exempt_open`.
+    pub(super) fn exempt(&mut self, kinds: Option<&[ClockKind]>, reason: &str) {
+        for k in &mut self.clocks {
+            if kinds.is_none_or(|x| x.contains(&k.kind))
+                && matches!(k.state, ClockState::Running | ClockState::Paused)
+            {
+                k.state = ClockState::Exempt;
+                k.note = reason.to_owned();
+            }
+        }
+    }
+
     pub(super) fn open(&mut self, clocks: &Clocks, trigger: Trigger, at: time::Timestamp, seq: i64) {
         let started = clocks.started(self.case.id, self.case.kind, trigger, time::local_date(at), seq);
         self.clocks.extend(started);

@@ -5,7 +5,7 @@ use chrono::Duration;
 use gongzhi_domain::deadline::{ClockKind, ClockState, Trigger};
 use gongzhi_domain::org::AgencyKind;
 use gongzhi_domain::risk::{self, RiskInput, RiskLevel};
-use gongzhi_domain::workflow::{self, CaseKind, Channel, Command, RiskFacts, Status};
+use gongzhi_domain::workflow::{self, CaseKind, Channel, Command, Exempt, Facts, RiskFacts, Status};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::follow_up::FollowUp;
@@ -198,7 +198,9 @@ impl App {
                 }
             }
             if workflow::is_decision(cmd) && risk.current.is_none() {
-                let a = self.demo_assessment(d, rng, handler, &staff.chief, next_at - Duration::hours(2));
+                // Assessed before the decision, and after whatever made the last assessment stale.
+                let assessed = (next_at - Duration::hours(2)).max(at + Duration::minutes(1));
+                let a = self.demo_assessment(d, rng, handler, &staff.chief, assessed);
                 risk = RiskFacts {
                     current: RiskLevel::parse(&a.level),
                     signed_off: a.signed_off_at.is_some(),
@@ -207,26 +209,48 @@ impl App {
                 d.case.risk_level = RiskLevel::parse(&a.level);
                 d.assessments.push(a);
             }
-            let Ok(out) = workflow::next(d.case.kind, d.case.status, cmd, d.case.level, risk) else {
+            let note = match cmd {
+                Command::NotAccept => "经审查，反映事项已经法院生效裁判处理，依法不予受理。",
+                Command::TransferOut => "不属于本院管辖，已移送有权处理机关。",
+                Command::Fail => "双方分歧较大，本级调解未能达成一致。",
+                Command::Divert => "引导当事人通过诉讼途径解决。",
+                _ => "",
+            };
+            let facts = Facts {
+                level: d.case.level,
+                risk,
+                reason_given: !note.is_empty(),
+                reconciliation: serde_json::from_str(&d.case.reconciliation).ok(),
+            };
+            let Ok(effects) = workflow::apply(d.case.kind, d.case.status, cmd, facts) else {
                 break;
             };
             at = next_at;
-            d.case.status = out.to;
-            d.case.level = out.level;
+            d.case.status = effects.to;
+            d.case.level = effects.level;
             d.case.updated_at = at;
             let actor = if workflow::is_decision(cmd) { handler } else { who };
-            let public = matches!(
-                cmd,
-                Command::Register
-                    | Command::Accept
-                    | Command::NotAccept
-                    | Command::TransferOut
-                    | Command::Close
-                    | Command::Route
-            );
+            // The step's own effects, as the use case applies them.
+            d.meet(effects.meet, at);
+            if let Some(trigger) = effects.start {
+                d.open(clocks, trigger, at, 1);
+            }
+            match effects.exempt {
+                Exempt::Nothing => {}
+                Exempt::Kinds(kinds) => d.exempt(Some(kinds), note),
+                Exempt::AllOpen => d.exempt(None, "案件已办结"),
+            }
+            if effects.risk_stale {
+                d.case.risk_stale_after = time::to_millis(at) + 1;
+                risk = RiskFacts::default();
+            }
+            if effects.closes {
+                d.case.closed_at = Some(at);
+            }
+            // What the people do around the step: the replies, the sessions, the visits.
             match cmd {
                 Command::ReplyProcedural => {
-                    d.meet(&[ClockKind::ProceduralReply, ClockKind::UrgentHandling], at);
+                    d.meet(&[ClockKind::ProceduralReply], at);
                     self.reply(d, "procedural", at, who, agency);
                 }
                 Command::ReplyResult => {
@@ -235,19 +259,7 @@ impl App {
                 }
                 Command::StartHandling | Command::Assign | Command::Intervene => {
                     d.case.handler_id = Some(handler.0);
-                    d.meet(&[ClockKind::UrgentHandling], at);
                 }
-                Command::Route => {
-                    d.meet(&[ClockKind::Routing], at);
-                    d.open(clocks, Trigger::Routed, at, 1);
-                }
-                Command::Accept if d.case.kind == CaseKind::GovPetition => {
-                    d.meet(&[ClockKind::Acceptance], at);
-                    d.open(clocks, Trigger::Accepted, at, 1);
-                }
-                Command::IssueOpinion => d.meet(&[ClockKind::Handling], at),
-                Command::RequestReview => d.open(clocks, Trigger::ReviewRequested, at, 1),
-                Command::IssueReviewOpinion => d.meet(&[ClockKind::ReviewOpinion], at),
                 Command::StartMediation => {
                     let (outcome, agreement) = match then {
                         Some(Command::Resolve) => ("agreed", true),
@@ -285,9 +297,6 @@ impl App {
                         }
                     }
                 }
-                Command::Resolve | Command::Divert => {
-                    d.meet(&[ClockKind::GridClosure, ClockKind::UrgentHandling], at)
-                }
                 Command::StartFollowUp => {
                     d.meet(&[ClockKind::JudicialConfirmation], at);
                     d.follow_ups.push(FollowUp {
@@ -301,26 +310,17 @@ impl App {
                         notes: "电话回访，当事人表示协议已履行。".into(),
                     });
                 }
-                Command::Close => {
-                    d.case.closed_at = Some(at);
-                    for k in &mut d.clocks {
-                        if k.state == ClockState::Running {
-                            k.state = ClockState::Exempt;
-                            k.note = "案件已办结".into();
-                        }
-                    }
-                }
                 _ => {}
             }
-            let note = match cmd {
-                Command::NotAccept => "经审查，反映事项已经法院生效裁判处理，依法不予受理。",
-                Command::TransferOut => "不属于本院管辖，已移送有权处理机关。",
-                Command::Fail => "双方分歧较大，本级调解未能达成一致。",
-                Command::Divert => "引导当事人通过诉讼途径解决。",
-                _ => "",
-            };
-            if !matches!(cmd, Command::ReplyProcedural | Command::ReplyResult) {
-                d.event(at, actor, agency, &format!("cmd-{}", cmd.code()), note, public);
+            if effects.own_event {
+                d.event(
+                    at,
+                    actor,
+                    agency,
+                    &format!("cmd-{}", cmd.code()),
+                    note,
+                    effects.public,
+                );
             }
             // Some cases are referred to another agency early on.
             if !referred && matches!(cmd, Command::Accept | Command::Assign) && rng.chance(14) {

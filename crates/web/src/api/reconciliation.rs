@@ -20,7 +20,7 @@ pub struct Eligibility {
 
 /// Record and check the criminal-reconciliation conditions (CPL Arts. 288–290) of a criminal case.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/reconciliation", tag = "cases", security(("bearer" = [])),
-    request_body = gongzhi_app::domain::workflow::ReconciliationFacts,
+    request_body = gongzhi_app::domain::reconciliation::ReconciliationFacts,
     responses((status = 200, body = Eligibility), (status = 422, body = ErrorBody)))]
 pub async fn reconciliation(
     State(s): State<AppState>,
@@ -28,7 +28,7 @@ pub async fn reconciliation(
     Path(id): Path<Id>,
     body: ApiBody,
 ) -> Res<Eligibility> {
-    let b: gongzhi_app::domain::workflow::ReconciliationFacts = body.json()?;
+    let b: gongzhi_app::domain::reconciliation::ReconciliationFacts = body.json()?;
     let reasons = s
         .app
         .set_reconciliation(&req.ctx, id, &b)

@@ -9,9 +9,9 @@ use http::header;
 use crate::AppState;
 use crate::error::PageError;
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
 use crate::ui::case::{after, read_multipart};
 use crate::ui::{PageResult, page};
-use crate::routes::{Access, Routes};
 
 pub fn router() -> Routes {
     Routes::new()

@@ -7,9 +7,9 @@ use gongzhi_app::domain::policy::Action;
 use crate::AppState;
 use crate::form::FormData;
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
 use crate::ui::PageResult;
 use crate::ui::case::after;
-use crate::routes::{Access, Routes};
 
 pub fn router() -> Routes {
     Routes::new().post(

@@ -3,15 +3,15 @@
 use axum::extract::{Path, State};
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::policy::Action;
-use gongzhi_app::domain::workflow::ReconciliationFacts;
+use gongzhi_app::domain::reconciliation::ReconciliationFacts;
 use gongzhi_app::{AppError, FieldError};
 
 use crate::AppState;
 use crate::form::FormData;
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
 use crate::ui::PageResult;
 use crate::ui::case::after;
-use crate::routes::{Access, Routes};
 
 pub fn router() -> Routes {
     Routes::new().post(

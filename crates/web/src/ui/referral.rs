@@ -8,9 +8,9 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::form::FormData;
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
 use crate::ui::case::after;
 use crate::ui::{PageResult, see_other};
-use crate::routes::{Access, Routes};
 
 pub fn router() -> Routes {
     Routes::new()

@@ -12,9 +12,9 @@ use crate::error::render;
 use crate::form::FormData;
 use crate::form::FormState;
 use crate::middleware::Req;
+use crate::routes::{Access, Routes};
 use crate::ui::case::after;
 use crate::ui::{Chrome, Flash, PageResult, form_error, page, see_other};
-use crate::routes::{Access, Routes};
 
 pub fn router() -> Routes {
     Routes::new()

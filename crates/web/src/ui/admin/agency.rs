@@ -13,8 +13,8 @@ use crate::AppState;
 use crate::error::render;
 use crate::form::{FormData, FormState};
 use crate::middleware::Req;
-use crate::ui::{Chrome, Flash, PageResult, form_error, page, see_other};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, Flash, PageResult, form_error, page, see_other};
 
 pub fn router() -> Routes {
     let view = Access::Staff(Action::ViewReference);

@@ -10,8 +10,8 @@ use gongzhi_app::domain::time;
 use crate::AppState;
 use crate::form::FormState;
 use crate::middleware::Req;
-use crate::ui::{Chrome, PageResult, ok, page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, PageResult, ok, page};
 
 pub fn router() -> Routes {
     Routes::new().get("/admin/audit", Access::Staff(Action::ViewAudit), audit)

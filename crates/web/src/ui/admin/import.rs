@@ -9,8 +9,8 @@ use http::StatusCode;
 use crate::AppState;
 use crate::error::render;
 use crate::middleware::Req;
-use crate::ui::{Chrome, PageResult, ok, page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, PageResult, ok, page};
 
 pub fn router() -> Routes {
     let manage = Access::Staff(Action::ManageReference);

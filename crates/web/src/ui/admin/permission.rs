@@ -6,8 +6,8 @@ use gongzhi_app::domain::policy::{Action, Role};
 
 use crate::AppState;
 use crate::middleware::Req;
-use crate::ui::{Chrome, PageResult, ok, page};
 use crate::routes::{Access, Routes};
+use crate::ui::{Chrome, PageResult, ok, page};
 
 pub fn router() -> Routes {
     Routes::new().get(

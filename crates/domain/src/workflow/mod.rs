@@ -5,6 +5,7 @@
 use thiserror::Error;
 
 use crate::policy::{Role, codes};
+use crate::reconciliation::Ineligible;
 use crate::risk::RiskLevel;
 
 codes! {
@@ -364,6 +365,12 @@ pub enum TransitionError {
     TopOfLadder,
     #[error("the role may not do this")]
     Role,
+    #[error("this command needs a reason")]
+    ReasonRequired,
+    #[error("the reconciliation conditions are not recorded")]
+    ReconciliationNotChecked,
+    #[error("the case may not be reconciled")]
+    Ineligible(Vec<Ineligible>),
 }
 
 impl TransitionError {
@@ -376,6 +383,9 @@ impl TransitionError {
             TransitionError::NeedsPlan => "transition-needs-plan",
             TransitionError::TopOfLadder => "transition-top-of-ladder",
             TransitionError::Role => "transition-role",
+            TransitionError::ReasonRequired => "reason-required",
+            TransitionError::ReconciliationNotChecked => "reconciliation-not-checked",
+            TransitionError::Ineligible(_) => "reconciliation-ineligible",
         }
     }
 }
@@ -388,7 +398,8 @@ pub struct Outcome {
 }
 
 /// The state machine: checks the state, the gate and the ladder, never the role (see [`allowed`]).
-pub fn next(
+/// The use cases call [`apply`], which also says what the step does.
+pub(crate) fn next(
     kind: CaseKind,
     from: Status,
     command: Command,
@@ -437,274 +448,8 @@ pub fn available(kind: CaseKind, from: Status, roles: &[Role]) -> Vec<Command> {
         .collect()
 }
 
-/// §4.6 (CPL Arts. 288–290): which public-prosecution cases may be reconciled.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-pub struct ReconciliationFacts {
-    /// Caused by a civil dispute (民间纠纷).
-    pub civil_dispute: bool,
-    /// The offence is in Criminal Law Part II ch. 4 (person, democratic rights) or ch. 5 (property).
-    pub chapter_4_or_5: bool,
-    /// A negligent offence other than dereliction of duty.
-    pub negligent: bool,
-    /// Likely sentence in years.
-    pub likely_sentence_years: u32,
-    /// The suspect committed an intentional crime within the past five years.
-    pub intentional_crime_within_5_years: bool,
-}
-
-codes! {
-    /// Why a case may not be reconciled.
-    Ineligible {
-        NotCivilDispute => "not_civil_dispute",
-        WrongChapter => "wrong_chapter",
-        SentenceTooLong => "sentence_too_long",
-        RecentIntentionalCrime => "recent_intentional_crime",
-    }
-}
-
-impl ReconciliationFacts {
-    pub fn check(&self) -> Result<(), Vec<Ineligible>> {
-        let mut why = Vec::new();
-        if self.intentional_crime_within_5_years {
-            why.push(Ineligible::RecentIntentionalCrime);
-        }
-        if self.negligent {
-            if self.likely_sentence_years > 7 {
-                why.push(Ineligible::SentenceTooLong);
-            }
-        } else {
-            if !self.civil_dispute {
-                why.push(Ineligible::NotCivilDispute);
-            }
-            if !self.chapter_4_or_5 {
-                why.push(Ineligible::WrongChapter);
-            }
-            if self.likely_sentence_years > 3 {
-                why.push(Ineligible::SentenceTooLong);
-            }
-        }
-        if why.is_empty() { Ok(()) } else { Err(why) }
-    }
-}
+mod effects;
+pub use effects::{Effects, Exempt, Facts, apply};
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const CLEARED: RiskFacts = RiskFacts {
-        current: Some(RiskLevel::Low),
-        signed_off: false,
-        has_plan: false,
-    };
-
-    /// Every kind × state × command: allowed exactly when a row of the table says so, and then to
-    /// that row's state; otherwise 409-style NotAllowed naming the state and the command.
-    #[test]
-    fn every_state_and_command_of_every_workflow() {
-        for kind in CaseKind::ALL {
-            for from in Status::ALL {
-                for cmd in Command::ALL {
-                    let row = kind
-                        .transitions()
-                        .iter()
-                        .find(|tr| tr.command == *cmd && tr.from.contains(from));
-                    let got = next(*kind, *from, *cmd, Some(Level::Grid), CLEARED);
-                    match row {
-                        Some(tr) => assert_eq!(got.map(|o| o.to), Ok(tr.to), "{kind} {from} {cmd}"),
-                        None => assert_eq!(
-                            got,
-                            Err(TransitionError::NotAllowed {
-                                from: *from,
-                                command: *cmd
-                            }),
-                            "{kind} {from} {cmd}"
-                        ),
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn no_command_is_listed_twice_from_one_state() {
-        for kind in CaseKind::ALL {
-            for s in kind.states() {
-                let cmds: Vec<_> = kind
-                    .transitions()
-                    .iter()
-                    .filter(|tr| tr.from.contains(&s))
-                    .map(|tr| tr.command)
-                    .collect();
-                let mut dedup = cmds.clone();
-                dedup.dedup();
-                assert_eq!(cmds.len(), dedup.len(), "{kind} {s}");
-            }
-        }
-    }
-
-    #[test]
-    fn every_state_is_reachable_and_can_reach_closed() {
-        for kind in CaseKind::ALL {
-            let starts = [kind.initial(Channel::Portal), kind.initial(Channel::Visit)];
-            let mut seen: Vec<Status> = starts.to_vec();
-            let mut i = 0;
-            while i < seen.len() {
-                let here = seen[i];
-                for tr in kind.transitions().iter().filter(|tr| tr.from.contains(&here)) {
-                    if !seen.contains(&tr.to) {
-                        seen.push(tr.to);
-                    }
-                }
-                i += 1;
-            }
-            for s in kind.states() {
-                assert!(seen.contains(&s), "{kind}: {s} unreachable");
-                let mut reach = vec![s];
-                let mut j = 0;
-                while j < reach.len() {
-                    let here = reach[j];
-                    for tr in kind.transitions().iter().filter(|tr| tr.from.contains(&here)) {
-                        if !reach.contains(&tr.to) {
-                            reach.push(tr.to);
-                        }
-                    }
-                    j += 1;
-                }
-                assert!(reach.contains(&S::Closed), "{kind}: {s} cannot close");
-            }
-            assert!(available(*kind, S::Closed, Role::ALL).is_empty());
-        }
-    }
-
-    #[test]
-    fn no_decision_without_a_current_assessment() {
-        for kind in CaseKind::ALL {
-            for tr in kind.transitions().iter().filter(|tr| is_decision(tr.command)) {
-                for from in tr.from {
-                    assert_eq!(
-                        next(*kind, *from, tr.command, Some(Level::Grid), RiskFacts::default()),
-                        Err(TransitionError::NeedsAssessment),
-                        "{kind} {from} {}",
-                        tr.command
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn high_risk_needs_sign_off_and_a_plan_medium_needs_a_plan() {
-        let go = |risk| next(CaseKind::Petition, S::ResultReplied, C::Close, None, risk);
-        let high = RiskFacts {
-            current: Some(RiskLevel::High),
-            ..Default::default()
-        };
-        assert_eq!(go(high), Err(TransitionError::NeedsSignOff));
-        assert_eq!(
-            go(RiskFacts {
-                signed_off: true,
-                ..high
-            }),
-            Err(TransitionError::NeedsPlan)
-        );
-        assert!(
-            go(RiskFacts {
-                signed_off: true,
-                has_plan: true,
-                ..high
-            })
-            .is_ok()
-        );
-        let medium = RiskFacts {
-            current: Some(RiskLevel::Medium),
-            ..Default::default()
-        };
-        assert_eq!(go(medium), Err(TransitionError::NeedsPlan));
-        assert!(go(CLEARED).is_ok());
-    }
-
-    #[test]
-    fn the_ladder_climbs_four_levels_and_stops() {
-        let mut level = next(CaseKind::Dispute, S::RiskGraded, C::Assign, None, CLEARED)
-            .unwrap()
-            .level;
-        assert_eq!(level, Some(Level::Grid));
-        for expected in [Level::Village, Level::Centre, Level::Township] {
-            level = next(CaseKind::Dispute, S::Assigned, C::Escalate, level, CLEARED)
-                .unwrap()
-                .level;
-            assert_eq!(level, Some(expected));
-        }
-        assert_eq!(
-            next(CaseKind::Dispute, S::Assigned, C::Escalate, level, CLEARED),
-            Err(TransitionError::TopOfLadder)
-        );
-    }
-
-    #[test]
-    fn clerks_register_and_reply_but_do_not_decide() {
-        let clerk = [Role::ReceptionClerk];
-        assert_eq!(
-            available(CaseKind::Petition, S::Registered, &clerk),
-            vec![C::ReplyProcedural]
-        );
-        assert_eq!(
-            available(CaseKind::Petition, S::ProceduralReplied, &clerk),
-            vec![C::Accept, C::TransferOut]
-        );
-        assert!(
-            available(CaseKind::Petition, S::ResultReplied, &clerk)
-                .iter()
-                .all(|c| !is_decision(*c))
-        );
-        assert!(available(CaseKind::Petition, S::Registered, &[Role::Leader]).is_empty());
-        assert!(available(CaseKind::Petition, S::Registered, &[Role::SystemAdmin]).is_empty());
-    }
-
-    #[test]
-    fn reconciliation_eligibility() {
-        let ok = ReconciliationFacts {
-            civil_dispute: true,
-            chapter_4_or_5: true,
-            likely_sentence_years: 3,
-            ..Default::default()
-        };
-        assert_eq!(ok.check(), Ok(()));
-        assert_eq!(
-            ReconciliationFacts {
-                likely_sentence_years: 4,
-                ..ok
-            }
-            .check(),
-            Err(vec![Ineligible::SentenceTooLong])
-        );
-        assert_eq!(
-            ReconciliationFacts {
-                intentional_crime_within_5_years: true,
-                ..ok
-            }
-            .check(),
-            Err(vec![Ineligible::RecentIntentionalCrime])
-        );
-        let negligent = ReconciliationFacts {
-            negligent: true,
-            likely_sentence_years: 7,
-            ..Default::default()
-        };
-        assert_eq!(negligent.check(), Ok(()));
-        assert_eq!(
-            ReconciliationFacts {
-                likely_sentence_years: 8,
-                ..negligent
-            }
-            .check(),
-            Err(vec![Ineligible::SentenceTooLong])
-        );
-        assert_eq!(
-            ReconciliationFacts::default().check(),
-            Err(vec![Ineligible::NotCivilDispute, Ineligible::WrongChapter])
-        );
-    }
-}
+mod tests;
