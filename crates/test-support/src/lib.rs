@@ -90,7 +90,13 @@ impl TestApp {
     }
 
     pub async fn spawn_with(name: &str, security: Security) -> Self {
-        let url = fresh_database(name).await;
+        let t = Self::open(fresh_database(name).await, security).await;
+        t.app.seed_demo(&t.system_ctx()).await.unwrap();
+        t
+    }
+
+    /// A server on an existing database, as a new release starts on it: migrated, nothing seeded.
+    pub async fn open(url: String, security: Security) -> Self {
         let db = Db::connect(&DbOptions {
             url: url.clone(),
             max_connections: 8,
@@ -101,7 +107,6 @@ impl TestApp {
         db.migrate().await.unwrap();
         let cipher = test_cipher();
         let (app, system) = App::new(db.clone(), cipher.clone(), security, Default::default()).unwrap();
-        app.seed_demo(&Ctx::system(&system, "test")).await.unwrap();
         let state = gongzhi_web::AppState {
             app: app.clone(),
             metrics: gongzhi_web::Metrics::new(),

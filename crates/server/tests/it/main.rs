@@ -11,3 +11,4 @@ mod public;
 mod security;
 mod store;
 mod sweep;
+mod upgrade;
