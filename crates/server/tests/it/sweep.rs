@@ -1,7 +1,8 @@
 //! Sweeps over the router itself (`gongzhi_web::routes::catalogue`): every write, posted by
 //! nobody, changes nothing; a NUL in any text field of any write is refused naming the field and
-//! changes nothing; every role against every staff route gets exactly what its roles grant. A route
-//! added without a sample body below fails the sweep until one is written.
+//! changes nothing; every role against every staff route gets exactly what its roles grant; a case
+//! out of the caller's scope answers as a case that does not exist. A route added without a sample
+//! body below fails the sweep until one is written.
 use std::collections::BTreeMap;
 
 use gongzhi_app::Security;
@@ -887,4 +888,157 @@ async fn every_role_against_every_staff_route_of_the_router() {
     }
     assert_eq!(checked, accounts.len() * routes.len());
     eprintln!("role × route requests: {checked}");
+}
+
+/// The answer without what differs between any two requests (the request id).
+async fn answer(res: reqwest::Response) -> (u16, String) {
+    let status = res.status().as_u16();
+    let request_id = res
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = res.text().await.unwrap();
+    let body = if request_id.is_empty() {
+        body
+    } else {
+        body.replace(&request_id, "")
+    };
+    (status, body)
+}
+
+/// Scope: every route on a case (page, form action, API operation), tried by each account that may
+/// not see the case, answers exactly as it does for a case id that does not exist — same status,
+/// same body — so nobody learns which cases exist in other agencies.
+#[tokio::test]
+async fn a_case_out_of_scope_answers_as_if_it_did_not_exist() {
+    let t = TestApp::spawn_with(
+        "scope",
+        Security {
+            admin_totp_required: false,
+            ..Security::default()
+        },
+    )
+    .await;
+    let referred = Ids::make(&t).await;
+    let samples = samples(&referred);
+    // A second case of the procuratorate, referred to nobody: the police partner may not see it.
+    let reception = t.api("demo_reception").await;
+    let (s, c) = reception
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "petition", "channel": "letter", "category": "LAW_RELATED", "place_id": referred.village,
+                "title": "李某申请监督", "narrative": "对裁定不服。",
+                "received_at": gongzhi_app::domain::time::format_local(chrono::Utc::now()),
+                "parties": [{"role": "petitioner", "name": "李秀英", "phone": "13912345678"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    let own = c["id"].as_str().unwrap().to_owned();
+    let unreferred = Ids {
+        party: t
+            .rows(&format!("SELECT id FROM case_party WHERE case_id = '{own}'"))
+            .await[0][0]
+            .clone(),
+        clock: t
+            .rows(&format!("SELECT id FROM case_clock WHERE case_id = '{own}'"))
+            .await[0][0]
+            .clone(),
+        case: own,
+        user: referred.user.clone(),
+        agency: referred.agency.clone(),
+        district: referred.district.clone(),
+        township: referred.township.clone(),
+        village: referred.village.clone(),
+        tracking: c["tracking_code"].as_str().unwrap().to_owned(),
+        // Not of this case: the routes on them are tried with the referred case only.
+        referral: referred.referral.clone(),
+        notice: referred.notice.clone(),
+        task: referred.task.clone(),
+        attachment: referred.attachment.clone(),
+    };
+    let routes: Vec<RouteSpec> = catalogue()
+        .into_iter()
+        .filter(|r| r.access.is_staff() && r.path.contains("{id}"))
+        .collect();
+    let missing = "01900000-0000-7000-8000-00000000abcd";
+    let mut browsers = Vec::new();
+    for username in [
+        "demo_sysadmin",
+        "demo_secadmin",
+        "demo_auditor",
+        "demo_chief",
+        "demo_prosecutor",
+        "demo_assistant",
+        "demo_reception",
+        "demo_juvenile",
+        "demo_hearing",
+        "demo_partner",
+        "demo_grid",
+        "demo_leader",
+    ] {
+        browsers.push((username, t.browser(username, DEMO_PASSWORD).await));
+    }
+    // Signed in first, so that only what the requests do shows in the snapshot.
+    let before = t.snapshot().await;
+    let mut outsiders = Vec::new();
+    let mut checked = 0;
+    for ((username, browser), ids) in browsers.iter().flat_map(|b| [(b, &referred), (b, &unreferred)]) {
+        let probe = browser
+            .get(format!("{}/cases/{}", t.base, ids.case))
+            .send()
+            .await
+            .unwrap();
+        if probe.status() != 404 {
+            continue;
+        }
+        outsiders.push(format!("{username} on {}", ids.case));
+        for r in &routes {
+            let on_case = r.path.starts_with("/cases/") || r.path.starts_with("/api/v1/cases/");
+            if !on_case && ids.case == unreferred.case {
+                continue;
+            }
+            let body = samples
+                .get(&format!("{} {}", r.method, r.path))
+                .cloned()
+                .unwrap_or(Body::Form(vec![]));
+            let mut got = Vec::new();
+            for path in [ids.fill(&r.path), ids.fill(&r.path.replace("{id}", missing))] {
+                let res = if r.method == "GET" {
+                    browser.get(format!("{}{path}", t.base)).send().await.unwrap()
+                } else {
+                    send(&browser, &t.base, r.method, &path, &body, None).await
+                };
+                got.push(answer(res).await);
+            }
+            assert!(
+                !on_case || got[0].0 >= 400,
+                "{username} {} {}: {} on a case out of scope",
+                r.method,
+                r.path,
+                got[0].0
+            );
+            assert_eq!(
+                got[0], got[1],
+                "{username} {} {}: out of scope differs from missing",
+                r.method, r.path
+            );
+            checked += 2;
+        }
+    }
+    assert_eq!(
+        t.snapshot().await,
+        before,
+        "nothing changed by those out of scope"
+    );
+    // A grid worker of another township sees neither; the police partner sees only the case
+    // referred to the police.
+    assert_eq!(outsiders.len(), 3, "{outsiders:?}");
+    assert!(outsiders.contains(&format!("demo_partner on {}", unreferred.case)));
+    eprintln!(
+        "scope requests: {checked} (of {} routes on an id, {} account-case pairs out of scope, each id real and missing)",
+        routes.len(),
+        outsiders.len()
+    );
 }
