@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::calendar::WorkCalendar;
 use gongzhi_domain::deadline::{self, Calculated, ClockKind, ClockState, Due, Rule, Trigger, Unit};
+use gongzhi_domain::notice::{Message, Notice};
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::CaseKind;
 use gongzhi_domain::{Id, time};
@@ -13,7 +14,7 @@ use gongzhi_store::AnyConnection;
 use gongzhi_store::Page;
 use gongzhi_store::cases::{self, Clock, ClockFilter, OpenClock};
 use gongzhi_store::deadline_rule::RuleRow;
-use gongzhi_store::notice::Notice;
+use gongzhi_store::notice::Notice as NoticeRow;
 use gongzhi_store::reference;
 use gongzhi_store::{deadline_rule, notice};
 
@@ -468,23 +469,27 @@ impl App {
         } else {
             None
         };
-        let body = format!(
-            "{}|{}|{}|{}",
-            o.clock.kind.code(),
-            o.number,
-            o.title,
-            o.clock.due_date
-        );
+        let (clock, due) = (o.clock.kind, o.clock.due_date.to_string());
+        let message = if kind == "reminder" {
+            Message::Reminder { clock, due }
+        } else {
+            Message::Escalation { clock, due }
+        };
+        let n = Notice {
+            number: o.number.clone(),
+            title: o.title.clone(),
+            message,
+        };
         Ok(notice::raise_notice(
             conn,
-            &Notice {
+            &NoticeRow {
                 id: Id::new().to_string(),
                 dedup: format!("{kind}:{}:{}", o.clock.id, o.clock.due_date),
                 user_id: user.map(|u| u.to_string()),
                 agency_id: Some(agency.to_string()),
                 case_id: Some(o.clock.case_id.to_string()),
-                kind: kind.to_owned(),
-                body,
+                kind: n.kind().to_owned(),
+                body: n.encode(),
                 created_at: time::to_millis(self.now()),
                 read_at: None,
             },

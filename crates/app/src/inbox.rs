@@ -2,10 +2,10 @@
 //! time; reading a notice.
 
 use gongzhi_domain::deadline::ClockState;
+use gongzhi_domain::notice::Notice;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases::{self, ClockFilter, OpenClock};
-use gongzhi_store::notice::Notice;
 use gongzhi_store::referral::Referral;
 use gongzhi_store::task::Task;
 use gongzhi_store::{Page, Paged};
@@ -24,9 +24,20 @@ pub struct Inbox {
     pub clocks: Paged<(OpenClock, ClockState)>,
     pub referrals: Paged<(Referral, String, String)>,
     pub tasks: Paged<Task>,
-    pub notices: Paged<Notice>,
+    pub notices: Paged<NoticeItem>,
     /// The page shown (from 1).
     pub page: i64,
+}
+
+/// One notice: what it says (typed; `None` only for a body no release could have written) and
+/// when it was raised.
+#[derive(Clone, Debug)]
+pub struct NoticeItem {
+    pub id: String,
+    pub case_id: Option<String>,
+    pub kind: String,
+    pub at: i64,
+    pub notice: Option<Notice>,
 }
 
 impl Inbox {
@@ -88,11 +99,18 @@ impl App {
                 })
                 .collect(),
         };
+        let notices = notice::notices_for(&mut conn, actor.user_id, actor.agency_id, at).await?;
         Ok(Inbox {
             clocks,
             referrals: referral::referrals_to(&mut conn, actor.agency_id, at).await?,
             tasks: task::open_tasks_of(&mut conn, actor.user_id, at).await?,
-            notices: notice::notices_for(&mut conn, actor.user_id, actor.agency_id, at).await?,
+            notices: notices.map(|n| NoticeItem {
+                notice: Notice::decode(&n.kind, &n.body),
+                id: n.id,
+                case_id: n.case_id,
+                kind: n.kind,
+                at: n.created_at,
+            }),
             page,
         })
     }

@@ -2,8 +2,9 @@
 
 use gongzhi_domain::Id;
 use gongzhi_domain::audit::Changes;
+use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::policy::Action;
-use gongzhi_domain::reconciliation::ReconciliationFacts;
+use gongzhi_domain::reconciliation::{Ineligible, ReconciliationFacts};
 use gongzhi_domain::workflow::CaseKind;
 
 use crate::{App, AppError, Ctx};
@@ -15,7 +16,7 @@ impl App {
         ctx: &Ctx,
         case: Id,
         facts: &ReconciliationFacts,
-    ) -> Result<Vec<String>, AppError> {
+    ) -> Result<Vec<Ineligible>, AppError> {
         self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;
         let mut c = self.case_for_write(tx.conn(), ctx, case).await?;
@@ -24,18 +25,8 @@ impl App {
         }
         c.reconciliation = serde_json::to_string(facts).map_err(|e| AppError::Internal(e.to_string()))?;
         self.save(tx.conn(), &c).await?;
-        let why: Vec<String> = facts
-            .check()
-            .err()
-            .unwrap_or_default()
-            .iter()
-            .map(|w| w.code().to_owned())
-            .collect();
-        let detail = if why.is_empty() {
-            "eligible".to_owned()
-        } else {
-            why.join(",")
-        };
+        let unmet = facts.check().err().unwrap_or_default();
+        let detail = EventDetail::ReconciliationChecked { unmet: unmet.clone() }.encode();
         self.event(tx.conn(), ctx, &c, "reconciliation-checked", &detail, false)
             .await?;
         ctx.audit(
@@ -47,6 +38,6 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(why)
+        Ok(unmet)
     }
 }

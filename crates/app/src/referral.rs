@@ -3,10 +3,11 @@
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::case::ReferralState;
 use gongzhi_domain::deadline::{ClockKind, ClockState};
+use gongzhi_domain::notice::{Message, Notice};
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases;
-use gongzhi_store::notice::Notice;
+use gongzhi_store::notice::Notice as NoticeRow;
 use gongzhi_store::reference;
 use gongzhi_store::referral::Referral;
 use gongzhi_store::{notice, referral};
@@ -87,14 +88,21 @@ impl App {
         cases::insert_clock(tx.conn(), &clock).await?;
         notice::raise_notice(
             tx.conn(),
-            &Notice {
+            &NoticeRow {
                 id: Id::new().to_string(),
                 dedup: format!("referral:{referral_id}"),
                 user_id: None,
                 agency_id: Some(to.id.to_string()),
                 case_id: Some(case.to_string()),
                 kind: "referral".into(),
-                body: format!("referral|{}|{}|{}", c.number, c.title, clock.due_date),
+                body: Notice {
+                    number: c.number.clone(),
+                    title: c.title.clone(),
+                    message: Message::Referral {
+                        due: clock.due_date.to_string(),
+                    },
+                }
+                .encode(),
                 created_at: time::to_millis(now),
                 read_at: None,
             },
@@ -200,20 +208,27 @@ impl App {
         if matches!(new_state, ReferralState::Returned | ReferralState::Reported) {
             notice::raise_notice(
                 tx.conn(),
-                &Notice {
+                &NoticeRow {
                     id: Id::new().to_string(),
                     dedup: format!("referral-{}:{referral}", new_state.code()),
                     user_id: c.handler_id.map(|h| h.to_string()),
                     agency_id: Some(r.from_agency_id.clone()),
                     case_id: Some(case.to_string()),
                     kind: format!("referral_{}", new_state.code()),
-                    body: format!(
-                        "referral_{}|{}|{}|{}",
-                        new_state.code(),
-                        c.number,
-                        c.title,
-                        actor.agency_name
-                    ),
+                    body: Notice {
+                        number: c.number.clone(),
+                        title: c.title.clone(),
+                        message: if new_state == ReferralState::Returned {
+                            Message::ReferralReturned {
+                                by: actor.agency_name.clone(),
+                            }
+                        } else {
+                            Message::ReferralReported {
+                                by: actor.agency_name.clone(),
+                            }
+                        },
+                    }
+                    .encode(),
                     created_at: time::to_millis(now),
                     read_at: None,
                 },

@@ -1,6 +1,7 @@
 //! The risk gate: assessing a case, the leader's sign-off, the mitigation plan.
 
 use gongzhi_domain::audit::Changes;
+use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::risk::{self, RiskInput, RiskLevel};
 use gongzhi_domain::workflow::{self, CaseKind, Command, RiskFacts, Status};
@@ -86,7 +87,11 @@ impl App {
             ctx,
             &c,
             "risk-assessed",
-            &format!("{}|{}", result.level.code(), result.score),
+            &EventDetail::RiskAssessed {
+                level: result.level,
+                score: result.score,
+            }
+            .encode(),
             false,
         )
         .await?;

@@ -82,6 +82,16 @@ pub struct Paged<T> {
     pub total: i64,
 }
 
+impl<T> Paged<T> {
+    /// The same page with each row made into something else (a row into a view).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
+        Paged {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+        }
+    }
+}
+
 impl<T> Default for Paged<T> {
     fn default() -> Self {
         Self {

@@ -5,6 +5,7 @@ use chrono::Datelike;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::case::{self as dcase, PartyRole};
 use gongzhi_domain::deadline::{ClockKind, ClockState, Trigger};
+use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::idcard::{IdCardError, ResidentId};
 use gongzhi_domain::org::OrgLevel;
 use gongzhi_domain::phone::Phone;
@@ -487,7 +488,11 @@ impl App {
         for (u, mime) in uploads.iter().zip(&i.mimes) {
             self.store_attachment(&mut *conn, ctx, &c, u, mime).await?;
         }
-        let detail = format!("{}｜{}", c.number, c.channel.code());
+        let detail = EventDetail::Registered {
+            number: c.number.clone(),
+            channel: c.channel,
+        }
+        .encode();
         self.event(&mut *conn, ctx, &c, "registered", &detail, true)
             .await?;
         Ok(c)

@@ -1,7 +1,8 @@
 //! The case list and the case page as its reader may see it.
 
 use chrono::Datelike;
-use gongzhi_domain::deadline::ClockState;
+use gongzhi_domain::deadline::{ClockState, Unit};
+use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::reconciliation::ReconciliationFacts;
 use gongzhi_domain::workflow::{self, Command};
@@ -41,7 +42,30 @@ pub struct ClockView {
     pub skipped: Vec<(chrono::NaiveDate, String)>,
     pub state: ClockState,
     pub rule_source: String,
-    pub rule_text: String,
+    /// The rule's term: so many days, working days or months.
+    pub rule_term: Option<(u32, Unit)>,
+}
+
+/// One step on a case's timeline, with what it says typed.
+#[derive(Clone, Debug)]
+pub struct TimelineEvent {
+    pub at: i64,
+    pub actor_name: String,
+    pub agency_name: String,
+    pub kind: String,
+    pub detail: EventDetail,
+}
+
+impl From<Event> for TimelineEvent {
+    fn from(e: Event) -> Self {
+        TimelineEvent {
+            detail: EventDetail::decode(&e.kind, &e.detail),
+            at: e.at,
+            actor_name: e.actor_name,
+            agency_name: e.agency_name,
+            kind: e.kind,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -69,7 +93,7 @@ pub struct CaseView {
     /// title), newest first, at most `RELATED_SHOWN`, and how many in all.
     pub related: Paged<(String, String, String)>,
     /// The latest `TIMELINE_SHOWN` events, oldest first, and how many there are.
-    pub events: Paged<Event>,
+    pub events: Paged<TimelineEvent>,
     /// Commands the actor's roles allow from the current state.
     pub commands: Vec<Command>,
     /// The actor's agency owns the case (or the actor works district-wide).
@@ -120,9 +144,7 @@ impl App {
                         .collect(),
                     state: clocks.state(&k, today),
                     rule_source: rule.map(|r| r.source.clone()).unwrap_or_default(),
-                    rule_text: rule
-                        .map(|r| format!("{}|{}", r.amount, r.unit.code()))
-                        .unwrap_or_default(),
+                    rule_term: rule.map(|r| (r.amount, r.unit)),
                     clock: k,
                 }
             })
@@ -183,7 +205,9 @@ impl App {
             replies: reply::replies(&mut conn, case).await?,
             attachments: attachment::attachments(&mut conn, case).await?,
             related,
-            events: cases::events(&mut conn, case, false, Page::first(TIMELINE_SHOWN)).await?,
+            events: cases::events(&mut conn, case, false, Page::first(TIMELINE_SHOWN))
+                .await?
+                .map(TimelineEvent::from),
             commands,
             owner,
             can_reveal: owner && actor.can(Action::RevealPersonal),
@@ -199,11 +223,13 @@ impl App {
         ctx: &Ctx,
         case: Id,
         page: i64,
-    ) -> Result<(Case, Paged<Event>), AppError> {
+    ) -> Result<(Case, Paged<TimelineEvent>), AppError> {
         self.authorize(ctx, Action::ViewCases).await?;
         let mut conn = self.db().conn().await?;
         let (c, _) = self.case_for_read(&mut conn, ctx, case).await?;
-        let events = cases::events(&mut conn, case, false, Page::nth(page, TIMELINE_SHOWN)).await?;
+        let events = cases::events(&mut conn, case, false, Page::nth(page, TIMELINE_SHOWN))
+            .await?
+            .map(TimelineEvent::from);
         Ok((c, events))
     }
 }

@@ -3,6 +3,7 @@
 
 use chrono::Duration;
 use gongzhi_domain::deadline::{ClockKind, ClockState, Trigger};
+use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::org::AgencyKind;
 use gongzhi_domain::risk::{self, RiskInput, RiskLevel};
 use gongzhi_domain::workflow::{self, CaseKind, Channel, Command, Exempt, Facts, RiskFacts, Status};
@@ -44,7 +45,11 @@ impl App {
             &who,
             &agency,
             "registered",
-            &format!("{}｜{}", d.case.number, d.case.channel.code()),
+            &EventDetail::Registered {
+                number: d.case.number.clone(),
+                channel: d.case.channel,
+            }
+            .encode(),
             true,
         );
         // The path, with delays in hours.

@@ -113,6 +113,26 @@ async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
     assert_eq!(s, 200);
     assert_eq!(d["commands"], json!([]));
     let referral = d["referrals"][0]["id"].as_str().unwrap().to_owned();
+    // The centre is told, in a typed notice: the case and the feedback date.
+    let (_, inbox) = centre_user.get("/api/v1/inbox").await;
+    let notice = &inbox["notices"][0];
+    assert_eq!(notice["kind"], "referral", "{inbox}");
+    assert_eq!(notice["notice"]["type"], "referral");
+    assert_eq!(notice["notice"]["number"], d["case"]["number"]);
+    assert_eq!(
+        notice["notice"]["due"].as_str().map(str::len),
+        Some(10),
+        "a date: {notice}"
+    );
+    // The timeline's details are typed too: registration names its number and channel.
+    let registered = d["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["what"] == "registered")
+        .unwrap();
+    assert_eq!(registered["detail"]["type"], "registered");
+    assert_eq!(registered["detail"]["number"], d["case"]["number"]);
     let police = t.api("demo_partner").await;
     assert_eq!(police.get(&format!("/api/v1/cases/{id}")).await.0, 404);
     // The receiving agency may not change the case itself.

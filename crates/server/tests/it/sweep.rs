@@ -1008,7 +1008,7 @@ async fn a_case_out_of_scope_answers_as_if_it_did_not_exist() {
                 let res = if r.method == "GET" {
                     browser.get(format!("{}{path}", t.base)).send().await.unwrap()
                 } else {
-                    send(&browser, &t.base, r.method, &path, &body, None).await
+                    send(browser, &t.base, r.method, &path, &body, None).await
                 };
                 got.push(answer(res).await);
             }

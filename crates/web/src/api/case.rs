@@ -7,6 +7,7 @@ use gongzhi_app::AppError;
 use gongzhi_app::case::{Case, CaseFilter};
 use gongzhi_app::case::{IntakeForm, PartyInput, TransitionInput};
 use gongzhi_app::domain::Id;
+use gongzhi_app::domain::event::EventDetail;
 use gongzhi_app::domain::time;
 use gongzhi_app::domain::workflow::{CaseKind, Command};
 use http::HeaderMap;
@@ -223,6 +224,18 @@ pub struct PartyOut {
     pub minor: bool,
 }
 
+/// One step of the timeline.
+#[derive(Serialize, ToSchema)]
+pub struct EventJson {
+    /// Local time (UTC+8), `YYYY-MM-DD HH:MM`.
+    pub at: String,
+    pub who: String,
+    pub agency: String,
+    /// The event's kind: `registered`, `cmd-<command>`, `reply-<kind>`, `risk-assessed`, …
+    pub what: String,
+    pub detail: EventDetail,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct CaseDetail {
     pub case: CaseSummary,
@@ -234,7 +247,7 @@ pub struct CaseDetail {
     pub replies: Vec<serde_json::Value>,
     pub mediations: Vec<serde_json::Value>,
     /// The latest 100 events; `timeline_total` says how many there are in all.
-    pub timeline: Vec<serde_json::Value>,
+    pub timeline: Vec<EventJson>,
     pub timeline_total: i64,
     /// Commands the caller may give now.
     pub commands: Vec<String>,
@@ -301,7 +314,13 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
             .events
             .items
             .iter()
-            .map(|e| serde_json::json!({"at": crate::ui::case::fmt_ms(e.at), "who": e.actor_name, "agency": e.agency_name, "what": e.kind, "detail": e.detail}))
+            .map(|e| EventJson {
+                at: crate::ui::case::fmt_ms(e.at),
+                who: e.actor_name.clone(),
+                agency: e.agency_name.clone(),
+                what: e.kind.clone(),
+                detail: e.detail.clone(),
+            })
             .collect(),
         commands: v.commands.iter().map(|c| c.code().to_owned()).collect(),
     }))

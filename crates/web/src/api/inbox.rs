@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
+use gongzhi_app::domain::notice::Notice;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -33,7 +34,20 @@ pub struct InboxJson {
     pub clocks: Vec<InboxItem>,
     pub referrals: Vec<InboxItem>,
     pub tasks: Vec<InboxItem>,
-    pub notices: Vec<serde_json::Value>,
+    pub notices: Vec<NoticeJson>,
+}
+
+/// A notice to the caller or the caller's agency.
+#[derive(Serialize, ToSchema)]
+pub struct NoticeJson {
+    pub id: String,
+    /// reminder, escalation, referral, referral_returned, referral_reported
+    pub kind: String,
+    pub case_id: Option<String>,
+    /// Local time (UTC+8) it was raised.
+    pub at: String,
+    /// What it says; absent only for a body that cannot be read.
+    pub notice: Option<Notice>,
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -102,7 +116,13 @@ pub async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQue
             .notices
             .items
             .iter()
-            .map(|n| serde_json::json!({"id": n.id, "kind": n.kind, "case_id": n.case_id, "body": n.body, "at": crate::ui::case::fmt_ms(n.created_at)}))
+            .map(|n| NoticeJson {
+                id: n.id.clone(),
+                kind: n.kind.clone(),
+                case_id: n.case_id.clone(),
+                at: crate::ui::case::fmt_ms(n.at),
+                notice: n.notice.clone(),
+            })
             .collect(),
     }))
 }

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use gongzhi_app::domain::Id;
+use gongzhi_app::domain::reconciliation::Ineligible;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -14,8 +15,8 @@ use super::{ApiBody, ErrorBody, Res, fail};
 #[derive(Serialize, ToSchema)]
 pub struct Eligibility {
     pub eligible: bool,
-    /// Why not: not_civil_dispute, wrong_chapter, sentence_too_long, recent_intentional_crime
-    pub reasons: Vec<String>,
+    /// Why not, each a condition of CPL Arts. 288–290 that is not met.
+    pub reasons: Vec<Ineligible>,
 }
 
 /// Record and check the criminal-reconciliation conditions (CPL Arts. 288–290) of a criminal case.

@@ -3,11 +3,13 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use gongzhi_app::domain::Id;
+use gongzhi_app::domain::notice::{Message, Notice};
 use gongzhi_app::domain::policy::Action;
 
 use super::case::{clock_class, fmt_ms};
 use super::{Chrome, Flash, PageResult, page, see_other};
 use crate::AppState;
+use crate::i18n::T;
 use crate::middleware::Req;
 use crate::routes::{Access, Routes};
 
@@ -114,32 +116,16 @@ async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQuery>)
         .items
         .iter()
         .map(|n| {
-            let parts: Vec<&str> = n.body.split('|').collect();
-            let text = match parts.as_slice() {
-                [clock, number, title, due] if n.kind == "reminder" || n.kind == "escalation" => t.ta(
-                    &format!("notice-{}", n.kind),
-                    &[
-                        ("clock", t.code("clock", clock)),
-                        ("number", (*number).to_owned()),
-                        ("title", (*title).to_owned()),
-                        ("due", (*due).to_owned()),
-                    ],
-                ),
-                [_, number, title, extra] => t.ta(
-                    &format!("notice-{}", n.kind.replace('_', "-")),
-                    &[
-                        ("number", (*number).to_owned()),
-                        ("title", (*title).to_owned()),
-                        ("extra", (*extra).to_owned()),
-                    ],
-                ),
-                _ => n.body.clone(),
-            };
+            let text = n
+                .notice
+                .as_ref()
+                .map(|x| notice_text(t, x))
+                .unwrap_or_else(|| t.t("notice-unreadable"));
             NoticeRow {
                 id: n.id.clone(),
                 case_id: n.case_id.clone().unwrap_or_default(),
                 text,
-                at: fmt_ms(n.created_at),
+                at: fmt_ms(n.at),
                 class: if n.kind == "escalation" {
                     "border-danger"
                 } else {
@@ -178,4 +164,24 @@ async fn task_done(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -> P
 async fn notice_read(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -> PageResult {
     page(&req, s.app.read_notice(&req.ctx, id).await)?;
     see_other("/inbox")
+}
+
+/// A notice in words: its message, with the case it is about.
+fn notice_text(t: &T, n: &Notice) -> String {
+    let case = [("number", n.number.clone()), ("title", n.title.clone())];
+    let (key, more) = match &n.message {
+        Message::Reminder { clock, due } => (
+            "notice-reminder",
+            vec![("clock", t.code("clock", clock.code())), ("due", due.clone())],
+        ),
+        Message::Escalation { clock, due } => (
+            "notice-escalation",
+            vec![("clock", t.code("clock", clock.code())), ("due", due.clone())],
+        ),
+        Message::Referral { due } => ("notice-referral", vec![("due", due.clone())]),
+        Message::ReferralReturned { by } => ("notice-referral-returned", vec![("by", by.clone())]),
+        Message::ReferralReported { by } => ("notice-referral-reported", vec![("by", by.clone())]),
+    };
+    let args: Vec<(&str, String)> = case.into_iter().chain(more).collect();
+    t.ta(key, &args)
 }

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use gongzhi_app::case::TIMELINE_SHOWN;
 use gongzhi_app::domain::Id;
 
-use super::case::{EventRow, event_text, fmt_ms};
+use super::case::EventRow;
 use super::{Chrome, PageResult, ok, page};
 use crate::AppState;
 use crate::middleware::Req;
@@ -46,16 +46,7 @@ async fn timeline(
         .items
         .iter()
         .rev()
-        .map(|e| {
-            let (what, detail) = event_text(&chrome.t, &e.kind, &e.detail);
-            EventRow {
-                at: fmt_ms(e.at),
-                who: e.actor_name.clone(),
-                agency: e.agency_name.clone(),
-                what,
-                detail,
-            }
-        })
+        .map(|e| EventRow::of(&chrome.t, e))
         .collect();
     ok(
         &req,

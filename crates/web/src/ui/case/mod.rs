@@ -25,7 +25,7 @@ mod page;
 
 pub use intake::{intake_form, read_multipart};
 pub use list::{CaseRow, case_row};
-pub(crate) use page::{EventRow, after, case_page, event_text};
+pub(crate) use page::{EventRow, after, case_page};
 
 pub fn router() -> Routes {
     use Action::{HandleCase, RegisterCase, RevealPersonal, ViewCases};

@@ -5,9 +5,10 @@ use axum::extract::{Path, Query, State};
 use chrono::Datelike;
 use gongzhi_app::AppError;
 use gongzhi_app::admin::{Agency, Category};
-use gongzhi_app::case::{CaseView, Revealed};
+use gongzhi_app::case::{CaseView, Revealed, TimelineEvent};
 use gongzhi_app::domain::case::{MediationOutcome, ReplyChannel, ReplyKind, Satisfaction};
 use gongzhi_app::domain::deadline::ClockState;
+use gongzhi_app::domain::event::EventDetail;
 use gongzhi_app::domain::workflow::Command;
 use gongzhi_app::domain::{Id, time};
 use gongzhi_app::reply::Template as ReplyTemplate;
@@ -144,36 +145,50 @@ impl CasePage {
     }
 }
 
-pub(crate) fn event_text(t: &T, kind: &str, detail: &str) -> (String, String) {
-    if let Some(cmd) = kind.strip_prefix("cmd-") {
-        return (t.code("command", cmd), detail.to_owned());
+impl EventRow {
+    /// A timeline step in words: what happened and what it says, in the reader's language.
+    pub(crate) fn of(t: &T, e: &TimelineEvent) -> Self {
+        let (what, detail) = event_text(t, &e.kind, &e.detail);
+        EventRow {
+            at: fmt_ms(e.at),
+            who: e.actor_name.clone(),
+            agency: e.agency_name.clone(),
+            what,
+            detail,
+        }
     }
-    let what = t.code_or_raw("event", kind);
-    let detail = match kind {
-        "registered" => detail
-            .split_once('｜')
-            .map(|(n, ch)| format!("{n}，{}", t.code("channel", ch)))
-            .unwrap_or_else(|| detail.to_owned()),
-        k if k.starts_with("reply-") => t.code_or_raw("reply-channel", detail),
-        "risk-assessed" => detail
-            .split_once('|')
-            .map(|(l, s)| {
-                t.ta(
-                    "risk-summary",
-                    &[("level", t.code("risk", l)), ("score", s.to_owned())],
-                )
-            })
-            .unwrap_or_default(),
-        k if k.starts_with("mediation-") => detail.to_owned(),
-        "follow-up" => t.code_or_raw("satisfaction", detail),
-        "reconciliation-checked" if detail == "eligible" => t.t("reconciliation-eligible"),
-        "reconciliation-checked" => detail
-            .split(',')
-            .map(|w| t.code("ineligible", w))
+}
+
+fn event_text(t: &T, kind: &str, detail: &EventDetail) -> (String, String) {
+    let what = match kind.strip_prefix("cmd-") {
+        Some(cmd) => t.code("command", cmd),
+        None => t.code_or_raw("event", kind),
+    };
+    let detail = match detail {
+        EventDetail::None => String::new(),
+        EventDetail::Registered { number, channel } => {
+            format!("{number}，{}", t.code("channel", channel.code()))
+        }
+        EventDetail::RiskAssessed { level, score } => t.ta(
+            "risk-summary",
+            &[
+                ("level", t.code("risk", level.code())),
+                ("score", score.to_string()),
+            ],
+        ),
+        EventDetail::ReconciliationChecked { unmet } if unmet.is_empty() => t.t("reconciliation-eligible"),
+        EventDetail::ReconciliationChecked { unmet } => unmet
+            .iter()
+            .map(|w| t.code("ineligible", w.code()))
             .collect::<Vec<_>>()
             .join("；"),
-        "attachment" => t.ta("attachments-added", &[("n", detail.to_owned())]),
-        _ => detail.to_owned(),
+        EventDetail::Text { text } => match kind {
+            _ if kind.starts_with("cmd-") || kind.starts_with("mediation-") => text.clone(),
+            k if k.starts_with("reply-") => t.code_or_raw("reply-channel", text),
+            "follow-up" => t.code_or_raw("satisfaction", text),
+            "attachment" => t.ta("attachments-added", &[("n", text.clone())]),
+            _ => text.clone(),
+        },
     };
     (what, detail)
 }
@@ -199,9 +214,13 @@ pub(crate) async fn case_page(
         .iter()
         .map(|k| {
             let rule = k
-                .rule_text
-                .split_once('|')
-                .map(|(n, u)| t.ta("rule-amount", &[("n", n.to_owned()), ("unit", t.code("unit", u))]))
+                .rule_term
+                .map(|(n, u)| {
+                    t.ta(
+                        "rule-amount",
+                        &[("n", n.to_string()), ("unit", t.code("unit", u.code()))],
+                    )
+                })
                 .unwrap_or_default();
             ClockRow {
                 id: k.clock.id.to_string(),
@@ -290,22 +309,7 @@ pub(crate) async fn case_page(
             sending: r.from_agency_id == actor.agency_id.to_string(),
         })
         .collect();
-    let events = v
-        .events
-        .items
-        .iter()
-        .rev()
-        .map(|e| {
-            let (what, detail) = event_text(&t, &e.kind, &e.detail);
-            EventRow {
-                at: fmt_ms(e.at),
-                who: e.actor_name.clone(),
-                agency: e.agency_name.clone(),
-                what,
-                detail,
-            }
-        })
-        .collect();
+    let events = v.events.items.iter().rev().map(|e| EventRow::of(&t, e)).collect();
     let commands = v
         .commands
         .iter()
