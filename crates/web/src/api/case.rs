@@ -224,6 +224,53 @@ pub struct PartyOut {
     pub minor: bool,
 }
 
+/// The latest risk assessment.
+#[derive(Serialize, ToSchema)]
+pub struct RiskOut {
+    /// low, medium, high
+    pub level: String,
+    pub score: i64,
+    /// The rule set's version.
+    pub ruleset: String,
+    /// The factors that scored, as the rule set names them (JSON text).
+    pub factors: String,
+    pub assessor: String,
+    pub at: String,
+    pub plan: String,
+    pub signed_off_by: String,
+    /// Made before the case last changed in a way that needs a new assessment, it is not current.
+    pub current: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReferralOut {
+    pub id: String,
+    pub to: Option<String>,
+    /// pending, accepted, returned, reported, revoked
+    pub state: String,
+    pub due: String,
+    pub note: String,
+    pub answer: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReplyOut {
+    /// procedural, progress, result
+    pub kind: String,
+    pub channel: String,
+    pub body: String,
+    pub sent_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MediationOut {
+    pub mediator: String,
+    /// agreed, failed, continued
+    pub outcome: String,
+    pub agreement: String,
+    pub held_at: String,
+}
+
 /// One step of the timeline.
 #[derive(Serialize, ToSchema)]
 pub struct EventJson {
@@ -242,10 +289,10 @@ pub struct CaseDetail {
     pub narrative: String,
     pub parties: Vec<PartyOut>,
     pub clocks: Vec<ClockJson>,
-    pub risk: Option<serde_json::Value>,
-    pub referrals: Vec<serde_json::Value>,
-    pub replies: Vec<serde_json::Value>,
-    pub mediations: Vec<serde_json::Value>,
+    pub risk: Option<RiskOut>,
+    pub referrals: Vec<ReferralOut>,
+    pub replies: Vec<ReplyOut>,
+    pub mediations: Vec<MediationOut>,
     /// The latest 100 events; `timeline_total` says how many there are in all.
     pub timeline: Vec<EventJson>,
     pub timeline_total: i64,
@@ -289,25 +336,48 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
                 note: k.clock.note.clone(),
             })
             .collect(),
-        risk: v.assessments.first().map(|a| {
-            serde_json::json!({"level": a.level, "score": a.score, "ruleset": a.ruleset, "factors": a.factors,
-                "assessor": a.assessor_name, "at": crate::ui::case::fmt_ms(a.at), "plan": a.plan,
-                "signed_off_by": a.signed_off_by, "current": v.risk_current})
+        risk: v.assessments.first().map(|a| RiskOut {
+            level: a.level.clone(),
+            score: a.score,
+            ruleset: a.ruleset.clone(),
+            factors: a.factors.clone(),
+            assessor: a.assessor_name.clone(),
+            at: crate::ui::case::fmt_ms(a.at),
+            plan: a.plan.clone(),
+            signed_off_by: a.signed_off_by.clone(),
+            current: v.risk_current,
         }),
         referrals: v
             .referrals
             .iter()
-            .map(|r| serde_json::json!({"id": r.id, "to": r.to_agency_name, "state": r.state, "due": r.due_date, "note": r.note, "answer": r.answer}))
+            .map(|r| ReferralOut {
+                id: r.id.clone(),
+                to: r.to_agency_name.clone(),
+                state: r.state.clone(),
+                due: r.due_date.clone(),
+                note: r.note.clone(),
+                answer: r.answer.clone(),
+            })
             .collect(),
         replies: v
             .replies
             .iter()
-            .map(|r| serde_json::json!({"kind": r.kind, "channel": r.channel, "body": r.body, "sent_at": crate::ui::case::fmt_ms(r.sent_at)}))
+            .map(|r| ReplyOut {
+                kind: r.kind.clone(),
+                channel: r.channel.clone(),
+                body: r.body.clone(),
+                sent_at: crate::ui::case::fmt_ms(r.sent_at),
+            })
             .collect(),
         mediations: v
             .mediations
             .iter()
-            .map(|m| serde_json::json!({"mediator": m.mediator, "outcome": m.outcome, "agreement": m.agreement, "held_at": crate::ui::case::fmt_ms(m.held_at)}))
+            .map(|m| MediationOut {
+                mediator: m.mediator.clone(),
+                outcome: m.outcome.clone(),
+                agreement: m.agreement.clone(),
+                held_at: crate::ui::case::fmt_ms(m.held_at),
+            })
             .collect(),
         timeline_total: v.events.total,
         timeline: v
