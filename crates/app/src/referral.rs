@@ -1,10 +1,10 @@
 //! Referrals (交办): handing a case to another agency with a feedback deadline, and its answer.
 
 use gongzhi_domain::audit::Changes;
-use gongzhi_domain::case::ReferralState;
 use gongzhi_domain::deadline::{ClockKind, ClockState};
 use gongzhi_domain::notice::{Message, Notice};
 use gongzhi_domain::policy::Action;
+use gongzhi_domain::referral::{self as referral_rules, Answer, ReferralState, Refusal, Side};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::cases;
 use gongzhi_store::notice::Notice as NoticeRow;
@@ -147,33 +147,26 @@ impl App {
         let c = cases::get_case(tx.conn(), case)
             .await?
             .ok_or(AppError::NotFound)?;
-        let receiving = r.to_agency_id == actor.agency_id.to_string();
-        let sending = r.from_agency_id == actor.agency_id.to_string();
         let state = ReferralState::parse(&r.state).unwrap_or(ReferralState::Revoked);
-        let text = text.trim();
-        let new_state = match action {
-            "accept" if receiving && state == ReferralState::Pending => ReferralState::Accepted,
-            "return" if receiving && matches!(state, ReferralState::Pending | ReferralState::Accepted) => {
-                if text.is_empty() {
-                    return Err(AppError::field("text", "referral-return-reason"));
-                }
-                ReferralState::Returned
-            }
-            "report" if receiving && matches!(state, ReferralState::Pending | ReferralState::Accepted) => {
-                if text.is_empty() {
-                    return Err(AppError::field("text", "referral-report-required"));
-                }
-                ReferralState::Reported
-            }
-            "revoke" if sending && matches!(state, ReferralState::Pending | ReferralState::Accepted) => {
-                ReferralState::Revoked
-            }
-            "accept" | "return" | "report" | "revoke" if receiving || sending => {
-                return Err(AppError::field("action", "referral-not-open"));
-            }
-            "accept" | "return" | "report" | "revoke" => return Err(AppError::NotFound),
-            _ => return Err(AppError::field("action", "referral-action-invalid")),
+        let side = if r.to_agency_id == actor.agency_id.to_string() {
+            Side::Receiving
+        } else if r.from_agency_id == actor.agency_id.to_string() {
+            Side::Sending
+        } else {
+            Side::Other
         };
+        let text = text.trim();
+        let answer =
+            Answer::parse(action).ok_or_else(|| AppError::field("action", "referral-action-invalid"))?;
+        let new_state =
+            referral_rules::answer(state, answer, side, !text.is_empty()).map_err(|e| match e {
+                Refusal::NeedsText if answer == Answer::Return => {
+                    AppError::field("text", "referral-return-reason")
+                }
+                Refusal::NeedsText => AppError::field("text", "referral-report-required"),
+                Refusal::NotOpen => AppError::field("action", "referral-not-open"),
+                Refusal::Unknown => AppError::NotFound,
+            })?;
         let now = self.now();
         referral::answer_referral(
             tx.conn(),

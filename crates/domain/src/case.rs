@@ -1,4 +1,4 @@
-//! The vocabulary of a case outside its workflow: parties, replies, referrals, mediation, follow-up.
+//! The vocabulary of a case outside its workflow: parties, replies, mediation, follow-up.
 
 use crate::policy::codes;
 use crate::workflow::CaseKind;
@@ -32,16 +32,6 @@ codes! {
         Phone => "phone",
         Sms => "sms",
         Portal => "portal",
-    }
-}
-
-codes! {
-    ReferralState {
-        Pending => "pending",
-        Accepted => "accepted",
-        Returned => "returned",
-        Reported => "reported",
-        Revoked => "revoked",
     }
 }
 

@@ -19,6 +19,7 @@ pub mod policy;
 pub mod principal;
 pub mod publication;
 pub mod reconciliation;
+pub mod referral;
 pub mod risk;
 pub mod roster;
 pub mod text;

@@ -277,6 +277,58 @@ impl Actor {
     }
 }
 
+/// What a user may do, one flag per action, for the screens: computed by the policy, so that a
+/// template asks `can.handle_case` and a misspelt action does not compile.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Can {
+    pub view_reference: bool,
+    pub manage_reference: bool,
+    pub view_roster: bool,
+    pub manage_roster: bool,
+    pub view_users: bool,
+    pub manage_users: bool,
+    pub manage_user_security: bool,
+    pub view_permissions: bool,
+    pub view_audit: bool,
+    pub view_statistics: bool,
+    pub view_cases: bool,
+    pub register_case: bool,
+    pub handle_case: bool,
+    pub reveal_personal: bool,
+    pub sign_off_risk: bool,
+    pub approve_clock: bool,
+    pub manage_templates: bool,
+}
+
+impl Can {
+    pub fn of(roles: &[Role]) -> Self {
+        let mut can = Can::default();
+        for action in Action::ALL {
+            let flag = match action {
+                Action::ViewReference => &mut can.view_reference,
+                Action::ManageReference => &mut can.manage_reference,
+                Action::ViewRoster => &mut can.view_roster,
+                Action::ManageRoster => &mut can.manage_roster,
+                Action::ViewUsers => &mut can.view_users,
+                Action::ManageUsers => &mut can.manage_users,
+                Action::ManageUserSecurity => &mut can.manage_user_security,
+                Action::ViewPermissions => &mut can.view_permissions,
+                Action::ViewAudit => &mut can.view_audit,
+                Action::ViewStatistics => &mut can.view_statistics,
+                Action::ViewCases => &mut can.view_cases,
+                Action::RegisterCase => &mut can.register_case,
+                Action::HandleCase => &mut can.handle_case,
+                Action::RevealPersonal => &mut can.reveal_personal,
+                Action::SignOffRisk => &mut can.sign_off_risk,
+                Action::ApproveClock => &mut can.approve_clock,
+                Action::ManageTemplates => &mut can.manage_templates,
+            };
+            *flag = roles.iter().any(|r| r.allows(*action));
+        }
+        can
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,5 +425,16 @@ mod tests {
         actor.roles = vec![GridWorker];
         assert_eq!(actor.scope(Action::ViewRoster), Some(Scope::All));
         assert_eq!(actor.scope(Action::ViewUsers), None);
+    }
+
+    #[test]
+    fn the_screens_flags_are_the_matrix() {
+        for role in Role::ALL {
+            let can = Can::of(&[*role]);
+            assert_eq!(can.handle_case, role.allows(Action::HandleCase), "{role}");
+            assert_eq!(can.manage_users, role.allows(Action::ManageUsers), "{role}");
+            assert_eq!(can.sign_off_risk, role.allows(Action::SignOffRisk), "{role}");
+        }
+        assert_eq!(Can::of(&[]), Can::default());
     }
 }

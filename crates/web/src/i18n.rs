@@ -184,11 +184,10 @@ mod tests {
         for h in HeadKind::ALL {
             assert!(t.has(&format!("head-{}", h.code().replace('_', "-"))), "{h}");
         }
-        use gongzhi_domain::case::{
-            MediationOutcome, PartyRole, ReferralState, ReplyChannel, ReplyKind, Satisfaction,
-        };
+        use gongzhi_domain::case::{MediationOutcome, PartyRole, ReplyChannel, ReplyKind, Satisfaction};
         use gongzhi_domain::deadline::{ClockKind, ClockState, Unit};
         use gongzhi_domain::reconciliation::Ineligible;
+        use gongzhi_domain::referral::ReferralState;
         use gongzhi_domain::risk::{Factor, RiskLevel};
         use gongzhi_domain::workflow::{CaseKind, Channel, Command, Level, Status};
         let mut all: Vec<(&str, &str)> = Vec::new();

@@ -25,7 +25,7 @@ pub(crate) use intake::Source;
 pub use intake::{IntakeForm, PartyInput, Upload};
 pub use reveal::Revealed;
 pub use transition::TransitionInput;
-pub use view::{CaseView, ClockView, MeetingView, PartyView, TimelineEvent};
+pub use view::{CaseCan, CaseView, ClockView, MeetingView, PartyView, TimelineEvent};
 
 /// Case settings (the `[cases]` section of the configuration).
 #[derive(Clone, Debug)]

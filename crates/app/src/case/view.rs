@@ -3,7 +3,7 @@
 use chrono::Datelike;
 use gongzhi_domain::deadline::{ClockState, Unit};
 use gongzhi_domain::event::EventDetail;
-use gongzhi_domain::policy::Action;
+use gongzhi_domain::policy::{Action, Actor};
 use gongzhi_domain::reconciliation::ReconciliationFacts;
 use gongzhi_domain::workflow::{self, Command};
 use gongzhi_domain::{Id, time};
@@ -44,6 +44,33 @@ pub struct ClockView {
     pub rule_source: String,
     /// The rule's term: so many days, working days or months.
     pub rule_term: Option<(u32, Unit)>,
+}
+
+/// What the viewer may do on one case: the permission of the roles, on a case of the viewer's own
+/// agency (others read, they do not act), and — for the workflow — while it is open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CaseCan {
+    /// Add attachments, set the mitigation plan, release what the public sees (also once closed).
+    pub handle: bool,
+    /// Give commands, reply, assess, refer, mediate, follow up: `handle` on an open case.
+    pub act: bool,
+    pub approve_clocks: bool,
+    pub sign_off: bool,
+    pub reveal: bool,
+}
+
+impl CaseCan {
+    fn of(actor: &Actor, owner: bool, closed: bool) -> Self {
+        let handle = owner && actor.can(Action::HandleCase);
+        CaseCan {
+            handle,
+            act: handle && !closed,
+            approve_clocks: owner && actor.can(Action::ApproveClock),
+            // A leader signs off wherever the case is handled (§3.5).
+            sign_off: actor.can(Action::SignOffRisk),
+            reveal: owner && actor.can(Action::RevealPersonal),
+        }
+    }
 }
 
 /// One step on a case's timeline, with what it says typed.
@@ -98,7 +125,8 @@ pub struct CaseView {
     pub commands: Vec<Command>,
     /// The actor's agency owns the case (or the actor works district-wide).
     pub owner: bool,
-    pub can_reveal: bool,
+    /// What the viewer may do on this case: the page offers exactly these.
+    pub can: CaseCan,
     pub reconciliation: Option<ReconciliationFacts>,
 }
 
@@ -210,7 +238,7 @@ impl App {
                 .map(TimelineEvent::from),
             commands,
             owner,
-            can_reveal: owner && actor.can(Action::RevealPersonal),
+            can: CaseCan::of(&actor, owner, c.status.is_closed()),
             reconciliation: serde_json::from_str(&c.reconciliation).ok(),
             case: c,
         })

@@ -25,7 +25,7 @@ mod timeline;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use gongzhi_app::domain::policy::{Action, Actor};
+use gongzhi_app::domain::policy::{Action, Actor, Can};
 use gongzhi_app::stats::Overview;
 use http::{HeaderMap, StatusCode, header};
 
@@ -48,8 +48,8 @@ pub struct Chrome {
     pub t: T,
     /// Who the bar names (also half-way through logging in).
     pub actor: Option<Actor>,
-    /// The user once the login is complete.
-    signed_in: Option<Actor>,
+    /// What the signed-in user may do, as the policy says; nothing before the login is complete.
+    pub can: Can,
     pub nav: Vec<NavItem>,
     pub flash: String,
     pub lang: &'static str,
@@ -104,7 +104,7 @@ impl Chrome {
         Self {
             t: req.t.clone(),
             actor,
-            signed_in: req.ctx.user().cloned(),
+            can: req.ctx.user().map(|u| Can::of(&u.roles)).unwrap_or_default(),
             nav,
             flash: String::new(),
             lang: req.t.lang.code(),
@@ -130,11 +130,6 @@ impl Chrome {
                     .join("、")
             })
             .unwrap_or_default()
-    }
-
-    /// What the signed-in user may do; nothing before the login is complete.
-    pub fn can(&self, action: &str) -> bool {
-        Action::parse(action).is_some_and(|a| self.signed_in.as_ref().is_some_and(|x| x.can(a)))
     }
 }
 
