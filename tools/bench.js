@@ -1,5 +1,6 @@
-// Latency of registering a case through the API (1 and 16 concurrent clients) and of the case page
-// with the demo data. Usage: node tools/bench.js BASE_URL [requests-per-level]
+// The hot paths of one server: registering a case through the API at 1, 8 and 32 concurrent
+// clients, the API case list (open, 50), the case list page, the case page and the chief
+// prosecutor's inbox (time and size). Usage: node tools/bench.js BASE_URL [registrations-per-level]
 'use strict';
 const base = process.argv[2];
 const perLevel = Number(process.argv[3] || 400);
@@ -27,30 +28,39 @@ async function sessionCookie(user) {
 }
 
 async function run(n, concurrency, one) {
-  const times = []; let next = 0;
+  const times = []; let next = 0; let bytes = 0;
   const worker = async () => {
     while (next < n) {
       const i = next++;
       const t0 = performance.now();
-      await one(i);
+      bytes = (await one(i)) || bytes;
       times.push(performance.now() - t0);
     }
   };
   const t0 = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const secs = (performance.now() - t0) / 1000;
-  return { n, concurrency, p50: pct(times, 50).toFixed(1), p99: pct(times, 99).toFixed(1), rps: (n / secs).toFixed(0) };
+  const out = { n, c: concurrency, p50: +pct(times, 50).toFixed(2), p99: +pct(times, 99).toFixed(2), rps: Math.round(n / secs) };
+  if (bytes) out.kb = Math.round(bytes / 1024);
+  return out;
+}
+
+async function get(url, headers, what) {
+  const r = await fetch(url, { headers });
+  if (r.status !== 200) throw new Error(`${what}: ${r.status}`);
+  return (await r.text()).length;
 }
 
 (async () => {
   const tok = await token('demo_reception');
-  const places = await (await fetch(`${base}/api/v1/org-units?parent=${await wujiang(tok)}`, { headers: { authorization: `Bearer ${tok}` } })).json();
+  const auth = { authorization: `Bearer ${tok}` };
+  const places = await (await fetch(`${base}/api/v1/org-units?parent=${await wujiang(tok)}`, { headers: auth })).json();
   const place = places[0].id;
   const received = new Date(Date.now() + 8 * 3600e3 - 3600e3).toISOString().slice(0, 16).replace('T', ' ');
   const register = async (i) => {
     const r = await fetch(`${base}/api/v1/cases`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}`, 'idempotency-key': `bench-${Date.now()}-${i}-${Math.random()}` },
+      headers: { 'content-type': 'application/json', ...auth, 'idempotency-key': `bench-${Date.now()}-${i}-${Math.random()}` },
       body: JSON.stringify({
         kind: 'petition', channel: 'visit', category: 'LAW_RELATED', place_id: place,
         title: `压测登记 ${i}`, narrative: '反映民事判决执行问题，请求检察机关依法监督。', received_at: received,
@@ -58,20 +68,21 @@ async function run(n, concurrency, one) {
       }),
     });
     if (r.status !== 200) throw new Error(`register: ${r.status} ${await r.text()}`);
-  };
-  const out = { register: [], casePage: null };
-  out.register.push(await run(perLevel / 4, 1, register));
-  out.register.push(await run(perLevel, 16, register));
-  const chief = await token('demo_chief');
-  const list = await (await fetch(`${base}/api/v1/cases?state=all&limit=500`, { headers: { authorization: `Bearer ${chief}` } })).json();
-  const ids = list.items.map((c) => c.id);
-  const cookie = await sessionCookie('demo_chief');
-  out.casePage = await run(200, 4, async (i) => {
-    const r = await fetch(`${base}/cases/${ids[(i * 37) % ids.length]}`, { headers: { cookie } });
-    if (r.status !== 200) throw new Error(`case page: ${r.status}`);
     await r.text();
-  });
+  };
+  const out = {};
+  out.register = [await run(perLevel / 4, 1, register)];
+  for (const c of [8, 32]) out.register.push(await run(perLevel, c, register));
+  const chief = await token('demo_chief');
+  const chiefAuth = { authorization: `Bearer ${chief}` };
+  const list = await (await fetch(`${base}/api/v1/cases?state=all&limit=500`, { headers: chiefAuth })).json();
   out.cases = list.total;
+  const ids = list.items.map((c) => c.id);
+  out.apiList = await run(200, 4, () => get(`${base}/api/v1/cases?limit=50`, chiefAuth, 'api list'));
+  const cookie = { cookie: await sessionCookie('demo_chief') };
+  out.listPage = await run(200, 4, () => get(`${base}/cases`, cookie, 'list page'));
+  out.casePage = await run(200, 4, (i) => get(`${base}/cases/${ids[(i * 37) % ids.length]}`, cookie, 'case page'));
+  out.inbox = await run(100, 4, () => get(`${base}/inbox`, cookie, 'inbox'));
   console.log(JSON.stringify(out));
 
   async function wujiang(t) {
