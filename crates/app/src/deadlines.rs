@@ -2,6 +2,8 @@
 //! by what happens on a case, pause and extension with an approver, the public calculator, and the
 //! sweeper that raises reminders before and escalations after a due date.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::calendar::WorkCalendar;
@@ -198,8 +200,28 @@ pub struct Clocks {
     pub names: std::collections::BTreeMap<NaiveDate, String>,
 }
 
+impl App {
+    /// The deadline rules and the calendar: read once per version of `reference_version` (which
+    /// every change to them bumps in its transaction), so each use costs one small query and a
+    /// change on any server is seen by all from their next use.
+    pub(crate) async fn clocks(&self, conn: &mut AnyConnection) -> Result<Arc<Clocks>, AppError> {
+        let version = reference::version(&mut *conn, reference::DEADLINES).await?;
+        let cached = self.0.clocks.read().ok().and_then(|c| c.clone());
+        if let Some((v, clocks)) = cached
+            && v == version
+        {
+            return Ok(clocks);
+        }
+        let fresh = Arc::new(Clocks::load(conn).await?);
+        if let Ok(mut c) = self.0.clocks.write() {
+            *c = Some((version, fresh.clone()));
+        }
+        Ok(fresh)
+    }
+}
+
 impl Clocks {
-    pub async fn load(conn: &mut AnyConnection) -> Result<Self, AppError> {
+    async fn load(conn: &mut AnyConnection) -> Result<Self, AppError> {
         let rules = deadline_rule::rules(&mut *conn)
             .await?
             .iter()
@@ -331,7 +353,7 @@ impl App {
             return Err(AppError::field("start", "date-invalid"));
         };
         let mut conn = self.db().conn().await?;
-        let clocks = Clocks::load(&mut conn).await?;
+        let clocks = self.clocks(&mut conn).await?;
         let due = deadline::due_date(&clocks.cal, start, amount, unit)
             .ok_or_else(|| AppError::field("amount", "amount-invalid"))?;
         Ok(Calculated {
@@ -385,7 +407,7 @@ impl App {
             ClockChange::Extend(days) if matches!(k.state, ClockState::Running | ClockState::Paused) => {
                 // §3.3: complex matters may be extended (≤30 days for government petitions), with
                 // the approval of the organ's head and the reason told to the petitioner.
-                let clocks = Clocks::load(tx.conn()).await?;
+                let clocks = self.clocks(tx.conn()).await?;
                 let due = deadline::due_date(&clocks.cal, k.due_date, days, Unit::CalendarDay)
                     .ok_or_else(|| AppError::field("days", "extension-days-invalid"))?;
                 k.due_date = due.due;
@@ -420,7 +442,7 @@ impl App {
     pub async fn sweep_deadlines(&self, ctx: &Ctx, today: NaiveDate) -> Result<(usize, usize), AppError> {
         self.authorize_system(ctx, "sweep_deadlines").await?;
         let mut conn = self.db().conn().await?;
-        let clocks = Clocks::load(&mut conn).await?;
+        let clocks = self.clocks(&mut conn).await?;
         let horizon = today + chrono::Days::new(14);
         let mut open = Vec::new();
         // Every clock, a page at a time (raising a notice changes no clock, so the pages hold).

@@ -12,7 +12,6 @@ use gongzhi_store::{Page, Paged};
 use gongzhi_store::{notice, referral, task};
 
 use crate::case::district_wide;
-use crate::deadlines::Clocks;
 use crate::{App, AppError, Ctx};
 
 /// Rows of each inbox section per page.
@@ -77,7 +76,7 @@ impl App {
         let actor = self.authorize(ctx, Action::ViewCases).await?;
         let mut conn = self.db().conn().await?;
         let today = time::local_date(self.now());
-        let clocks = Clocks::load(&mut conn).await?;
+        let clocks = self.clocks(&mut conn).await?;
         let horizon = today + chrono::Days::new(30);
         // The agency's clocks; those who see the whole district (the policy's scope) follow every
         // handler's, the others their own, the unassigned ones and those referred to the agency.

@@ -89,6 +89,8 @@ struct Inner {
     /// A precomputed hash verified against when a user name is unknown, so that the answer takes
     /// as long as for a real account.
     dummy_hash: String,
+    /// The deadline rules and the calendar, with the `reference_version` they were read at.
+    clocks: std::sync::RwLock<Option<(i64, Arc<deadlines::Clocks>)>>,
 }
 
 /// The application: cheap to clone, shared by every request and job.
@@ -111,6 +113,7 @@ impl App {
             security,
             cases,
             dummy_hash,
+            clocks: Default::default(),
         }));
         Ok((app, System::new()))
     }

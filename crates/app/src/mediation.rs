@@ -11,7 +11,6 @@ use gongzhi_store::mediation;
 use gongzhi_store::mediation::Mediation;
 
 use crate::case::parse_local;
-use crate::deadlines::Clocks;
 use crate::error::Checks;
 use crate::{App, AppError, Ctx};
 
@@ -83,7 +82,7 @@ impl App {
         // 人民调解法 Art. 33: the parties may apply for judicial confirmation within 30 days of the
         // agreement taking effect; the clock reminds the mediator inside that window.
         if let (true, Some(d)) = (agreed, agreement_date) {
-            let clocks = Clocks::load(tx.conn()).await?;
+            let clocks = self.clocks(tx.conn()).await?;
             for k in clocks.started(case, c.kind, Trigger::Agreement, d, 1) {
                 cases::insert_clock(tx.conn(), &k).await?;
             }

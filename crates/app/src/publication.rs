@@ -15,7 +15,6 @@ use gongzhi_store::{AnyConnection, Page, reply};
 /// Public steps shown of a case at most (the latest).
 const STEPS_SHOWN: i64 = 50;
 
-use crate::deadlines::Clocks;
 use crate::error::Checks;
 use crate::{App, AppError, Ctx};
 
@@ -107,7 +106,7 @@ impl App {
         } else {
             Vec::new()
         };
-        let clocks = Clocks::load(&mut *conn).await?;
+        let clocks = self.clocks(&mut *conn).await?;
         let today = time::local_date(self.now());
         let expected = cases::clocks(&mut *conn, c.id)
             .await?

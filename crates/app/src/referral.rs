@@ -12,7 +12,6 @@ use gongzhi_store::reference;
 use gongzhi_store::referral::Referral;
 use gongzhi_store::{notice, referral};
 
-use crate::deadlines::Clocks;
 use crate::error::Checks;
 use crate::{App, AppError, Ctx};
 
@@ -58,7 +57,7 @@ impl App {
             return Err(AppError::field("to_agency", "agency-unknown"));
         };
         let now = self.now();
-        let clocks = Clocks::load(tx.conn()).await?;
+        let clocks = self.clocks(tx.conn()).await?;
         let referral_id = Id::new();
         let mut clock = clocks
             .clock_of_days(case, ClockKind::ReferralFeedback, time::local_date(now), days)

@@ -14,7 +14,7 @@ use gongzhi_store::reply::Reply;
 pub use gongzhi_store::reply::Template;
 
 use crate::case::TransitionInput;
-use crate::deadlines::{self, Clocks};
+use crate::deadlines;
 use crate::error::Checks;
 use crate::{App, AppError, Ctx};
 
@@ -241,7 +241,7 @@ impl App {
                     .iter()
                     .max_by_key(|k| (k.kind == ClockKind::ProgressReply, k.seq))
                 {
-                    let clocks = Clocks::load(tx.conn()).await?;
+                    let clocks = self.clocks(tx.conn()).await?;
                     let seq = if last.kind == ClockKind::ProgressReply {
                         last.seq + 1
                     } else {

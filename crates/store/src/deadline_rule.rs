@@ -49,7 +49,7 @@ pub async fn insert_rule_if_absent(conn: &mut AnyConnection, r: &RuleRow) -> Res
     .bind(&r.region)
     .bind(&r.source)
     .bind(r.updated_at)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    crate::reference::bump_version(conn, crate::reference::DEADLINES).await
 }

@@ -23,6 +23,7 @@ pub mod referral;
 pub mod reply;
 pub mod risk;
 pub mod roster;
+mod rows;
 pub mod sessions;
 pub mod task;
 pub mod throttle;

@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "security",
         sql: include_str!("../migrations/0003_security.sql"),
     },
+    Migration {
+        version: 4,
+        name: "hot_paths",
+        sql: include_str!("../migrations/0004_hot_paths.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

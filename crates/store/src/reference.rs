@@ -495,6 +495,29 @@ pub async fn calendar_get(conn: &mut AnyConnection, day: NaiveDate) -> Result<Op
     .pop())
 }
 
+/// The reference data that servers cache: the deadline rules and the calendar.
+pub const DEADLINES: &str = "deadlines";
+
+/// The current version of cached reference data.
+pub async fn version(conn: &mut AnyConnection, name: &str) -> Result<i64> {
+    Ok(
+        sqlx::query_as::<_, (i64,)>("SELECT version FROM reference_version WHERE name = $1")
+            .bind(name)
+            .fetch_optional(conn)
+            .await?
+            .map_or(0, |v| v.0),
+    )
+}
+
+/// Marks cached reference data changed, in the changing transaction.
+pub(crate) async fn bump_version(conn: &mut AnyConnection, name: &str) -> Result<()> {
+    sqlx::query("UPDATE reference_version SET version = version + 1 WHERE name = $1")
+        .bind(name)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn calendar_upsert(conn: &mut AnyConnection, d: &CalendarDay, now: time::Timestamp) -> Result<()> {
     sqlx::query(
         "INSERT INTO calendar_day (day, kind, name, updated_at) VALUES ($1, $2, $3, $4)
@@ -504,15 +527,16 @@ pub async fn calendar_upsert(conn: &mut AnyConnection, d: &CalendarDay, now: tim
     .bind(d.kind.code())
     .bind(&d.name)
     .bind(time::to_millis(now))
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    bump_version(conn, DEADLINES).await
 }
 
 pub async fn calendar_delete(conn: &mut AnyConnection, day: NaiveDate) -> Result<bool> {
     let done = sqlx::query("DELETE FROM calendar_day WHERE day = $1")
         .bind(day.format("%Y-%m-%d").to_string())
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    bump_version(conn, DEADLINES).await?;
     Ok(done.rows_affected() > 0)
 }

@@ -19,7 +19,6 @@ use gongzhi_store::idempotency;
 use gongzhi_store::reference;
 
 use crate::case::{new_public_id, parse_local};
-use crate::deadlines::Clocks;
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
 
@@ -110,18 +109,27 @@ impl App {
     ) -> Result<Case, AppError> {
         let actor = self.authorize(ctx, Action::RegisterCase).await?;
         let principal = actor.user_id.to_string();
-        let mut tx = self.db().begin().await?;
-        if let Some(key) = idempotency_key.filter(|k| !k.trim().is_empty())
-            && let Some(existing) = idempotency::idempotent_case(tx.conn(), &principal, key).await?
-        {
-            return cases::get_case(tx.conn(), existing)
+        // What only reads — a retry's case, the agency, the checks against reference data — runs
+        // before the write transaction, so that the write lock is held for the inserts alone. A
+        // retry racing this one is caught by the unique idempotency key below.
+        let (agency, intake) = {
+            let mut conn = self.db().conn().await?;
+            if let Some(key) = idempotency_key.filter(|k| !k.trim().is_empty())
+                && let Some(existing) = idempotency::idempotent_case(&mut conn, &principal, key).await?
+            {
+                return cases::get_case(&mut conn, existing)
+                    .await?
+                    .ok_or(AppError::NotFound);
+            }
+            let agency = reference::agency_get(&mut conn, actor.agency_id)
                 .await?
-                .ok_or(AppError::NotFound);
-        }
-        let agency = reference::agency_get(tx.conn(), actor.agency_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let intake = self.check_intake(tx.conn(), f, uploads, Source::Desk).await?;
+                .ok_or(AppError::NotFound)?;
+            (
+                agency,
+                self.check_intake(&mut conn, f, uploads, Source::Desk).await?,
+            )
+        };
+        let mut tx = self.db().begin().await?;
         let c = self.insert_case(tx.conn(), ctx, &agency, intake, uploads).await?;
         if let Some(key) = idempotency_key.filter(|k| !k.trim().is_empty()) {
             match idempotency::remember_idempotent(tx.conn(), &principal, key, c.id, self.now()).await {
@@ -429,62 +437,60 @@ impl App {
         };
         cases::insert_case(&mut *conn, &c).await?;
         let today = time::local_date(now);
+        let mut parties = Vec::with_capacity(i.parties.len());
         for (n, p) in i.parties.iter().enumerate() {
             let minor = p.id.as_ref().is_some_and(|id| id.is_minor_on(today));
             let elderly = p.elderly || p.id.as_ref().is_some_and(|id| id.age_on(today) >= 60);
-            cases::insert_party(
-                &mut *conn,
-                &Party {
-                    id: Id::new().to_string(),
-                    case_id: c.id.to_string(),
-                    seq: i64::try_from(n).unwrap_or(0),
-                    role: p.role.code().into(),
-                    name: p.name.clone(),
-                    sex: p
-                        .id
-                        .as_ref()
-                        .map(|id| id.sex().code().to_owned())
-                        .unwrap_or_default(),
-                    birth_year: p.id.as_ref().map(|id| i64::from(id.birth_date().year())),
-                    id_enc: p
-                        .id
-                        .as_ref()
-                        .map(|id| self.cipher().encrypt(id.as_str()))
-                        .transpose()?,
-                    id_index: p.id.as_ref().map(|id| self.cipher().blind_index(id.as_str())),
-                    id_masked: p.id.as_ref().map(ResidentId::masked).unwrap_or_default(),
-                    phone_enc: p
-                        .phone
-                        .as_ref()
-                        .map(|ph| self.cipher().encrypt(ph.as_str()))
-                        .transpose()?,
-                    phone_masked: p.phone.as_ref().map(Phone::masked).unwrap_or_default(),
-                    address_enc: Some(&p.address)
-                        .filter(|a| !a.is_empty())
-                        .map(|a| self.cipher().encrypt(a))
-                        .transpose()?,
-                    minor: i64::from(minor),
-                    elderly: i64::from(elderly),
-                    disabled: i64::from(p.disabled),
-                    impoverished: i64::from(p.impoverished),
-                },
-            )
-            .await?;
+            parties.push(Party {
+                id: Id::new().to_string(),
+                case_id: c.id.to_string(),
+                seq: i64::try_from(n).unwrap_or(0),
+                role: p.role.code().into(),
+                name: p.name.clone(),
+                sex: p
+                    .id
+                    .as_ref()
+                    .map(|id| id.sex().code().to_owned())
+                    .unwrap_or_default(),
+                birth_year: p.id.as_ref().map(|id| i64::from(id.birth_date().year())),
+                id_enc: p
+                    .id
+                    .as_ref()
+                    .map(|id| self.cipher().encrypt(id.as_str()))
+                    .transpose()?,
+                id_index: p.id.as_ref().map(|id| self.cipher().blind_index(id.as_str())),
+                id_masked: p.id.as_ref().map(ResidentId::masked).unwrap_or_default(),
+                phone_enc: p
+                    .phone
+                    .as_ref()
+                    .map(|ph| self.cipher().encrypt(ph.as_str()))
+                    .transpose()?,
+                phone_masked: p.phone.as_ref().map(Phone::masked).unwrap_or_default(),
+                address_enc: Some(&p.address)
+                    .filter(|a| !a.is_empty())
+                    .map(|a| self.cipher().encrypt(a))
+                    .transpose()?,
+                minor: i64::from(minor),
+                elderly: i64::from(elderly),
+                disabled: i64::from(p.disabled),
+                impoverished: i64::from(p.impoverished),
+            });
         }
-        let clocks = Clocks::load(&mut *conn).await?;
+        cases::insert_parties(&mut *conn, &parties).await?;
+        let clocks = self.clocks(&mut *conn).await?;
         let mut started = clocks.started(c.id, c.kind, Trigger::Received, received, 1);
         if c.urgent {
             started.extend(clocks.started(c.id, c.kind, Trigger::Urgent, received, 1));
         }
-        for mut clock in started {
+        for clock in &mut started {
             if !exempt_reason.is_empty()
                 && matches!(clock.kind, ClockKind::ProceduralReply | ClockKind::ResultReply)
             {
                 clock.state = ClockState::Exempt;
                 clock.note = exempt_reason.to_owned();
             }
-            cases::insert_clock(&mut *conn, &clock).await?;
         }
+        cases::insert_clocks(&mut *conn, &started).await?;
         for (u, mime) in uploads.iter().zip(&i.mimes) {
             self.store_attachment(&mut *conn, ctx, &c, u, mime).await?;
         }

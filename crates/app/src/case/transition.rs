@@ -11,7 +11,7 @@ pub use gongzhi_store::cases::Case;
 use gongzhi_store::risk;
 
 use crate::case::conflict_of;
-use crate::deadlines::{self, Clocks};
+use crate::deadlines;
 use crate::{App, AppError, Ctx, FieldError};
 
 /// Input of a transition.
@@ -109,7 +109,7 @@ impl App {
             deadlines::meet(&mut *conn, c.id, effects.meet, now).await?;
         }
         if let Some(trigger) = effects.start {
-            let clocks = Clocks::load(&mut *conn).await?;
+            let clocks = self.clocks(&mut *conn).await?;
             for k in clocks.started(c.id, c.kind, trigger, time::local_date(now), 1) {
                 cases::insert_clock(&mut *conn, &k).await?;
             }

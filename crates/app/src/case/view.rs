@@ -15,7 +15,6 @@ use gongzhi_store::{Page, Paged};
 use gongzhi_store::{attachment, follow_up, mediation, meeting, referral, reply, risk, task};
 
 use crate::case::{RELATED_SHOWN, TIMELINE_SHOWN, district_wide};
-use crate::deadlines::Clocks;
 use crate::{App, AppError, Ctx};
 
 /// A party as shown: masked unless revealed.
@@ -158,7 +157,7 @@ impl App {
         let mut conn = self.db().conn().await?;
         let (c, owner) = self.case_for_read(&mut conn, ctx, case).await?;
         let today = time::local_date(self.now());
-        let clocks = Clocks::load(&mut conn).await?;
+        let clocks = self.clocks(&mut conn).await?;
         let clock_views = cases::clocks(&mut conn, case)
             .await?
             .into_iter()

@@ -51,7 +51,7 @@ impl Rng {
 
 /// What every demo case is made with.
 struct World {
-    clocks: Clocks,
+    clocks: std::sync::Arc<Clocks>,
     staff: Staff,
     agencies: Vec<Agency>,
     jcy: Agency,
@@ -85,15 +85,9 @@ fn resident_id(rng: &mut Rng, today: chrono::NaiveDate) -> Option<ResidentId> {
 
 async fn write(conn: &mut AnyConnection, d: &Draft) -> Result<(), AppError> {
     cases::insert_case(&mut *conn, &d.case).await?;
-    for p in &d.parties {
-        cases::insert_party(&mut *conn, p).await?;
-    }
-    for k in &d.clocks {
-        cases::insert_clock(&mut *conn, k).await?;
-    }
-    for e in &d.events {
-        cases::insert_event(&mut *conn, e).await?;
-    }
+    cases::insert_parties(&mut *conn, &d.parties).await?;
+    cases::insert_clocks(&mut *conn, &d.clocks).await?;
+    cases::insert_events(&mut *conn, &d.events).await?;
     for r in &d.replies {
         reply::insert_reply(&mut *conn, r).await?;
     }
@@ -214,7 +208,7 @@ impl App {
             chief: user(gongzhi_store::users::by_username(c, "demo_chief").await?)?.1,
             partner: user(gongzhi_store::users::by_username(c, "demo_partner").await?)?,
         };
-        let clocks = Clocks::load(c).await?;
+        let clocks = self.clocks(c).await?;
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         // Received times first, so that numbers follow the order of receipt.
         let mut times: Vec<time::Timestamp> = (0..n)

@@ -992,3 +992,55 @@ async fn demo_cases_walk_the_real_workflows() {
     let (_, escalations) = t.app.sweep_deadlines(&t.system_ctx(), today).await.unwrap();
     assert!(escalations > 0, "some clocks are overdue");
 }
+
+/// The rules and the calendar are cached per server and invalidated by a version row: a holiday
+/// set on one server moves the next due date computed on another.
+#[tokio::test]
+async fn a_calendar_change_on_one_server_reaches_the_clocks_of_another() {
+    let t = TestApp::spawn_with(
+        "calcache",
+        Security {
+            admin_totp_required: false,
+            ..Security::default()
+        },
+    )
+    .await;
+    let reception = t.api("demo_reception").await;
+    let place = t.org_id("620702104201").await;
+    let received = local_now_minus(0);
+    let due = |d: &serde_json::Value| {
+        d["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kind"] == "procedural_reply")
+            .unwrap()["due"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (s, c) = reception.post("/api/v1/cases", petition(&place, &received)).await;
+    assert_eq!(s, 200, "{c}");
+    let (_, d) = reception
+        .get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap()))
+        .await;
+    let first = due(&d);
+
+    let (other, _) = second_app(&t.url, Security::default()).await;
+    let admin = t.ctx("demo_sysadmin").await;
+    other
+        .set_calendar_day(&admin, &first, "rest", "测试假日")
+        .await
+        .unwrap();
+
+    let (s, c) = reception.post("/api/v1/cases", petition(&place, &received)).await;
+    assert_eq!(s, 200, "{c}");
+    let (_, d) = reception
+        .get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap()))
+        .await;
+    let second = due(&d);
+    assert!(
+        second > first,
+        "the holiday on {first} set on another server moves the due date: {second}"
+    );
+}

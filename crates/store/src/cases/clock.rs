@@ -6,6 +6,7 @@ use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
 use super::{date, dates, ms};
+use crate::rows::insert_rows;
 use crate::{Arg, Page, Paged, Result, StoreError, bind_all, code, id, opt_id};
 
 #[derive(Clone, Debug)]
@@ -74,28 +75,29 @@ fn join_dates(d: &[NaiveDate]) -> String {
 }
 
 pub async fn insert_clock(conn: &mut AnyConnection, c: &Clock) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO case_clock (id, case_id, kind, seq, rule_code, start_date, due_date, state, skipped,
-            referral_id, met_at, paused_at, note, approver_name, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1)",
-    )
-    .bind(c.id.to_string())
-    .bind(c.case_id.to_string())
-    .bind(c.kind.code())
-    .bind(c.seq)
-    .bind(&c.rule_code)
-    .bind(c.start_date.to_string())
-    .bind(c.due_date.to_string())
-    .bind(c.state.code())
-    .bind(join_dates(&c.skipped))
-    .bind(c.referral_id.map(|x| x.to_string()))
-    .bind(c.met_at.map(ms))
-    .bind(c.paused_at.map(ms))
-    .bind(&c.note)
-    .bind(&c.approver_name)
-    .execute(conn)
-    .await?;
-    Ok(())
+    insert_clocks(conn, std::slice::from_ref(c)).await
+}
+
+/// Clocks in one statement (a case's first clocks at intake, those a step starts).
+pub async fn insert_clocks(conn: &mut AnyConnection, clocks: &[Clock]) -> Result<()> {
+    insert_rows!(conn, "case_clock", clocks, |c| {
+        id: c.id.to_string(),
+        case_id: c.case_id.to_string(),
+        kind: c.kind.code(),
+        seq: c.seq,
+        rule_code: &c.rule_code,
+        start_date: c.start_date.to_string(),
+        due_date: c.due_date.to_string(),
+        state: c.state.code(),
+        skipped: join_dates(&c.skipped),
+        referral_id: c.referral_id.map(|x| x.to_string()),
+        met_at: c.met_at.map(ms),
+        paused_at: c.paused_at.map(ms),
+        note: &c.note,
+        approver_name: &c.approver_name,
+        version: 1_i64,
+    })
+    .await
 }
 
 pub async fn update_clock(conn: &mut AnyConnection, c: &Clock) -> Result<()> {

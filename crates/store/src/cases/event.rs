@@ -3,6 +3,7 @@
 use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
+use crate::rows::insert_rows;
 use crate::{Page, Paged, Result};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -19,22 +20,22 @@ pub struct Event {
 }
 
 pub async fn insert_event(conn: &mut AnyConnection, e: &Event) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO case_event (id, case_id, at, actor_id, actor_name, agency_name, kind, detail, public)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&e.id)
-    .bind(&e.case_id)
-    .bind(e.at)
-    .bind(e.actor_id.clone())
-    .bind(&e.actor_name)
-    .bind(&e.agency_name)
-    .bind(&e.kind)
-    .bind(&e.detail)
-    .bind(e.public)
-    .execute(conn)
-    .await?;
-    Ok(())
+    insert_events(conn, std::slice::from_ref(e)).await
+}
+
+pub async fn insert_events(conn: &mut AnyConnection, events: &[Event]) -> Result<()> {
+    insert_rows!(conn, "case_event", events, |e| {
+        id: &e.id,
+        case_id: &e.case_id,
+        at: e.at,
+        actor_id: e.actor_id.clone(),
+        actor_name: &e.actor_name,
+        agency_name: &e.agency_name,
+        kind: &e.kind,
+        detail: &e.detail,
+        public: e.public,
+    })
+    .await
 }
 
 /// A page of a case's timeline counted from the newest event, shown oldest first.

@@ -13,9 +13,11 @@ mod clock;
 mod event;
 mod party;
 
-pub use clock::{Clock, ClockFilter, OpenClock, clocks, insert_clock, open_clocks, update_clock};
-pub use event::{Event, events, insert_event};
-pub use party::{Party, insert_party, parties, related_cases};
+pub use clock::{
+    Clock, ClockFilter, OpenClock, clocks, insert_clock, insert_clocks, open_clocks, update_clock,
+};
+pub use event::{Event, events, insert_event, insert_events};
+pub use party::{Party, insert_parties, parties, related_cases};
 
 fn ms(t: time::Timestamp) -> i64 {
     time::to_millis(t)
@@ -481,8 +483,13 @@ fn case_where(f: &CaseFilter) -> (String, Vec<Arg>) {
 
 pub async fn list_cases(conn: &mut AnyConnection, f: &CaseFilter) -> Result<(Vec<Case>, i64)> {
     let (w, args) = case_where(f);
-    let count_sql =
-        format!("SELECT COUNT(*) FROM dispute_case c LEFT JOIN org_unit p ON p.id = c.place_id WHERE {w}");
+    // The place is joined only when the filter names it, so an unfiltered count reads one index.
+    let place = if f.place_prefix.as_deref().is_some_and(|p| !p.is_empty()) {
+        "LEFT JOIN org_unit p ON p.id = c.place_id"
+    } else {
+        ""
+    };
+    let count_sql = format!("SELECT COUNT(*) FROM dispute_case c {place} WHERE {w}");
     let (total,): (i64,) = bind_all(sqlx::query_as(&count_sql), &args)
         .fetch_one(&mut *conn)
         .await?;

@@ -3,6 +3,7 @@
 use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
+use crate::rows::insert_rows;
 use crate::{Page, Paged, Result};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -26,32 +27,28 @@ pub struct Party {
     pub impoverished: i64,
 }
 
-pub async fn insert_party(conn: &mut AnyConnection, p: &Party) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO case_party (id, case_id, seq, role, name, sex, birth_year, id_enc, id_index, id_masked,
-            phone_enc, phone_masked, address_enc, minor, elderly, disabled, impoverished)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-    )
-    .bind(&p.id)
-    .bind(&p.case_id)
-    .bind(p.seq)
-    .bind(&p.role)
-    .bind(&p.name)
-    .bind(&p.sex)
-    .bind(p.birth_year)
-    .bind(p.id_enc.clone())
-    .bind(p.id_index.clone())
-    .bind(&p.id_masked)
-    .bind(p.phone_enc.clone())
-    .bind(&p.phone_masked)
-    .bind(p.address_enc.clone())
-    .bind(p.minor)
-    .bind(p.elderly)
-    .bind(p.disabled)
-    .bind(p.impoverished)
-    .execute(conn)
-    .await?;
-    Ok(())
+/// A case's parties, in one statement.
+pub async fn insert_parties(conn: &mut AnyConnection, parties: &[Party]) -> Result<()> {
+    insert_rows!(conn, "case_party", parties, |p| {
+        id: &p.id,
+        case_id: &p.case_id,
+        seq: p.seq,
+        role: &p.role,
+        name: &p.name,
+        sex: &p.sex,
+        birth_year: p.birth_year,
+        id_enc: p.id_enc.clone(),
+        id_index: p.id_index.clone(),
+        id_masked: &p.id_masked,
+        phone_enc: p.phone_enc.clone(),
+        phone_masked: &p.phone_masked,
+        address_enc: p.address_enc.clone(),
+        minor: p.minor,
+        elderly: p.elderly,
+        disabled: p.disabled,
+        impoverished: p.impoverished,
+    })
+    .await
 }
 
 pub async fn parties(conn: &mut AnyConnection, case: Id) -> Result<Vec<Party>> {

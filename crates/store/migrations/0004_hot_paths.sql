@@ -1,0 +1,14 @@
+-- A version for reference data that every server caches — the deadline rules and the working
+-- calendar ('deadlines'): bumped in the transaction that changes them and read at each use, so a
+-- change made on one server is used by all from their next use on.
+CREATE TABLE reference_version (
+    name TEXT PRIMARY KEY,
+    version BIGINT NOT NULL
+);
+INSERT INTO reference_version (name, version) VALUES ('deadlines', 1);
+
+-- The case lists walk the queue in its order (urgent first, newest first) instead of sorting every
+-- case, and count open cases from the status alone.
+CREATE INDEX dispute_case_queue ON dispute_case (urgent, received_at);
+CREATE INDEX dispute_case_agency_queue ON dispute_case (owner_agency_id, urgent, received_at);
+CREATE INDEX dispute_case_status ON dispute_case (status);
