@@ -17,6 +17,9 @@ use crate::{App, AppError, Ctx};
 /// Rows of each inbox section per page.
 pub const INBOX_PAGE: i64 = 50;
 
+/// Open clocks are counted up to this many (an inbox shows "1000+").
+pub use gongzhi_store::cases::INBOX_COUNT_CAP;
+
 /// A user's work, most urgent first: one page of each section, with each section's total.
 #[derive(Clone, Debug, Default)]
 pub struct Inbox {
@@ -51,6 +54,8 @@ impl Inbox {
         ]
         .iter()
         .any(|t| *t > shown)
+            // Past the cap the count no longer says; a full page may have a next one.
+            || (self.clocks.total >= INBOX_COUNT_CAP && i64::try_from(self.clocks.items.len()).unwrap_or(0) == INBOX_PAGE)
     }
 }
 

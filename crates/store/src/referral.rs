@@ -70,6 +70,14 @@ pub async fn get_referral(conn: &mut AnyConnection, referral: Id) -> Result<Opti
 }
 
 /// Pending referrals to an agency (its intake tray), with the case number and title of each.
+#[derive(sqlx::FromRow)]
+struct ReferralToRow {
+    #[sqlx(flatten)]
+    referral: Referral,
+    case_number: String,
+    case_title: String,
+}
+
 pub async fn referrals_to(
     conn: &mut AnyConnection,
     agency: Id,
@@ -81,23 +89,21 @@ pub async fn referrals_to(
     .bind(agency.to_string())
     .fetch_one(&mut *conn)
     .await?;
+    // The case's number and title come in the same row (one query for the page, not one per row).
     let sql = format!(
-        "{REFERRAL_SELECT} WHERE r.to_agency_id = $1 AND r.state IN ('pending', 'accepted') ORDER BY r.due_date, r.id {}",
+        "SELECT q.*, c.number AS case_number, c.title AS case_title FROM ({REFERRAL_SELECT}) q \
+         JOIN dispute_case c ON c.id = q.case_id \
+         WHERE q.to_agency_id = $1 AND q.state IN ('pending', 'accepted') ORDER BY q.due_date, q.id {}",
         page.sql()
     );
-    let list: Vec<Referral> = sqlx::query_as(&sql)
+    let rows: Vec<ReferralToRow> = sqlx::query_as(&sql)
         .bind(agency.to_string())
         .fetch_all(&mut *conn)
         .await?;
-    let mut out = Vec::new();
-    for r in list {
-        let (number, title): (String, String) =
-            sqlx::query_as("SELECT number, title FROM dispute_case WHERE id = $1")
-                .bind(&r.case_id)
-                .fetch_one(&mut *conn)
-                .await?;
-        out.push((r, number, title));
-    }
+    let out = rows
+        .into_iter()
+        .map(|r| (r.referral, r.case_number, r.case_title))
+        .collect();
     Ok(Paged { items: out, total })
 }
 

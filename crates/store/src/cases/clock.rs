@@ -97,7 +97,20 @@ pub async fn insert_clocks(conn: &mut AnyConnection, clocks: &[Clock]) -> Result
         approver_name: &c.approver_name,
         version: 1_i64,
     })
-    .await
+    .await?;
+    // The owning agency beside each clock (see migration 0004), from its case.
+    let mut cases: Vec<Id> = clocks.iter().map(|c| c.case_id).collect();
+    cases.dedup();
+    for case in cases {
+        sqlx::query(
+            "UPDATE case_clock SET owner_agency_id = (SELECT c.owner_agency_id FROM dispute_case c \
+             WHERE c.id = case_clock.case_id) WHERE case_id = $1 AND owner_agency_id IS NULL",
+        )
+        .bind(case.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 pub async fn update_clock(conn: &mut AnyConnection, c: &Clock) -> Result<()> {
@@ -153,6 +166,9 @@ pub struct ClockFilter {
 }
 
 /// One page of the running clocks due by `until`, most urgent first, and how many there are.
+/// The most open clocks an inbox counts.
+pub const INBOX_COUNT_CAP: i64 = 1000;
+
 pub async fn open_clocks(
     conn: &mut AnyConnection,
     until: NaiveDate,
@@ -176,12 +192,45 @@ pub async fn open_clocks(
         ));
     }
     let from = "FROM case_clock k JOIN dispute_case c ON c.id = k.case_id LEFT JOIN referral r ON r.id = k.referral_id";
-    let (total,): (i64,) = bind_all(
-        sqlx::query_as(&format!("SELECT COUNT(*) {from} WHERE {w}")),
-        &args,
-    )
-    .fetch_one(&mut *conn)
-    .await?;
+    // Counted up to a cap — an inbox says "1000+" — and, for an agency, from the index of its own
+    // clocks plus those of referrals to it, instead of joining every running clock to its case.
+    let total = match f.agency {
+        Some(a) => {
+            let (own_user, user_join) = match f.for_user {
+                Some(_) => (
+                    " AND (c.handler_id IS NULL OR c.handler_id = $3)",
+                    " JOIN dispute_case c ON c.id = k.case_id",
+                ),
+                None => ("", ""),
+            };
+            let sql = format!(
+                "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM case_clock k{user_join} \
+                   WHERE k.owner_agency_id = $2 AND k.state = 'running' AND k.due_date <= $1 \
+                   AND k.referral_id IS NULL{own_user} LIMIT {INBOX_COUNT_CAP}) own) \
+                 + (SELECT COUNT(*) FROM (SELECT 1 FROM referral r JOIN case_clock k ON k.referral_id = r.id \
+                   WHERE r.to_agency_id = $2 AND k.state = 'running' AND k.due_date <= $1 \
+                   LIMIT {INBOX_COUNT_CAP}) referred)"
+            );
+            let mut q = sqlx::query_as::<_, (i64,)>(&sql)
+                .bind(until.to_string())
+                .bind(a.to_string());
+            if let Some(u) = f.for_user {
+                q = q.bind(u.to_string());
+            }
+            q.fetch_one(&mut *conn).await?.0
+        }
+        None => {
+            bind_all(
+                sqlx::query_as::<_, (i64,)>(&format!(
+                    "SELECT COUNT(*) FROM (SELECT 1 {from} WHERE {w} LIMIT {INBOX_COUNT_CAP}) capped"
+                )),
+                &args,
+            )
+            .fetch_one(&mut *conn)
+            .await?
+            .0
+        }
+    };
     let sql = format!(
         "SELECT k.id, k.case_id, k.kind, k.seq, k.rule_code, k.start_date, k.due_date, k.state,
             k.skipped, k.referral_id, k.met_at, k.paused_at, k.note, k.approver_name, k.version,

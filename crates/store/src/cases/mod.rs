@@ -14,7 +14,8 @@ mod event;
 mod party;
 
 pub use clock::{
-    Clock, ClockFilter, OpenClock, clocks, insert_clock, insert_clocks, open_clocks, update_clock,
+    Clock, ClockFilter, INBOX_COUNT_CAP, OpenClock, clocks, insert_clock, insert_clocks, open_clocks,
+    update_clock,
 };
 pub use event::{Event, events, insert_event, insert_events};
 pub use party::{Party, insert_parties, parties, related_cases};
@@ -403,7 +404,9 @@ fn cond(w: &mut Vec<String>, args: &mut Vec<Arg>, sql: &str, a: Arg) {
     w.push(sql.replace('?', &format!("${}", args.len())));
 }
 
-fn case_where(f: &CaseFilter) -> (String, Vec<Arg>) {
+/// The filter's conditions; `counting` names every open state so that a count seeks the status
+/// index, while a page walks the queue index in its order (where naming them would sort instead).
+fn case_where(f: &CaseFilter, counting: bool) -> (String, Vec<Arg>) {
     let mut w = vec!["1 = 1".to_owned()];
     let mut args = Vec::new();
     if let Some(a) = f.agency {
@@ -427,7 +430,17 @@ fn case_where(f: &CaseFilter) -> (String, Vec<Arg>) {
         cond(&mut w, &mut args, "c.status = ?", Arg::Text(s.code().into()));
     }
     match f.open {
-        Some(true) => w.push("c.status <> 'closed'".into()),
+        Some(true) if !counting => w.push("c.status <> 'closed'".into()),
+        // Open cases are the few among many closed ones: one seek per open state.
+        Some(true) => w.push(format!(
+            "c.status IN ({})",
+            Status::ALL
+                .iter()
+                .filter(|s| !s.is_closed())
+                .map(|s| format!("'{}'", s.code()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
         Some(false) => w.push("c.status = 'closed'".into()),
         None => {}
     }
@@ -482,14 +495,15 @@ fn case_where(f: &CaseFilter) -> (String, Vec<Arg>) {
 }
 
 pub async fn list_cases(conn: &mut AnyConnection, f: &CaseFilter) -> Result<(Vec<Case>, i64)> {
-    let (w, args) = case_where(f);
+    let (counted, _) = case_where(f, true);
+    let (w, args) = case_where(f, false);
     // The place is joined only when the filter names it, so an unfiltered count reads one index.
     let place = if f.place_prefix.as_deref().is_some_and(|p| !p.is_empty()) {
         "LEFT JOIN org_unit p ON p.id = c.place_id"
     } else {
         ""
     };
-    let count_sql = format!("SELECT COUNT(*) FROM dispute_case c {place} WHERE {w}");
+    let count_sql = format!("SELECT COUNT(*) FROM dispute_case c {place} WHERE {counted}");
     let (total,): (i64,) = bind_all(sqlx::query_as(&count_sql), &args)
         .fetch_one(&mut *conn)
         .await?;

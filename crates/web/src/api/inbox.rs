@@ -27,6 +27,7 @@ pub struct InboxJson {
     pub page: i64,
     /// Whether a later page holds more of any list.
     pub more: bool,
+    /// Counted up to 1000: 1000 means a thousand or more.
     pub clocks_total: i64,
     pub referrals_total: i64,
     pub tasks_total: i64,

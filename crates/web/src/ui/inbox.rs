@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::notice::{Message, Notice};
 use gongzhi_app::domain::policy::Action;
+use gongzhi_app::inbox::INBOX_COUNT_CAP;
 
 use super::case::{clock_class, fmt_ms};
 use super::{Chrome, Flash, PageResult, page, see_other};
@@ -52,6 +53,17 @@ struct InboxPage {
     page: i64,
     more: bool,
     page_label: String,
+}
+
+impl InboxPage {
+    /// A section's count, "1000+" past the cap of what is counted.
+    fn count(&self, n: &i64) -> String {
+        if *n >= INBOX_COUNT_CAP {
+            format!("{INBOX_COUNT_CAP}+")
+        } else {
+            n.to_string()
+        }
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
