@@ -19,4 +19,8 @@ CREATE INDEX dispute_case_status ON dispute_case (status);
 ALTER TABLE case_clock ADD COLUMN owner_agency_id TEXT;
 UPDATE case_clock SET owner_agency_id = (SELECT c.owner_agency_id FROM dispute_case c WHERE c.id = case_clock.case_id);
 CREATE INDEX case_clock_agency_open ON case_clock (owner_agency_id, state, due_date);
-CREATE INDEX case_clock_referral ON case_clock (referral_id);
+CREATE INDEX case_clock_referral ON case_clock (referral_id, state, due_date);
+
+-- The case page reads a case's plan and meeting tasks and its follow-ups by their keys.
+CREATE INDEX task_source ON task (source_id);
+CREATE INDEX follow_up_case ON follow_up (case_id, at);

@@ -207,9 +207,9 @@ pub async fn open_clocks(
                 "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM case_clock k{user_join} \
                    WHERE k.owner_agency_id = $2 AND k.state = 'running' AND k.due_date <= $1 \
                    AND k.referral_id IS NULL{own_user} LIMIT {INBOX_COUNT_CAP}) own) \
-                 + (SELECT COUNT(*) FROM (SELECT 1 FROM referral r JOIN case_clock k ON k.referral_id = r.id \
-                   WHERE r.to_agency_id = $2 AND k.state = 'running' AND k.due_date <= $1 \
-                   LIMIT {INBOX_COUNT_CAP}) referred)"
+                 + (SELECT COUNT(*) FROM (SELECT 1 FROM case_clock k WHERE k.referral_id IN \
+                   (SELECT r.id FROM referral r WHERE r.to_agency_id = $2) \
+                   AND k.state = 'running' AND k.due_date <= $1 LIMIT {INBOX_COUNT_CAP}) referred)"
             );
             let mut q = sqlx::query_as::<_, (i64,)>(&sql)
                 .bind(until.to_string())
