@@ -1,6 +1,6 @@
 // The hot paths of one server: registering a case through the API at 1, 8 and 32 concurrent
-// clients, the API case list (open, 50), the case list page, the case page and the chief
-// prosecutor's inbox (time and size). Usage: node tools/bench.js BASE_URL [registrations-per-level]
+// clients, then — one request at a time, for latency — the API case list (open, 50), the case list
+// page, the case page and the chief prosecutor's inbox (time and size). Usage: node tools/bench.js BASE_URL [registrations-per-level]
 'use strict';
 const base = process.argv[2];
 const perLevel = Number(process.argv[3] || 400);
@@ -78,11 +78,11 @@ async function get(url, headers, what) {
   const list = await (await fetch(`${base}/api/v1/cases?state=all&limit=500`, { headers: chiefAuth })).json();
   out.cases = list.total;
   const ids = list.items.map((c) => c.id);
-  out.apiList = await run(200, 4, () => get(`${base}/api/v1/cases?limit=50`, chiefAuth, 'api list'));
+  out.apiList = await run(200, 1, () => get(`${base}/api/v1/cases?limit=50`, chiefAuth, 'api list'));
   const cookie = { cookie: await sessionCookie('demo_chief') };
-  out.listPage = await run(200, 4, () => get(`${base}/cases`, cookie, 'list page'));
-  out.casePage = await run(200, 4, (i) => get(`${base}/cases/${ids[(i * 37) % ids.length]}`, cookie, 'case page'));
-  out.inbox = await run(100, 4, () => get(`${base}/inbox`, cookie, 'inbox'));
+  out.listPage = await run(200, 1, () => get(`${base}/cases`, cookie, 'list page'));
+  out.casePage = await run(200, 1, (i) => get(`${base}/cases/${ids[(i * 37) % ids.length]}`, cookie, 'case page'));
+  out.inbox = await run(100, 1, () => get(`${base}/inbox`, cookie, 'inbox'));
   console.log(JSON.stringify(out));
 
   async function wujiang(t) {

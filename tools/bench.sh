@@ -17,10 +17,14 @@ export GONGZHI__SECURITY__FIELD_KEY=00112233445566778899aabbccddeeff
 export GONGZHI__SECURITY__INDEX_KEY=ffeeddccbbaa99887766554433221100
 export RUST_LOG=warn
 
-t0=$(date +%s)
-GONGZHI__DATABASE__URL="sqlite://$dir/base.db" GONGZHI__CASES__DEMO_CASES="$CASES" "$BIN" seed-demo >/dev/null
-sqlite3 "$dir/base.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
-echo "demo database: $CASES cases in $(( $(date +%s) - t0 )) s"
+seed() { # binary database
+  local t0
+  t0=$(date +%s)
+  GONGZHI__DATABASE__URL="sqlite://$2" GONGZHI__CASES__DEMO_CASES="$CASES" "$1" seed-demo >/dev/null
+  sqlite3 "$2" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+  echo "demo database by $1: $CASES cases in $(( $(date +%s) - t0 )) s"
+}
+seed "$BIN" "$dir/base.db"
 
 bench() { # name binary url port
   GONGZHI__DATABASE__URL="$3" GONGZHI__HTTP__BIND="127.0.0.1:$4" "$2" serve >"$dir/$1.log" 2>&1 &
@@ -61,7 +65,8 @@ case_ms=$(ms "$dir/case.sql" 200)
 echo "raw sql: {\"tx_per_s\":$(echo "scale=0; 1000 / $tx_ms" | bc),\"list_ms\":$list_ms,\"case_rows_ms\":$case_ms}"
 
 if [ -n "${BEFORE_BIN:-}" ]; then
-  cp "$dir/base.db" "$dir/before.db"
+  # The older binary on a database of its own making (its schema, its indexes).
+  seed "$BEFORE_BIN" "$dir/before.db"
   bench before "$BEFORE_BIN" "sqlite://$dir/before.db" 18180
 fi
 cp "$dir/base.db" "$dir/after.db"
