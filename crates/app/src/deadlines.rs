@@ -296,7 +296,7 @@ pub(crate) async fn meet(
 ) -> Result<Vec<Clock>, AppError> {
     let mut met = Vec::new();
     for mut c in cases::clocks(&mut *conn, case).await? {
-        if kinds.contains(&c.kind) && matches!(c.state, ClockState::Running | ClockState::Paused) {
+        if kinds.contains(&c.kind) && c.state.is_open() {
             c.state = ClockState::Met;
             c.met_at = Some(now);
             cases::update_clock(&mut *conn, &c).await?;
@@ -314,9 +314,7 @@ pub(crate) async fn exempt_open(
     reason: &str,
 ) -> Result<(), AppError> {
     for mut c in cases::clocks(&mut *conn, case).await? {
-        if kinds.is_none_or(|k| k.contains(&c.kind))
-            && matches!(c.state, ClockState::Running | ClockState::Paused)
-        {
+        if kinds.is_none_or(|k| k.contains(&c.kind)) && c.state.is_open() {
             c.state = ClockState::Exempt;
             c.note = reason.to_owned();
             cases::update_clock(&mut *conn, &c).await?;
@@ -404,7 +402,7 @@ impl App {
                 k.paused_at = None;
                 "clock-resumed"
             }
-            ClockChange::Extend(days) if matches!(k.state, ClockState::Running | ClockState::Paused) => {
+            ClockChange::Extend(days) if k.state.is_open() => {
                 // §3.3: complex matters may be extended (≤30 days for government petitions), with
                 // the approval of the organ's head and the reason told to the petitioner.
                 let clocks = self.clocks(tx.conn()).await?;

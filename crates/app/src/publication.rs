@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::case::ReplyChannel;
-use gongzhi_domain::deadline::{ClockKind, ClockState};
+use gongzhi_domain::deadline::ClockKind;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::publication::{self, Audience, CaseFacts};
 use gongzhi_domain::workflow::{CaseKind, Status};
@@ -120,10 +120,7 @@ impl App {
                         | ClockKind::GridClosure
                         | ClockKind::Handling
                         | ClockKind::Acceptance
-                ) && matches!(
-                    clocks.state(k, today),
-                    ClockState::Running | ClockState::DueSoon | ClockState::Overdue
-                )
+                ) && clocks.state(k, today).is_counting()
             })
             .map(|k| (k.kind, k.due_date))
             .collect();

@@ -181,8 +181,7 @@ impl App {
         )
         .await?;
         for mut k in cases::clocks(tx.conn(), case).await? {
-            if k.referral_id == Some(referral) && matches!(k.state, ClockState::Running | ClockState::Paused)
-            {
+            if k.referral_id == Some(referral) && k.state.is_open() {
                 match new_state {
                     ReferralState::Reported | ReferralState::Returned => {
                         k.state = ClockState::Met;

@@ -83,6 +83,22 @@ codes! {
     }
 }
 
+impl ClockState {
+    /// Not yet met or exempted: counting or paused. Only an open clock is met, exempted, paused or
+    /// extended (§3.6).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ClockState::Running | ClockState::DueSoon | ClockState::Overdue | ClockState::Paused
+        )
+    }
+
+    /// Counting toward its due date now (open and not paused).
+    pub fn is_counting(self) -> bool {
+        self.is_open() && self != ClockState::Paused
+    }
+}
+
 /// A deadline rule as stored: which clock, how long, how counted, and when and where it applies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rule {

@@ -94,6 +94,19 @@ impl DivisionCode {
         }
     }
 
+    /// The digits every unit under this one starts with (GB/T 2260 and GB/T 10114: 2 for a province,
+    /// 4 a city, 6 a county, 9 a township, the whole code below), for "cases in this area".
+    pub fn area_prefix(&self) -> &str {
+        let c = &self.0;
+        match self.level() {
+            OrgLevel::Province => &c[..2],
+            OrgLevel::City => &c[..4],
+            OrgLevel::District => &c[..6],
+            OrgLevel::Township => &c[..9],
+            OrgLevel::Village | OrgLevel::Grid => c,
+        }
+    }
+
     /// The code of the unit this one belongs to, derived from the code itself.
     pub fn parent(&self) -> Option<DivisionCode> {
         let c = &self.0;
@@ -198,6 +211,21 @@ mod tests {
         assert_eq!(
             DivisionCode::parse("000702104000"),
             Err(DivisionCodeError::NoProvince)
+        );
+    }
+
+    #[test]
+    fn an_area_prefix_is_what_every_unit_under_it_starts_with() {
+        let code = |c: &str| DivisionCode::parse(c).unwrap();
+        assert_eq!(code("620000000000").area_prefix(), "62");
+        assert_eq!(code("620700000000").area_prefix(), "6207");
+        assert_eq!(code("620702000000").area_prefix(), "620702");
+        assert_eq!(code("620702104000").area_prefix(), "620702104");
+        assert_eq!(code("620702104201").area_prefix(), "620702104201");
+        assert!(
+            code("620702104201")
+                .as_str()
+                .starts_with(code("620702104000").area_prefix())
         );
     }
 }

@@ -69,9 +69,7 @@ impl Draft {
     /// Ends open clocks (of these kinds, or all) without meeting them, as `deadlines::exempt_open`.
     pub(super) fn exempt(&mut self, kinds: Option<&[ClockKind]>, reason: &str) {
         for k in &mut self.clocks {
-            if kinds.is_none_or(|x| x.contains(&k.kind))
-                && matches!(k.state, ClockState::Running | ClockState::Paused)
-            {
+            if kinds.is_none_or(|x| x.contains(&k.kind)) && k.state.is_open() {
                 k.state = ClockState::Exempt;
                 k.note = reason.to_owned();
             }

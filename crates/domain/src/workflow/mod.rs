@@ -279,6 +279,15 @@ impl CaseKind {
     }
 }
 
+impl Command {
+    /// Given by another act rather than on its own: the procedural and the result reply by sending
+    /// the reply (§3.2), grading by assessing the risk (§3.1, §3.5). Screens offer these through
+    /// that act, not in the list of commands.
+    pub fn given_by_another_act(self) -> bool {
+        matches!(self, C::ReplyProcedural | C::ReplyResult | C::Grade)
+    }
+}
+
 impl Status {
     pub fn is_closed(self) -> bool {
         self == S::Closed

@@ -5,6 +5,7 @@ use axum::extract::{Query, State};
 use gongzhi_app::admin::OrgUnit;
 use gongzhi_app::case::{Case, CaseFilter};
 use gongzhi_app::domain::Id;
+use gongzhi_app::domain::org::DivisionCode;
 use gongzhi_app::domain::workflow::CaseKind;
 
 use super::{Opt, fmt_ts, opts, risk_class, status_class};
@@ -88,7 +89,8 @@ pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<Li
         .township
         .as_deref()
         .and_then(|id| townships.iter().find(|t| t.id.to_string() == id))
-        .map(|t| t.code[..9].to_owned());
+        .and_then(|t| DivisionCode::parse(&t.code).ok())
+        .map(|code| code.area_prefix().to_owned());
     let f = CaseFilter {
         text: q.q.clone(),
         kind: q.kind.as_deref().and_then(CaseKind::parse),

@@ -9,7 +9,6 @@ use gongzhi_app::case::{CaseView, Revealed, TimelineEvent};
 use gongzhi_app::domain::case::{MediationOutcome, ReplyChannel, ReplyKind, Satisfaction};
 use gongzhi_app::domain::deadline::ClockState;
 use gongzhi_app::domain::event::EventDetail;
-use gongzhi_app::domain::workflow::Command;
 use gongzhi_app::domain::{Id, time};
 use gongzhi_app::reply::Template as ReplyTemplate;
 use gongzhi_app::users::User;
@@ -247,10 +246,7 @@ pub(crate) async fn case_page(
                     .join("、"),
                 note: k.clock.note.clone(),
                 approver: k.clock.approver_name.clone(),
-                open: matches!(
-                    k.state,
-                    ClockState::Running | ClockState::DueSoon | ClockState::Overdue | ClockState::Paused
-                ),
+                open: k.state.is_open(),
                 paused: k.state == ClockState::Paused,
             }
         })
@@ -313,12 +309,7 @@ pub(crate) async fn case_page(
     let commands = v
         .commands
         .iter()
-        .filter(|c| {
-            !matches!(
-                c,
-                Command::ReplyProcedural | Command::ReplyResult | Command::Grade
-            )
-        })
+        .filter(|c| !c.given_by_another_act())
         .map(|cmd| Opt {
             code: cmd.code().to_owned(),
             label: t.code("command", cmd.code()),
