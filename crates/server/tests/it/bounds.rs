@@ -326,3 +326,41 @@ async fn search_ignores_letter_case_on_both_databases() {
         assert_eq!(list["total"], 1, "{q}");
     }
 }
+
+/// The case list filtered by a township shows the cases of its villages and no others.
+#[tokio::test]
+async fn the_case_list_by_township_shows_the_cases_of_its_villages_only() {
+    let t = TestApp::spawn("bytownship").await;
+    let reception = t.api("demo_reception").await;
+    let other = t
+        .rows("SELECT id FROM org_unit WHERE level = 'village' AND code NOT LIKE '620702104%' AND code LIKE '620702%' LIMIT 1")
+        .await[0][0]
+        .clone();
+    for (place, title) in [
+        (t.org_id("620702104201").await, "乌江镇的邻里纠纷"),
+        (other, "别镇的邻里纠纷"),
+    ] {
+        let (s, c) = reception
+            .post(
+                "/api/v1/cases",
+                json!({"kind": "dispute", "channel": "visit", "category": "NEIGHBOUR", "place_id": place,
+                    "title": title, "narrative": "宅基地边界争议。",
+                    "received_at": gongzhi_app::domain::time::format_local(chrono::Utc::now()),
+                    "parties": [{"role": "petitioner", "name": "赵某", "phone": "13812345678"}]}),
+            )
+            .await;
+        assert_eq!(s, 200, "{c}");
+    }
+    let township = t.org_id("620702104000").await;
+    let chief = t.browser("demo_chief", DEMO_PASSWORD).await;
+    let page = chief
+        .get(format!("{}/cases?township={township}", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("乌江镇的邻里纠纷"), "the township's own case");
+    assert!(!page.contains("别镇的邻里纠纷"), "no case of another township");
+}
