@@ -14,7 +14,7 @@ use gongzhi_domain::workflow::CaseKind;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::Page;
-use gongzhi_store::cases::{self, Clock, ClockFilter, OpenClock};
+use gongzhi_store::case::{self, Clock, ClockFilter, OpenClock};
 use gongzhi_store::deadline_rule::RuleRow;
 use gongzhi_store::notice::Notice as NoticeRow;
 use gongzhi_store::reference;
@@ -295,11 +295,11 @@ pub(crate) async fn meet(
     now: time::Timestamp,
 ) -> Result<Vec<Clock>, AppError> {
     let mut met = Vec::new();
-    for mut c in cases::clocks(&mut *conn, case).await? {
+    for mut c in case::clocks(&mut *conn, case).await? {
         if kinds.contains(&c.kind) && c.state.is_open() {
             c.state = ClockState::Met;
             c.met_at = Some(now);
-            cases::update_clock(&mut *conn, &c).await?;
+            case::update_clock(&mut *conn, &c).await?;
             met.push(c);
         }
     }
@@ -313,11 +313,11 @@ pub(crate) async fn exempt_open(
     kinds: Option<&[ClockKind]>,
     reason: &str,
 ) -> Result<(), AppError> {
-    for mut c in cases::clocks(&mut *conn, case).await? {
+    for mut c in case::clocks(&mut *conn, case).await? {
         if kinds.is_none_or(|k| k.contains(&c.kind)) && c.state.is_open() {
             c.state = ClockState::Exempt;
             c.note = reason.to_owned();
-            cases::update_clock(&mut *conn, &c).await?;
+            case::update_clock(&mut *conn, &c).await?;
         }
     }
     Ok(())
@@ -372,7 +372,7 @@ impl App {
         let actor = self.authorize(ctx, Action::ApproveClock).await?;
         let mut tx = self.db().begin().await?;
         let c = self.case_for_write(tx.conn(), ctx, case).await?;
-        let mut k = cases::clocks(tx.conn(), case)
+        let mut k = case::clocks(tx.conn(), case)
             .await?
             .into_iter()
             .find(|k| k.id == clock)
@@ -416,7 +416,7 @@ impl App {
         };
         k.note = reason.to_owned();
         k.approver_name = actor.display_name.clone();
-        cases::update_clock(tx.conn(), &k).await?;
+        case::update_clock(tx.conn(), &k).await?;
         let detail = format!("{}：{}（{}）", k.kind.code(), reason, k.due_date);
         self.event(tx.conn(), ctx, &c, what, &detail, false).await?;
         ctx.audit(
@@ -445,7 +445,7 @@ impl App {
         let mut open = Vec::new();
         // Every clock, a page at a time (raising a notice changes no clock, so the pages hold).
         for n in 1.. {
-            let page = cases::open_clocks(
+            let page = case::open_clocks(
                 &mut conn,
                 horizon,
                 ClockFilter::default(),

@@ -5,7 +5,7 @@ use gongzhi_domain::deadline::ClockState;
 use gongzhi_domain::notice::Notice;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
-use gongzhi_store::cases::{self, ClockFilter, OpenClock};
+use gongzhi_store::case::{self, ClockFilter, OpenClock};
 use gongzhi_store::referral::Referral;
 use gongzhi_store::task::Task;
 use gongzhi_store::{Page, Paged};
@@ -18,7 +18,7 @@ use crate::{App, AppError, Ctx};
 pub const INBOX_PAGE: i64 = 50;
 
 /// Open clocks are counted up to this many (an inbox shows "1000+").
-pub use gongzhi_store::cases::INBOX_COUNT_CAP;
+pub use gongzhi_store::case::INBOX_COUNT_CAP;
 
 /// A user's work, most urgent first: one page of each section, with each section's total.
 #[derive(Clone, Debug, Default)]
@@ -91,7 +91,7 @@ impl App {
         };
         let page = page.max(1);
         let at = Page::nth(page, INBOX_PAGE);
-        let open = cases::open_clocks(&mut conn, horizon, filter, at).await?;
+        let open = case::open_clocks(&mut conn, horizon, filter, at).await?;
         let clocks = Paged {
             total: open.total,
             items: open

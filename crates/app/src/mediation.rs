@@ -6,7 +6,7 @@ use gongzhi_domain::case::MediationOutcome;
 use gongzhi_domain::deadline::Trigger;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
-use gongzhi_store::cases;
+use gongzhi_store::case;
 use gongzhi_store::mediation;
 use gongzhi_store::mediation::Mediation;
 
@@ -84,7 +84,7 @@ impl App {
         if let (true, Some(d)) = (agreed, agreement_date) {
             let clocks = self.clocks(tx.conn()).await?;
             for k in clocks.started(case, c.kind, Trigger::Agreement, d, 1) {
-                cases::insert_clock(tx.conn(), &k).await?;
+                case::insert_clock(tx.conn(), &k).await?;
             }
         }
         let code = outcome.map(|o| o.code()).unwrap_or_default();

@@ -3,7 +3,7 @@
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
-use gongzhi_store::cases;
+use gongzhi_store::case;
 use gongzhi_store::meeting;
 use gongzhi_store::meeting::Meeting;
 use gongzhi_store::reference;
@@ -96,7 +96,7 @@ impl App {
         self.insert_tasks(tx.conn(), first_case, "meeting", &id.to_string(), items)
             .await?;
         for cid in &case_ids {
-            if let Some(c) = cases::get_case(tx.conn(), *cid).await? {
+            if let Some(c) = case::get_case(tx.conn(), *cid).await? {
                 self.event(tx.conn(), ctx, &c, "meeting", f.title.trim(), false)
                     .await?;
             }

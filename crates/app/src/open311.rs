@@ -7,7 +7,7 @@ use gongzhi_domain::org::OrgLevel;
 use gongzhi_domain::publication::Audience;
 use gongzhi_domain::workflow::Channel;
 use gongzhi_domain::{Id, Principal, time};
-use gongzhi_store::cases::{self, Case, CaseFilter};
+use gongzhi_store::case::{self, Case, CaseFilter};
 use gongzhi_store::reference;
 
 use crate::publication::{PublicCase, visible};
@@ -84,7 +84,7 @@ impl App {
             ..Default::default()
         };
         let mut conn = self.db().conn().await?;
-        let (list, _) = cases::list_cases(&mut conn, &f).await?;
+        let (list, _) = case::list_cases(&mut conn, &f).await?;
         let mut out = Vec::new();
         for c in list {
             let Some(to) = audience(ctx, &c).filter(|to| visible(&c, *to)) else {
@@ -105,7 +105,7 @@ impl App {
         self.count_hit(tx.conn(), "open311-get", &ctx.address_key(), LOOKUPS_PER_HOUR)
             .await?;
         self.refuse_if_locked(tx.conn(), &[&bucket]).await?;
-        let found = cases::case_by_public_id(tx.conn(), &id).await?;
+        let found = case::case_by_public_id(tx.conn(), &id).await?;
         let found = found.and_then(|c| audience(ctx, &c).filter(|to| visible(&c, *to)).map(|to| (c, to)));
         if found.is_none() {
             self.count_failure(tx.conn(), &[(&bucket, UNKNOWN_IDS)]).await?;

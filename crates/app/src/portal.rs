@@ -9,7 +9,7 @@ use gongzhi_domain::publication::Audience;
 use gongzhi_domain::workflow::CaseKind;
 use gongzhi_domain::{Id, Principal};
 use gongzhi_store::AnyConnection;
-use gongzhi_store::cases::{self, Case};
+use gongzhi_store::case::{self, Case};
 use gongzhi_store::reference::{self, Agency, OrgUnit};
 
 use crate::case::{IntakeForm, Source, Upload};
@@ -155,7 +155,7 @@ impl App {
             .await?;
         self.refuse_if_locked(tx.conn(), &[&code_bucket, &address_bucket])
             .await?;
-        let found = cases::case_by_tracking(tx.conn(), &code)
+        let found = case::case_by_tracking(tx.conn(), &code)
             .await?
             .filter(|c| c.tracking_phone.as_deref() == Some(self.tracking_key(&code, last4.trim()).as_str()));
         let Some(c) = found else {

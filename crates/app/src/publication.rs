@@ -9,7 +9,7 @@ use gongzhi_domain::policy::Action;
 use gongzhi_domain::publication::{self, Audience, CaseFacts};
 use gongzhi_domain::workflow::{CaseKind, Status};
 use gongzhi_domain::{Id, time};
-use gongzhi_store::cases::{self, Case};
+use gongzhi_store::case::{self, Case};
 use gongzhi_store::{AnyConnection, Page, reply};
 
 /// Public steps shown of a case at most (the latest).
@@ -108,7 +108,7 @@ impl App {
         };
         let clocks = self.clocks(&mut *conn).await?;
         let today = time::local_date(self.now());
-        let expected = cases::clocks(&mut *conn, c.id)
+        let expected = case::clocks(&mut *conn, c.id)
             .await?
             .into_iter()
             .filter(|k| {
@@ -124,7 +124,7 @@ impl App {
             })
             .map(|k| (k.kind, k.due_date))
             .collect();
-        let steps = cases::events(&mut *conn, c.id, true, Page::first(STEPS_SHOWN))
+        let steps = case::events(&mut *conn, c.id, true, Page::first(STEPS_SHOWN))
             .await?
             .items
             .into_iter()
@@ -192,7 +192,7 @@ impl App {
         } else {
             (actor.display_name.clone(), Some(self.now()))
         };
-        cases::set_publication(tx.conn(), case, title, reply, &by, at).await?;
+        case::set_publication(tx.conn(), case, title, reply, &by, at).await?;
         let what = if withdrawn {
             "publication-withdrawn"
         } else {

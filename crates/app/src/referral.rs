@@ -6,7 +6,7 @@ use gongzhi_domain::notice::{Message, Notice};
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::referral::{self as referral_rules, Answer, ReferralState, Refusal, Side};
 use gongzhi_domain::{Id, time};
-use gongzhi_store::cases;
+use gongzhi_store::case;
 use gongzhi_store::notice::Notice as NoticeRow;
 use gongzhi_store::reference;
 use gongzhi_store::referral::Referral;
@@ -84,7 +84,7 @@ impl App {
             },
         )
         .await?;
-        cases::insert_clock(tx.conn(), &clock).await?;
+        case::insert_clock(tx.conn(), &clock).await?;
         notice::raise_notice(
             tx.conn(),
             &NoticeRow {
@@ -143,9 +143,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let case: Id = r.case_id.parse().map_err(|_| AppError::NotFound)?;
-        let c = cases::get_case(tx.conn(), case)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let c = case::get_case(tx.conn(), case).await?.ok_or(AppError::NotFound)?;
         let state = ReferralState::parse(&r.state).unwrap_or(ReferralState::Revoked);
         let side = if r.to_agency_id == actor.agency_id.to_string() {
             Side::Receiving
@@ -180,7 +178,7 @@ impl App {
             time::to_millis(now),
         )
         .await?;
-        for mut k in cases::clocks(tx.conn(), case).await? {
+        for mut k in case::clocks(tx.conn(), case).await? {
             if k.referral_id == Some(referral) && k.state.is_open() {
                 match new_state {
                     ReferralState::Reported | ReferralState::Returned => {
@@ -193,7 +191,7 @@ impl App {
                     }
                     _ => continue,
                 }
-                cases::update_clock(tx.conn(), &k).await?;
+                case::update_clock(tx.conn(), &k).await?;
             }
         }
         if matches!(new_state, ReferralState::Returned | ReferralState::Reported) {

@@ -8,7 +8,7 @@ use gongzhi_domain::deadline::{ClockKind, Trigger};
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{CaseKind, Command};
 use gongzhi_domain::{Id, time};
-use gongzhi_store::cases;
+use gongzhi_store::case;
 use gongzhi_store::reply;
 use gongzhi_store::reply::Reply;
 pub use gongzhi_store::reply::Template;
@@ -248,7 +248,7 @@ impl App {
                         1
                     };
                     for k in clocks.started(case, c.kind, Trigger::ProgressReplied, today, seq) {
-                        cases::insert_clock(tx.conn(), &k).await?;
+                        case::insert_clock(tx.conn(), &k).await?;
                     }
                 }
             }

@@ -6,7 +6,7 @@ use gongzhi_domain::policy::Action;
 use gongzhi_domain::risk::{self, RiskInput, RiskLevel};
 use gongzhi_domain::workflow::{self, CaseKind, Command, RiskFacts, Status};
 use gongzhi_domain::{Id, time};
-use gongzhi_store::cases;
+use gongzhi_store::case;
 use gongzhi_store::referral;
 use gongzhi_store::risk as risk_rows;
 use gongzhi_store::risk::Assessment;
@@ -114,9 +114,7 @@ impl App {
     pub async fn sign_off_risk(&self, ctx: &Ctx, case: Id) -> Result<(), AppError> {
         let actor = self.authorize(ctx, Action::SignOffRisk).await?;
         let mut tx = self.db().begin().await?;
-        let c = cases::get_case(tx.conn(), case)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let c = case::get_case(tx.conn(), case).await?.ok_or(AppError::NotFound)?;
         if !district_wide(&actor) && actor.agency_id != c.owner_agency_id {
             return Err(AppError::NotFound);
         }

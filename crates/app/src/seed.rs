@@ -297,8 +297,8 @@ impl App {
             }
         }
         // Requests that came in publicly before Open311 had ids of its own get one.
-        for case in gongzhi_store::cases::without_public_id(tx.conn()).await? {
-            gongzhi_store::cases::set_public_id(tx.conn(), case, &crate::case::new_public_id()).await?;
+        for case in gongzhi_store::case::without_public_id(tx.conn()).await? {
+            gongzhi_store::case::set_public_id(tx.conn(), case, &crate::case::new_public_id()).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -5,7 +5,7 @@
 pub mod attachment;
 pub mod audit;
 pub mod captcha;
-pub mod cases;
+pub mod case;
 pub mod cipher;
 mod db;
 pub mod deadline_rule;

@@ -5,7 +5,7 @@ use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::attachment;
-pub use gongzhi_store::cases::Case;
+pub use gongzhi_store::case::Case;
 
 use crate::case::{Upload, sm3_hex};
 use crate::error::Checks;

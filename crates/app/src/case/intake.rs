@@ -13,8 +13,8 @@ use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{CaseKind, Channel};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
-use gongzhi_store::cases::Case;
-use gongzhi_store::cases::{self, Party};
+use gongzhi_store::case::Case;
+use gongzhi_store::case::{self, Party};
 use gongzhi_store::idempotency;
 use gongzhi_store::reference;
 
@@ -117,7 +117,7 @@ impl App {
             if let Some(key) = idempotency_key.filter(|k| !k.trim().is_empty())
                 && let Some(existing) = idempotency::idempotent_case(&mut conn, &principal, key).await?
             {
-                return cases::get_case(&mut conn, existing)
+                return case::get_case(&mut conn, existing)
                     .await?
                     .ok_or(AppError::NotFound);
             }
@@ -142,7 +142,7 @@ impl App {
                     let first = idempotency::idempotent_case(&mut conn, &principal, key)
                         .await?
                         .ok_or(AppError::NotFound)?;
-                    return cases::get_case(&mut conn, first).await?.ok_or(AppError::NotFound);
+                    return case::get_case(&mut conn, first).await?.ok_or(AppError::NotFound);
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -369,7 +369,7 @@ impl App {
         };
         let received = time::local_date(i.received_at);
         let year = received.year();
-        let seq = cases::next_seq(&mut *conn, agency.id, year).await?;
+        let seq = case::next_seq(&mut *conn, agency.id, year).await?;
         let number = dcase::case_number(
             &self.case_settings().number_pattern,
             &agency.short_name,
@@ -435,7 +435,7 @@ impl App {
                         .is_some_and(|id| id.is_minor_on(time::local_date(now)))
                 }),
         };
-        cases::insert_case(&mut *conn, &c).await?;
+        case::insert_case(&mut *conn, &c).await?;
         let today = time::local_date(now);
         let mut parties = Vec::with_capacity(i.parties.len());
         for (n, p) in i.parties.iter().enumerate() {
@@ -476,7 +476,7 @@ impl App {
                 impoverished: i64::from(p.impoverished),
             });
         }
-        cases::insert_parties(&mut *conn, &parties).await?;
+        case::insert_parties(&mut *conn, &parties).await?;
         let clocks = self.clocks(&mut *conn).await?;
         let mut started = clocks.started(c.id, c.kind, Trigger::Received, received, 1);
         if c.urgent {
@@ -490,7 +490,7 @@ impl App {
                 clock.note = exempt_reason.to_owned();
             }
         }
-        cases::insert_clocks(&mut *conn, &started).await?;
+        case::insert_clocks(&mut *conn, &started).await?;
         for (u, mime) in uploads.iter().zip(&i.mimes) {
             self.store_attachment(&mut *conn, ctx, &c, u, mime).await?;
         }

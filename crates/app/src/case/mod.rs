@@ -7,8 +7,8 @@ use gongzhi_domain::case as dcase;
 use gongzhi_domain::policy::{Action, Role, Scope};
 use gongzhi_domain::{Actor, Id, time};
 use gongzhi_store::AnyConnection;
-use gongzhi_store::cases::{self, Event};
-pub use gongzhi_store::cases::{Case, CaseFilter};
+use gongzhi_store::case::{self, Event};
+pub use gongzhi_store::case::{Case, CaseFilter};
 use sm3::{Digest, Sm3};
 
 use crate::{App, AppError, Ctx};
@@ -103,11 +103,11 @@ impl App {
         if !actor.can(Action::ViewCases) {
             return Err(AppError::Forbidden);
         }
-        let c = cases::get_case(&mut *conn, case)
+        let c = case::get_case(&mut *conn, case)
             .await?
             .ok_or(AppError::NotFound)?;
         let owner = district_wide(actor) || c.owner_agency_id == actor.agency_id;
-        if owner || cases::referred_to(conn, case, actor.agency_id).await? {
+        if owner || case::referred_to(conn, case, actor.agency_id).await? {
             Ok((c, owner))
         } else {
             // Not found rather than forbidden: a case number is itself information.
@@ -144,7 +144,7 @@ impl App {
             ),
             None => (None, ctx.timeline_name(), String::new()),
         };
-        cases::insert_event(
+        case::insert_event(
             conn,
             &Event {
                 id: Id::new().to_string(),
@@ -164,10 +164,10 @@ impl App {
 
     /// Saves a case row; a concurrent change becomes a conflict listing the case as it is now.
     pub(crate) async fn save(&self, conn: &mut AnyConnection, c: &Case) -> Result<(), AppError> {
-        match cases::update_case(&mut *conn, c, self.now()).await {
+        match case::update_case(&mut *conn, c, self.now()).await {
             Ok(()) => Ok(()),
             Err(gongzhi_store::StoreError::Conflict) => {
-                let now = cases::get_case(conn, c.id).await?.ok_or(AppError::NotFound)?;
+                let now = case::get_case(conn, c.id).await?.ok_or(AppError::NotFound)?;
                 Err(conflict_of(&now))
             }
             Err(e) => Err(e.into()),

@@ -3,7 +3,7 @@
 use gongzhi_domain::Id;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::policy::Action;
-use gongzhi_store::cases;
+use gongzhi_store::case;
 
 use crate::{App, AppError, Ctx};
 
@@ -32,7 +32,7 @@ impl App {
         }
         let mut tx = self.db().begin().await?;
         let c = self.case_for_write(tx.conn(), ctx, case).await?;
-        let p = cases::parties(tx.conn(), case)
+        let p = case::parties(tx.conn(), case)
             .await?
             .into_iter()
             .find(|p| p.id == party)

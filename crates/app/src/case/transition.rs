@@ -6,8 +6,8 @@ use gongzhi_domain::risk::RiskLevel;
 use gongzhi_domain::workflow::{self, Command, Exempt, Facts, RiskFacts, TransitionError};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
-use gongzhi_store::cases;
-pub use gongzhi_store::cases::Case;
+use gongzhi_store::case;
+pub use gongzhi_store::case::Case;
 use gongzhi_store::risk;
 
 use crate::case::conflict_of;
@@ -49,7 +49,7 @@ impl App {
         let mut tx = self.db().begin().await?;
         self.transition_in(tx.conn(), ctx, case, command, input).await?;
         tx.commit().await?;
-        cases::get_case(&mut *self.db().conn().await?, case)
+        case::get_case(&mut *self.db().conn().await?, case)
             .await?
             .ok_or(AppError::NotFound)
     }
@@ -111,7 +111,7 @@ impl App {
         if let Some(trigger) = effects.start {
             let clocks = self.clocks(&mut *conn).await?;
             for k in clocks.started(c.id, c.kind, trigger, time::local_date(now), 1) {
-                cases::insert_clock(&mut *conn, &k).await?;
+                case::insert_clock(&mut *conn, &k).await?;
             }
         }
         match effects.exempt {

@@ -7,8 +7,8 @@ use gongzhi_domain::policy::{Action, Actor};
 use gongzhi_domain::reconciliation::ReconciliationFacts;
 use gongzhi_domain::workflow::{self, Command};
 use gongzhi_domain::{Id, time};
-use gongzhi_store::cases::{self, Clock, Event};
-use gongzhi_store::cases::{Case, CaseFilter};
+use gongzhi_store::case::{self, Clock, Event};
+use gongzhi_store::case::{Case, CaseFilter};
 use gongzhi_store::risk::Assessment;
 use gongzhi_store::task::Task;
 use gongzhi_store::{Page, Paged};
@@ -140,7 +140,7 @@ impl App {
         if let Some(case) = f.same_party_as {
             // The case itself must be visible; its parties' identity numbers then select the rest.
             self.case_for_read(&mut conn, ctx, case).await?;
-            f.party_indexes = cases::parties(&mut conn, case)
+            f.party_indexes = case::parties(&mut conn, case)
                 .await?
                 .into_iter()
                 .filter_map(|p| p.id_index)
@@ -149,7 +149,7 @@ impl App {
                 return Ok((Vec::new(), 0));
             }
         }
-        Ok(cases::list_cases(&mut conn, &f).await?)
+        Ok(case::list_cases(&mut conn, &f).await?)
     }
 
     pub async fn case_view(&self, ctx: &Ctx, case: Id) -> Result<CaseView, AppError> {
@@ -158,7 +158,7 @@ impl App {
         let (c, owner) = self.case_for_read(&mut conn, ctx, case).await?;
         let today = time::local_date(self.now());
         let clocks = self.clocks(&mut conn).await?;
-        let clock_views = cases::clocks(&mut conn, case)
+        let clock_views = case::clocks(&mut conn, case)
             .await?
             .into_iter()
             .map(|k| {
@@ -176,13 +176,13 @@ impl App {
                 }
             })
             .collect();
-        let stored = cases::parties(&mut conn, case).await?;
+        let stored = case::parties(&mut conn, case).await?;
         // Only cases the viewer may see themselves: a shared identity number must not reveal
         // another agency's case.
         let indexes: Vec<String> = stored.iter().filter_map(|p| p.id_index.clone()).collect();
         let visible_to = (!district_wide(&actor)).then_some(actor.agency_id);
         let related =
-            cases::related_cases(&mut conn, &indexes, case, visible_to, Page::first(RELATED_SHOWN)).await?;
+            case::related_cases(&mut conn, &indexes, case, visible_to, Page::first(RELATED_SHOWN)).await?;
         let parties = stored
             .into_iter()
             .map(|p| PartyView {
@@ -232,7 +232,7 @@ impl App {
             replies: reply::replies(&mut conn, case).await?,
             attachments: attachment::attachments(&mut conn, case).await?,
             related,
-            events: cases::events(&mut conn, case, false, Page::first(TIMELINE_SHOWN))
+            events: case::events(&mut conn, case, false, Page::first(TIMELINE_SHOWN))
                 .await?
                 .map(TimelineEvent::from),
             commands,
@@ -254,7 +254,7 @@ impl App {
         self.authorize(ctx, Action::ViewCases).await?;
         let mut conn = self.db().conn().await?;
         let (c, _) = self.case_for_read(&mut conn, ctx, case).await?;
-        let events = cases::events(&mut conn, case, false, Page::nth(page, TIMELINE_SHOWN))
+        let events = case::events(&mut conn, case, false, Page::nth(page, TIMELINE_SHOWN))
             .await?
             .map(TimelineEvent::from);
         Ok((c, events))

@@ -8,7 +8,7 @@ use gongzhi_domain::phone::Phone;
 use gongzhi_domain::workflow::{CaseKind, Channel};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
-use gongzhi_store::cases::{self, Case, Clock, Event, Party};
+use gongzhi_store::case::{self, Case, Clock, Event, Party};
 use gongzhi_store::follow_up::FollowUp;
 use gongzhi_store::mediation::Mediation;
 use gongzhi_store::reference::{Agency, OrgUnit};
@@ -142,7 +142,7 @@ impl App {
         let anonymous = kind == CaseKind::Petition && rng.chance(3);
         let urgent = rng.chance(3);
         let year = time::local_date(received).year();
-        let seq = cases::next_seq(&mut *conn, owner.id, year).await?;
+        let seq = case::next_seq(&mut *conn, owner.id, year).await?;
         let id = Id::new();
         let exempt = if anonymous {
             "匿名信访，无法答复"

@@ -9,7 +9,7 @@ use gongzhi_domain::org::{AgencyKind, OrgLevel};
 use gongzhi_domain::workflow::CaseKind;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
-use gongzhi_store::cases;
+use gongzhi_store::case;
 use gongzhi_store::reference::{self, Agency, OrgUnit};
 use gongzhi_store::{follow_up, mediation, referral, reply, risk};
 
@@ -84,10 +84,10 @@ fn resident_id(rng: &mut Rng, today: chrono::NaiveDate) -> Option<ResidentId> {
 }
 
 async fn write(conn: &mut AnyConnection, d: &Draft) -> Result<(), AppError> {
-    cases::insert_case(&mut *conn, &d.case).await?;
-    cases::insert_parties(&mut *conn, &d.parties).await?;
-    cases::insert_clocks(&mut *conn, &d.clocks).await?;
-    cases::insert_events(&mut *conn, &d.events).await?;
+    case::insert_case(&mut *conn, &d.case).await?;
+    case::insert_parties(&mut *conn, &d.parties).await?;
+    case::insert_clocks(&mut *conn, &d.clocks).await?;
+    case::insert_events(&mut *conn, &d.events).await?;
     for r in &d.replies {
         reply::insert_reply(&mut *conn, r).await?;
     }
@@ -175,9 +175,9 @@ impl App {
     pub async fn seed_demo_cases(&self, ctx: &Ctx, n: usize) -> Result<usize, AppError> {
         self.authorize_system(ctx, "seed_demo_cases").await?;
         let mut tx = self.db().begin().await?;
-        let (existing, _) = cases::list_cases(
+        let (existing, _) = case::list_cases(
             tx.conn(),
-            &cases::CaseFilter {
+            &case::CaseFilter {
                 limit: 1,
                 ..Default::default()
             },

@@ -113,7 +113,7 @@ async fn a_csv_import_is_all_or_nothing_with_line_numbers() {
 async fn parties_clocks_and_events_written_many_at_a_time_read_back_as_written() {
     use gongzhi_app::domain::deadline::{ClockKind, ClockState};
     use gongzhi_app::domain::{Id, time};
-    use gongzhi_store::cases::{self, Clock, Event, Party};
+    use gongzhi_store::case::{self, Clock, Event, Party};
     let t = TestApp::spawn("rows").await;
     let api = t.api("demo_reception").await;
     let place = t.org_id("620702104201").await;
@@ -187,14 +187,14 @@ async fn parties_clocks_and_events_written_many_at_a_time_read_back_as_written()
     };
     let events = vec![event("edited", 0), event("follow-up", 1)];
     let mut tx = t.db.begin().await.unwrap();
-    cases::insert_parties(tx.conn(), &parties).await.unwrap();
-    cases::insert_clocks(tx.conn(), &clocks).await.unwrap();
-    cases::insert_events(tx.conn(), &events).await.unwrap();
-    cases::insert_parties(tx.conn(), &[]).await.unwrap();
+    case::insert_parties(tx.conn(), &parties).await.unwrap();
+    case::insert_clocks(tx.conn(), &clocks).await.unwrap();
+    case::insert_events(tx.conn(), &events).await.unwrap();
+    case::insert_parties(tx.conn(), &[]).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut conn = t.db.conn().await.unwrap();
-    let stored = cases::parties(&mut conn, case).await.unwrap();
+    let stored = case::parties(&mut conn, case).await.unwrap();
     let written: Vec<_> = stored.iter().filter(|p| p.role == "respondent").collect();
     assert_eq!(written.len(), 3);
     for (w, p) in written.iter().zip(&parties) {
@@ -219,7 +219,7 @@ async fn parties_clocks_and_events_written_many_at_a_time_read_back_as_written()
             )
         );
     }
-    let stored = cases::clocks(&mut conn, case).await.unwrap();
+    let stored = case::clocks(&mut conn, case).await.unwrap();
     for k in &clocks {
         let s = stored.iter().find(|s| s.id == k.id).unwrap();
         assert_eq!(
@@ -227,7 +227,7 @@ async fn parties_clocks_and_events_written_many_at_a_time_read_back_as_written()
             (k.kind, k.due_date, &k.skipped, &k.note, None, None)
         );
     }
-    let (stored, _) = cases::events(&mut conn, case, true, gongzhi_store::Page::first(10))
+    let (stored, _) = case::events(&mut conn, case, true, gongzhi_store::Page::first(10))
         .await
         .map(|p| (p.items, p.total))
         .unwrap();
