@@ -7,7 +7,8 @@ use gongzhi_domain::audit::{Outcome, SealedFields};
 use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
-use crate::{Arg, Db, Result, bind_all, code};
+use crate::rows::Filter;
+use crate::{Db, Result, code};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewEvent {
@@ -307,32 +308,29 @@ pub struct EventFilter {
 
 /// Events matching the filter, newest first, with the total count.
 pub async fn list(conn: &mut AnyConnection, f: &EventFilter) -> Result<(Vec<EventRow>, i64)> {
-    let mut wh = String::from(" WHERE 1 = 1");
-    let mut args: Vec<Arg> = Vec::new();
-    let mut add = |sql: &str, arg: Arg| {
-        args.push(arg);
-        wh.push_str(&sql.replace("$?", &format!("${}", args.len())));
-    };
+    let mut w = Filter::default();
     if let Some(a) = f.actor.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        add(" AND actor_name LIKE $?", Arg::Text(format!("%{a}%")));
+        w.and("actor_name LIKE $?", format!("%{a}%"));
     }
     if let Some(a) = f.action.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        add(" AND action LIKE $?", Arg::Text(format!("{a}%")));
+        w.and("action LIKE $?", format!("{a}%"));
     }
     if let Some(o) = f.outcome {
-        add(" AND outcome = $?", Arg::Text(o.code().into()));
+        w.and("outcome = $?", o.code());
     }
     if let Some(t) = f.target.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        add(" AND (target_id = $? OR target_type = $?)", Arg::Text(t.into()));
+        w.and("(target_id = $? OR target_type = $?)", t);
     }
     if let Some(from) = f.from {
-        add(" AND occurred_at >= $?", Arg::Int(time::to_millis(from)));
+        w.and("occurred_at >= $?", time::to_millis(from));
     }
     if let Some(until) = f.until {
-        add(" AND occurred_at < $?", Arg::Int(time::to_millis(until)));
+        w.and("occurred_at < $?", time::to_millis(until));
     }
+    let wh = format!(" WHERE {}", w.sql());
     let count_sql = format!("SELECT COUNT(*) FROM audit_event{wh}");
-    let (total,) = bind_all(sqlx::query_as::<_, (i64,)>(&count_sql), &args)
+    let (total,) = w
+        .bind(sqlx::query_as::<_, (i64,)>(&count_sql))
         .fetch_one(&mut *conn)
         .await?;
     let sql = format!(
@@ -340,6 +338,6 @@ pub async fn list(conn: &mut AnyConnection, f: &EventFilter) -> Result<(Vec<Even
         f.limit.clamp(1, 500),
         f.offset.max(0)
     );
-    let q = bind_all(sqlx::query_as::<_, EventRow>(&sql), &args);
+    let q = w.bind(sqlx::query_as::<_, EventRow>(&sql));
     Ok((q.fetch_all(conn).await?, total))
 }

@@ -111,26 +111,6 @@ pub(crate) fn newest(inner: &str, col: &str, out: &str) -> String {
     format!("SELECT * FROM ({inner} ORDER BY {col} DESC LIMIT {PER_CASE_SHOWN}) newest ORDER BY {out}")
 }
 
-/// A bind value of a query assembled from optional filters.
-#[derive(Clone, Debug)]
-pub(crate) enum Arg {
-    Text(String),
-    Int(i64),
-}
-
-pub(crate) fn bind_all<'q, O>(
-    mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
-    args: &[Arg],
-) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
-    for a in args {
-        q = match a {
-            Arg::Text(t) => q.bind(t.clone()),
-            Arg::Int(i) => q.bind(*i),
-        };
-    }
-    q
-}
-
 /// Runs raw SQL; only for tests that tamper with stored rows on purpose.
 #[doc(hidden)]
 pub async fn exec_for_tests(conn: &mut AnyConnection, sql: &str) {

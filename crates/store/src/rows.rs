@@ -1,7 +1,8 @@
-//! Many rows in one statement: `INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4), …` with the `$n`
-//! placeholders both engines accept (sqlx's `QueryBuilder` writes `?` for `Any`, which PostgreSQL
-//! refuses). Each table writes its column list once, beside the value bound to it, with
-//! [`insert_rows!`], so a column and its value cannot drift apart.
+//! SQL built at run time with the `$n` placeholders both engines accept (sqlx's `QueryBuilder`
+//! writes `?` for `Any`, which PostgreSQL refuses): many rows in one statement — `INSERT INTO t
+//! (a, b) VALUES ($1, $2), ($3, $4), …`, each table writing its column list once beside the value
+//! bound to it with [`insert_rows!`] — and dynamic filters ([`Filter`]), the one place that numbers
+//! placeholders.
 
 use sqlx::any::AnyArguments;
 use sqlx::{Any, AnyConnection};
@@ -9,6 +10,84 @@ use sqlx::{Any, AnyConnection};
 use crate::Result;
 
 pub type AnyQuery<'q> = sqlx::query::Query<'q, Any, AnyArguments<'q>>;
+pub type AnyQueryAs<'q, O> = sqlx::query::QueryAs<'q, Any, O, AnyArguments<'q>>;
+
+/// A value of a dynamic filter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Text(s)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Text(s.to_owned())
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(i: i64) -> Self {
+        Arg::Int(i)
+    }
+}
+
+/// Conditions joined by AND, each written with `$?` where its value goes (every `$?` of one
+/// condition is the same value), numbered `$1, $2, …` in the order they are added.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Filter {
+    conds: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Filter {
+    /// A condition on one value.
+    pub(crate) fn and(&mut self, cond: &str, value: impl Into<Arg>) {
+        self.args.push(value.into());
+        self.conds
+            .push(cond.replace("$?", &format!("${}", self.args.len())));
+    }
+
+    /// A condition without values.
+    pub(crate) fn and_sql(&mut self, cond: impl Into<String>) {
+        self.conds.push(cond.into());
+    }
+
+    /// A condition on a list of values: `cond` is given the placeholders, comma-separated.
+    pub(crate) fn and_each(&mut self, values: impl IntoIterator<Item = Arg>, cond: impl Fn(&str) -> String) {
+        let mut marks = Vec::new();
+        for v in values {
+            self.args.push(v);
+            marks.push(format!("${}", self.args.len()));
+        }
+        self.conds.push(cond(&marks.join(", ")));
+    }
+
+    /// The conditions, `1 = 1` for none.
+    pub(crate) fn sql(&self) -> String {
+        if self.conds.is_empty() {
+            "1 = 1".into()
+        } else {
+            self.conds.join(" AND ")
+        }
+    }
+
+    /// Binds the values, in order.
+    pub(crate) fn bind<'q, O>(&self, mut q: AnyQueryAs<'q, O>) -> AnyQueryAs<'q, O> {
+        for a in &self.args {
+            q = match a {
+                Arg::Text(t) => q.bind(t.clone()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
+}
 
 /// The statement for `rows` rows of `columns`.
 pub(crate) fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
@@ -63,6 +142,26 @@ pub(crate) use insert_rows;
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_filter_numbers_its_values_in_order_and_repeats_one_within_a_condition() {
+        let mut f = Filter::default();
+        assert_eq!(f.sql(), "1 = 1");
+        f.and("a = $?", "x");
+        f.and_sql("b IS NULL");
+        f.and("(c = $? OR d = $?)", 3_i64);
+        f.and_each([Arg::from("p"), Arg::from("q")], |m| format!("e IN ({m})"));
+        assert_eq!(
+            f.sql(),
+            "a = $1 AND b IS NULL AND (c = $2 OR d = $2) AND e IN ($3, $4)"
+        );
+        assert_eq!(
+            f.args,
+            vec![Arg::from("x"), Arg::Int(3), Arg::from("p"), Arg::from("q")]
+        );
+    }
+
     #[test]
     fn placeholders_number_across_rows() {
         assert_eq!(

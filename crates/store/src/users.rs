@@ -4,7 +4,8 @@ use gongzhi_domain::policy::{Role, Scope};
 use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
-use crate::{Arg, Result, StoreError, bind_all, code, id};
+use crate::rows::Filter;
+use crate::{Result, StoreError, code, id};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
@@ -116,34 +117,31 @@ pub struct UserFilter {
 
 /// Users within `scope`, newest first, and the total number matching.
 pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &UserFilter) -> Result<(Vec<User>, i64)> {
-    let mut wh = String::from(" WHERE 1 = 1");
-    let mut args: Vec<Arg> = Vec::new();
-    let mut add = |sql: &str, v: String| {
-        args.push(Arg::Text(v));
-        wh.push_str(&sql.replace("$?", &format!("${}", args.len())));
-    };
+    let mut w = Filter::default();
     match scope {
         Scope::All => {}
-        Scope::Agency(a) => add(" AND u.agency_id = $?", a.to_string()),
-        Scope::Own(u) => add(" AND u.id = $?", u.to_string()),
+        Scope::Agency(a) => w.and("u.agency_id = $?", a.to_string()),
+        Scope::Own(u) => w.and("u.id = $?", u.to_string()),
     }
     if let Some(a) = f.agency_id {
-        add(" AND u.agency_id = $?", a.to_string());
+        w.and("u.agency_id = $?", a.to_string());
     }
     if let Some(r) = f.role {
-        add(
-            " AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id AND r.role = $?)",
-            r.code().into(),
+        w.and(
+            "EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id AND r.role = $?)",
+            r.code(),
         );
     }
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        add(
-            " AND (LOWER(u.username) LIKE $? OR LOWER(u.display_name) LIKE $?)",
+        w.and(
+            "(LOWER(u.username) LIKE $? OR LOWER(u.display_name) LIKE $?)",
             format!("%{}%", t.to_lowercase()),
         );
     }
+    let wh = format!(" WHERE {}", w.sql());
     let count_sql = format!("SELECT COUNT(*) FROM app_user u{wh}");
-    let (total,) = bind_all(sqlx::query_as::<_, (i64,)>(&count_sql), &args)
+    let (total,) = w
+        .bind(sqlx::query_as::<_, (i64,)>(&count_sql))
         .fetch_one(&mut *conn)
         .await?;
     let sql = format!(
@@ -151,7 +149,7 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &UserFilter) -> Re
         f.limit.clamp(1, 500),
         f.offset.max(0)
     );
-    let q = bind_all(sqlx::query_as::<_, UserRow>(&sql), &args);
+    let q = w.bind(sqlx::query_as::<_, UserRow>(&sql));
     let rows = q.fetch_all(&mut *conn).await?;
     Ok((hydrate(conn, rows).await?, total))
 }

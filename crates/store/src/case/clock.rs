@@ -6,8 +6,9 @@ use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
 use super::{date, dates, ms};
+use crate::rows::Filter;
 use crate::rows::insert_rows;
-use crate::{Arg, Page, Paged, Result, StoreError, bind_all, code, id, opt_id};
+use crate::{Page, Paged, Result, StoreError, code, id, opt_id};
 
 #[derive(Clone, Debug)]
 pub struct Clock {
@@ -175,21 +176,19 @@ pub async fn open_clocks(
     f: ClockFilter,
     page: Page,
 ) -> Result<Paged<OpenClock>> {
-    let mut w = "k.state = 'running' AND k.due_date <= $1".to_owned();
-    let mut args = vec![Arg::Text(until.to_string())];
+    let mut w = Filter::default();
+    w.and("k.state = 'running' AND k.due_date <= $?", until.to_string());
     if let Some(a) = f.agency {
-        args.push(Arg::Text(a.to_string()));
-        let n = args.len();
-        w.push_str(&format!(
-            " AND ((k.referral_id IS NULL AND c.owner_agency_id = ${n}) OR r.to_agency_id = ${n})"
-        ));
+        w.and(
+            "((k.referral_id IS NULL AND c.owner_agency_id = $?) OR r.to_agency_id = $?)",
+            a.to_string(),
+        );
     }
     if let Some(u) = f.for_user {
-        args.push(Arg::Text(u.to_string()));
-        let n = args.len();
-        w.push_str(&format!(
-            " AND (r.to_agency_id IS NOT NULL OR c.handler_id IS NULL OR c.handler_id = ${n})"
-        ));
+        w.and(
+            "(r.to_agency_id IS NOT NULL OR c.handler_id IS NULL OR c.handler_id = $?)",
+            u.to_string(),
+        );
     }
     let from = "FROM case_clock k JOIN dispute_case c ON c.id = k.case_id LEFT JOIN referral r ON r.id = k.referral_id";
     // Counted up to a cap — an inbox says "1000+" — and, for an agency, from the index of its own
@@ -220,12 +219,10 @@ pub async fn open_clocks(
             q.fetch_one(&mut *conn).await?.0
         }
         None => {
-            bind_all(
-                sqlx::query_as::<_, (i64,)>(&format!(
-                    "SELECT COUNT(*) FROM (SELECT 1 {from} WHERE {w} LIMIT {INBOX_COUNT_CAP}) capped"
-                )),
-                &args,
-            )
+            w.bind(sqlx::query_as::<_, (i64,)>(&format!(
+                "SELECT COUNT(*) FROM (SELECT 1 {from} WHERE {} LIMIT {INBOX_COUNT_CAP}) capped",
+                w.sql()
+            )))
             .fetch_one(&mut *conn)
             .await?
             .0
@@ -235,10 +232,11 @@ pub async fn open_clocks(
         "SELECT k.id, k.case_id, k.kind, k.seq, k.rule_code, k.start_date, k.due_date, k.state,
             k.skipped, k.referral_id, k.met_at, k.paused_at, k.note, k.approver_name, k.version,
             c.number, c.title, c.owner_agency_id, c.handler_id, r.to_agency_id
-         {from} WHERE {w} ORDER BY k.due_date, c.number, k.id {}",
+         {from} WHERE {} ORDER BY k.due_date, c.number, k.id {}",
+        w.sql(),
         page.sql()
     );
-    let rows: Vec<OpenClockRaw> = bind_all(sqlx::query_as(&sql), &args).fetch_all(conn).await?;
+    let rows: Vec<OpenClockRaw> = w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
     let items = rows
         .into_iter()
         .map(|r| {

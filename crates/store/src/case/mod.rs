@@ -7,7 +7,8 @@ use gongzhi_domain::workflow::{CaseKind, Channel, Level, Status};
 use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
-use crate::{Arg, Result, StoreError, bind_all, code, id, opt_id};
+use crate::rows::{Arg, Filter};
+use crate::{Result, StoreError, code, id, opt_id};
 
 mod clock;
 mod event;
@@ -399,40 +400,29 @@ pub struct CaseFilter {
 }
 
 /// Adds a condition whose every `?` stands for one new bind value.
-fn cond(w: &mut Vec<String>, args: &mut Vec<Arg>, sql: &str, a: Arg) {
-    args.push(a);
-    w.push(sql.replace('?', &format!("${}", args.len())));
-}
-
 /// The filter's conditions; `counting` names every open state so that a count seeks the status
 /// index, while a page walks the queue index in its order (where naming them would sort instead).
-fn case_where(f: &CaseFilter, counting: bool) -> (String, Vec<Arg>) {
-    let mut w = vec!["1 = 1".to_owned()];
-    let mut args = Vec::new();
+fn case_where(f: &CaseFilter, counting: bool) -> Filter {
+    let mut w = Filter::default();
     if let Some(a) = f.agency {
-        cond(
-            &mut w,
-            &mut args,
-            "(c.owner_agency_id = ? OR c.id IN (SELECT case_id FROM referral r WHERE r.to_agency_id = ? AND r.state <> 'revoked'))",
-            Arg::Text(a.to_string()),
-        );
+        w.and("(c.owner_agency_id = $? OR c.id IN (SELECT case_id FROM referral r WHERE r.to_agency_id = $? AND r.state <> 'revoked'))", a.to_string());
     }
     if let Some(h) = f.handler {
-        cond(&mut w, &mut args, "c.handler_id = ?", Arg::Text(h.to_string()));
+        w.and("c.handler_id = $?", h.to_string());
     }
     if let Some(k) = f.kind {
-        cond(&mut w, &mut args, "c.kind = ?", Arg::Text(k.code().into()));
+        w.and("c.kind = $?", k.code());
     }
     if let Some(ch) = f.channel {
-        cond(&mut w, &mut args, "c.channel = ?", Arg::Text(ch.code().into()));
+        w.and("c.channel = $?", ch.code());
     }
     if let Some(s) = f.status {
-        cond(&mut w, &mut args, "c.status = ?", Arg::Text(s.code().into()));
+        w.and("c.status = $?", s.code());
     }
     match f.open {
-        Some(true) if !counting => w.push("c.status <> 'closed'".into()),
+        Some(true) if !counting => w.and_sql("c.status <> 'closed'"),
         // Open cases are the few among many closed ones: one seek per open state.
-        Some(true) => w.push(format!(
+        Some(true) => w.and_sql(format!(
             "c.status IN ({})",
             Status::ALL
                 .iter()
@@ -441,62 +431,45 @@ fn case_where(f: &CaseFilter, counting: bool) -> (String, Vec<Arg>) {
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
-        Some(false) => w.push("c.status = 'closed'".into()),
+        Some(false) => w.and_sql("c.status = 'closed'"),
         None => {}
     }
     if let Some(p) = f.place_prefix.as_deref().filter(|p| !p.is_empty()) {
-        cond(&mut w, &mut args, "p.code LIKE ?", Arg::Text(format!("{p}%")));
+        w.and("p.code LIKE $?", format!("{p}%"));
     }
     if let Some(cat) = f.category.as_deref().filter(|c| !c.is_empty()) {
-        cond(
-            &mut w,
-            &mut args,
-            "c.category_code = ?",
-            Arg::Text(cat.to_owned()),
-        );
+        w.and("c.category_code = $?", cat.to_owned());
     }
     if let Some(t) = f.received_from {
-        cond(&mut w, &mut args, "c.received_at >= ?", Arg::Int(t));
+        w.and("c.received_at >= $?", t);
     }
     if let Some(t) = f.received_before {
-        cond(&mut w, &mut args, "c.received_at < ?", Arg::Int(t));
+        w.and("c.received_at < $?", t);
     }
     if let Some(case) = f.same_party_as {
-        cond(&mut w, &mut args, "c.id <> ?", Arg::Text(case.to_string()));
+        w.and("c.id <> $?", case.to_string());
     }
     if !f.party_indexes.is_empty() {
-        let mut marks = Vec::new();
-        for ix in &f.party_indexes {
-            args.push(Arg::Text(ix.clone()));
-            marks.push(format!("${}", args.len()));
-        }
-        w.push(format!(
-            "c.id IN (SELECT cp.case_id FROM case_party cp WHERE cp.id_index IN ({}))",
-            marks.join(", ")
-        ));
+        w.and_each(f.party_indexes.iter().map(|ix| Arg::from(ix.as_str())), |marks| {
+            format!("c.id IN (SELECT cp.case_id FROM case_party cp WHERE cp.id_index IN ({marks}))")
+        });
     }
     if f.without_minor {
-        w.push(
-            "c.minor_involved = 0 AND NOT EXISTS (SELECT 1 FROM case_party mp WHERE mp.case_id = c.id AND mp.minor = 1)"
-                .into(),
+        w.and_sql(
+            "c.minor_involved = 0 AND NOT EXISTS (SELECT 1 FROM case_party mp WHERE mp.case_id = c.id AND mp.minor = 1)",
         );
     }
     if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         // Lower-cased on both sides: SQLite's LIKE ignores ASCII case and PostgreSQL's does not.
         let like = format!("%{}%", t.replace(['%', '_'], "").to_lowercase());
-        cond(
-            &mut w,
-            &mut args,
-            "(LOWER(c.title) LIKE ? OR LOWER(c.number) LIKE ? OR LOWER(c.narrative) LIKE ? OR c.id IN (SELECT case_id FROM case_party cp WHERE LOWER(cp.name) LIKE ?))",
-            Arg::Text(like),
-        );
+        w.and("(LOWER(c.title) LIKE $? OR LOWER(c.number) LIKE $? OR LOWER(c.narrative) LIKE $? OR c.id IN (SELECT case_id FROM case_party cp WHERE LOWER(cp.name) LIKE $?))", like);
     }
-    (w.join(" AND "), args)
+    w
 }
 
 pub async fn list_cases(conn: &mut AnyConnection, f: &CaseFilter) -> Result<(Vec<Case>, i64)> {
-    let (counted, _) = case_where(f, true);
-    let (w, args) = case_where(f, false);
+    let counted = case_where(f, true).sql();
+    let w = case_where(f, false);
     // The place is joined only when the filter names it, so an unfiltered count reads one index.
     let place = if f.place_prefix.as_deref().is_some_and(|p| !p.is_empty()) {
         "LEFT JOIN org_unit p ON p.id = c.place_id"
@@ -504,15 +477,14 @@ pub async fn list_cases(conn: &mut AnyConnection, f: &CaseFilter) -> Result<(Vec
         ""
     };
     let count_sql = format!("SELECT COUNT(*) FROM dispute_case c {place} WHERE {counted}");
-    let (total,): (i64,) = bind_all(sqlx::query_as(&count_sql), &args)
-        .fetch_one(&mut *conn)
-        .await?;
+    let (total,): (i64,) = w.bind(sqlx::query_as(&count_sql)).fetch_one(&mut *conn).await?;
     let sql = format!(
-        "{CASE_SELECT} WHERE {w} ORDER BY c.urgent DESC, c.received_at DESC LIMIT {} OFFSET {}",
+        "{CASE_SELECT} WHERE {} ORDER BY c.urgent DESC, c.received_at DESC LIMIT {} OFFSET {}",
+        w.sql(),
         f.limit.clamp(1, 500),
         f.offset.max(0)
     );
-    let rows: Vec<CaseRowRaw> = bind_all(sqlx::query_as(&sql), &args).fetch_all(conn).await?;
+    let rows: Vec<CaseRowRaw> = w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
     Ok((
         rows.into_iter().map(Case::try_from).collect::<Result<_>>()?,
         total,
