@@ -1,8 +1,8 @@
-//! SQL built at run time with the `$n` placeholders both engines accept (sqlx's `QueryBuilder`
+//! SQL built at run time with the `$n` parameters both engines accept (sqlx's `QueryBuilder`
 //! writes `?` for `Any`, which PostgreSQL refuses): many rows in one statement — `INSERT INTO t
 //! (a, b) VALUES ($1, $2), ($3, $4), …`, each table writing its column list once beside the value
 //! bound to it with [`insert_rows!`] — and dynamic filters ([`Filter`]), the one place that numbers
-//! placeholders.
+//! parameters.
 
 use sqlx::any::AnyArguments;
 use sqlx::{Any, AnyConnection};
@@ -58,7 +58,7 @@ impl Filter {
         self.conds.push(cond.into());
     }
 
-    /// A condition on a list of values: `cond` is given the placeholders, comma-separated.
+    /// A condition on a list of values: `cond` is given their `$n` parameters, comma-separated.
     pub(crate) fn and_each(&mut self, values: impl IntoIterator<Item = Arg>, cond: impl Fn(&str) -> String) {
         let mut marks = Vec::new();
         for v in values {
@@ -163,7 +163,7 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_number_across_rows() {
+    fn parameters_number_across_rows() {
         assert_eq!(
             super::insert_sql("t", &["a", "b"], 2),
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
