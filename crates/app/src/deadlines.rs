@@ -325,10 +325,32 @@ pub(crate) async fn exempt_open(
 
 /// What happens to a clock by hand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ClockChange {
+enum ClockChange {
     Pause,
     Resume,
     Extend(u32),
+}
+
+/// A change to a clock, as the case page's form and the API give it.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct ClockRequest {
+    /// pause, resume, extend
+    pub action: String,
+    /// For extend: the days added (1–90).
+    #[serde(default)]
+    pub days: u32,
+    pub reason: String,
+}
+
+impl ClockRequest {
+    fn change(&self) -> Result<ClockChange, AppError> {
+        match self.action.as_str() {
+            "pause" => Ok(ClockChange::Pause),
+            "resume" => Ok(ClockChange::Resume),
+            "extend" => Ok(ClockChange::Extend(self.days)),
+            _ => Err(AppError::field("action", "clock-not-changeable")),
+        }
+    }
 }
 
 impl App {
@@ -366,10 +388,11 @@ impl App {
         ctx: &Ctx,
         case: Id,
         clock: Id,
-        change: ClockChange,
-        reason: &str,
+        request: &ClockRequest,
     ) -> Result<(), AppError> {
         let actor = self.authorize(ctx, Action::ApproveClock).await?;
+        let change = request.change()?;
+        let reason = &request.reason;
         let mut tx = self.db().begin().await?;
         let c = self.case_for_write(tx.conn(), ctx, case).await?;
         let mut k = case::clocks(tx.conn(), case)

@@ -11,15 +11,24 @@ use gongzhi_store::follow_up::FollowUp;
 use crate::deadlines;
 use crate::{App, AppError, Ctx};
 
+/// A follow-up visit's outcome (回访), as the case page's form and the API give it.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct FollowUpForm {
+    /// satisfied, basically, unsatisfied
+    pub satisfaction: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
 impl App {
     /// A follow-up visit (回访) with the party's satisfaction.
     pub async fn record_follow_up(
         &self,
         ctx: &Ctx,
         case: Id,
-        satisfaction: &str,
-        notes: &str,
+        input: &FollowUpForm,
     ) -> Result<(), AppError> {
+        let FollowUpForm { satisfaction, notes } = input;
         let actor = self.authorize(ctx, Action::HandleCase).await?;
         let s = Satisfaction::parse(satisfaction)
             .ok_or_else(|| AppError::field("satisfaction", "satisfaction-invalid"))?;

@@ -14,7 +14,7 @@ mod context;
 pub mod deadlines;
 mod demo;
 mod error;
-mod follow_up;
+pub mod follow_up;
 pub mod import;
 pub mod inbox;
 #[cfg(test)]
@@ -28,13 +28,13 @@ mod partner;
 pub mod portal;
 pub mod publication;
 mod reconciliation;
-mod referral;
+pub mod referral;
 pub mod reply;
-mod risk;
+pub mod risk;
 pub mod roster;
 pub mod seed;
 pub mod stats;
-mod task;
+pub mod task;
 mod throttle;
 pub mod users;
 

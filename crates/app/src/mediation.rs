@@ -14,15 +14,22 @@ use crate::case::parse_local;
 use crate::error::Checks;
 use crate::{App, AppError, Ctx};
 
-#[derive(Clone, Debug, Default)]
+/// A mediation session and its outcome, as the case page's form and the API give it.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct MediationForm {
     pub mediator: String,
+    /// Local time `YYYY-MM-DD HH:MM`.
     pub held_at: String,
     pub place: String,
     pub attendees: String,
+    /// agreed, continued, failed
     pub outcome: String,
+    #[serde(default)]
     pub notes: String,
+    #[serde(default)]
     pub agreement: String,
+    /// `YYYY-MM-DD`; starts the 30-day judicial-confirmation clock.
+    #[serde(default)]
     pub agreement_date: String,
 }
 

@@ -10,18 +10,23 @@ use gongzhi_store::reference;
 
 use crate::case::parse_local;
 use crate::error::Checks;
+use crate::task::ActionItem;
 use crate::{App, AppError, Ctx, FieldError};
 
-#[derive(Clone, Debug, Default)]
+/// A joint meeting, as the meeting form and `POST /api/v1/meetings` give it.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct MeetingForm {
     pub title: String,
+    /// Local time `YYYY-MM-DD HH:MM`.
     pub held_at: String,
     pub place: String,
     pub conclusions: String,
+    /// Agency ids besides the caller's.
     pub agencies: Vec<String>,
     pub cases: Vec<String>,
-    /// (title, owner user id, due date)
-    pub items: Vec<(String, String, String)>,
+    /// Action items for the agencies taking part.
+    #[serde(default)]
+    pub items: Vec<ActionItem>,
 }
 
 impl App {

@@ -58,9 +58,12 @@ pub struct PublicCase {
 }
 
 /// A title and a reply staff write for publication.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct PublicationForm {
+    /// A title written for the public (at most 60 characters; no names, phones or ID numbers).
     pub title: String,
+    /// The agency's reply written for the public (at most 1000 characters).
     pub reply: String,
 }
 

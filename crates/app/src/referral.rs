@@ -15,16 +15,29 @@ use gongzhi_store::{notice, referral};
 use crate::error::Checks;
 use crate::{App, AppError, Ctx};
 
+/// A referral, as the case page's form and `POST /api/v1/cases/{id}/referrals` give it.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewReferral {
+    /// Id of the receiving agency.
+    pub to_agency: String,
+    pub note: String,
+    /// Feedback deadline in days (1–90).
+    pub days: u32,
+}
+
+/// An answer to a referral.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct ReferralAnswer {
+    /// accept, return (reason required), report (report required), revoke (the sender)
+    pub action: String,
+    #[serde(default)]
+    pub text: String,
+}
+
 impl App {
     /// Refers a case to another agency with a feedback deadline in days.
-    pub async fn refer(
-        &self,
-        ctx: &Ctx,
-        case: Id,
-        to_agency: &str,
-        note: &str,
-        days: &str,
-    ) -> Result<(), AppError> {
+    pub async fn refer(&self, ctx: &Ctx, case: Id, input: &NewReferral) -> Result<(), AppError> {
+        let NewReferral { to_agency, note, days } = input;
         let actor = self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;
         let c = self.case_for_write(tx.conn(), ctx, case).await?;
@@ -40,7 +53,7 @@ impl App {
             "referral-to-self",
         );
         checks.check(!note.trim().is_empty(), "note", "referral-note-required");
-        let days = days.trim().parse::<u32>().ok().filter(|d| (1..=90).contains(d));
+        let days = Some(*days).filter(|d| (1..=90).contains(d));
         checks.check(days.is_some(), "days", "referral-days-invalid");
         checks.check(!c.status.is_closed(), "to_agency", "case-closed");
         let open = referral::referrals(tx.conn(), case).await?;
@@ -134,9 +147,9 @@ impl App {
         &self,
         ctx: &Ctx,
         referral: Id,
-        action: &str,
-        text: &str,
+        input: &ReferralAnswer,
     ) -> Result<Id, AppError> {
+        let ReferralAnswer { action, text } = input;
         let actor = self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;
         let r = referral::get_referral(tx.conn(), referral)

@@ -63,6 +63,19 @@ fn fill(template: &str, number: &str, title: &str, agency: &str, date: NaiveDate
         .replace("{date}", &date.format("%Y年%m月%d日").to_string())
 }
 
+/// A reply to the petitioner (答复), as the case page's form and the API give it.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct NewReply {
+    /// procedural, progress, result
+    pub kind: String,
+    /// in_person, letter, phone, sms, portal
+    pub channel: String,
+    pub body: String,
+    /// The case version read; a stale one is 409 with the current values.
+    #[serde(default)]
+    pub version: i64,
+}
+
 impl App {
     pub async fn templates(&self, ctx: &Ctx) -> Result<Vec<Template>, AppError> {
         self.authorize(ctx, Action::ViewCases).await?;
@@ -148,11 +161,15 @@ impl App {
         &self,
         ctx: &Ctx,
         case: Id,
-        kind: &str,
-        channel: &str,
-        body: &str,
-        version: i64,
+        reply: &NewReply,
     ) -> Result<(), AppError> {
+        let NewReply {
+            kind,
+            channel,
+            body,
+            version,
+        } = reply;
+        let version = *version;
         let actor = self.authorize(ctx, Action::HandleCase).await?;
         let mut checks = Checks::new();
         let kind = ReplyKind::parse(kind);

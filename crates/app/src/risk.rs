@@ -13,7 +13,29 @@ use gongzhi_store::risk::Assessment;
 
 use crate::case::district_wide;
 use crate::error::Checks;
+use crate::task::ActionItem;
 use crate::{App, AppError, Ctx};
+
+/// A risk assessment, as the case page's form and `POST /api/v1/cases/{id}/risk` give it.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct RiskForm {
+    #[serde(flatten)]
+    pub input: RiskInput,
+    #[serde(default)]
+    pub note: String,
+    /// The mitigation plan (稳控措施); required before a medium or high risk can be decided.
+    #[serde(default)]
+    pub plan: String,
+}
+
+/// The mitigation plan and its tasks, which appear in their owners' inboxes.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct PlanForm {
+    /// The mitigation plan (稳控措施).
+    pub plan: String,
+    #[serde(default)]
+    pub tasks: Vec<ActionItem>,
+}
 
 impl App {
     /// Records a risk assessment with the current rule set. On a registered dispute the assessment
@@ -22,10 +44,9 @@ impl App {
         &self,
         ctx: &Ctx,
         case: Id,
-        input: &RiskInput,
-        note: &str,
-        plan: &str,
+        form: &RiskForm,
     ) -> Result<Assessment, AppError> {
+        let RiskForm { input, note, plan } = form;
         let actor = self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;
         let mut c = self.case_for_write(tx.conn(), ctx, case).await?;
@@ -42,12 +63,7 @@ impl App {
             case_id: case.to_string(),
             ruleset: risk::RULESET_VERSION.into(),
             inputs: serde_json::to_string(input).map_err(|e| AppError::Internal(e.to_string()))?,
-            factors: result
-                .factors
-                .iter()
-                .map(|(f, p)| format!("{}:{p}", f.code()))
-                .collect::<Vec<_>>()
-                .join(","),
+            factors: risk::write_factors(&result.factors),
             score: i64::from(result.score),
             level: result.level.code().into(),
             note: note.trim().to_owned(),
@@ -152,9 +168,9 @@ impl App {
         &self,
         ctx: &Ctx,
         case: Id,
-        plan: &str,
-        tasks: &[(String, String, String)],
+        form: &PlanForm,
     ) -> Result<(), AppError> {
+        let PlanForm { plan, tasks } = form;
         self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;
         let c = self.case_for_write(tx.conn(), ctx, case).await?;

@@ -10,19 +10,29 @@ use gongzhi_store::task::Task;
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
 
+/// A task handed to someone, from a mitigation plan or a meeting; a blank row is skipped.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct ActionItem {
+    pub title: String,
+    /// The owner's user id.
+    pub owner: String,
+    /// `YYYY-MM-DD`
+    pub due: String,
+}
+
 impl App {
-    /// Checks action items given as (title, owner id, due date); blank rows are skipped. Each owner
+    /// Checks action items; blank rows are skipped. Each owner
     /// must be an active user of one of `agencies` (those taking part): nobody hands work, and with
     /// it a case number, to an agency outside the case.
     pub(crate) async fn check_tasks(
         &self,
         conn: &mut AnyConnection,
         checks: &mut Checks,
-        tasks: &[(String, String, String)],
+        tasks: &[ActionItem],
         agencies: &[Id],
     ) -> Result<Vec<(String, Id, String)>, AppError> {
         let mut out = Vec::new();
-        for (i, (title, owner, due)) in tasks.iter().enumerate() {
+        for (i, ActionItem { title, owner, due }) in tasks.iter().enumerate() {
             if title.trim().is_empty() && owner.trim().is_empty() {
                 continue;
             }

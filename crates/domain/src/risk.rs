@@ -56,8 +56,9 @@ pub fn points(f: Factor) -> u32 {
 pub const HIGH_FROM: u32 = 60;
 pub const MEDIUM_FROM: u32 = 30;
 
-/// What the assessor records.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// What the assessor records (a field left out is 0 or no).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct RiskInput {
     pub people: u32,
     pub earlier_petitions: u32,
@@ -75,6 +76,36 @@ pub struct Assessment {
     pub level: RiskLevel,
     /// The factors that applied, with their points.
     pub factors: Vec<(Factor, u32)>,
+}
+
+/// A factor that scored, with its points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Scored {
+    pub factor: Factor,
+    pub points: u32,
+}
+
+/// The factors as an assessment row stores them: `code:points`, comma-separated.
+pub fn write_factors(factors: &[(Factor, u32)]) -> String {
+    factors
+        .iter()
+        .map(|(f, p)| format!("{}:{p}", f.code()))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The stored factors read back; a code this rule set does not know is left out.
+pub fn read_factors(stored: &str) -> Vec<Scored> {
+    stored
+        .split(',')
+        .filter_map(|x| {
+            let (code, points) = x.split_once(':')?;
+            Some(Scored {
+                factor: Factor::parse(code)?,
+                points: points.parse().ok()?,
+            })
+        })
+        .collect()
 }
 
 pub fn assess(i: &RiskInput) -> Assessment {
@@ -112,6 +143,21 @@ pub fn assess(i: &RiskInput) -> Assessment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_factors_read_back_as_written() {
+        let a = assess(&RiskInput {
+            people: 6,
+            extreme_words: true,
+            ..Default::default()
+        });
+        let stored = write_factors(&a.factors);
+        assert_eq!(stored, "group_petition:30,extreme_words:40");
+        let back: Vec<(Factor, u32)> = read_factors(&stored).iter().map(|s| (s.factor, s.points)).collect();
+        assert_eq!(back, a.factors);
+        assert!(read_factors("").is_empty());
+        assert_eq!(read_factors("gone:5,large_sum:15").len(), 1);
+    }
 
     #[test]
     fn nothing_is_low() {

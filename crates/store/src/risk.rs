@@ -23,6 +23,13 @@ pub struct Assessment {
     pub signed_off_at: Option<i64>,
 }
 
+impl Assessment {
+    /// The factors that scored, typed.
+    pub fn scored(&self) -> Vec<gongzhi_domain::risk::Scored> {
+        gongzhi_domain::risk::read_factors(&self.factors)
+    }
+}
+
 pub async fn insert_assessment(conn: &mut AnyConnection, a: &Assessment) -> Result<()> {
     sqlx::query(
         "INSERT INTO risk_assessment (id, case_id, ruleset, inputs, factors, score, level, note, assessor_id,

@@ -9,15 +9,19 @@ use crate::case::conflict_of;
 use crate::error::Checks;
 use crate::{App, AppError, Ctx};
 
-/// An edit of a case's description.
-#[derive(Clone, Debug, Default)]
+/// An edit of a case's title, description, category, urgency and the mark "concerns a minor".
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct CaseEdit {
     pub title: String,
     pub narrative: String,
     pub category: String,
-    /// `None` keeps what the case says (an API client that does not send the field).
+    /// Left as it is when not sent.
+    #[serde(default)]
     pub urgent: Option<bool>,
+    /// Concerns a minor; left as it is when not sent. Only the agency head may take it off.
+    #[serde(default)]
     pub minor_involved: Option<bool>,
+    /// The version read; a stale one is 409 with the current values.
     pub version: i64,
 }
 

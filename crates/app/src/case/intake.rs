@@ -22,35 +22,53 @@ use crate::case::{new_public_id, parse_local};
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
 
-#[derive(Clone, Debug, Default)]
+/// A party as the intake form and `POST /api/v1/cases` give it.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct PartyInput {
+    /// petitioner, respondent, victim, suspect, guardian, other
     pub role: String,
     pub name: String,
+    /// 18-character resident identity number (optional); sex, age and minority are derived.
+    #[serde(default)]
     pub id_number: String,
+    #[serde(default)]
     pub phone: String,
+    #[serde(default)]
     pub address: String,
+    #[serde(default)]
     pub elderly: bool,
+    #[serde(default)]
     pub disabled: bool,
+    #[serde(default)]
     pub impoverished: bool,
 }
 
-#[derive(Clone, Debug, Default)]
+/// A new case as the intake form and `POST /api/v1/cases` give it.
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct IntakeForm {
+    /// petition, dispute, gov_petition, minor_criminal
     pub kind: String,
+    /// visit, letter, phone, hotline_12309, grid_screening, referral, case_handling, reception_day
     pub channel: String,
+    /// A dispute category code, e.g. NEIGHBOUR.
     pub category: String,
-    /// Id of a village or community.
+    /// Id of the village or community.
     pub place_id: String,
     /// Id of a grid under it (optional).
+    #[serde(default)]
     pub grid_id: String,
     pub title: String,
     pub narrative: String,
-    /// Local time, `YYYY-MM-DDTHH:MM` (what a datetime-local input sends) or `YYYY-MM-DD HH:MM`.
+    /// Local time (UTC+8), `YYYY-MM-DD HH:MM` (or `YYYY-MM-DDTHH:MM`, what a datetime-local input sends).
     pub received_at: String,
+    #[serde(default)]
     pub urgent: bool,
+    #[serde(default)]
     pub anonymous: bool,
-    /// A minor is concerned (when no party's ID number shows it): nothing of the case is published.
+    /// A minor is concerned though no party's ID number shows it: nothing of the case is published.
+    #[serde(default)]
     pub minor_involved: bool,
+    #[serde(default)]
     pub parties: Vec<PartyInput>,
 }
 

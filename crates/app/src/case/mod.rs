@@ -23,7 +23,7 @@ mod view;
 pub use edit::CaseEdit;
 pub(crate) use intake::Source;
 pub use intake::{IntakeForm, PartyInput, Upload};
-pub use reveal::Revealed;
+pub use reveal::{RevealRequest, Revealed};
 pub use transition::TransitionInput;
 pub use view::{CaseCan, CaseView, ClockView, MeetingView, PartyView, TimelineEvent};
 

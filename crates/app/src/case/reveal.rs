@@ -7,8 +7,14 @@ use gongzhi_store::case;
 
 use crate::{App, AppError, Ctx};
 
+/// Why a party's identity is revealed (audited with it).
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct RevealRequest {
+    pub reason: String,
+}
+
 /// What a reveal shows.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Revealed {
     pub id_number: String,
     pub phone: String,
@@ -23,10 +29,10 @@ impl App {
         ctx: &Ctx,
         case: Id,
         party: &str,
-        reason: &str,
+        r: &RevealRequest,
     ) -> Result<Revealed, AppError> {
         self.authorize(ctx, Action::RevealPersonal).await?;
-        let reason = reason.trim();
+        let reason = r.reason.trim();
         if reason.chars().count() < 2 {
             return Err(AppError::field("reason", "reason-required"));
         }

@@ -14,11 +14,15 @@ use crate::case::conflict_of;
 use crate::deadlines;
 use crate::{App, AppError, Ctx, FieldError};
 
-/// Input of a transition.
-#[derive(Clone, Debug, Default)]
+/// Input of a transition, besides the command itself (a button on the page, a field in the API).
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct TransitionInput {
+    /// The case version read; a stale one is 409 with the current values.
+    #[serde(default)]
     pub version: i64,
+    #[serde(default)]
     pub note: String,
+    #[serde(default)]
     pub handler_id: String,
 }
 

@@ -193,6 +193,11 @@ async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["level"], "high");
     assert_eq!(r["ruleset"], "2026.1");
+    assert_eq!(
+        r["factors"],
+        json!([{"factor": "group_petition", "points": 30}, {"factor": "extreme_words", "points": 40}])
+    );
+    assert_eq!(r["score"], 70);
     let (s, e) = prosecutor
         .post(&format!("/api/v1/cases/{id}/replies"), result.clone())
         .await;

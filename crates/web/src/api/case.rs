@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use gongzhi_app::AppError;
 use gongzhi_app::case::{Case, CaseFilter};
-use gongzhi_app::case::{IntakeForm, PartyInput, TransitionInput};
+use gongzhi_app::case::{CaseEdit, IntakeForm, RevealRequest, Revealed, TransitionInput};
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::event::EventDetail;
 use gongzhi_app::domain::time;
@@ -18,53 +18,6 @@ use crate::AppState;
 use crate::middleware::Req;
 
 use super::{ApiBody, Done, ErrorBody, Res, fail};
-
-#[derive(Deserialize, ToSchema, Default)]
-pub struct PartyJson {
-    /// petitioner, respondent, victim, suspect, guardian, other
-    pub role: String,
-    pub name: String,
-    /// 18-character resident identity number (optional); sex, age and minority are derived.
-    #[serde(default)]
-    pub id_number: String,
-    #[serde(default)]
-    pub phone: String,
-    #[serde(default)]
-    pub address: String,
-    #[serde(default)]
-    pub elderly: bool,
-    #[serde(default)]
-    pub disabled: bool,
-    #[serde(default)]
-    pub impoverished: bool,
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct NewCaseJson {
-    /// petition, dispute, gov_petition, minor_criminal
-    pub kind: String,
-    /// visit, letter, phone, hotline_12309, grid_screening, referral, case_handling, reception_day
-    pub channel: String,
-    /// A dispute category code, e.g. NEIGHBOUR.
-    pub category: String,
-    /// Id of the village or community.
-    pub place_id: String,
-    #[serde(default)]
-    pub grid_id: String,
-    pub title: String,
-    pub narrative: String,
-    /// Local time (UTC+8), `YYYY-MM-DD HH:MM`.
-    pub received_at: String,
-    #[serde(default)]
-    pub urgent: bool,
-    #[serde(default)]
-    pub anonymous: bool,
-    /// A minor is concerned though no party's ID number shows it: nothing of the case is published.
-    #[serde(default)]
-    pub minor_involved: bool,
-    #[serde(default)]
-    pub parties: Vec<PartyJson>,
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct CaseSummary {
@@ -109,7 +62,7 @@ fn summary(c: &Case) -> CaseSummary {
 }
 
 /// Register a case. A retry with the same `Idempotency-Key` header returns the same case.
-#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = NewCaseJson,
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = IntakeForm,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: one case per key and caller")),
     responses((status = 200, body = CaseSummary), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn create_case(
@@ -118,34 +71,7 @@ pub async fn create_case(
     headers: HeaderMap,
     body: ApiBody,
 ) -> Res<CaseSummary> {
-    let b: NewCaseJson = body.json()?;
-    let form = IntakeForm {
-        kind: b.kind,
-        channel: b.channel,
-        category: b.category,
-        place_id: b.place_id,
-        grid_id: b.grid_id,
-        title: b.title,
-        narrative: b.narrative,
-        received_at: b.received_at,
-        urgent: b.urgent,
-        anonymous: b.anonymous,
-        minor_involved: b.minor_involved,
-        parties: b
-            .parties
-            .into_iter()
-            .map(|p| PartyInput {
-                role: p.role,
-                name: p.name,
-                id_number: p.id_number,
-                phone: p.phone,
-                address: p.address,
-                elderly: p.elderly,
-                disabled: p.disabled,
-                impoverished: p.impoverished,
-            })
-            .collect(),
-    };
+    let form: IntakeForm = body.json()?;
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -232,8 +158,8 @@ pub struct RiskOut {
     pub score: i64,
     /// The rule set's version.
     pub ruleset: String,
-    /// The factors that scored, as the rule set names them (JSON text).
-    pub factors: String,
+    /// The factors that scored, with their points.
+    pub factors: Vec<gongzhi_app::domain::risk::Scored>,
     pub assessor: String,
     pub at: String,
     pub plan: String,
@@ -340,7 +266,7 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
             level: a.level.clone(),
             score: a.score,
             ruleset: a.ruleset.clone(),
-            factors: a.factors.clone(),
+            factors: a.scored(),
             assessor: a.assessor_name.clone(),
             at: crate::ui::case::fmt_ms(a.at),
             plan: a.plan.clone(),
@@ -400,13 +326,8 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
 pub struct TransitionJson {
     /// A workflow command, e.g. accept, not_accept, assign, resolve, close.
     pub command: String,
-    /// The case version read; a stale one is 409 with the current values.
-    #[serde(default)]
-    pub version: i64,
-    #[serde(default)]
-    pub note: String,
-    #[serde(default)]
-    pub handler_id: String,
+    #[serde(flatten)]
+    pub input: TransitionInput,
 }
 
 /// Give a workflow command. A command the state or the risk gate does not allow is 409 with the
@@ -422,81 +343,37 @@ pub async fn transition(
     let b: TransitionJson = body.json()?;
     let cmd = Command::parse(&b.command)
         .ok_or_else(|| fail(&req)(AppError::field("command", "command-invalid")))?;
-    let input = TransitionInput {
-        version: b.version,
-        note: b.note,
-        handler_id: b.handler_id,
-    };
     let c = s
         .app
-        .transition(&req.ctx, id, cmd, &input)
+        .transition(&req.ctx, id, cmd, &b.input)
         .await
         .map_err(fail(&req))?;
     Ok(Json(summary(&c)))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct EditJson {
-    pub title: String,
-    pub narrative: String,
-    pub category: String,
-    /// Left as it is when not sent.
-    #[serde(default)]
-    pub urgent: Option<bool>,
-    /// Concerns a minor; left as it is when not sent. Only the agency head may take it off.
-    #[serde(default)]
-    pub minor_involved: Option<bool>,
-    /// The version read; a stale one is 409 with the current values.
-    pub version: i64,
-}
-
 /// Edit a case's title, description, category, urgency and the mark "concerns a minor".
-#[utoipa::path(post, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), request_body = EditJson,
+#[utoipa::path(post, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])), request_body = CaseEdit,
     responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn edit_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
-    let b: EditJson = body.json()?;
-    let e = gongzhi_app::case::CaseEdit {
-        title: b.title,
-        narrative: b.narrative,
-        category: b.category,
-        urgent: b.urgent,
-        minor_involved: b.minor_involved,
-        version: b.version,
-    };
+    let e: CaseEdit = body.json()?;
     s.app.edit_case(&req.ctx, id, &e).await.map_err(fail(&req))?;
     Ok(Json(Done { ok: true }))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct RevealJson {
-    pub reason: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct RevealedJson {
-    pub id_number: String,
-    pub phone: String,
-    pub address: String,
-}
-
 /// Reveal a party's identity number, phone and address (a separate permission; audited with the reason).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/parties/{party}/reveal", tag = "cases", security(("bearer" = [])), request_body = RevealJson,
-    responses((status = 200, body = RevealedJson), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cases/{id}/parties/{party}/reveal", tag = "cases", security(("bearer" = [])), request_body = RevealRequest,
+    responses((status = 200, body = Revealed), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reveal(
     State(s): State<AppState>,
     req: Req,
     Path((id, party)): Path<(Id, String)>,
     body: ApiBody,
-) -> Res<RevealedJson> {
-    let b: RevealJson = body.json()?;
+) -> Res<Revealed> {
+    let b: RevealRequest = body.json()?;
     let r = s
         .app
-        .reveal_party(&req.ctx, id, &party, &b.reason)
+        .reveal_party(&req.ctx, id, &party, &b)
         .await
         .map_err(fail(&req))?;
-    Ok(Json(RevealedJson {
-        id_number: r.id_number,
-        phone: r.phone,
-        address: r.address,
-    }))
+    Ok(Json(r))
 }

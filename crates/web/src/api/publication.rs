@@ -3,28 +3,17 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use gongzhi_app::domain::Id;
-use serde::Deserialize;
-use utoipa::ToSchema;
+use gongzhi_app::publication::PublicationForm;
 
 use crate::AppState;
 use crate::middleware::Req;
 
 use super::{ApiBody, Done, ErrorBody, Res, fail};
 
-#[derive(Deserialize, ToSchema)]
-pub struct PublicationJson {
-    /// A title written for the public (at most 60 characters; no names, phones or ID numbers).
-    #[serde(default)]
-    pub title: String,
-    /// The agency's reply written for the public (at most 1000 characters).
-    #[serde(default)]
-    pub reply: String,
-}
-
 /// Release a title and a reply for publication (Open311 and the portal show them); both empty
 /// withdraw it. Refused for a case with a minor party.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/publication", tag = "cases", security(("bearer" = [])),
-    request_body = PublicationJson,
+    request_body = PublicationForm,
     responses((status = 200, body = Done), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn publication(
     State(s): State<AppState>,
@@ -32,11 +21,7 @@ pub async fn publication(
     Path(id): Path<Id>,
     body: ApiBody,
 ) -> Res<Done> {
-    let b: PublicationJson = body.json()?;
-    let f = gongzhi_app::publication::PublicationForm {
-        title: b.title,
-        reply: b.reply,
-    };
+    let f: PublicationForm = body.json()?;
     s.app.publish(&req.ctx, id, &f).await.map_err(fail(&req))?;
     Ok(Json(Done { ok: true }))
 }

@@ -3,7 +3,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use gongzhi_app::domain::Id;
-use serde::{Deserialize, Serialize};
+use gongzhi_app::reply::NewReply;
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -11,26 +12,12 @@ use crate::middleware::Req;
 
 use super::{ApiBody, Done, ErrorBody, Res, fail};
 
-#[derive(Deserialize, ToSchema)]
-pub struct ReplyJson {
-    /// procedural, progress, result
-    pub kind: String,
-    /// in_person, letter, phone, sms, portal
-    pub channel: String,
-    pub body: String,
-    #[serde(default)]
-    pub version: i64,
-}
-
 /// Send a reply; it satisfies its clock (and on a petition is also the workflow step).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/replies", tag = "cases", security(("bearer" = [])), request_body = ReplyJson,
+#[utoipa::path(post, path = "/api/v1/cases/{id}/replies", tag = "cases", security(("bearer" = [])), request_body = NewReply,
     responses((status = 200, body = Done), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reply(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
-    let b: ReplyJson = body.json()?;
-    s.app
-        .send_reply(&req.ctx, id, &b.kind, &b.channel, &b.body, b.version)
-        .await
-        .map_err(fail(&req))?;
+    let b: NewReply = body.json()?;
+    s.app.send_reply(&req.ctx, id, &b).await.map_err(fail(&req))?;
     Ok(Json(Done { ok: true }))
 }
 

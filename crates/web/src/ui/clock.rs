@@ -1,8 +1,7 @@
 //! Pausing, resuming and extending a clock (with approval and a reason).
 
 use axum::extract::{Path, State};
-use gongzhi_app::AppError;
-use gongzhi_app::deadlines::ClockChange;
+use gongzhi_app::deadlines::ClockRequest;
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::policy::Action;
 
@@ -27,24 +26,11 @@ async fn clock(
     Path((id, clock)): Path<(Id, Id)>,
     d: FormData,
 ) -> PageResult {
-    let change = match d.get("action").as_str() {
-        "pause" => Ok(ClockChange::Pause),
-        "resume" => Ok(ClockChange::Resume),
-        "extend" => d
-            .get("days")
-            .trim()
-            .parse::<u32>()
-            .map(ClockChange::Extend)
-            .map_err(|_| AppError::field("days", "extension-days-invalid")),
-        _ => Err(AppError::field("action", "clock-not-changeable")),
+    let request = ClockRequest {
+        action: d.get("action"),
+        days: u32::try_from(d.int("days")).unwrap_or(0),
+        reason: d.get("reason"),
     };
-    let r = match change {
-        Ok(ch) => {
-            s.app
-                .change_clock(&req.ctx, id, clock, ch, &d.get("reason"))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let r = s.app.change_clock(&req.ctx, id, clock, &request).await;
     after(&s, &req, id, &format!("clock-{clock}"), &d, r, "saved").await
 }

@@ -3,6 +3,7 @@
 use axum::extract::{Path, State};
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::policy::Action;
+use gongzhi_app::follow_up::FollowUpForm;
 
 use crate::AppState;
 use crate::form::FormData;
@@ -20,9 +21,10 @@ pub fn router() -> Routes {
 }
 
 async fn follow_up(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
-    let r = s
-        .app
-        .record_follow_up(&req.ctx, id, &d.get("satisfaction"), &d.get("notes"))
-        .await;
+    let input = FollowUpForm {
+        satisfaction: d.get("satisfaction"),
+        notes: d.get("notes"),
+    };
+    let r = s.app.record_follow_up(&req.ctx, id, &input).await;
     after(&s, &req, id, "follow-up", &d, r, "saved").await
 }

@@ -3,6 +3,7 @@
 use axum::extract::{Path, State};
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::policy::Action;
+use gongzhi_app::referral::{NewReferral, ReferralAnswer};
 
 use crate::AppState;
 use crate::error::PageError;
@@ -23,10 +24,12 @@ pub fn router() -> Routes {
 }
 
 async fn refer(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
-    let r = s
-        .app
-        .refer(&req.ctx, id, &d.get("to_agency"), &d.get("note"), &d.get("days"))
-        .await;
+    let input = NewReferral {
+        to_agency: d.get("to_agency"),
+        note: d.get("note"),
+        days: u32::try_from(d.int("days")).unwrap_or(0),
+    };
+    let r = s.app.refer(&req.ctx, id, &input).await;
     after(&s, &req, id, "referrals", &d, r, "referred").await
 }
 
@@ -37,7 +40,11 @@ async fn answer_referral(
     d: FormData,
 ) -> PageResult {
     let case: Option<Id> = d.get("case").parse().ok();
-    match s.app.answer_referral(&req.ctx, id, &action, &d.get("text")).await {
+    let answer = ReferralAnswer {
+        action: action.clone(),
+        text: d.get("text"),
+    };
+    match s.app.answer_referral(&req.ctx, id, &answer).await {
         Ok(case) => see_other(&format!("/cases/{case}?ok=referral-{action}#referrals")),
         Err(e) => match case {
             Some(case) => after(&s, &req, case, &format!("ref-{id}"), &d, Err(e), "").await,

@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::policy::Action;
 use gongzhi_app::reply::Template as ReplyTemplate;
+use gongzhi_app::reply::NewReply;
 use http::StatusCode;
 
 use crate::AppState;
@@ -28,17 +29,13 @@ pub fn router() -> Routes {
 }
 
 async fn reply(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
-    let r = s
-        .app
-        .send_reply(
-            &req.ctx,
-            id,
-            &d.get("kind"),
-            &d.get("channel"),
-            &d.get("body"),
-            d.int("version"),
-        )
-        .await;
+    let reply = NewReply {
+        kind: d.get("kind"),
+        channel: d.get("channel"),
+        body: d.get("body"),
+        version: d.int("version"),
+    };
+    let r = s.app.send_reply(&req.ctx, id, &reply).await;
     after(&s, &req, id, "reply", &d, r, "replied").await
 }
 

@@ -5,6 +5,8 @@ use gongzhi_app::domain::Id;
 use gongzhi_app::domain::policy::Action;
 use gongzhi_app::domain::risk::RiskInput;
 use gongzhi_app::{AppError, FieldError};
+use gongzhi_app::risk::{PlanForm, RiskForm};
+use gongzhi_app::task::ActionItem;
 
 use crate::AppState;
 use crate::form::FormData;
@@ -55,11 +57,14 @@ fn risk_input(d: &FormData) -> Result<RiskInput, AppError> {
 
 async fn assess(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     let r = match risk_input(&d) {
-        Ok(input) => s
-            .app
-            .assess_risk(&req.ctx, id, &input, &d.get("note"), &d.get("plan"))
-            .await
-            .map(|_| ()),
+        Ok(input) => {
+            let form = RiskForm {
+                input,
+                note: d.get("note"),
+                plan: d.get("plan"),
+            };
+            s.app.assess_risk(&req.ctx, id, &form).await.map(|_| ())
+        }
         Err(e) => Err(e),
     };
     after(&s, &req, id, "risk", &d, r, "assessed").await
@@ -71,22 +76,21 @@ async fn sign_off(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -> Pa
 }
 
 /// Task rows of a form: `tasks[i].title`, `.owner`, `.due`.
-pub fn task_rows(d: &FormData, n: usize) -> Vec<(String, String, String)> {
+pub fn task_rows(d: &FormData, n: usize) -> Vec<ActionItem> {
     (0..n)
-        .map(|i| {
-            (
-                d.get(&format!("tasks[{i}].title")),
-                d.get(&format!("tasks[{i}].owner")),
-                d.get(&format!("tasks[{i}].due")),
-            )
+        .map(|i| ActionItem {
+            title: d.get(&format!("tasks[{i}].title")),
+            owner: d.get(&format!("tasks[{i}].owner")),
+            due: d.get(&format!("tasks[{i}].due")),
         })
         .collect()
 }
 
 async fn plan(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
-    let r = s
-        .app
-        .set_mitigation(&req.ctx, id, &d.get("plan"), &task_rows(&d, 3))
-        .await;
+    let form = PlanForm {
+        plan: d.get("plan"),
+        tasks: task_rows(&d, 3),
+    };
+    let r = s.app.set_mitigation(&req.ctx, id, &form).await;
     after(&s, &req, id, "plan", &d, r, "saved").await
 }

@@ -4,7 +4,7 @@
 
 use axum::extract::{Path, State};
 use gongzhi_app::AppError;
-use gongzhi_app::case::{CaseEdit, TransitionInput};
+use gongzhi_app::case::{CaseEdit, RevealRequest, TransitionInput};
 use gongzhi_app::domain::deadline::ClockState;
 use gongzhi_app::domain::policy::Action;
 use gongzhi_app::domain::workflow::{Command, Status};
@@ -137,7 +137,8 @@ async fn reveal(
     Path((id, party)): Path<(Id, String)>,
     d: FormData,
 ) -> PageResult {
-    match s.app.reveal_party(&req.ctx, id, &party, &d.get("reason")).await {
+    let r = RevealRequest { reason: d.get("reason") };
+    match s.app.reveal_party(&req.ctx, id, &party, &r).await {
         Ok(r) => {
             case_page(
                 &s,

@@ -41,7 +41,7 @@ pub struct ClockRow {
 
 pub struct FactorRow {
     pub label: String,
-    pub points: String,
+    pub points: u32,
 }
 
 pub struct AssessmentRow {
@@ -261,15 +261,11 @@ pub(crate) async fn case_page(
             score: a.score,
             ruleset: a.ruleset.clone(),
             factors: a
-                .factors
-                .split(',')
-                .filter(|x| !x.is_empty())
-                .map(|x| {
-                    let (code, pts) = x.split_once(':').unwrap_or((x, ""));
-                    FactorRow {
-                        label: t.code("factor", code),
-                        points: pts.to_owned(),
-                    }
+                .scored()
+                .iter()
+                .map(|f| FactorRow {
+                    label: t.code("factor", f.factor.code()),
+                    points: f.points,
                 })
                 .collect(),
             assessor: a.assessor_name.clone(),
