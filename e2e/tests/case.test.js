@@ -69,9 +69,31 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   assert.match(await clerk.inputValue('#reply-body'), /王某不服民事判决申请监督/);
   await clerk.selectOption('#reply-kind', 'procedural');
   await clerk.selectOption('#reply-channel', 'in_person');
+  // The reply updates the page in place: what is typed in another panel (even one the answer
+  // re-renders), the sections opened and the scroll position stay as they were.
+  await clerk.fill('#note', '当面接谈后受理');
+  await clerk.click('#mediation summary');
+  await clerk.fill('#m-place', '乌江镇综治中心调解室');
+  await clerk.evaluate(() => {
+    window.samePage = true;
+    const at = () => document.getElementById('panel-mediation').getBoundingClientRect().top;
+    document.addEventListener('htmx:beforeRequest', () => { window.seenAt = at(); }, { once: true });
+    window.seenMove = () => Math.abs(at() - window.seenAt);
+  });
   await clerk.click('button:text("发送答复")');
   await clerk.waitForURL(/ok=replied/);
+  await clerk.locator('#case-toast .alert-success').waitFor();
+  assert.match(await clerk.innerText('#case-toast'), /答复已发送/);
+  assert.equal(await clerk.evaluate(() => window.samePage), true, 'updated in place, not reloaded');
+  const moved = await clerk.evaluate(() => window.seenMove());
+  assert.ok(moved < 40, `what is on screen stays where it was (moved ${moved}px)`);
+  assert.equal(await clerk.inputValue('#note'), '当面接谈后受理', 'typed text in a re-rendered panel is kept');
+  assert.equal(await clerk.inputValue('#m-place'), '乌江镇综治中心调解室', 'typed text elsewhere is kept');
+  assert.ok(await clerk.isVisible('#m-place'), 'the opened section stays open');
+  await shot(clerk, 'case-02b-replied-in-place');
+  assert.match(await clerk.innerText('#reply'), /王某不服民事判决申请监督/);
   assert.equal(await status(clerk), '已程序性答复');
+  await clerk.fill('#note', '');
   assert.match(await clerk.innerText('#clocks'), /7 日程序性答复[\s\S]*已按期办结/);
   await clerk.click('#actions button:text("受理")');
   await clerk.waitForURL(/ok=done/);

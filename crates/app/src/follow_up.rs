@@ -22,12 +22,7 @@ pub struct FollowUpForm {
 
 impl App {
     /// A follow-up visit (回访) with the party's satisfaction.
-    pub async fn record_follow_up(
-        &self,
-        ctx: &Ctx,
-        case: Id,
-        input: &FollowUpForm,
-    ) -> Result<(), AppError> {
+    pub async fn record_follow_up(&self, ctx: &Ctx, case: Id, input: &FollowUpForm) -> Result<(), AppError> {
         let FollowUpForm { satisfaction, notes } = input;
         let actor = self.authorize(ctx, Action::HandleCase).await?;
         let s = Satisfaction::parse(satisfaction)

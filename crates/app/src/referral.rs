@@ -37,7 +37,11 @@ pub struct ReferralAnswer {
 impl App {
     /// Refers a case to another agency with a feedback deadline in days.
     pub async fn refer(&self, ctx: &Ctx, case: Id, input: &NewReferral) -> Result<(), AppError> {
-        let NewReferral { to_agency, note, days } = input;
+        let NewReferral {
+            to_agency,
+            note,
+            days,
+        } = input;
         let actor = self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;
         let c = self.case_for_write(tx.conn(), ctx, case).await?;

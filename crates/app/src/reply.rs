@@ -157,12 +157,7 @@ impl App {
     /// Sends a reply. A procedural reply satisfies the 7-day clock; a progress reply the 3-month
     /// (or the last monthly) clock and starts the next month's; a result reply the result clocks.
     /// On a procuratorate petition, the procedural and result replies are also workflow steps.
-    pub async fn send_reply(
-        &self,
-        ctx: &Ctx,
-        case: Id,
-        reply: &NewReply,
-    ) -> Result<(), AppError> {
+    pub async fn send_reply(&self, ctx: &Ctx, case: Id, reply: &NewReply) -> Result<(), AppError> {
         let NewReply {
             kind,
             channel,

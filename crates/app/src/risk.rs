@@ -40,12 +40,7 @@ pub struct PlanForm {
 impl App {
     /// Records a risk assessment with the current rule set. On a registered dispute the assessment
     /// is its grading step (§3.1).
-    pub async fn assess_risk(
-        &self,
-        ctx: &Ctx,
-        case: Id,
-        form: &RiskForm,
-    ) -> Result<Assessment, AppError> {
+    pub async fn assess_risk(&self, ctx: &Ctx, case: Id, form: &RiskForm) -> Result<Assessment, AppError> {
         let RiskForm { input, note, plan } = form;
         let actor = self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;
@@ -164,12 +159,7 @@ impl App {
 
     /// The mitigation plan (稳控措施) of the latest assessment and its tasks, each with an owner and
     /// a due date; the tasks appear in their owners' inboxes.
-    pub async fn set_mitigation(
-        &self,
-        ctx: &Ctx,
-        case: Id,
-        form: &PlanForm,
-    ) -> Result<(), AppError> {
+    pub async fn set_mitigation(&self, ctx: &Ctx, case: Id, form: &PlanForm) -> Result<(), AppError> {
         let PlanForm { plan, tasks } = form;
         self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;

@@ -153,7 +153,10 @@ mod tests {
         });
         let stored = write_factors(&a.factors);
         assert_eq!(stored, "group_petition:30,extreme_words:40");
-        let back: Vec<(Factor, u32)> = read_factors(&stored).iter().map(|s| (s.factor, s.points)).collect();
+        let back: Vec<(Factor, u32)> = read_factors(&stored)
+            .iter()
+            .map(|s| (s.factor, s.points))
+            .collect();
         assert_eq!(back, a.factors);
         assert!(read_factors("").is_empty());
         assert_eq!(read_factors("gone:5,large_sum:15").len(), 1);

@@ -457,6 +457,7 @@ cases-same-party = Cases you may see that share a party (by identity number) wit
 cases-back-to-case = Back to that case
 case-referred-view = This case was referred to your agency: you may accept, return or report back; parties' data stay masked.
 case-conflict = Someone else changed the case; nothing was done. It now reads:
+close = Close
 case-closed = The case is closed.
 case-kind-invalid = Choose the kind of case.
 case-unknown = No such case, or you may not see it.

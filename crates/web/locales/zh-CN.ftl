@@ -457,6 +457,7 @@ cases-same-party = 以下是与所选案件有相同当事人（身份证号）�
 cases-back-to-case = 返回该案件
 case-referred-view = 本案由其他单位交办给您单位，您可以接收、退回或反馈；当事人信息按规定遮蔽。
 case-conflict = 案件已被他人修改，您的操作未执行。当前情况：
+close = 关闭
 case-closed = 案件已办结，不能再修改。
 case-kind-invalid = 请选择案件类型。
 case-unknown = 案件不存在或您无权查看。

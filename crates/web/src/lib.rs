@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
         .layer(axum::middleware::from_fn(edge::error_shape))
+        .layer(axum::middleware::from_fn(middleware::htmx_redirect))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         // Case pages, tokens and tracking results stay out of shared computers' caches and the

@@ -49,6 +49,24 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
+/// A redirect answering an htmx request (a session that ended, a form that leaves the page)
+/// would be followed inside the request and its page dropped; htmx is told to go there instead.
+pub async fn htmx_redirect(req: Request, next: Next) -> Response {
+    let htmx = req
+        .headers()
+        .get("hx-request")
+        .is_some_and(|v| v.as_bytes() == b"true");
+    let mut res = next.run(req).await;
+    if htmx
+        && res.status().is_redirection()
+        && let Some(to) = res.headers_mut().remove(header::LOCATION)
+    {
+        *res.status_mut() = StatusCode::OK;
+        res.headers_mut().insert("hx-redirect", to);
+    }
+    res
+}
+
 /// Stateless CSRF defence for cookie-authenticated writes: the browser's Fetch-Metadata or Origin
 /// must say the request comes from this site. Bearer-token calls carry no ambient credentials.
 pub async fn csrf(req: Request, next: Next) -> Response {
@@ -98,6 +116,8 @@ pub struct Req {
     pub t: T,
     pub path: String,
     pub timed_out: bool,
+    /// Sent by htmx (`HX-Request: true`): the case page answers with the panels that changed.
+    pub htmx: bool,
     /// Where to come back to after logging in: this page for a GET; for a form post, the page the
     /// form was on (a post's own address would answer 405).
     pub return_to: String,
@@ -126,6 +146,7 @@ impl Req {
             t,
             path: path.to_owned(),
             timed_out: false,
+            htmx: false,
             return_to: "/".to_owned(),
         }
     }
@@ -231,6 +252,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         t: T::new(lang),
         path,
         timed_out,
+        htmx: headers.get("hx-request").is_some_and(|v| v.as_bytes() == b"true"),
         return_to: back,
     });
     next.run(req).await

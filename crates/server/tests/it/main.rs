@@ -7,6 +7,7 @@ mod bounds;
 mod cases;
 mod cli;
 mod edge;
+mod panels;
 mod public;
 mod security;
 mod store;

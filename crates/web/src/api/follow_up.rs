@@ -15,6 +15,9 @@ use super::{ApiBody, Done, ErrorBody, Res, fail};
     responses((status = 200, body = Done), (status = 422, body = ErrorBody)))]
 pub async fn follow_up(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
     let b: FollowUpForm = body.json()?;
-    s.app.record_follow_up(&req.ctx, id, &b).await.map_err(fail(&req))?;
+    s.app
+        .record_follow_up(&req.ctx, id, &b)
+        .await
+        .map_err(fail(&req))?;
     Ok(Json(Done { ok: true }))
 }

@@ -29,6 +29,9 @@ pub async fn answer_referral(
     body: ApiBody,
 ) -> Res<Done> {
     let b: ReferralAnswer = body.json()?;
-    s.app.answer_referral(&req.ctx, id, &b).await.map_err(fail(&req))?;
+    s.app
+        .answer_referral(&req.ctx, id, &b)
+        .await
+        .map_err(fail(&req))?;
     Ok(Json(Done { ok: true }))
 }

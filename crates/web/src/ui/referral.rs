@@ -10,8 +10,8 @@ use crate::error::PageError;
 use crate::form::FormData;
 use crate::middleware::Req;
 use crate::routes::{Access, Routes};
+use crate::ui::PageResult;
 use crate::ui::case::after;
-use crate::ui::{PageResult, see_other};
 
 pub fn router() -> Routes {
     Routes::new()
@@ -45,7 +45,10 @@ async fn answer_referral(
         text: d.get("text"),
     };
     match s.app.answer_referral(&req.ctx, id, &answer).await {
-        Ok(case) => see_other(&format!("/cases/{case}?ok=referral-{action}#referrals")),
+        Ok(case) => {
+            let ok = format!("referral-{action}");
+            after(&s, &req, case, &format!("ref-{id}"), &d, Ok(()), &ok).await
+        }
         Err(e) => match case {
             Some(case) => after(&s, &req, case, &format!("ref-{id}"), &d, Err(e), "").await,
             None => Err(PageError(req.clone(), e)),

@@ -4,8 +4,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::policy::Action;
-use gongzhi_app::reply::Template as ReplyTemplate;
 use gongzhi_app::reply::NewReply;
+use gongzhi_app::reply::Template as ReplyTemplate;
 use http::StatusCode;
 
 use crate::AppState;

@@ -4,9 +4,9 @@ use axum::extract::{Path, State};
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::policy::Action;
 use gongzhi_app::domain::risk::RiskInput;
-use gongzhi_app::{AppError, FieldError};
 use gongzhi_app::risk::{PlanForm, RiskForm};
 use gongzhi_app::task::ActionItem;
+use gongzhi_app::{AppError, FieldError};
 
 use crate::AppState;
 use crate::form::FormData;

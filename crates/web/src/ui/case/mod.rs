@@ -9,12 +9,11 @@ use gongzhi_app::domain::deadline::ClockState;
 use gongzhi_app::domain::policy::Action;
 use gongzhi_app::domain::workflow::{Command, Status};
 use gongzhi_app::domain::{Id, time};
-use http::StatusCode;
 
 use crate::ui::PageResult;
 
 use crate::AppState;
-use crate::form::{FormData, FormState};
+use crate::form::FormData;
 use crate::i18n::T;
 use crate::middleware::Req;
 use crate::routes::{Access, Routes};
@@ -22,10 +21,11 @@ use crate::routes::{Access, Routes};
 mod intake;
 mod list;
 mod page;
+mod panel;
 
 pub use intake::{intake_form, read_multipart};
 pub use list::{CaseRow, case_row};
-pub(crate) use page::{EventRow, after, case_page};
+pub(crate) use page::{Answer, EventRow, after, case_page};
 
 pub fn router() -> Routes {
     use Action::{HandleCase, RegisterCase, RevealPersonal, ViewCases};
@@ -137,22 +137,18 @@ async fn reveal(
     Path((id, party)): Path<(Id, String)>,
     d: FormData,
 ) -> PageResult {
-    let r = RevealRequest { reason: d.get("reason") };
+    let r = RevealRequest {
+        reason: d.get("reason"),
+    };
     match s.app.reveal_party(&req.ctx, id, &party, &r).await {
         Ok(r) => {
-            case_page(
-                &s,
-                &req,
-                id,
-                "",
-                FormState::default(),
-                StatusCode::OK,
-                String::new(),
-                None,
-                Some((party, r)),
-                None,
-            )
-            .await
+            let form = format!("party-{party}");
+            let a = Answer {
+                form: &form,
+                revealed: Some((party, r)),
+                ..Answer::default()
+            };
+            case_page(&s, &req, id, a).await
         }
         Err(e) => after(&s, &req, id, &format!("party-{party}"), &d, Err(e), "").await,
     }

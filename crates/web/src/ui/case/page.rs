@@ -14,6 +14,7 @@ use gongzhi_app::reply::Template as ReplyTemplate;
 use gongzhi_app::users::User;
 use http::StatusCode;
 
+use super::panel::{self, Panel};
 use super::{CaseRow, Opt, case_row, clock_class, fmt_ms, fmt_ts, opts, risk_class};
 use crate::AppState;
 use crate::error::{PageError, render, transition_message};
@@ -82,8 +83,20 @@ pub struct EventRow {
 }
 
 #[derive(Template)]
-#[template(path = "case/page.html")]
+#[template(
+    path = "case/page.html",
+    blocks = [
+        "p_head", "p_notice", "p_toast", "p_actions", "p_reply", "p_reply_version", "p_edit",
+        "p_edit_version", "p_reconciliation", "p_mediation", "p_follow_up", "p_meetings",
+        "p_timeline", "p_clocks", "p_risk", "p_parties", "p_referrals", "p_attachments",
+        "p_publication", "p_related"
+    ]
+)]
 pub(crate) struct CasePage {
+    /// Rendered as panels for an htmx answer (see `panel`), not as the whole page.
+    pub(crate) partial: bool,
+    /// The version fields rendered on their own, to be swapped into forms not re-rendered.
+    pub(crate) oob_versions: bool,
     c: Chrome,
     v: CaseView,
     row: CaseRow,
@@ -192,18 +205,35 @@ fn event_text(t: &T, kind: &str, detail: &EventDetail) -> (String, String) {
     (what, detail)
 }
 
-pub(crate) async fn case_page(
-    s: &AppState,
-    req: &Req,
-    id: Id,
-    failed: &str,
-    f: FormState,
-    status: StatusCode,
-    alert: String,
-    draft: Option<String>,
-    revealed: Option<(String, Revealed)>,
-    ok_key: Option<&str>,
-) -> PageResult {
+/// What the case page answers with: the form an action came from, how it went, what to show.
+#[derive(Default)]
+pub(crate) struct Answer<'a> {
+    /// The form the action came from ("" for a plain view).
+    pub form: &'a str,
+    /// That form failed: it is shown open, with what was typed and each field's message.
+    pub failed: bool,
+    pub f: FormState,
+    pub status: StatusCode,
+    pub alert: String,
+    /// A reply drafted from a template, for the reply form.
+    pub draft: Option<String>,
+    pub revealed: Option<(String, Revealed)>,
+    /// The message key of a success.
+    pub ok: Option<&'a str>,
+}
+
+pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) -> PageResult {
+    let Answer {
+        form,
+        failed,
+        f,
+        status,
+        mut alert,
+        draft,
+        revealed,
+        ok: ok_key,
+    } = a;
+    let failed = if failed { form } else { "" };
     let v = page(req, s.app.case_view(&req.ctx, id).await)?;
     let actor = req.ctx.actor().map_err(|e| PageError(req.clone(), e))?.clone();
     let c = Chrome::new(req).with_flash(ok_key);
@@ -359,7 +389,13 @@ pub(crate) async fn case_page(
             .collect(),
         None => Vec::new(),
     };
+    let partial = req.htmx && !form.is_empty();
+    if partial && alert.is_empty() && status == StatusCode::UNPROCESSABLE_ENTITY {
+        alert = t.t("error-invalid");
+    }
     let p = CasePage {
+        partial: false,
+        oob_versions: false,
         mediators,
         received: fmt_ts(v.case.received_at),
         channel: t.code("channel", v.case.channel.code()),
@@ -417,6 +453,10 @@ pub(crate) async fn case_page(
         v,
         c,
     };
+    if partial {
+        let panels = Panel::changed_by(form, p.v.case.status.is_closed());
+        return Ok(panel::answer(p, &panels, status, req.ctx.request_id()));
+    }
     Ok(render(status, &p, req.ctx.request_id()))
 }
 
@@ -443,22 +483,18 @@ pub(crate) async fn view(
         }
         _ => FormState::default(),
     };
-    case_page(
-        &s,
-        &req,
-        id,
-        "",
+    let a = Answer {
         f,
-        StatusCode::OK,
-        String::new(),
         draft,
-        None,
-        q.ok.as_deref(),
-    )
-    .await
+        ok: q.ok.as_deref(),
+        ..Answer::default()
+    };
+    case_page(&s, &req, id, a).await
 }
 
-/// The answer to an action on the case page.
+/// The answer to an action on the case page: with htmx the panels it changed (and the address it
+/// would have redirected to, for a reload); without, a redirect to the page or the page with the
+/// failed form.
 pub(crate) async fn after(
     s: &AppState,
     req: &Req,
@@ -468,24 +504,21 @@ pub(crate) async fn after(
     r: Result<(), AppError>,
     ok: &str,
 ) -> PageResult {
-    match r {
-        Ok(()) => see_other(&format!("/cases/{id}?ok={ok}#{form}")),
-        Err(AppError::Transition(te)) => {
-            let alert = transition_message(&req.t, &te);
-            case_page(
-                s,
-                req,
-                id,
-                form,
-                FormState::from_data(d),
-                StatusCode::CONFLICT,
-                alert,
-                None,
-                None,
-                None,
-            )
-            .await
-        }
+    let a = match r {
+        Ok(()) if req.htmx => Answer {
+            form,
+            ok: Some(ok),
+            ..Answer::default()
+        },
+        Ok(()) => return see_other(&format!("/cases/{id}?ok={ok}#{form}")),
+        Err(AppError::Transition(te)) => Answer {
+            form,
+            failed: true,
+            f: FormState::from_data(d),
+            status: StatusCode::CONFLICT,
+            alert: transition_message(&req.t, &te),
+            ..Answer::default()
+        },
         Err(e) => {
             let (f, status) = form_error(req, e, FormState::from_data(d))?;
             let alert = if f.conflict.is_empty() {
@@ -493,7 +526,20 @@ pub(crate) async fn after(
             } else {
                 req.t.t("case-conflict")
             };
-            case_page(s, req, id, form, f, status, alert, None, None, None).await
+            Answer {
+                form,
+                failed: true,
+                f,
+                status,
+                alert,
+                ..Answer::default()
+            }
         }
+    };
+    let replace = a.ok.map(|ok| format!("/cases/{id}?ok={ok}"));
+    let mut res = case_page(s, req, id, a).await?;
+    if let Some(url) = replace.and_then(|u| http::HeaderValue::from_str(&u).ok()) {
+        res.headers_mut().insert("hx-replace-url", url);
     }
+    Ok(res)
 }
