@@ -91,6 +91,8 @@ struct Inner {
     dummy_hash: String,
     /// The deadline rules and the calendar, with the `reference_version` they were read at.
     clocks: std::sync::RwLock<Option<(i64, Arc<deadlines::Clocks>)>>,
+    /// Registrations waiting to be written together.
+    committer: case::Committer,
 }
 
 /// The application: cheap to clone, shared by every request and job.
@@ -114,12 +116,17 @@ impl App {
             cases,
             dummy_hash,
             clocks: Default::default(),
+            committer: Default::default(),
         }));
         Ok((app, System::new()))
     }
 
     pub(crate) fn db(&self) -> &Db {
         &self.0.db
+    }
+
+    pub(crate) fn committer(&self) -> &case::Committer {
+        &self.0.committer
     }
 
     pub(crate) fn cipher(&self) -> &FieldCipher {

@@ -99,7 +99,9 @@ impl App {
         let agency = self
             .receiving_agency(tx.conn(), intake.kind, intake.place)
             .await?;
-        let c = self.insert_case(tx.conn(), ctx, &agency, intake, uploads).await?;
+        let c = self
+            .insert_case(tx.conn(), ctx, &agency, intake, uploads, None)
+            .await?;
         let code = c
             .tracking_code
             .clone()

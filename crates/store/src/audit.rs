@@ -7,7 +7,7 @@ use gongzhi_domain::audit::{Outcome, SealedFields};
 use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
-use crate::rows::Filter;
+use crate::rows::{Filter, insert_rows};
 use crate::{Db, Result, code};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,27 +76,28 @@ const COLS: &str = "id, seq, occurred_at, actor_user_id, actor_name, agency_id, 
 
 pub async fn insert(conn: &mut AnyConnection, e: &NewEvent) -> Result<Id> {
     let event_id = Id::new();
-    sqlx::query(
-        "INSERT INTO audit_event (id, occurred_at, actor_user_id, actor_name, agency_id, action, target_type,
-             target_id, outcome, changes, request_id, ip, principal)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(event_id.to_string())
-    .bind(time::to_millis(e.occurred_at))
-    .bind(&e.actor_user_id)
-    .bind(&e.actor_name)
-    .bind(&e.agency_id)
-    .bind(&e.action)
-    .bind(&e.target_type)
-    .bind(&e.target_id)
-    .bind(e.outcome.code())
-    .bind(&e.changes)
-    .bind(&e.request_id)
-    .bind(&e.ip)
-    .bind(e.principal.code())
-    .execute(conn)
-    .await?;
+    insert_many(conn, &[(event_id, e.clone())]).await?;
     Ok(event_id)
+}
+
+/// Writes events, each with its id, in one statement.
+pub async fn insert_many(conn: &mut AnyConnection, events: &[(Id, NewEvent)]) -> Result<()> {
+    insert_rows!(conn, "audit_event", events, |x| {
+        id: x.0.to_string(),
+        occurred_at: time::to_millis(x.1.occurred_at),
+        actor_user_id: &x.1.actor_user_id,
+        actor_name: &x.1.actor_name,
+        agency_id: &x.1.agency_id,
+        action: &x.1.action,
+        target_type: &x.1.target_type,
+        target_id: &x.1.target_id,
+        outcome: x.1.outcome.code(),
+        changes: &x.1.changes,
+        request_id: &x.1.request_id,
+        ip: &x.1.ip,
+        principal: x.1.principal.code(),
+    })
+    .await
 }
 
 const SEAL_BATCH: i64 = 500;

@@ -3,7 +3,8 @@
 use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
-use crate::{Result, StoreError};
+use crate::Result;
+use crate::rows::insert_rows;
 
 pub async fn idempotent_case(conn: &mut AnyConnection, principal: &str, key: &str) -> Result<Option<Id>> {
     let row: Option<(String,)> =
@@ -15,20 +16,22 @@ pub async fn idempotent_case(conn: &mut AnyConnection, principal: &str, key: &st
     row.map(|(c,)| crate::id(&c)).transpose()
 }
 
-pub async fn remember_idempotent(
-    conn: &mut AnyConnection,
-    principal: &str,
-    key: &str,
-    case: Id,
-    now: time::Timestamp,
-) -> Result<()> {
-    sqlx::query("INSERT INTO idempotency (key, principal, case_id, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(key)
-        .bind(principal)
-        .bind(case.to_string())
-        .bind(time::to_millis(now))
-        .execute(conn)
-        .await
-        .map_err(StoreError::from_write)?;
-    Ok(())
+/// A key given with a registration, and the case it made.
+#[derive(Clone, Debug)]
+pub struct Remembered {
+    pub principal: String,
+    pub key: String,
+    pub case: Id,
+    pub at: time::Timestamp,
+}
+
+/// Remembers keys in one statement; a key already taken is `Duplicate`.
+pub async fn remember_idempotent(conn: &mut AnyConnection, keys: &[Remembered]) -> Result<()> {
+    insert_rows!(conn, "idempotency", keys, |k| {
+        key: &k.key,
+        principal: &k.principal,
+        case_id: k.case.to_string(),
+        created_at: time::to_millis(k.at),
+    })
+    .await
 }

@@ -7,7 +7,7 @@
 use sqlx::any::AnyArguments;
 use sqlx::{Any, AnyConnection};
 
-use crate::Result;
+use crate::{Result, StoreError};
 
 pub type AnyQuery<'q> = sqlx::query::Query<'q, Any, AnyArguments<'q>>;
 pub type AnyQueryAs<'q, O> = sqlx::query::QueryAs<'q, Any, O, AnyArguments<'q>>;
@@ -87,6 +87,17 @@ impl Filter {
         }
         q
     }
+
+    /// The same for a statement that returns no rows.
+    pub(crate) fn bind_exec<'q>(&self, mut q: AnyQuery<'q>) -> AnyQuery<'q> {
+        for a in &self.args {
+            q = match a {
+                Arg::Text(t) => q.bind(t.clone()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }
 }
 
 /// The statement for `rows` rows of `columns`.
@@ -127,7 +138,7 @@ pub(crate) async fn insert_many<T>(
     for r in rows {
         q = bind(q, r);
     }
-    q.execute(conn).await?;
+    q.execute(conn).await.map_err(StoreError::from_write)?;
     Ok(())
 }
 

@@ -44,17 +44,38 @@ struct UserRow {
     last_login_at: Option<i64>,
     created_at: i64,
     version: i64,
+    /// The user's role codes, comma-separated by the database (read in the same statement).
+    roles: Option<String>,
 }
 
-const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.agency_id, a.name AS agency_name,
-    u.password_hash, u.must_change_password, u.totp_secret, u.totp_enabled, u.totp_last_counter, u.active,
-    u.demo, u.last_login_at, u.created_at, u.version
-    FROM app_user u JOIN agency a ON a.id = u.agency_id";
+/// Users with their agency and roles, one statement for any number of them.
+fn user_select(conn: &AnyConnection) -> String {
+    let roles = if conn.backend_name() == "PostgreSQL" {
+        "string_agg(r.role, ',')"
+    } else {
+        "group_concat(r.role, ',')"
+    };
+    format!(
+        "SELECT u.id, u.username, u.display_name, u.agency_id, a.name AS agency_name,
+            u.password_hash, u.must_change_password, u.totp_secret, u.totp_enabled, u.totp_last_counter,
+            u.active, u.demo, u.last_login_at, u.created_at, u.version,
+            (SELECT {roles} FROM user_role r WHERE r.user_id = u.id) AS roles
+         FROM app_user u JOIN agency a ON a.id = u.agency_id"
+    )
+}
 
-async fn hydrate(conn: &mut AnyConnection, rows: Vec<UserRow>) -> Result<Vec<User>> {
+fn hydrate(rows: Vec<UserRow>) -> Result<Vec<User>> {
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let roles = roles_of(conn, &r.id).await?;
+        let mut roles = r
+            .roles
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter(|x| !x.is_empty())
+            .map(|x| code(x, Role::parse))
+            .collect::<Result<Vec<_>>>()?;
+        roles.sort();
         out.push(User {
             id: id(&r.id)?,
             agency_id: id(&r.agency_id)?,
@@ -77,33 +98,20 @@ async fn hydrate(conn: &mut AnyConnection, rows: Vec<UserRow>) -> Result<Vec<Use
     Ok(out)
 }
 
-async fn roles_of(conn: &mut AnyConnection, user: &str) -> Result<Vec<Role>> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT role FROM user_role WHERE user_id = $1 ORDER BY role")
-        .bind(user)
-        .fetch_all(conn)
-        .await?;
-    let mut roles = rows
-        .iter()
-        .map(|(r,)| code(r, Role::parse))
-        .collect::<Result<Vec<_>>>()?;
-    roles.sort();
-    Ok(roles)
-}
-
 pub async fn get(conn: &mut AnyConnection, user: Id) -> Result<Option<User>> {
-    let rows = sqlx::query_as::<_, UserRow>(&format!("{USER_SELECT} WHERE u.id = $1"))
+    let rows = sqlx::query_as::<_, UserRow>(&format!("{} WHERE u.id = $1", user_select(conn)))
         .bind(user.to_string())
         .fetch_all(&mut *conn)
         .await?;
-    Ok(hydrate(conn, rows).await?.pop())
+    Ok(hydrate(rows)?.pop())
 }
 
 pub async fn by_username(conn: &mut AnyConnection, username: &str) -> Result<Option<User>> {
-    let rows = sqlx::query_as::<_, UserRow>(&format!("{USER_SELECT} WHERE u.username = $1"))
+    let rows = sqlx::query_as::<_, UserRow>(&format!("{} WHERE u.username = $1", user_select(conn)))
         .bind(username)
         .fetch_all(&mut *conn)
         .await?;
-    Ok(hydrate(conn, rows).await?.pop())
+    Ok(hydrate(rows)?.pop())
 }
 
 #[derive(Clone, Debug, Default)]
@@ -145,13 +153,14 @@ pub async fn list(conn: &mut AnyConnection, scope: &Scope, f: &UserFilter) -> Re
         .fetch_one(&mut *conn)
         .await?;
     let sql = format!(
-        "{USER_SELECT}{wh} ORDER BY u.created_at DESC, u.id DESC LIMIT {} OFFSET {}",
+        "{}{wh} ORDER BY u.created_at DESC, u.id DESC LIMIT {} OFFSET {}",
+        user_select(conn),
         f.limit.clamp(1, 500),
         f.offset.max(0)
     );
     let q = w.bind(sqlx::query_as::<_, UserRow>(&sql));
     let rows = q.fetch_all(&mut *conn).await?;
-    Ok((hydrate(conn, rows).await?, total))
+    Ok((hydrate(rows)?, total))
 }
 
 pub async fn count(conn: &mut AnyConnection) -> Result<i64> {

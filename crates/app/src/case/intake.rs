@@ -2,22 +2,19 @@
 //! written in one transaction.
 
 use chrono::Datelike;
-use gongzhi_domain::audit::Changes;
 use gongzhi_domain::case::{self as dcase, PartyRole};
 use gongzhi_domain::deadline::{ClockKind, ClockState, Trigger};
-use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::idcard::{IdCardError, ResidentId};
 use gongzhi_domain::org::OrgLevel;
 use gongzhi_domain::phone::Phone;
-use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{CaseKind, Channel};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::case::Case;
-use gongzhi_store::case::{self, Party};
-use gongzhi_store::idempotency;
+use gongzhi_store::case::Party;
 use gongzhi_store::reference;
 
+use super::register::{NewCase, Registration};
 use crate::case::{new_public_id, parse_local};
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
@@ -116,70 +113,6 @@ pub(crate) struct Intake {
 }
 
 impl App {
-    /// Registers a case from a staff member's form (UI or API). With an idempotency key, a retry
-    /// returns the case the first call created.
-    pub async fn register_case(
-        &self,
-        ctx: &Ctx,
-        f: &IntakeForm,
-        uploads: &[Upload],
-        idempotency_key: Option<&str>,
-    ) -> Result<Case, AppError> {
-        let actor = self.authorize(ctx, Action::RegisterCase).await?;
-        let principal = actor.user_id.to_string();
-        // What only reads — a retry's case, the agency, the checks against reference data — runs
-        // before the write transaction, so that the write lock is held for the inserts alone. A
-        // retry racing this one is caught by the unique idempotency key below.
-        let (agency, intake) = {
-            let mut conn = self.db().conn().await?;
-            if let Some(key) = idempotency_key.filter(|k| !k.trim().is_empty())
-                && let Some(existing) = idempotency::idempotent_case(&mut conn, &principal, key).await?
-            {
-                return case::get_case(&mut conn, existing)
-                    .await?
-                    .ok_or(AppError::NotFound);
-            }
-            let agency = reference::agency_get(&mut conn, actor.agency_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            (
-                agency,
-                self.check_intake(&mut conn, f, uploads, Source::Desk).await?,
-            )
-        };
-        let mut tx = self.db().begin().await?;
-        let c = self.insert_case(tx.conn(), ctx, &agency, intake, uploads).await?;
-        if let Some(key) = idempotency_key.filter(|k| !k.trim().is_empty()) {
-            match idempotency::remember_idempotent(tx.conn(), &principal, key, c.id, self.now()).await {
-                Ok(()) => {}
-                // A concurrent retry got there first: this attempt rolls back (its number too) and
-                // answers with the case the first one made.
-                Err(gongzhi_store::StoreError::Duplicate(_)) => {
-                    drop(tx);
-                    let mut conn = self.db().conn().await?;
-                    let first = idempotency::idempotent_case(&mut conn, &principal, key)
-                        .await?
-                        .ok_or(AppError::NotFound)?;
-                    return case::get_case(&mut conn, first).await?.ok_or(AppError::NotFound);
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        ctx.audit(
-            tx.conn(),
-            "case.register",
-            "case",
-            &c.id.to_string(),
-            Changes::new()
-                .set("number", c.number.clone())
-                .set("kind", c.kind.code())
-                .set("channel", c.channel.code()),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(c)
-    }
-
     /// Validates an intake form; every problem is reported at once.
     pub(crate) async fn check_intake(
         &self,
@@ -363,7 +296,8 @@ impl App {
         })
     }
 
-    /// Inserts a checked case with its parties, clocks, attachments and first timeline entry.
+    /// Inserts a checked case with its parties, clocks, attachments and first timeline entry, in
+    /// the caller's transaction.
     pub(crate) async fn insert_case(
         &self,
         conn: &mut AnyConnection,
@@ -371,7 +305,32 @@ impl App {
         agency: &reference::Agency,
         i: Intake,
         uploads: &[Upload],
+        registration: Option<Registration>,
     ) -> Result<Case, AppError> {
+        let mimes = i.mimes.clone();
+        let new = self
+            .prepare_case(&mut *conn, ctx, agency, i, registration)
+            .await?;
+        let c = self
+            .write_cases(&mut *conn, std::slice::from_ref(&new))
+            .await?
+            .remove(0);
+        for (u, mime) in uploads.iter().zip(&mimes) {
+            self.store_attachment(&mut *conn, ctx, &c, u, mime).await?;
+        }
+        Ok(c)
+    }
+
+    /// Everything of a new case that needs no lock: the row (numbered when written), its parties
+    /// with their personal data encrypted, its clocks. `conn` only reads (the cached rules).
+    pub(crate) async fn prepare_case(
+        &self,
+        conn: &mut AnyConnection,
+        ctx: &Ctx,
+        agency: &reference::Agency,
+        i: Intake,
+        registration: Option<Registration>,
+    ) -> Result<NewCase, AppError> {
         let now = self.now();
         // Whoever gave a phone number can follow the case on the portal with a tracking code (on
         // the receipt for a visit or a letter) and the last four digits of that number.
@@ -386,15 +345,6 @@ impl App {
             _ => None,
         };
         let received = time::local_date(i.received_at);
-        let year = received.year();
-        let seq = case::next_seq(&mut *conn, agency.id, year).await?;
-        let number = dcase::case_number(
-            &self.case_settings().number_pattern,
-            &agency.short_name,
-            i.kind,
-            year,
-            seq,
-        );
         let contactable = i.parties.iter().any(|p| p.phone.is_some());
         // §3.2 exemptions: anonymous petitions and petitions without contact cannot be answered;
         // the reason is recorded on the case and on its reply clocks.
@@ -407,7 +357,7 @@ impl App {
         };
         let c = Case {
             id: Id::new(),
-            number,
+            number: String::new(),
             kind: i.kind,
             status: i.kind.initial(i.channel),
             level: None,
@@ -453,7 +403,6 @@ impl App {
                         .is_some_and(|id| id.is_minor_on(time::local_date(now)))
                 }),
         };
-        case::insert_case(&mut *conn, &c).await?;
         let today = time::local_date(now);
         let mut parties = Vec::with_capacity(i.parties.len());
         for (n, p) in i.parties.iter().enumerate() {
@@ -494,7 +443,6 @@ impl App {
                 impoverished: i64::from(p.impoverished),
             });
         }
-        case::insert_parties(&mut *conn, &parties).await?;
         let clocks = self.clocks(&mut *conn).await?;
         let mut started = clocks.started(c.id, c.kind, Trigger::Received, received, 1);
         if c.urgent {
@@ -508,18 +456,15 @@ impl App {
                 clock.note = exempt_reason.to_owned();
             }
         }
-        case::insert_clocks(&mut *conn, &started).await?;
-        for (u, mime) in uploads.iter().zip(&i.mimes) {
-            self.store_attachment(&mut *conn, ctx, &c, u, mime).await?;
-        }
-        let detail = EventDetail::Registered {
-            number: c.number.clone(),
-            channel: c.channel,
-        }
-        .encode();
-        self.event(&mut *conn, ctx, &c, "registered", &detail, true)
-            .await?;
-        Ok(c)
+        Ok(NewCase {
+            case: c,
+            year: received.year(),
+            agency_short_name: agency.short_name.clone(),
+            parties,
+            clocks: started,
+            ctx: ctx.clone(),
+            registration,
+        })
     }
 
     /// What is stored to check a tracking look-up: a keyed hash of the code and the last four digits.

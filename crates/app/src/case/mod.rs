@@ -16,6 +16,7 @@ use crate::{App, AppError, Ctx};
 mod attachment;
 mod edit;
 mod intake;
+mod register;
 mod reveal;
 mod transition;
 mod view;
@@ -23,6 +24,7 @@ mod view;
 pub use edit::CaseEdit;
 pub(crate) use intake::Source;
 pub use intake::{IntakeForm, PartyInput, Upload};
+pub(crate) use register::Committer;
 pub use reveal::{RevealRequest, Revealed};
 pub use transition::TransitionInput;
 pub use view::{CaseCan, CaseView, ClockView, MeetingView, PartyView, TimelineEvent};
@@ -136,6 +138,12 @@ impl App {
         detail: &str,
         public: bool,
     ) -> Result<(), AppError> {
+        case::insert_event(conn, &self.event_row(ctx, c, kind, detail, public)).await?;
+        Ok(())
+    }
+
+    /// A timeline entry of `ctx` on a case.
+    pub(crate) fn event_row(&self, ctx: &Ctx, c: &Case, kind: &str, detail: &str, public: bool) -> Event {
         let (actor_id, actor_name, agency_name) = match ctx.user() {
             Some(a) => (
                 Some(a.user_id.to_string()),
@@ -144,22 +152,17 @@ impl App {
             ),
             None => (None, ctx.timeline_name(), String::new()),
         };
-        case::insert_event(
-            conn,
-            &Event {
-                id: Id::new().to_string(),
-                case_id: c.id.to_string(),
-                at: time::to_millis(self.now()),
-                actor_id,
-                actor_name,
-                agency_name,
-                kind: kind.to_owned(),
-                detail: detail.to_owned(),
-                public: i64::from(public),
-            },
-        )
-        .await?;
-        Ok(())
+        Event {
+            id: Id::new().to_string(),
+            case_id: c.id.to_string(),
+            at: time::to_millis(self.now()),
+            actor_id,
+            actor_name,
+            agency_name,
+            kind: kind.to_owned(),
+            detail: detail.to_owned(),
+            public: i64::from(public),
+        }
     }
 
     /// Saves a case row; a concurrent change becomes a conflict listing the case as it is now.

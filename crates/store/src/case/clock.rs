@@ -6,8 +6,8 @@ use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
 use super::{date, dates, ms};
-use crate::rows::Filter;
 use crate::rows::insert_rows;
+use crate::rows::{Arg, Filter};
 use crate::{Page, Paged, Result, StoreError, code, id, opt_id};
 
 #[derive(Clone, Debug)]
@@ -99,18 +99,22 @@ pub async fn insert_clocks(conn: &mut AnyConnection, clocks: &[Clock]) -> Result
         version: 1_i64,
     })
     .await?;
-    // The owning agency beside each clock (see migration 0004), from its case.
-    let mut cases: Vec<Id> = clocks.iter().map(|c| c.case_id).collect();
+    // The owning agency beside each clock (see migration 0004), from its case: one statement.
+    let mut cases: Vec<String> = clocks.iter().map(|c| c.case_id.to_string()).collect();
+    cases.sort();
     cases.dedup();
-    for case in cases {
-        sqlx::query(
-            "UPDATE case_clock SET owner_agency_id = (SELECT c.owner_agency_id FROM dispute_case c \
-             WHERE c.id = case_clock.case_id) WHERE case_id = $1 AND owner_agency_id IS NULL",
-        )
-        .bind(case.to_string())
-        .execute(&mut *conn)
-        .await?;
+    if cases.is_empty() {
+        return Ok(());
     }
+    let mut f = Filter::default();
+    f.and_sql("owner_agency_id IS NULL");
+    f.and_each(cases.into_iter().map(Arg::from), |m| format!("case_id IN ({m})"));
+    let sql = format!(
+        "UPDATE case_clock SET owner_agency_id = (SELECT c.owner_agency_id FROM dispute_case c \
+         WHERE c.id = case_clock.case_id) WHERE {}",
+        f.sql()
+    );
+    f.bind_exec(sqlx::query(&sql)).execute(&mut *conn).await?;
     Ok(())
 }
 

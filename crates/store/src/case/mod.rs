@@ -7,7 +7,7 @@ use gongzhi_domain::workflow::{CaseKind, Channel, Level, Status};
 use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
-use crate::rows::{Arg, Filter};
+use crate::rows::{Arg, Filter, insert_rows};
 use crate::{Result, StoreError, code, id, opt_id};
 
 mod clock;
@@ -36,13 +36,19 @@ fn dates(s: &str) -> Result<Vec<NaiveDate>> {
 /// The next number of an agency's year: gapless, because the counter row is taken inside the
 /// registering transaction and a rolled-back registration gives its number back.
 pub async fn next_seq(conn: &mut AnyConnection, agency: Id, year: i32) -> Result<i64> {
+    take_seqs(conn, agency, year, 1).await
+}
+
+/// Takes the next `n` numbers of an agency's year; returns the last of them.
+pub async fn take_seqs(conn: &mut AnyConnection, agency: Id, year: i32, n: i64) -> Result<i64> {
     let (seq,): (i64,) = sqlx::query_as(
-        "INSERT INTO case_counter (agency_id, year, last_seq) VALUES ($1, $2, 1)
-         ON CONFLICT (agency_id, year) DO UPDATE SET last_seq = case_counter.last_seq + 1
+        "INSERT INTO case_counter (agency_id, year, last_seq) VALUES ($1, $2, $3)
+         ON CONFLICT (agency_id, year) DO UPDATE SET last_seq = case_counter.last_seq + $3
          RETURNING last_seq",
     )
     .bind(agency.to_string())
     .bind(i64::from(year))
+    .bind(n)
     .fetch_one(conn)
     .await?;
     Ok(seq)
@@ -215,50 +221,45 @@ const CASE_SELECT: &str = "SELECT c.id, c.number, c.kind, c.status, c.level, c.c
     LEFT JOIN app_user u ON u.id = c.handler_id";
 
 pub async fn insert_case(conn: &mut AnyConnection, c: &Case) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO dispute_case (id, number, kind, status, level, channel, category_code, place_id,
-            grid_id, title, narrative, received_at, urgent, anonymous, exempt_reason, owner_agency_id,
-            handler_id, created_by, related_case_id, tracking_code, tracking_phone, reconciliation,
-            risk_level, risk_stale_after, closed_at, version, created_at, updated_at, source_key_id,
-            public_id, minor_involved)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-            $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)",
-    )
-    .bind(c.id.to_string())
-    .bind(&c.number)
-    .bind(c.kind.code())
-    .bind(c.status.code())
-    .bind(c.level.map(|l| l.code()))
-    .bind(c.channel.code())
-    .bind(&c.category_code)
-    .bind(c.place_id.map(|x| x.to_string()))
-    .bind(c.grid_id.map(|x| x.to_string()))
-    .bind(&c.title)
-    .bind(&c.narrative)
-    .bind(ms(c.received_at))
-    .bind(i64::from(c.urgent))
-    .bind(i64::from(c.anonymous))
-    .bind(&c.exempt_reason)
-    .bind(c.owner_agency_id.to_string())
-    .bind(c.handler_id.map(|x| x.to_string()))
-    .bind(c.created_by.map(|x| x.to_string()))
-    .bind(c.related_case_id.map(|x| x.to_string()))
-    .bind(c.tracking_code.clone())
-    .bind(c.tracking_phone.clone())
-    .bind(&c.reconciliation)
-    .bind(c.risk_level.map(|l| l.code()))
-    .bind(c.risk_stale_after)
-    .bind(c.closed_at.map(ms))
-    .bind(c.version)
-    .bind(ms(c.created_at))
-    .bind(ms(c.updated_at))
-    .bind(c.source_key_id.map(|x| x.to_string()))
-    .bind(c.public_id.clone())
-    .bind(i64::from(c.minor_involved))
-    .execute(conn)
+    insert_cases(conn, std::slice::from_ref(c)).await
+}
+
+/// Inserts cases in one statement.
+pub async fn insert_cases(conn: &mut AnyConnection, cases: &[Case]) -> Result<()> {
+    insert_rows!(conn, "dispute_case", cases, |c| {
+        id: c.id.to_string(),
+        number: &c.number,
+        kind: c.kind.code(),
+        status: c.status.code(),
+        level: c.level.map(|l| l.code()),
+        channel: c.channel.code(),
+        category_code: &c.category_code,
+        place_id: c.place_id.map(|x| x.to_string()),
+        grid_id: c.grid_id.map(|x| x.to_string()),
+        title: &c.title,
+        narrative: &c.narrative,
+        received_at: ms(c.received_at),
+        urgent: i64::from(c.urgent),
+        anonymous: i64::from(c.anonymous),
+        exempt_reason: &c.exempt_reason,
+        owner_agency_id: c.owner_agency_id.to_string(),
+        handler_id: c.handler_id.map(|x| x.to_string()),
+        created_by: c.created_by.map(|x| x.to_string()),
+        related_case_id: c.related_case_id.map(|x| x.to_string()),
+        tracking_code: c.tracking_code.clone(),
+        tracking_phone: c.tracking_phone.clone(),
+        reconciliation: &c.reconciliation,
+        risk_level: c.risk_level.map(|l| l.code()),
+        risk_stale_after: c.risk_stale_after,
+        closed_at: c.closed_at.map(ms),
+        version: c.version,
+        created_at: ms(c.created_at),
+        updated_at: ms(c.updated_at),
+        source_key_id: c.source_key_id.map(|x| x.to_string()),
+        public_id: c.public_id.clone(),
+        minor_involved: i64::from(c.minor_involved),
+    })
     .await
-    .map_err(StoreError::from_write)?;
-    Ok(())
 }
 
 /// Sets what is released for publication (empty strings withdraw it).
