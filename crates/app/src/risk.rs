@@ -4,9 +4,10 @@ use gongzhi_domain::audit::Changes;
 use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::risk::{self, RiskInput, RiskLevel};
-use gongzhi_domain::workflow::{self, CaseKind, Command, RiskFacts, Status};
+use gongzhi_domain::workflow::{self, CaseKind, Command, Status};
 use gongzhi_domain::{Id, time};
-use gongzhi_store::case;
+use gongzhi_store::AnyConnection;
+use gongzhi_store::case::{self, Case};
 use gongzhi_store::referral;
 use gongzhi_store::risk as risk_rows;
 use gongzhi_store::risk::Assessment;
@@ -71,27 +72,7 @@ impl App {
         };
         risk_rows::insert_assessment(tx.conn(), &a).await?;
         c.risk_level = Some(result.level);
-        let facts = RiskFacts {
-            current: Some(result.level),
-            signed_off: false,
-            has_plan: !a.plan.is_empty(),
-        };
-        if c.kind == CaseKind::Dispute
-            && c.status == Status::Registered
-            && workflow::allowed(c.kind, Command::Grade, &actor.roles)
-            && let Ok(out) = workflow::apply(
-                c.kind,
-                c.status,
-                Command::Grade,
-                workflow::Facts {
-                    level: c.level,
-                    risk: facts,
-                    ..Default::default()
-                },
-            )
-        {
-            c.status = out.to;
-        }
+        let graded = self.grade_when_cleared(tx.conn(), &mut c).await?;
         self.save(tx.conn(), &c).await?;
         self.event(
             tx.conn(),
@@ -106,6 +87,9 @@ impl App {
             false,
         )
         .await?;
+        if graded {
+            self.event(tx.conn(), ctx, &c, "cmd-grade", "", false).await?;
+        }
         ctx.audit(
             tx.conn(),
             "case.assess_risk",
@@ -125,7 +109,7 @@ impl App {
     pub async fn sign_off_risk(&self, ctx: &Ctx, case: Id) -> Result<(), AppError> {
         let actor = self.authorize(ctx, Action::SignOffRisk).await?;
         let mut tx = self.db().begin().await?;
-        let c = case::get_case(tx.conn(), case).await?.ok_or(AppError::NotFound)?;
+        let mut c = case::get_case(tx.conn(), case).await?.ok_or(AppError::NotFound)?;
         if !district_wide(&actor) && actor.agency_id != c.owner_agency_id {
             return Err(AppError::NotFound);
         }
@@ -145,6 +129,10 @@ impl App {
             .map_err(|_| AppError::field("risk", "risk-already-signed"))?;
         self.event(tx.conn(), ctx, &c, "risk-signed-off", "", false)
             .await?;
+        if self.grade_when_cleared(tx.conn(), &mut c).await? {
+            self.save(tx.conn(), &c).await?;
+            self.event(tx.conn(), ctx, &c, "cmd-grade", "", false).await?;
+        }
         ctx.audit(
             tx.conn(),
             "case.risk_sign_off",
@@ -163,7 +151,7 @@ impl App {
         let PlanForm { plan, tasks } = form;
         self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;
-        let c = self.case_for_write(tx.conn(), ctx, case).await?;
+        let mut c = self.case_for_write(tx.conn(), ctx, case).await?;
         let a = risk_rows::assessments(tx.conn(), case)
             .await?
             .into_iter()
@@ -190,6 +178,10 @@ impl App {
             .await?;
         self.event(tx.conn(), ctx, &c, "risk-plan", plan.trim(), false)
             .await?;
+        if self.grade_when_cleared(tx.conn(), &mut c).await? {
+            self.save(tx.conn(), &c).await?;
+            self.event(tx.conn(), ctx, &c, "cmd-grade", "", false).await?;
+        }
         ctx.audit(
             tx.conn(),
             "case.mitigation_plan",
@@ -200,5 +192,27 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// §3.1 step 3 with §3.5: a registered dispute is graded by its risk assessment as soon as the
+    /// gate is cleared — at the assessment for a low risk, at the plan for a medium one, at the
+    /// leader's sign-off for a high one — so that no step leaves it waiting for a command nobody
+    /// is offered. Says whether it was graded (the caller saves the case).
+    async fn grade_when_cleared(&self, conn: &mut AnyConnection, c: &mut Case) -> Result<bool, AppError> {
+        if c.kind != CaseKind::Dispute || c.status != Status::Registered {
+            return Ok(false);
+        }
+        let facts = workflow::Facts {
+            level: c.level,
+            risk: self.risk_facts(&mut *conn, c).await?,
+            ..Default::default()
+        };
+        Ok(match workflow::apply(c.kind, c.status, Command::Grade, facts) {
+            Ok(out) => {
+                c.status = out.to;
+                true
+            }
+            Err(_) => false,
+        })
     }
 }

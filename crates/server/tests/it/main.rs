@@ -10,6 +10,7 @@ mod edge;
 mod panels;
 mod public;
 mod security;
+mod statute;
 mod store;
 mod sweep;
 mod upgrade;

@@ -1,0 +1,103 @@
+//! The statute's rules as the workflows use them (DOMAIN.md §3–§4), through the real server.
+
+use gongzhi_app::domain::time;
+use gongzhi_test_support::TestApp;
+use serde_json::{Value, json};
+
+async fn dispute(grid: &gongzhi_test_support::Api, place: &str, title: &str) -> String {
+    let (s, c) = grid
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "dispute", "channel": "grid_screening", "category": "NEIGHBOUR", "place_id": place,
+                "title": title, "narrative": "因宅基地边界发生争执，多人聚集。",
+                "received_at": time::format_local(chrono::Utc::now()),
+                "parties": [{"role": "petitioner", "name": "张某", "phone": "13912345678"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    c["id"].as_str().unwrap().to_owned()
+}
+
+async fn status(api: &gongzhi_test_support::Api, id: &str) -> Value {
+    api.get(&format!("/api/v1/cases/{id}")).await.1["case"]["status"].clone()
+}
+
+/// §3.1 step 3 with §3.5: a dispute is graded by its assessment once the gate clears — a medium
+/// risk at its plan, a high one at the leader's sign-off — instead of waiting in "registered" for
+/// a grading command the page does not offer.
+#[tokio::test]
+async fn a_medium_or_high_risk_dispute_is_graded_when_its_gate_clears() {
+    let t = TestApp::spawn("gate-grade").await;
+    let grid = t.api("demo_grid").await;
+    let leader = t.api("demo_leader").await;
+    let place = t.org_id("620702104201").await;
+
+    let high = dispute(&grid, &place, "宅基地纠纷（高风险）").await;
+    let (s, r) = grid
+        .post(
+            &format!("/api/v1/cases/{high}/risk"),
+            json!({"people": 8, "extreme_words": true}),
+        )
+        .await;
+    assert_eq!((s, r["level"].as_str()), (200, Some("high")));
+    assert_eq!(
+        status(&grid, &high).await,
+        "registered",
+        "not cleared: no plan, no sign-off"
+    );
+    let (s, e) = grid
+        .post(
+            &format!("/api/v1/cases/{high}/risk/plan"),
+            json!({"plan": "包案领导约谈，释法说理"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(
+        status(&grid, &high).await,
+        "registered",
+        "a high risk also needs the sign-off"
+    );
+    let (s, e) = leader
+        .post(&format!("/api/v1/cases/{high}/risk/sign-off"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(status(&grid, &high).await, "risk_graded");
+    let (_, d) = grid.get(&format!("/api/v1/cases/{high}")).await;
+    let steps: Vec<&str> = d["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["what"].as_str())
+        .collect();
+    assert!(steps.ends_with(&["risk-signed-off", "cmd-grade"]), "{steps:?}");
+    let (_, c) = grid
+        .post(
+            &format!("/api/v1/cases/{high}/transitions"),
+            json!({"command": "assign"}),
+        )
+        .await;
+    assert_eq!(c["status"], "assigned", "the ladder goes on: {c}");
+
+    let medium = dispute(&grid, &place, "宅基地纠纷（中风险）").await;
+    let (_, r) = grid
+        .post(&format!("/api/v1/cases/{medium}/risk"), json!({"people": 6}))
+        .await;
+    assert_eq!(r["level"], "medium");
+    assert_eq!(
+        status(&grid, &medium).await,
+        "registered",
+        "a medium risk needs its plan"
+    );
+    grid.post(
+        &format!("/api/v1/cases/{medium}/risk/plan"),
+        json!({"plan": "村调委会每周回访"}),
+    )
+    .await;
+    assert_eq!(status(&grid, &medium).await, "risk_graded");
+
+    // A low risk is graded by the assessment itself, as before.
+    let low = dispute(&grid, &place, "宅基地纠纷（低风险）").await;
+    grid.post(&format!("/api/v1/cases/{low}/risk"), json!({"people": 2}))
+        .await;
+    assert_eq!(status(&grid, &low).await, "risk_graded");
+}
