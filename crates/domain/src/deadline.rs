@@ -229,7 +229,10 @@ fn compute(
             }
         }
     };
-    if roll_over && unit != Unit::WorkingDay {
+    // "The same day" (amount 0: urgent petitions, DOMAIN.md §3.2, §4.1) is that day, a holiday
+    // too; the Civil Code's roll-over (Art. 203) is for a period's last day, and a same-day duty
+    // has no period.
+    if roll_over && unit != Unit::WorkingDay && amount > 0 {
         // A bounded search: no rest period is longer than a few weeks.
         let mut guard = 0;
         while !cal.is_working_day(due) && guard < 60 {
@@ -371,6 +374,34 @@ mod tests {
     #[test]
     fn zero_days_is_the_same_day() {
         assert_eq!(due("2026-11-27", 0, Unit::CalendarDay).0, "2026-11-27");
+    }
+
+    /// §3.2, §4.1: an urgent petition is handled the day it arrives — on a Saturday, and on every
+    /// day of the Spring Festival and National Day holidays of 2025 and 2026.
+    #[test]
+    fn an_urgent_petition_is_due_the_day_it_arrives_on_every_holiday() {
+        let holidays = [
+            ("2025-01-28", "2025-02-04", "春节"),
+            ("2025-10-01", "2025-10-08", "国庆节、中秋节"),
+            ("2026-02-15", "2026-02-23", "春节"),
+            ("2026-10-01", "2026-10-07", "国庆节"),
+            ("2026-11-28", "2026-11-29", "周末"),
+        ];
+        let c = cal();
+        let mut days = 0;
+        for (from, to, name) in holidays {
+            let mut day = d(from);
+            while day <= d(to) {
+                assert!(!c.is_working_day(day), "{day} is a day of rest ({name})");
+                let due = due_date(&c, day, 0, Unit::CalendarDay).unwrap();
+                assert_eq!((due.due, due.skipped.len()), (day, 0), "urgent on {day} ({name})");
+                days += 1;
+                day = day.succ_opt().unwrap();
+            }
+        }
+        assert_eq!(days, 8 + 8 + 9 + 7 + 2);
+        // A period of days still rolls over a rest day at its end.
+        assert_eq!(due("2026-02-10", 7, Unit::CalendarDay).0, "2026-02-24");
     }
 
     #[test]

@@ -101,3 +101,39 @@ async fn a_medium_or_high_risk_dispute_is_graded_when_its_gate_clears() {
         .await;
     assert_eq!(status(&grid, &low).await, "risk_graded");
 }
+
+/// §3.2, §4.1: an urgent petition is handled the same day, also when it arrives on a Saturday —
+/// not on the Monday after.
+#[tokio::test]
+async fn an_urgent_petition_received_on_a_saturday_is_due_that_saturday() {
+    use chrono::Datelike;
+    let t = TestApp::spawn("urgent-saturday").await;
+    let reception = t.api("demo_reception").await;
+    let place = t.org_id("620702104201").await;
+    // The last Saturday before today (so that its morning is not in the future).
+    let mut saturday = time::local_date(chrono::Utc::now()).pred_opt().unwrap();
+    while saturday.weekday() != chrono::Weekday::Sat {
+        saturday = saturday.pred_opt().unwrap();
+    }
+    let (s, c) = reception
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": place,
+                "title": "告急：当事人扬言到市里上访", "narrative": "当事人情绪激动。", "urgent": true,
+                "received_at": format!("{saturday} 10:30"),
+                "parties": [{"role": "petitioner", "name": "王建国", "phone": "13812345678"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    let (_, d) = reception
+        .get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap()))
+        .await;
+    let urgent = d["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "urgent_handling")
+        .cloned()
+        .unwrap();
+    assert_eq!(urgent["due"], saturday.to_string(), "{urgent}");
+}
