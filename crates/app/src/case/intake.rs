@@ -345,9 +345,13 @@ impl App {
             _ => None,
         };
         let received = time::local_date(i.received_at);
-        let contactable = i.parties.iter().any(|p| p.phone.is_some());
         // §3.2 exemptions: anonymous petitions and petitions without contact cannot be answered;
-        // the reason is recorded on the case and on its reply clocks.
+        // the reason is recorded on the case and on its reply clocks. A postal address is a way to
+        // reply (by letter), as a phone is.
+        let contactable = i
+            .parties
+            .iter()
+            .any(|p| p.phone.is_some() || !p.address.is_empty());
         let exempt_reason = if i.anonymous {
             "匿名信访，无法答复"
         } else if !contactable && i.kind != CaseKind::MinorCriminal {

@@ -137,3 +137,54 @@ async fn an_urgent_petition_received_on_a_saturday_is_due_that_saturday() {
         .unwrap();
     assert_eq!(urgent["due"], saturday.to_string(), "{urgent}");
 }
+
+/// §3.2: only an anonymous petition or one without any contact is exempt from the replies; a
+/// letter petitioner who gave a postal address and no phone is answered by letter.
+#[tokio::test]
+async fn a_postal_address_is_a_contact_the_replies_are_owed() {
+    let t = TestApp::spawn("contact-address").await;
+    let reception = t.api("demo_reception").await;
+    let place = t.org_id("620702104201").await;
+    let letter = |parties: Value| {
+        json!({"kind": "petition", "channel": "letter", "category": "LAW_RELATED", "place_id": place,
+            "title": "来信反映执行难", "narrative": "判决生效两年仍未执行到位。",
+            "received_at": time::format_local(chrono::Utc::now() - chrono::Duration::hours(1)),
+            "parties": parties})
+    };
+    let states = |d: &Value| -> Vec<(String, String)> {
+        d["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|k| k["kind"] == "procedural_reply" || k["kind"] == "result_reply")
+            .map(|k| {
+                (
+                    k["kind"].as_str().unwrap().to_owned(),
+                    k["state"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let (_, c) = reception
+        .post(
+            "/api/v1/cases",
+            letter(json!([{"role": "petitioner", "name": "马玉兰", "address": "甘州区乌江镇某村3组12号"}])),
+        )
+        .await;
+    let (_, d) = reception
+        .get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap()))
+        .await;
+    assert!(states(&d).iter().all(|(_, s)| s == "running"), "{:?}", states(&d));
+
+    // Neither phone nor address: exempt, with the reason recorded.
+    let (_, c) = reception
+        .post(
+            "/api/v1/cases",
+            letter(json!([{"role": "petitioner", "name": "马玉兰"}])),
+        )
+        .await;
+    let (_, d) = reception
+        .get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap()))
+        .await;
+    assert!(states(&d).iter().all(|(_, s)| s == "exempt"), "{:?}", states(&d));
+}
