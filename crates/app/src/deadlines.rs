@@ -10,7 +10,7 @@ use gongzhi_domain::calendar::WorkCalendar;
 use gongzhi_domain::deadline::{self, Calculated, ClockKind, ClockState, Due, Rule, Trigger, Unit};
 use gongzhi_domain::notice::{Message, Notice};
 use gongzhi_domain::policy::Action;
-use gongzhi_domain::workflow::CaseKind;
+use gongzhi_domain::workflow::{CaseKind, Exempt};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::Page;
@@ -310,11 +310,11 @@ pub(crate) async fn meet(
 pub(crate) async fn exempt_open(
     conn: &mut AnyConnection,
     case: Id,
-    kinds: Option<&[ClockKind]>,
+    which: Exempt,
     reason: &str,
 ) -> Result<(), AppError> {
     for mut c in case::clocks(&mut *conn, case).await? {
-        if kinds.is_none_or(|k| k.contains(&c.kind)) && c.state.is_open() {
+        if which.covers(c.kind) && c.state.is_open() {
             c.state = ClockState::Exempt;
             c.note = reason.to_owned();
             case::update_clock(&mut *conn, &c).await?;
@@ -487,6 +487,21 @@ impl App {
             let state = clocks.state(&o.clock, today);
             let kind = match state {
                 ClockState::DueSoon => "reminder",
+                // The parties' own time is no duty of the agency: when it has passed without
+                // their application it lapses, with no escalation (人民调解法 Art. 33).
+                ClockState::Overdue if o.clock.kind.is_parties_time() => {
+                    let mut tx = self.db().begin().await?;
+                    let mut k = o.clock.clone();
+                    k.state = ClockState::Exempt;
+                    k.note = "期满，当事人未申请司法确认".into();
+                    match case::update_clock(tx.conn(), &k).await {
+                        // A concurrent sweep or a recorded application got there first.
+                        Ok(()) | Err(gongzhi_store::StoreError::Conflict) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                    tx.commit().await?;
+                    continue;
+                }
                 ClockState::Overdue => "escalation",
                 _ => continue,
             };

@@ -18,12 +18,20 @@ pub struct FollowUpForm {
     pub satisfaction: String,
     #[serde(default)]
     pub notes: String,
+    /// The parties say they have applied to the court for judicial confirmation of their
+    /// mediation agreement (人民调解法 Art. 33): the 30-day clock is met.
+    #[serde(default)]
+    pub confirmation_applied: bool,
 }
 
 impl App {
     /// A follow-up visit (回访) with the party's satisfaction.
     pub async fn record_follow_up(&self, ctx: &Ctx, case: Id, input: &FollowUpForm) -> Result<(), AppError> {
-        let FollowUpForm { satisfaction, notes } = input;
+        let FollowUpForm {
+            satisfaction,
+            notes,
+            confirmation_applied,
+        } = input;
         let actor = self.authorize(ctx, Action::HandleCase).await?;
         let s = Satisfaction::parse(satisfaction)
             .ok_or_else(|| AppError::field("satisfaction", "satisfaction-invalid"))?;
@@ -41,9 +49,12 @@ impl App {
             },
         )
         .await?;
-        deadlines::meet(tx.conn(), case, &[ClockKind::JudicialConfirmation], self.now())
-            .await
-            .map(|_| ())?;
+        // A visit alone says nothing of the court: only the parties' application meets the clock.
+        if *confirmation_applied {
+            deadlines::meet(tx.conn(), case, &[ClockKind::JudicialConfirmation], self.now())
+                .await
+                .map(|_| ())?;
+        }
         self.event(tx.conn(), ctx, &c, "follow-up", s.code(), false)
             .await?;
         ctx.audit(
@@ -51,7 +62,9 @@ impl App {
             "case.follow_up",
             "case",
             &case.to_string(),
-            Changes::new().set("satisfaction", s.code()),
+            Changes::new()
+                .set("satisfaction", s.code())
+                .set("confirmation_applied", *confirmation_applied),
         )
         .await?;
         tx.commit().await?;

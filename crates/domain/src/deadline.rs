@@ -83,6 +83,16 @@ codes! {
     }
 }
 
+impl ClockKind {
+    /// A time the parties have, not a duty of the agency: the 30 days in which the parties to a
+    /// mediation agreement may jointly apply for judicial confirmation (人民调解法 Art. 33,
+    /// DOMAIN.md §3.1). Applying is their choice: the clock is met when they apply, lapses when
+    /// the time passes, is never escalated, and outlives the closing of the case.
+    pub fn is_parties_time(self) -> bool {
+        self == ClockKind::JudicialConfirmation
+    }
+}
+
 impl ClockState {
     /// Not yet met or exempted: counting or paused. Only an open clock is met, exempted, paused or
     /// extended (§3.6).

@@ -120,8 +120,8 @@ impl App {
         }
         match effects.exempt {
             Exempt::Nothing => {}
-            Exempt::Kinds(kinds) => deadlines::exempt_open(&mut *conn, c.id, Some(kinds), note).await?,
-            Exempt::AllOpen => deadlines::exempt_open(&mut *conn, c.id, None, "案件已办结").await?,
+            e @ Exempt::Kinds(_) => deadlines::exempt_open(&mut *conn, c.id, e, note).await?,
+            e @ Exempt::AllOpen => deadlines::exempt_open(&mut *conn, c.id, e, "案件已办结").await?,
         }
         if effects.risk_stale {
             c.risk_stale_after = time::to_millis(now) + 1;

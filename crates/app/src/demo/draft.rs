@@ -5,7 +5,7 @@ use gongzhi_domain::case::{DEFAULT_NUMBER_PATTERN, case_number};
 use gongzhi_domain::deadline::{ClockKind, ClockState, Trigger};
 use gongzhi_domain::idcard::ResidentId;
 use gongzhi_domain::phone::Phone;
-use gongzhi_domain::workflow::{CaseKind, Channel};
+use gongzhi_domain::workflow::{CaseKind, Channel, Exempt};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::case::{self, Case, Clock, Event, Party};
@@ -66,10 +66,10 @@ impl Draft {
         }
     }
 
-    /// Ends open clocks (of these kinds, or all) without meeting them, as `deadlines::exempt_open`.
-    pub(super) fn exempt(&mut self, kinds: Option<&[ClockKind]>, reason: &str) {
+    /// Ends the open clocks a command exempts without meeting them, as `deadlines::exempt_open`.
+    pub(super) fn exempt(&mut self, which: Exempt, reason: &str) {
         for k in &mut self.clocks {
-            if kinds.is_none_or(|x| x.contains(&k.kind)) && k.state.is_open() {
+            if which.covers(k.kind) && k.state.is_open() {
                 k.state = ClockState::Exempt;
                 k.note = reason.to_owned();
             }

@@ -242,8 +242,8 @@ impl App {
             }
             match effects.exempt {
                 Exempt::Nothing => {}
-                Exempt::Kinds(kinds) => d.exempt(Some(kinds), note),
-                Exempt::AllOpen => d.exempt(None, "案件已办结"),
+                e @ Exempt::Kinds(_) => d.exempt(e, note),
+                e @ Exempt::AllOpen => d.exempt(e, "案件已办结"),
             }
             if effects.risk_stale {
                 d.case.risk_stale_after = time::to_millis(at) + 1;
@@ -303,7 +303,10 @@ impl App {
                     }
                 }
                 Command::StartFollowUp => {
-                    d.meet(&[ClockKind::JudicialConfirmation], at);
+                    // A third have applied for judicial confirmation (人民调解法 Art. 33).
+                    if rng.chance(33) {
+                        d.meet(&[ClockKind::JudicialConfirmation], at);
+                    }
                     d.follow_ups.push(FollowUp {
                         id: Id::new().to_string(),
                         case_id: d.case.id.to_string(),

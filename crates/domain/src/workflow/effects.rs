@@ -30,8 +30,20 @@ pub enum Exempt {
     /// These kinds, with the reason the user gave: a petition not accepted or transferred out is
     /// not handled here, so its result, progress and handling clocks do not run (§3.2, §3.3).
     Kinds(&'static [ClockKind]),
-    /// Every open clock, because the case is closed.
+    /// Every open clock of the agency's duties, because the case is closed. The parties' own
+    /// time (judicial confirmation, §3.1) runs on: they may still apply after the case is closed.
     AllOpen,
+}
+
+impl Exempt {
+    /// Whether an open clock of this kind ends with the command.
+    pub fn covers(self, kind: ClockKind) -> bool {
+        match self {
+            Exempt::Nothing => false,
+            Exempt::Kinds(kinds) => kinds.contains(&kind),
+            Exempt::AllOpen => !kind.is_parties_time(),
+        }
+    }
 }
 
 /// What a command does, when the state machine and the gate let it through.

@@ -188,3 +188,91 @@ async fn a_postal_address_is_a_contact_the_replies_are_owed() {
         .await;
     assert!(states(&d).iter().all(|(_, s)| s == "exempt"), "{:?}", states(&d));
 }
+
+/// §3.1, 人民调解法 Art. 33: the 30 days for judicial confirmation are the parties' own. A
+/// follow-up visit does not meet them, closing the case does not end them, and when they pass
+/// without an application they lapse — never escalated as overdue. The parties' application,
+/// recorded at a follow-up, meets them.
+#[tokio::test]
+async fn judicial_confirmation_is_the_parties_time() {
+    let t = TestApp::spawn("confirmation").await;
+    let grid = t.api("demo_grid").await;
+    let place = t.org_id("620702104201").await;
+    let today = time::local_date(chrono::Utc::now());
+    let agreed = |id: &str| {
+        let path = format!("/api/v1/cases/{id}");
+        let grid = &grid;
+        async move {
+            grid.post(&format!("{path}/risk"), json!({"people": 2})).await;
+            for cmd in ["assign", "start_mediation"] {
+                grid.post(&format!("{path}/transitions"), json!({"command": cmd}))
+                    .await;
+            }
+            let (s, e) = grid
+                .post(
+                    &format!("{path}/mediations"),
+                    json!({"mediator": "孙调解员1", "held_at": time::format_local(chrono::Utc::now()), "place": "村委会调解室",
+                        "attendees": "张某、李某", "outcome": "agreed", "agreement": "李某三日内退还占用土地。",
+                        "agreement_date": today.to_string()}),
+                )
+                .await;
+            assert_eq!(s, 200, "{e}");
+            for cmd in ["resolve", "start_follow_up"] {
+                grid.post(&format!("{path}/transitions"), json!({"command": cmd}))
+                    .await;
+            }
+        }
+    };
+    let confirmation = |d: &Value| {
+        d["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kind"] == "judicial_confirmation")
+            .cloned()
+            .unwrap()
+    };
+
+    let visited = dispute(&grid, &place, "宅基地纠纷（回访）").await;
+    agreed(&visited).await;
+    grid.post(
+        &format!("/api/v1/cases/{visited}/follow-ups"),
+        json!({"satisfaction": "satisfied"}),
+    )
+    .await;
+    let (s, c) = grid
+        .post(
+            &format!("/api/v1/cases/{visited}/transitions"),
+            json!({"command": "close"}),
+        )
+        .await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("closed")), "{c}");
+    let (_, d) = grid.get(&format!("/api/v1/cases/{visited}")).await;
+    assert_eq!(
+        confirmation(&d)["state"],
+        "running",
+        "a visit and the closing leave the parties' time"
+    );
+
+    let applied = dispute(&grid, &place, "宅基地纠纷（已申请确认）").await;
+    agreed(&applied).await;
+    grid.post(
+        &format!("/api/v1/cases/{applied}/follow-ups"),
+        json!({"satisfaction": "satisfied", "confirmation_applied": true}),
+    )
+    .await;
+    let (_, d) = grid.get(&format!("/api/v1/cases/{applied}")).await;
+    assert_eq!(confirmation(&d)["state"], "met", "the parties applied");
+
+    // Forty days on, the sweeper lets the unused time lapse and escalates nothing for it.
+    let later = today + chrono::Days::new(40);
+    t.app.sweep_deadlines(&t.system_ctx(), later).await.unwrap();
+    let (_, d) = grid.get(&format!("/api/v1/cases/{visited}")).await;
+    let k = confirmation(&d);
+    assert_eq!(k["state"], "exempt", "{k}");
+    assert!(k["note"].as_str().unwrap_or("").contains("期满"), "{k}");
+    let raised = t
+        .rows("SELECT COUNT(*) FROM notice WHERE kind = 'escalation' AND body LIKE '%judicial_confirmation%'")
+        .await;
+    assert_eq!(raised[0][0], "0", "no escalation for the parties' time");
+}

@@ -24,6 +24,7 @@ async fn follow_up(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: F
     let input = FollowUpForm {
         satisfaction: d.get("satisfaction"),
         notes: d.get("notes"),
+        confirmation_applied: d.flag("confirmation_applied"),
     };
     let r = s.app.record_follow_up(&req.ctx, id, &input).await;
     after(&s, &req, id, "follow-up", &d, r, "saved").await

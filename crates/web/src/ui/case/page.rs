@@ -127,6 +127,9 @@ pub(crate) struct CasePage {
     reconciliation: String,
     /// Who released the case's public text, and when ("" when nothing is released).
     published: String,
+    /// The parties' 30 days for judicial confirmation are running: the follow-up can record
+    /// their application.
+    confirmation_open: bool,
 }
 
 impl CasePage {
@@ -450,6 +453,10 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
                 )
             })
             .unwrap_or_default(),
+        confirmation_open: v
+            .clocks
+            .iter()
+            .any(|k| k.clock.kind.is_parties_time() && k.state.is_open()),
         v,
         c,
     };
