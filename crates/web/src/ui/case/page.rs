@@ -128,7 +128,7 @@ pub(crate) struct CasePage {
     /// Who released the case's public text, and when ("" when nothing is released).
     published: String,
     /// The parties' 30 days for judicial confirmation are running: the follow-up can record
-    /// their application.
+    /// their application, also once the case is closed (they may still apply).
     confirmation_open: bool,
 }
 
