@@ -19,7 +19,7 @@ const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum IdCardError {
-    #[error("an identity number has 18 characters")]
+    #[error("an identity number has 18 characters (15 on a first-generation card)")]
     Length,
     #[error("only digits, and X as the last character")]
     Characters,
@@ -52,13 +52,20 @@ pub fn check_char(first17: &[u8]) -> char {
 
 impl ResidentId {
     /// Parses and checks a number as typed: spaces ignored, a lower-case x accepted. `today` bounds
-    /// the birth date.
+    /// the birth date. A 15-digit number of the first-generation card (GB 11643-1989: a two-digit
+    /// year of the 1900s, no check character) is converted to the 18-character number the same
+    /// person holds now, so that both find the same person (DOMAIN.md §4.8).
     pub fn parse(input: &str, today: NaiveDate) -> Result<Self, IdCardError> {
-        let s: String = input
+        let mut s: String = input
             .chars()
             .filter(|c| !c.is_whitespace())
             .map(|c| c.to_ascii_uppercase())
             .collect();
+        if s.len() == 15 && s.bytes().all(|b| b.is_ascii_digit()) {
+            let mut long = format!("{}19{}", &s[..6], &s[6..]);
+            long.push(check_char(long.as_bytes()));
+            s = long;
+        }
         if s.chars().count() != 18 {
             return Err(IdCardError::Length);
         }
@@ -142,6 +149,25 @@ mod tests {
                 expected: 'X',
                 found: '1'
             })
+        );
+    }
+
+    #[test]
+    fn a_first_generation_number_becomes_the_eighteen_character_one() {
+        // 110105 49 1231 002 → 110105 1949 1231 002 X
+        let id = ResidentId::parse("110105491231002", today()).unwrap();
+        assert_eq!(id.as_str(), "11010519491231002X");
+        assert_eq!(id.sex(), Sex::Female);
+        assert_eq!(id.birth_date().to_string(), "1949-12-31");
+        // Its date is checked as any other: there is no 13th month.
+        assert!(matches!(
+            ResidentId::parse("110105491331002", today()),
+            Err(IdCardError::BirthDate(_))
+        ));
+        // Fifteen characters with a letter are no first-generation number.
+        assert_eq!(
+            ResidentId::parse("11010549123100X", today()),
+            Err(IdCardError::Length)
         );
     }
 

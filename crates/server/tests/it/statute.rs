@@ -276,3 +276,39 @@ async fn judicial_confirmation_is_the_parties_time() {
         .await;
     assert_eq!(raised[0][0], "0", "no escalation for the parties' time");
 }
+
+/// §4.8: a first-generation (15-digit) ID number is taken and stored as the 18-character number
+/// the person holds now, so that it finds their other cases.
+#[tokio::test]
+async fn a_fifteen_digit_id_number_is_converted_not_refused() {
+    let t = TestApp::spawn("id-fifteen").await;
+    let reception = t.api("demo_reception").await;
+    let place = t.org_id("620702104201").await;
+    let petition = |id_number: &str| {
+        json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": place,
+            "title": "王某不服民事判决申请监督", "narrative": "认为判决认定事实错误。",
+            "received_at": time::format_local(chrono::Utc::now() - chrono::Duration::hours(1)),
+            "parties": [{"role": "petitioner", "name": "王建国", "id_number": id_number, "phone": "13812345678"}]})
+    };
+    let (s, first) = reception
+        .post("/api/v1/cases", petition("11010519491231002X"))
+        .await;
+    assert_eq!(s, 200, "{first}");
+    let (s, c) = reception.post("/api/v1/cases", petition("110105491231002")).await;
+    assert_eq!(s, 200, "{c}");
+    let (_, d) = reception
+        .get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(d["parties"][0]["id_number"], "1101**********002X");
+    assert_eq!(d["parties"][0]["sex"], "female");
+    let (_, same) = reception
+        .get(&format!(
+            "/api/v1/cases?same_party={}&state=all",
+            c["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(
+        same["items"][0]["id"], first["id"],
+        "the same person's earlier case: {same}"
+    );
+}
