@@ -151,6 +151,14 @@ pub fn default_rules() -> Vec<RuleRow> {
     table
         .into_iter()
         .map(|(code, kind, trigger, clock, amount, unit, source)| RuleRow {
+            // 信访工作条例 took effect on 2022-05-01 (§3.3); the procuratorate's commitments and the
+            // rest apply to every case the system holds.
+            effective_from: if kind == Some(GovPetition) {
+                "2022-05-01"
+            } else {
+                "2019-01-01"
+            }
+            .into(),
             code: code.into(),
             clock: clock.code().into(),
             case_kind: kind.map(|k| k.code()).unwrap_or("*").into(),
@@ -159,7 +167,6 @@ pub fn default_rules() -> Vec<RuleRow> {
             unit: unit.code().into(),
             next_day: 1,
             roll_over: 1,
-            effective_from: "2019-01-01".into(),
             effective_to: None,
             region: "*".into(),
             source: source.into(),

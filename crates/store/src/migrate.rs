@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "hot_paths",
         sql: include_str!("../migrations/0004_hot_paths.sql"),
     },
+    Migration {
+        version: 5,
+        name: "statute_dates",
+        sql: include_str!("../migrations/0005_statute_dates.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

@@ -27,7 +27,7 @@ async fn status(api: &gongzhi_test_support::Api, id: &str) -> Value {
 /// a grading command the page does not offer.
 #[tokio::test]
 async fn a_medium_or_high_risk_dispute_is_graded_when_its_gate_clears() {
-    let t = TestApp::spawn("gate-grade").await;
+    let t = TestApp::spawn("gate_grade").await;
     let grid = t.api("demo_grid").await;
     let leader = t.api("demo_leader").await;
     let place = t.org_id("620702104201").await;
@@ -107,7 +107,7 @@ async fn a_medium_or_high_risk_dispute_is_graded_when_its_gate_clears() {
 #[tokio::test]
 async fn an_urgent_petition_received_on_a_saturday_is_due_that_saturday() {
     use chrono::Datelike;
-    let t = TestApp::spawn("urgent-saturday").await;
+    let t = TestApp::spawn("urgent_saturday").await;
     let reception = t.api("demo_reception").await;
     let place = t.org_id("620702104201").await;
     // The last Saturday before today (so that its morning is not in the future).
@@ -142,7 +142,7 @@ async fn an_urgent_petition_received_on_a_saturday_is_due_that_saturday() {
 /// letter petitioner who gave a postal address and no phone is answered by letter.
 #[tokio::test]
 async fn a_postal_address_is_a_contact_the_replies_are_owed() {
-    let t = TestApp::spawn("contact-address").await;
+    let t = TestApp::spawn("contact_address").await;
     let reception = t.api("demo_reception").await;
     let place = t.org_id("620702104201").await;
     let letter = |parties: Value| {
@@ -281,7 +281,7 @@ async fn judicial_confirmation_is_the_parties_time() {
 /// the person holds now, so that it finds their other cases.
 #[tokio::test]
 async fn a_fifteen_digit_id_number_is_converted_not_refused() {
-    let t = TestApp::spawn("id-fifteen").await;
+    let t = TestApp::spawn("id_fifteen").await;
     let reception = t.api("demo_reception").await;
     let place = t.org_id("620702104201").await;
     let petition = |id_number: &str| {
@@ -311,4 +311,19 @@ async fn a_fifteen_digit_id_number_is_converted_not_refused() {
         same["items"][0]["id"], first["id"],
         "the same person's earlier case: {same}"
     );
+}
+
+/// §3.3: the government-petition rules are those of 信访工作条例, in force from 2022-05-01.
+#[tokio::test]
+async fn the_government_petition_rules_start_with_their_regulation() {
+    let t = TestApp::spawn("gov_dates").await;
+    let rows = t
+        .rows("SELECT code, effective_from FROM deadline_rule WHERE case_kind = 'gov_petition' ORDER BY code")
+        .await;
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(rows.iter().all(|r| r[1] == "2022-05-01"), "{rows:?}");
+    let others = t
+        .rows("SELECT COUNT(*) FROM deadline_rule WHERE case_kind <> 'gov_petition' AND effective_from <> '2019-01-01'")
+        .await;
+    assert_eq!(others[0][0], "0");
 }

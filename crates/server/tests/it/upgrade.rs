@@ -87,6 +87,13 @@ async fn a_database_of_the_previous_release_migrates_and_keeps_every_row() {
         "every migration of this release is applied"
     );
 
+    // The government-petition rules the old release seeded from 2019 start with 信访工作条例, on
+    // 2022-05-01 (DOMAIN.md §3.3).
+    let gov = t
+        .rows("SELECT DISTINCT effective_from FROM deadline_rule WHERE code LIKE 'gov-%'")
+        .await;
+    assert_eq!(gov, vec![vec!["2022-05-01".to_owned()]]);
+
     // What the old release stored still works: its password hashes, its cases, its encrypted
     // identity numbers and phones, its audit chain.
     let prosecutor = t.api("demo_prosecutor").await;

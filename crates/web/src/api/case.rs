@@ -94,6 +94,9 @@ pub struct CaseQuery {
     state: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
+    /// A case id: the other cases of a party with the same identity number (that the caller may see).
+    #[param(value_type = Option<String>, format = Uuid)]
+    same_party: Option<Id>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -116,6 +119,7 @@ pub async fn list_cases(State(s): State<AppState>, req: Req, Query(q): Query<Cas
         },
         limit: q.limit.unwrap_or(50).clamp(1, 500),
         offset: q.offset.unwrap_or(0).max(0),
+        same_party_as: q.same_party,
         ..Default::default()
     };
     let (items, total) = s.app.list_cases(&req.ctx, &f).await.map_err(fail(&req))?;
