@@ -80,6 +80,7 @@ impl App {
             level: c.level,
             risk: self.risk_facts(&mut *conn, &c).await?,
             reason_given: !note.is_empty(),
+            replies_exempt: !c.exempt_reason.is_empty(),
             reconciliation: serde_json::from_str(&c.reconciliation).ok(),
         };
         let effects = workflow::apply(c.kind, c.status, command, facts).map_err(|e| match e {

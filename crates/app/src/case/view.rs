@@ -215,7 +215,7 @@ impl App {
             });
         }
         let commands = if owner {
-            workflow::available(c.kind, c.status, &actor.roles)
+            workflow::available(c.kind, c.status, &actor.roles, !c.exempt_reason.is_empty())
         } else {
             Vec::new()
         };

@@ -226,6 +226,7 @@ impl App {
                 risk,
                 reason_given: !note.is_empty(),
                 reconciliation: serde_json::from_str(&d.case.reconciliation).ok(),
+                replies_exempt: !d.case.exempt_reason.is_empty(),
             };
             let Ok(effects) = workflow::apply(d.case.kind, d.case.status, cmd, facts) else {
                 break;

@@ -21,6 +21,8 @@ pub struct Facts {
     pub reason_given: bool,
     /// The recorded reconciliation conditions of a criminal case, if they were checked.
     pub reconciliation: Option<ReconciliationFacts>,
+    /// The case cannot be answered (§3.2: anonymous, no contact): its reply steps are skipped.
+    pub replies_exempt: bool,
 }
 
 /// Which of the case's open (running or paused) clocks a command ends without meeting them.
@@ -83,6 +85,11 @@ pub fn apply(
     command: Command,
     facts: Facts,
 ) -> Result<Effects, TransitionError> {
+    let from = if facts.replies_exempt {
+        super::past_unsent_reply(kind, from, command)
+    } else {
+        from
+    };
     let out = next(kind, from, command, facts.level, facts.risk)?;
     let reason_required = matches!(command, C::NotAccept | C::TransferOut | C::Divert | C::Fail);
     if reason_required && !facts.reason_given {
@@ -160,6 +167,7 @@ mod tests {
             },
             reason_given: true,
             reconciliation: Some(ELIGIBLE),
+            replies_exempt: false,
         }
     }
 

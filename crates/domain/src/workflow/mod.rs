@@ -449,12 +449,35 @@ pub fn allowed(kind: CaseKind, command: Command, roles: &[Role]) -> bool {
 
 /// The commands a user with these roles may try from a state (the gate may still refuse them, with
 /// its reason).
-pub fn available(kind: CaseKind, from: Status, roles: &[Role]) -> Vec<Command> {
+/// The commands the roles may give from `from`; for a case whose replies are exempt, also those
+/// that follow a reply it will never get (see [`past_unsent_reply`]).
+pub fn available(kind: CaseKind, from: Status, roles: &[Role], replies_exempt: bool) -> Vec<Command> {
     kind.transitions()
         .iter()
-        .filter(|tr| tr.from.contains(&from) && allowed(kind, tr.command, roles))
+        .filter(|tr| {
+            let at = if replies_exempt {
+                past_unsent_reply(kind, from, tr.command)
+            } else {
+                from
+            };
+            tr.from.contains(&at) && allowed(kind, tr.command, roles)
+        })
         .map(|tr| tr.command)
         .collect()
+}
+
+/// §3.2 exemptions: a petition that cannot be answered — anonymous, or with no contact — gets
+/// no procedural or result reply, so the step after each reply is taken from where the case
+/// stands: accepting (or not, or transferring) from "registered", closing from "handling". The
+/// state the step is read from.
+pub fn past_unsent_reply(kind: CaseKind, from: Status, command: Command) -> Status {
+    match (kind, from, command) {
+        (CaseKind::Petition, S::Registered, C::Accept | C::NotAccept | C::TransferOut) => {
+            S::ProceduralReplied
+        }
+        (CaseKind::Petition, S::Handling, C::Close) => S::ResultReplied,
+        _ => from,
+    }
 }
 
 mod effects;

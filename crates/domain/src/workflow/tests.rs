@@ -83,7 +83,7 @@ fn every_state_is_reachable_and_can_reach_closed() {
             }
             assert!(reach.contains(&S::Closed), "{kind}: {s} cannot close");
         }
-        assert!(available(*kind, S::Closed, Role::ALL).is_empty());
+        assert!(available(*kind, S::Closed, Role::ALL, false).is_empty());
     }
 }
 
@@ -156,18 +156,61 @@ fn the_ladder_climbs_four_levels_and_stops() {
 fn clerks_register_and_reply_but_do_not_decide() {
     let clerk = [Role::ReceptionClerk];
     assert_eq!(
-        available(CaseKind::Petition, S::Registered, &clerk),
+        available(CaseKind::Petition, S::Registered, &clerk, false),
         vec![C::ReplyProcedural]
     );
     assert_eq!(
-        available(CaseKind::Petition, S::ProceduralReplied, &clerk),
+        available(CaseKind::Petition, S::ProceduralReplied, &clerk, false),
         vec![C::Accept, C::TransferOut]
     );
     assert!(
-        available(CaseKind::Petition, S::ResultReplied, &clerk)
+        available(CaseKind::Petition, S::ResultReplied, &clerk, false)
             .iter()
             .all(|c| !is_decision(*c))
     );
-    assert!(available(CaseKind::Petition, S::Registered, &[Role::Leader]).is_empty());
-    assert!(available(CaseKind::Petition, S::Registered, &[Role::SystemAdmin]).is_empty());
+    assert!(available(CaseKind::Petition, S::Registered, &[Role::Leader], false).is_empty());
+    assert!(available(CaseKind::Petition, S::Registered, &[Role::SystemAdmin], false).is_empty());
+}
+
+/// §3.2 exemptions: a petition nobody can be answered on (anonymous, no contact) is accepted from
+/// "registered" and closed from "handling": the reply steps it cannot take are not waited for.
+#[test]
+fn an_unanswerable_petition_skips_its_reply_steps_and_only_those() {
+    let prosecutor = [Role::Prosecutor];
+    let exempt = Facts {
+        risk: CLEARED,
+        reason_given: true,
+        replies_exempt: true,
+        ..Default::default()
+    };
+    let k = CaseKind::Petition;
+    assert_eq!(
+        apply(k, S::Registered, C::Accept, exempt).map(|e| e.to),
+        Ok(S::Accepted)
+    );
+    assert_eq!(
+        apply(k, S::Registered, C::NotAccept, exempt).map(|e| e.to),
+        Ok(S::NotAccepted)
+    );
+    assert_eq!(
+        apply(k, S::Handling, C::Close, exempt).map(|e| e.to),
+        Ok(S::Closed)
+    );
+    // Only those: nothing else is skipped, and an answerable petition still waits for its replies.
+    assert!(apply(k, S::Registered, C::StartHandling, exempt).is_err());
+    assert!(apply(k, S::Accepted, C::Close, exempt).is_err());
+    let answerable = Facts {
+        replies_exempt: false,
+        ..exempt
+    };
+    assert!(apply(k, S::Registered, C::Accept, answerable).is_err());
+    assert!(apply(k, S::Handling, C::Close, answerable).is_err());
+    assert!(available(k, S::Registered, &prosecutor, true).contains(&C::Accept));
+    assert!(!available(k, S::Registered, &prosecutor, false).contains(&C::Accept));
+    assert!(available(k, S::Handling, &prosecutor, true).contains(&C::Close));
+    // Disputes have no reply steps: nothing changes for them.
+    assert_eq!(
+        available(CaseKind::Dispute, S::Registered, &prosecutor, true),
+        available(CaseKind::Dispute, S::Registered, &prosecutor, false)
+    );
 }

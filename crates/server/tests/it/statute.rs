@@ -327,3 +327,50 @@ async fn the_government_petition_rules_start_with_their_regulation() {
         .await;
     assert_eq!(others[0][0], "0");
 }
+
+/// §3.2 exemptions: an anonymous petition cannot be answered, so it is accepted and closed
+/// without the procedural and result replies staff would otherwise have to record as sent.
+#[tokio::test]
+async fn an_anonymous_petition_goes_on_without_the_replies_it_cannot_get() {
+    let t = TestApp::spawn("anonymous").await;
+    let reception = t.api("demo_reception").await;
+    let prosecutor = t.api("demo_prosecutor").await;
+    let place = t.org_id("620702104201").await;
+    let (s, c) = reception
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "petition", "channel": "letter", "category": "LAW_RELATED", "place_id": place,
+                "title": "匿名来信反映执行问题", "narrative": "反映某案长期未执行。", "anonymous": true,
+                "received_at": time::format_local(chrono::Utc::now() - chrono::Duration::hours(1))}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    let id = c["id"].as_str().unwrap().to_owned();
+    let (_, d) = prosecutor.get(&format!("/api/v1/cases/{id}")).await;
+    assert!(
+        d["commands"].as_array().unwrap().iter().any(|x| x == "accept"),
+        "{}",
+        d["commands"]
+    );
+    let go = |cmd: &'static str| json!({"command": cmd});
+    let (s, c) = prosecutor
+        .post(&format!("/api/v1/cases/{id}/transitions"), go("accept"))
+        .await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("accepted")), "{c}");
+    prosecutor
+        .post(&format!("/api/v1/cases/{id}/transitions"), go("start_handling"))
+        .await;
+    prosecutor
+        .post(&format!("/api/v1/cases/{id}/risk"), json!({}))
+        .await;
+    let (s, c) = prosecutor
+        .post(&format!("/api/v1/cases/{id}/transitions"), go("close"))
+        .await;
+    assert_eq!((s, c["status"].as_str()), (200, Some("closed")), "{c}");
+    let (_, d) = prosecutor.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(
+        d["replies"].as_array().unwrap().len(),
+        0,
+        "no reply recorded that was never sent"
+    );
+}
