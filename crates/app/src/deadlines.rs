@@ -423,11 +423,16 @@ impl App {
                 "clock-paused"
             }
             ClockChange::Resume if k.state == ClockState::Paused => {
-                let paused_days = k
-                    .paused_at
-                    .map(|p| (today - time::local_date(p)).num_days())
-                    .unwrap_or(0);
-                k.due_date = deadline::shift(k.due_date, paused_days);
+                // The paused time is added as the clock's rule counts it (working days, or days
+                // with the Civil Code's roll-over).
+                let clocks = self.clocks(tx.conn()).await?;
+                let (unit, roll_over) = clocks
+                    .rules
+                    .iter()
+                    .find(|r| r.code == k.rule_code)
+                    .map_or((Unit::CalendarDay, true), |r| (r.unit, r.roll_over));
+                let paused = k.paused_at.map_or(today, time::local_date);
+                k.due_date = deadline::resumed(&clocks.cal, k.due_date, paused, today, unit, roll_over);
                 k.state = ClockState::Running;
                 k.paused_at = None;
                 "clock-resumed"

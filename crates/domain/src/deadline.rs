@@ -289,13 +289,56 @@ pub fn state_on(
     }
 }
 
-/// Whole days a due date moves when a paused clock resumes.
-pub fn shift(due: NaiveDate, paused_days: i64) -> NaiveDate {
-    if paused_days <= 0 {
+/// The due date of a clock resumed on `resumed` after a pause from `paused`, counted as its rule
+/// counts (§3.3: the paused time does not count): a working-day period moves by the working days
+/// of the pause and stays on a working day; any other moves by the days of the pause, and a last
+/// day on a rest day rolls over to the next working day when the rule rolls over (Civil Code
+/// Art. 203). A pause within a day moves nothing.
+pub fn resumed(
+    cal: &WorkCalendar,
+    due: NaiveDate,
+    paused: NaiveDate,
+    resumed: NaiveDate,
+    unit: Unit,
+    roll_over: bool,
+) -> NaiveDate {
+    if resumed <= paused {
         return due;
     }
-    due.checked_add_days(Days::new(paused_days.unsigned_abs()))
-        .unwrap_or(due)
+    let mut out = due;
+    if unit == Unit::WorkingDay {
+        let mut d = paused;
+        while d < resumed {
+            if cal.is_working_day(d) {
+                out = next_working_day(cal, out);
+            }
+            let Some(n) = d.succ_opt() else { break };
+            d = n;
+        }
+        return out;
+    }
+    let days = u64::try_from((resumed - paused).num_days()).unwrap_or(0);
+    out = due.checked_add_days(Days::new(days)).unwrap_or(due);
+    if roll_over {
+        let mut guard = 0;
+        while !cal.is_working_day(out) && guard < 60 {
+            out = out.succ_opt().unwrap_or(out);
+            guard += 1;
+        }
+    }
+    out
+}
+
+/// The first working day after `d`.
+fn next_working_day(cal: &WorkCalendar, d: NaiveDate) -> NaiveDate {
+    let mut n = d;
+    for _ in 0..60 {
+        n = n.succ_opt().unwrap_or(n);
+        if cal.is_working_day(n) {
+            break;
+        }
+    }
+    n
 }
 
 /// Is a date the last day of its month (for explanations of month periods).
@@ -379,6 +422,58 @@ mod tests {
         // 2025-11-29 + 3 months = 2026-02-28, a make-up working Saturday: not rolled.
         assert_eq!(due("2025-11-29", 3, Unit::Month).0, "2026-02-28");
         assert_eq!(due("2024-01-31", 1, Unit::Month).0, "2024-02-29");
+    }
+
+    #[test]
+    fn a_resumed_clock_keeps_its_rule_s_counting() {
+        let c = cal();
+        // Ten calendar days paused over the 2026 Spring Festival: due 2026-02-24 + 10 = 03-06.
+        assert_eq!(
+            resumed(
+                &c,
+                d("2026-02-24"),
+                d("2026-02-10"),
+                d("2026-02-20"),
+                Unit::CalendarDay,
+                true
+            ),
+            d("2026-03-06")
+        );
+        // Landing on a Saturday rolls over to Monday.
+        assert_eq!(
+            resumed(
+                &c,
+                d("2026-11-20"),
+                d("2026-11-02"),
+                d("2026-11-10"),
+                Unit::CalendarDay,
+                true
+            ),
+            d("2026-11-30")
+        );
+        // Working days: paused over the whole festival, only the working days in it count.
+        assert_eq!(
+            resumed(
+                &c,
+                d("2026-03-02"),
+                d("2026-02-13"),
+                d("2026-02-25"),
+                Unit::WorkingDay,
+                true
+            ),
+            d("2026-03-05")
+        );
+        assert_eq!(
+            resumed(
+                &c,
+                d("2026-03-02"),
+                d("2026-02-13"),
+                d("2026-02-13"),
+                Unit::WorkingDay,
+                true
+            ),
+            d("2026-03-02")
+        );
     }
 
     #[test]
@@ -481,6 +576,41 @@ mod tests {
     }
 
     proptest! {
+        /// Resuming keeps the rule's counting: a working-day clock moves by exactly the working
+        /// days of the pause and ends on a working day; a calendar one by at least the days of
+        /// the pause, ending on a working day.
+        #[test]
+        fn resuming_keeps_the_rule_s_counting(
+            due_offset in 0u64..900, pause_offset in 0u64..900, pause_len in 0u64..60, working in any::<bool>()
+        ) {
+            let c = cal();
+            let base = d("2024-01-01");
+            let due = base + Days::new(due_offset);
+            let due = if c.is_working_day(due) { due } else { next_working_day(&c, due) };
+            let paused = base + Days::new(pause_offset);
+            let back = paused + Days::new(pause_len);
+            let unit = if working { Unit::WorkingDay } else { Unit::CalendarDay };
+            let out = resumed(&c, due, paused, back, unit, true);
+            prop_assert!(c.is_working_day(out));
+            let working_between = |from: NaiveDate, to: NaiveDate| {
+                let mut n = 0;
+                let mut x = from;
+                while x < to {
+                    if c.is_working_day(x) { n += 1; }
+                    x = x.succ_opt().unwrap();
+                }
+                n
+            };
+            if working {
+                prop_assert_eq!(
+                    working_between(due + Days::new(1), out + Days::new(1)),
+                    working_between(paused, back)
+                );
+            } else {
+                prop_assert!(out >= due + Days::new(pause_len));
+            }
+        }
+
         #[test]
         fn a_due_date_is_a_working_day_after_the_start(
             offset in 0u64..1000, n in 1u32..120, unit in 0usize..3
