@@ -21,7 +21,7 @@ use gongzhi_store::reference;
 use gongzhi_store::{deadline_rule, notice};
 
 use crate::error::Checks;
-use crate::{App, AppError, Ctx};
+use crate::{App, AppError, Ctx, FieldError};
 
 /// The district's county code (GB/T 2260), the region deadline rules are matched against.
 pub const REGION: &str = "620702";
@@ -172,6 +172,16 @@ pub fn default_rules() -> Vec<RuleRow> {
             source: source.into(),
             version: 1,
             updated_at: 0,
+            // §3.3, §4.1: handling 60 days, extended once by at most 30. A referral's feedback
+            // time is the sender's to set (practice, not statute): once, by at most 15 days.
+            // Nothing else is extended: the replies owed to a petitioner and the parties' time
+            // are fixed.
+            extension_days: match code {
+                "gov-handling-60d" => 30,
+                "referral-feedback-15d" => 15,
+                _ => 0,
+            },
+            extensions: i64::from(matches!(code, "gov-handling-60d" | "referral-feedback-15d")),
         })
         .collect()
 }
@@ -196,6 +206,8 @@ fn rule_of(r: &RuleRow) -> Option<Rule> {
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
         region: r.region.clone(),
         source: r.source.clone(),
+        extension_days: u32::try_from(r.extension_days).ok()?,
+        extensions: u32::try_from(r.extensions).ok()?,
     })
 }
 
@@ -291,6 +303,7 @@ fn new_clock(case: Id, kind: ClockKind, seq: i64, rule: &str, start: NaiveDate, 
         note: String::new(),
         approver_name: String::new(),
         version: 1,
+        extensions: 0,
     }
 }
 
@@ -411,7 +424,26 @@ impl App {
         let mut checks = Checks::new();
         checks.check(!reason.is_empty(), "reason", "reason-required");
         if let ClockChange::Extend(days) = change {
-            checks.check((1..=90).contains(&days), "days", "extension-days-invalid");
+            // §3.3, §4.1: how far and how often is the clock's rule's to say.
+            let clocks = self.clocks(tx.conn()).await?;
+            let rule = clocks.rules.iter().find(|r| r.code == k.rule_code);
+            let (max_days, max_times) = rule.map_or((0, 0), |r| (r.extension_days, r.extensions));
+            let source = rule.map(|r| r.source.clone()).unwrap_or_default();
+            if max_times == 0 {
+                checks.fail(FieldError::new("days", "extension-not-allowed").arg("rule", source));
+            } else if k.extensions >= i64::from(max_times) {
+                checks.fail(
+                    FieldError::new("days", "extension-used-up")
+                        .arg("n", max_times)
+                        .arg("rule", source),
+                );
+            } else if !(1..=max_days).contains(&days) {
+                checks.fail(
+                    FieldError::new("days", "extension-days-over")
+                        .arg("max", max_days)
+                        .arg("rule", source),
+                );
+            }
         }
         checks.finish()?;
         let now = self.now();
@@ -445,6 +477,7 @@ impl App {
                     .ok_or_else(|| AppError::field("days", "extension-days-invalid"))?;
                 k.due_date = due.due;
                 k.skipped.extend(due.skipped);
+                k.extensions += 1;
                 "clock-extended"
             }
             _ => return Err(AppError::field("clock", "clock-not-changeable")),

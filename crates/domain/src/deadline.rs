@@ -127,6 +127,10 @@ pub struct Rule {
     pub effective_to: Option<NaiveDate>,
     /// A 6-digit county code or `*`.
     pub region: String,
+    /// The most days one extension may add; 0: a clock under this rule is not extended.
+    pub extension_days: u32,
+    /// How many times a clock under this rule may be extended.
+    pub extensions: u32,
     /// Where the rule comes from, shown when the due date is explained.
     pub source: String,
 }
@@ -523,6 +527,8 @@ mod tests {
             effective_from: d(from),
             effective_to: None,
             region: region.into(),
+            extension_days: 0,
+            extensions: 0,
             source: String::new(),
         };
         let rules = vec![

@@ -20,6 +20,10 @@ pub struct RuleRow {
     pub source: String,
     pub version: i64,
     pub updated_at: i64,
+    /// The most days one extension may add (0: the clock may not be extended).
+    pub extension_days: i64,
+    /// How many times a clock may be extended.
+    pub extensions: i64,
 }
 
 pub async fn rules(conn: &mut AnyConnection) -> Result<Vec<RuleRow>> {
@@ -33,8 +37,9 @@ pub async fn rules(conn: &mut AnyConnection) -> Result<Vec<RuleRow>> {
 pub async fn insert_rule_if_absent(conn: &mut AnyConnection, r: &RuleRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO deadline_rule (code, clock, case_kind, trigger_event, amount, unit, next_day, roll_over,
-            effective_from, effective_to, region, source, version, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13) ON CONFLICT (code) DO NOTHING",
+            effective_from, effective_to, region, source, version, updated_at, extension_days, extensions)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15)
+         ON CONFLICT (code) DO NOTHING",
     )
     .bind(&r.code)
     .bind(&r.clock)
@@ -49,6 +54,8 @@ pub async fn insert_rule_if_absent(conn: &mut AnyConnection, r: &RuleRow) -> Res
     .bind(&r.region)
     .bind(&r.source)
     .bind(r.updated_at)
+    .bind(r.extension_days)
+    .bind(r.extensions)
     .execute(&mut *conn)
     .await?;
     crate::reference::bump_version(conn, crate::reference::DEADLINES).await

@@ -43,6 +43,8 @@ pub struct ClockView {
     pub rule_source: String,
     /// The rule's term: so many days, working days or months.
     pub rule_term: Option<(u32, Unit)>,
+    /// The most days an extension may add now; 0 when the rule allows none, or none is left.
+    pub extension_left: u32,
 }
 
 /// What the viewer may do on one case: the permission of the roles, on a case of the viewer's own
@@ -172,6 +174,9 @@ impl App {
                     state: clocks.state(&k, today),
                     rule_source: rule.map(|r| r.source.clone()).unwrap_or_default(),
                     rule_term: rule.map(|r| (r.amount, r.unit)),
+                    extension_left: rule
+                        .filter(|r| k.extensions < i64::from(r.extensions))
+                        .map_or(0, |r| r.extension_days),
                     clock: k,
                 }
             })

@@ -374,3 +374,92 @@ async fn an_anonymous_petition_goes_on_without_the_replies_it_cannot_get() {
         "no reply recorded that was never sent"
     );
 }
+
+/// §3.3, §4.1: the handling time of a government petition (60 days) is extended once, by at most
+/// 30 days; the replies owed to a petitioner are not extended at all. Each refusal names the rule
+/// and the largest allowed value.
+#[tokio::test]
+async fn extensions_keep_to_the_rule_s_limits() {
+    let t = TestApp::spawn("extension_limits").await;
+    let partner = t.api("demo_partner").await;
+    let leader = t.api("demo_leader").await;
+    let clock_of = |d: &Value, kind: &str| {
+        d["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kind"] == kind)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let place = t.org_id("620702107201").await;
+    let (_, c) = partner
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "gov_petition", "channel": "referral", "category": "LAND_ACQUISITION", "place_id": place,
+                "title": "反映征地补偿款分配问题", "narrative": "补偿款未足额发放。",
+                "received_at": time::format_local(chrono::Utc::now()),
+                "parties": [{"role": "petitioner", "name": "刘某", "phone": "0936-8212345"}]}),
+        )
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    for cmd in ["route", "accept", "start_handling"] {
+        partner
+            .post(
+                &format!("/api/v1/cases/{id}/transitions"),
+                json!({"command": cmd}),
+            )
+            .await;
+    }
+    let (_, d) = partner.get(&format!("/api/v1/cases/{id}")).await;
+    let handling = clock_of(&d, "handling");
+    let extend = |days: u32| json!({"action": "extend", "days": days, "reason": "案情复杂，需调取征地档案"});
+    let url = format!("/api/v1/cases/{id}/clocks/{handling}");
+    let (s, e) = leader.post(&url, extend(31)).await;
+    assert_eq!(s, 422, "{e}");
+    let msg = e["fields"]["days"].as_str().unwrap();
+    assert!(msg.contains("1–30") && msg.contains("信访工作条例"), "{msg}");
+    assert_eq!(leader.post(&url, extend(30)).await.0, 200);
+    let (s, e) = leader.post(&url, extend(10)).await;
+    assert_eq!(s, 422, "{e}");
+    assert!(
+        e["fields"]["days"].as_str().unwrap().contains("最多延长 1 次"),
+        "{e}"
+    );
+
+    // A petition's 7-day procedural reply is not extended.
+    let reception = t.api("demo_reception").await;
+    let village = t.org_id("620702104201").await;
+    let (_, c) = reception
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": village,
+                "title": "王某不服民事判决申请监督", "narrative": "认为判决认定事实错误。",
+                "received_at": time::format_local(chrono::Utc::now()),
+                "parties": [{"role": "petitioner", "name": "王建国", "phone": "13812345678"}]}),
+        )
+        .await;
+    let pid = c["id"].as_str().unwrap().to_owned();
+    let (_, d) = reception.get(&format!("/api/v1/cases/{pid}")).await;
+    let procedural = clock_of(&d, "procedural_reply");
+    let (s, e) = t
+        .api("demo_chief")
+        .await
+        .post(&format!("/api/v1/cases/{pid}/clocks/{procedural}"), extend(3))
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["fields"]["days"].as_str().unwrap().contains("不能延长"), "{e}");
+    // The case page offers no extension of a petition's clocks, and says why.
+    let chief = t.browser("demo_chief", gongzhi_test_support::DEMO_PASSWORD).await;
+    let page = chief
+        .get(format!("{}/cases/{pid}", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains(r#"value="extend""#) && page.contains("本期限不能延长"));
+}

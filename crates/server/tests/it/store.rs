@@ -169,6 +169,7 @@ async fn parties_clocks_and_events_written_many_at_a_time_read_back_as_written()
         note: note.into(),
         approver_name: String::new(),
         version: 1,
+        extensions: 0,
     };
     let clocks = vec![
         clock(ClockKind::ReferralFeedback, "一"),

@@ -27,6 +27,8 @@ pub struct Clock {
     pub note: String,
     pub approver_name: String,
     pub version: i64,
+    /// How many times it was extended (its rule says how often it may be).
+    pub extensions: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -46,6 +48,7 @@ struct ClockRaw {
     note: String,
     approver_name: String,
     version: i64,
+    extensions: i64,
 }
 
 impl TryFrom<ClockRaw> for Clock {
@@ -67,6 +70,7 @@ impl TryFrom<ClockRaw> for Clock {
             note: r.note,
             approver_name: r.approver_name,
             version: r.version,
+            extensions: r.extensions,
         })
     }
 }
@@ -97,6 +101,7 @@ pub async fn insert_clocks(conn: &mut AnyConnection, clocks: &[Clock]) -> Result
         note: &c.note,
         approver_name: &c.approver_name,
         version: 1_i64,
+        extensions: c.extensions,
     })
     .await?;
     // The owning agency beside each clock (see migration 0004), from its case: one statement.
@@ -121,8 +126,8 @@ pub async fn insert_clocks(conn: &mut AnyConnection, clocks: &[Clock]) -> Result
 pub async fn update_clock(conn: &mut AnyConnection, c: &Clock) -> Result<()> {
     let done = sqlx::query(
         "UPDATE case_clock SET due_date = $1, state = $2, skipped = $3, met_at = $4, paused_at = $5,
-            note = $6, approver_name = $7, version = version + 1
-         WHERE id = $8 AND version = $9",
+            note = $6, approver_name = $7, extensions = $8, version = version + 1
+         WHERE id = $9 AND version = $10",
     )
     .bind(c.due_date.to_string())
     .bind(c.state.code())
@@ -131,6 +136,7 @@ pub async fn update_clock(conn: &mut AnyConnection, c: &Clock) -> Result<()> {
     .bind(c.paused_at.map(ms))
     .bind(&c.note)
     .bind(&c.approver_name)
+    .bind(c.extensions)
     .bind(c.id.to_string())
     .bind(c.version)
     .execute(conn)
@@ -235,7 +241,7 @@ pub async fn open_clocks(
     let sql = format!(
         "SELECT k.id, k.case_id, k.kind, k.seq, k.rule_code, k.start_date, k.due_date, k.state,
             k.skipped, k.referral_id, k.met_at, k.paused_at, k.note, k.approver_name, k.version,
-            c.number, c.title, c.owner_agency_id, c.handler_id, r.to_agency_id
+            k.extensions, c.number, c.title, c.owner_agency_id, c.handler_id, r.to_agency_id
          {from} WHERE {} ORDER BY k.due_date, c.number, k.id {}",
         w.sql(),
         page.sql()

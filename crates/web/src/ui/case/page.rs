@@ -38,6 +38,8 @@ pub struct ClockRow {
     pub approver: String,
     pub open: bool,
     pub paused: bool,
+    /// The most days an extension may add now (0: the rule allows none, or none is left).
+    pub extend_max: u32,
 }
 
 pub struct FactorRow {
@@ -281,6 +283,7 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
                 approver: k.clock.approver_name.clone(),
                 open: k.state.is_open(),
                 paused: k.state == ClockState::Paused,
+                extend_max: k.extension_left,
             }
         })
         .collect();
