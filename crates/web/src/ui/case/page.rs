@@ -249,11 +249,13 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
         .map(|k| {
             let rule = k
                 .rule_term
-                .map(|(n, u)| {
-                    t.ta(
+                .map(|(n, u)| match n {
+                    // §3.2, §4.1: "the same day" has no period to count from the next day.
+                    0 => t.t("rule-same-day"),
+                    n => t.ta(
                         "rule-amount",
                         &[("n", n.to_string()), ("unit", t.code("unit", u.code()))],
-                    )
+                    ),
                 })
                 .unwrap_or_default();
             ClockRow {
