@@ -8,20 +8,19 @@ use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::calendar::WorkCalendar;
 use gongzhi_domain::deadline::{self, Calculated, ClockKind, ClockState, Due, Rule, Trigger, Unit};
-use gongzhi_domain::notice::{Message, Notice};
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{CaseKind, Exempt};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
-use gongzhi_store::Page;
-use gongzhi_store::case::{self, Clock, ClockFilter, OpenClock};
+use gongzhi_store::case::{self, Clock};
+use gongzhi_store::deadline_rule;
 use gongzhi_store::deadline_rule::RuleRow;
-use gongzhi_store::notice::Notice as NoticeRow;
 use gongzhi_store::reference;
-use gongzhi_store::{deadline_rule, notice};
 
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
+
+mod sweep;
 
 /// The district's county code (GB/T 2260), the region deadline rules are matched against.
 pub const REGION: &str = "620702";
@@ -29,7 +28,7 @@ pub const REGION: &str = "620702";
 /// A clock is "due soon" within this many working days.
 pub const DUE_SOON_WORKING_DAYS: u32 = 2;
 /// Clocks the sweeper reads per query.
-const SWEEP_PAGE: i64 = 500;
+pub(super) const SWEEP_PAGE: i64 = 500;
 
 /// (code, case kind or every kind, trigger, clock, amount, unit, source)
 type DefaultRule = (
@@ -500,103 +499,5 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// One pass of the sweeper: a reminder for every running clock due within two working days and
-    /// an escalation for every overdue one, each raised once (a unique key per clock and due date),
-    /// however many servers sweep at the same time. Returns (reminders, escalations) raised.
-    pub async fn sweep_deadlines(&self, ctx: &Ctx, today: NaiveDate) -> Result<(usize, usize), AppError> {
-        self.authorize_system(ctx, "sweep_deadlines").await?;
-        let mut conn = self.db().conn().await?;
-        let clocks = self.clocks(&mut conn).await?;
-        let horizon = today + chrono::Days::new(14);
-        let mut open = Vec::new();
-        // Every clock, a page at a time (raising a notice changes no clock, so the pages hold).
-        for n in 1.. {
-            let page = case::open_clocks(
-                &mut conn,
-                horizon,
-                ClockFilter::default(),
-                Page::nth(n, SWEEP_PAGE),
-            )
-            .await?;
-            let last = page.items.len() < usize::try_from(SWEEP_PAGE).unwrap_or(0);
-            open.extend(page.items);
-            if last {
-                break;
-            }
-        }
-        drop(conn);
-        let (mut reminders, mut escalations) = (0, 0);
-        for o in open {
-            let state = clocks.state(&o.clock, today);
-            let kind = match state {
-                ClockState::DueSoon => "reminder",
-                // The parties' own time is no duty of the agency: when it has passed without
-                // their application it lapses, with no escalation (人民调解法 Art. 33).
-                ClockState::Overdue if o.clock.kind.is_parties_time() => {
-                    let mut tx = self.db().begin().await?;
-                    let mut k = o.clock.clone();
-                    k.state = ClockState::Exempt;
-                    k.note = "期满，当事人未申请司法确认".into();
-                    match case::update_clock(tx.conn(), &k).await {
-                        // A concurrent sweep or a recorded application got there first.
-                        Ok(()) | Err(gongzhi_store::StoreError::Conflict) => {}
-                        Err(e) => return Err(e.into()),
-                    }
-                    tx.commit().await?;
-                    continue;
-                }
-                ClockState::Overdue => "escalation",
-                _ => continue,
-            };
-            let mut tx = self.db().begin().await?;
-            if self.raise(tx.conn(), &o, kind).await? {
-                if kind == "reminder" {
-                    reminders += 1;
-                } else {
-                    escalations += 1;
-                }
-            }
-            tx.commit().await?;
-        }
-        Ok((reminders, escalations))
-    }
-
-    async fn raise(&self, conn: &mut AnyConnection, o: &OpenClock, kind: &str) -> Result<bool, AppError> {
-        let agency = o.referral_to.unwrap_or(o.owner_agency_id);
-        // A reminder goes to the handler when there is one; an escalation to the whole agency,
-        // where its leaders see it.
-        let user = if kind == "reminder" && o.referral_to.is_none() {
-            o.handler_id
-        } else {
-            None
-        };
-        let (clock, due) = (o.clock.kind, o.clock.due_date.to_string());
-        let message = if kind == "reminder" {
-            Message::Reminder { clock, due }
-        } else {
-            Message::Escalation { clock, due }
-        };
-        let n = Notice {
-            number: o.number.clone(),
-            title: o.title.clone(),
-            message,
-        };
-        Ok(notice::raise_notice(
-            conn,
-            &NoticeRow {
-                id: Id::new().to_string(),
-                dedup: format!("{kind}:{}:{}", o.clock.id, o.clock.due_date),
-                user_id: user.map(|u| u.to_string()),
-                agency_id: Some(agency.to_string()),
-                case_id: Some(o.clock.case_id.to_string()),
-                kind: n.kind().to_owned(),
-                body: n.encode(),
-                created_at: time::to_millis(self.now()),
-                read_at: None,
-            },
-        )
-        .await?)
     }
 }
