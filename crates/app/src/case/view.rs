@@ -164,7 +164,7 @@ impl App {
             .await?
             .into_iter()
             .map(|k| {
-                let rule = clocks.rules.iter().find(|r| r.code == k.rule_code);
+                let rule = clocks.rule_of(&k);
                 ClockView {
                     skipped: k
                         .skipped

@@ -255,6 +255,11 @@ impl Clocks {
         deadline::pick(&self.rules, kind, on, REGION)
     }
 
+    /// The rule a clock was started under.
+    pub fn rule_of(&self, clock: &Clock) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.code == clock.rule_code)
+    }
+
     /// The clocks an event starts on a case of a kind, by the rules.
     pub fn started(
         &self,
@@ -420,12 +425,12 @@ impl App {
             .find(|k| k.id == clock)
             .ok_or(AppError::NotFound)?;
         let reason = reason.trim();
+        let clocks = self.clocks(tx.conn()).await?;
+        let rule = clocks.rule_of(&k);
         let mut checks = Checks::new();
         checks.check(!reason.is_empty(), "reason", "reason-required");
         if let ClockChange::Extend(days) = change {
             // §3.3, §4.1: how far and how often is the clock's rule's to say.
-            let clocks = self.clocks(tx.conn()).await?;
-            let rule = clocks.rules.iter().find(|r| r.code == k.rule_code);
             let (max_days, max_times) = rule.map_or((0, 0), |r| (r.extension_days, r.extensions));
             let source = rule.map(|r| r.source.clone()).unwrap_or_default();
             if max_times == 0 {
@@ -456,12 +461,7 @@ impl App {
             ClockChange::Resume if k.state == ClockState::Paused => {
                 // The paused time is added as the clock's rule counts it (working days, or days
                 // with the Civil Code's roll-over).
-                let clocks = self.clocks(tx.conn()).await?;
-                let (unit, roll_over) = clocks
-                    .rules
-                    .iter()
-                    .find(|r| r.code == k.rule_code)
-                    .map_or((Unit::CalendarDay, true), |r| (r.unit, r.roll_over));
+                let (unit, roll_over) = rule.map_or((Unit::CalendarDay, true), |r| (r.unit, r.roll_over));
                 let paused = k.paused_at.map_or(today, time::local_date);
                 k.due_date = deadline::resumed(&clocks.cal, k.due_date, paused, today, unit, roll_over);
                 k.state = ClockState::Running;
@@ -471,7 +471,6 @@ impl App {
             ClockChange::Extend(days) if k.state.is_open() => {
                 // §3.3: complex matters may be extended (≤30 days for government petitions), with
                 // the approval of the organ's head and the reason told to the petitioner.
-                let clocks = self.clocks(tx.conn()).await?;
                 let due = deadline::due_date(&clocks.cal, k.due_date, days, Unit::CalendarDay)
                     .ok_or_else(|| AppError::field("days", "extension-days-invalid"))?;
                 k.due_date = due.due;

@@ -1,6 +1,6 @@
 //! The deadline engine: one pure function turns a start day, an amount and a unit into a due date
-//! over the work calendar, and says which rest days it skipped. Rules are data ([`Rule`]), kept in the
-//! database and evaluated by the same function as the public calculator.
+//! over the work calendar, and says which rest days it skipped; the same counting moves a resumed
+//! clock. Rules ([`super::Rule`]) and the public calculator use it alike.
 //!
 //! Day counting follows the Civil Code (Arts. 200–204; DOMAIN.md §3): the start day is not counted;
 //! a period in months ends on the same day number of the last month, or on that month's last day
@@ -9,180 +9,8 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
+use super::Unit;
 use crate::calendar::WorkCalendar;
-use crate::policy::codes;
-use crate::workflow::CaseKind;
-
-codes! {
-    Unit {
-        CalendarDay => "calendar_day",
-        WorkingDay => "working_day",
-        Month => "month",
-    }
-}
-
-codes! {
-    /// The clocks a case can carry.
-    ClockKind {
-        /// Urgent (告急) petitions: handled the same day.
-        UrgentHandling => "urgent_handling",
-        /// §3.2: procedural reply within 7 days of receipt.
-        ProceduralReply => "procedural_reply",
-        /// §3.2: result (or progress) reply within 3 months.
-        ResultReply => "result_reply",
-        /// §3.2: after 3 months, a follow-up reply every month until done.
-        ProgressReply => "progress_reply",
-        /// §3.1: the Gaotai "四级七天" ladder closes a grid dispute within 7 days.
-        GridClosure => "grid_closure",
-        /// §3.3: the petition department routes within 15 days.
-        Routing => "routing",
-        /// §3.3: the competent organ decides acceptance within 15 days.
-        Acceptance => "acceptance",
-        /// §3.3: handled within 60 days of acceptance (+≤30 days by extension).
-        Handling => "handling",
-        /// §3.3: review or re-review opinion within 30 days.
-        ReviewOpinion => "review_opinion",
-        /// The receiving agency reports back on a referral.
-        ReferralFeedback => "referral_feedback",
-        /// 人民调解法 Art. 33: judicial confirmation applied for within 30 days of the agreement.
-        JudicialConfirmation => "judicial_confirmation",
-    }
-}
-
-codes! {
-    /// What starts a clock.
-    Trigger {
-        /// The case is received (registered with its received time).
-        Received => "received",
-        /// An urgent (告急) case is received.
-        Urgent => "urgent",
-        /// A government petition is routed to the competent organ.
-        Routed => "routed",
-        /// The competent organ accepts it.
-        Accepted => "accepted",
-        /// The petitioner asks for review or re-review.
-        ReviewRequested => "review_requested",
-        /// A progress reply is sent; the next one falls due.
-        ProgressReplied => "progress_replied",
-        /// The case is referred to another agency.
-        Referred => "referred",
-        /// A mediation agreement takes effect.
-        Agreement => "agreement",
-    }
-}
-
-codes! {
-    /// Where a clock stands.
-    ClockState {
-        Running => "running",
-        DueSoon => "due_soon",
-        Overdue => "overdue",
-        Paused => "paused",
-        Met => "met",
-        Exempt => "exempt",
-    }
-}
-
-impl ClockKind {
-    /// A time the parties have, not a duty of the agency: the 30 days in which the parties to a
-    /// mediation agreement may jointly apply for judicial confirmation (人民调解法 Art. 33,
-    /// DOMAIN.md §3.1). Applying is their choice: the clock is met when they apply, lapses when
-    /// the time passes, is never escalated, and outlives the closing of the case.
-    pub fn is_parties_time(self) -> bool {
-        self == ClockKind::JudicialConfirmation
-    }
-}
-
-impl ClockState {
-    /// Not yet met or exempted: counting or paused. Only an open clock is met, exempted, paused or
-    /// extended (§3.6).
-    pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            ClockState::Running | ClockState::DueSoon | ClockState::Overdue | ClockState::Paused
-        )
-    }
-
-    /// Counting toward its due date now (open and not paused).
-    pub fn is_counting(self) -> bool {
-        self.is_open() && self != ClockState::Paused
-    }
-}
-
-/// A deadline rule as stored: which clock, how long, how counted, and when and where it applies.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rule {
-    pub code: String,
-    pub clock: ClockKind,
-    /// The kind of case it applies to; `None` for every kind.
-    pub case_kind: Option<CaseKind>,
-    pub trigger: Trigger,
-    pub amount: u32,
-    pub unit: Unit,
-    /// Count from the day after the trigger (Civil Code Art. 201); when false the trigger day counts.
-    pub next_day: bool,
-    /// A last day that is a rest day moves to the next working day (Art. 203).
-    pub roll_over: bool,
-    pub effective_from: NaiveDate,
-    pub effective_to: Option<NaiveDate>,
-    /// A 6-digit county code or `*`.
-    pub region: String,
-    /// The most days one extension may add; 0: a clock under this rule is not extended.
-    pub extension_days: u32,
-    /// How many times a clock under this rule may be extended.
-    pub extensions: u32,
-    /// Where the rule comes from, shown when the due date is explained.
-    pub source: String,
-}
-
-impl Rule {
-    pub fn applies(&self, clock: ClockKind, on: NaiveDate, region: &str) -> bool {
-        self.clock == clock
-            && self.effective_from <= on
-            && self.effective_to.is_none_or(|to| on <= to)
-            && (self.region == "*" || self.region == region)
-    }
-
-    pub fn due(&self, cal: &WorkCalendar, start: NaiveDate) -> Option<Due> {
-        compute(cal, start, self.amount, self.unit, self.next_day, self.roll_over)
-    }
-}
-
-/// The most specific rule for a clock: a regional rule beats `*`, a later start beats an earlier one.
-pub fn pick<'a>(rules: &'a [Rule], clock: ClockKind, on: NaiveDate, region: &str) -> Option<&'a Rule> {
-    rules
-        .iter()
-        .filter(|r| r.applies(clock, on, region))
-        .max_by_key(|r| (r.region != "*", r.case_kind.is_some(), r.effective_from))
-}
-
-/// The rules an event starts on a case of a kind: for each clock, the most specific applicable rule.
-pub fn started_by<'a>(
-    rules: &'a [Rule],
-    kind: CaseKind,
-    trigger: Trigger,
-    on: NaiveDate,
-    region: &str,
-) -> Vec<&'a Rule> {
-    let fits: Vec<&Rule> = rules
-        .iter()
-        .filter(|r| r.trigger == trigger && r.case_kind.is_none_or(|k| k == kind))
-        .collect();
-    let mut out: Vec<&Rule> = Vec::new();
-    for clock in ClockKind::ALL {
-        let candidates: Vec<Rule> = fits
-            .iter()
-            .filter(|r| r.clock == *clock)
-            .map(|r| (*r).clone())
-            .collect();
-        if let Some(best) = pick(&candidates, *clock, on, region)
-            && let Some(r) = fits.iter().find(|r| r.code == best.code)
-        {
-            out.push(r);
-        }
-    }
-    out
-}
 
 /// A computed due date and its explanation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -194,21 +22,12 @@ pub struct Due {
     pub skipped: Vec<NaiveDate>,
 }
 
-/// The public calculator's answer.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct Calculated {
-    /// `YYYY-MM-DD`
-    pub due: String,
-    /// Rest days passed over, `YYYY-MM-DD`.
-    pub skipped: Vec<String>,
-}
-
 /// The Civil Code convention used by the calculator: count from the next day, roll over rest days.
 pub fn due_date(cal: &WorkCalendar, start: NaiveDate, amount: u32, unit: Unit) -> Option<Due> {
     compute(cal, start, amount, unit, true, true)
 }
 
-fn compute(
+pub(crate) fn compute(
     cal: &WorkCalendar,
     start: NaiveDate,
     amount: u32,
@@ -274,23 +93,6 @@ pub fn working_days_left(cal: &WorkCalendar, today: NaiveDate, due: NaiveDate) -
         }
     }
     n
-}
-
-/// A clock's state on `today`: met and exempt stay so; otherwise overdue after the due date, due soon
-/// within `soon` working days.
-pub fn state_on(
-    cal: &WorkCalendar,
-    stored: ClockState,
-    due: NaiveDate,
-    today: NaiveDate,
-    soon: u32,
-) -> ClockState {
-    match stored {
-        ClockState::Met | ClockState::Exempt | ClockState::Paused => stored,
-        _ if today > due => ClockState::Overdue,
-        _ if working_days_left(cal, today, due) <= soon => ClockState::DueSoon,
-        _ => ClockState::Running,
-    }
 }
 
 /// The due date of a clock resumed on `resumed` after a pause from `paused`, counted as its rule
@@ -511,74 +313,6 @@ mod tests {
         assert_eq!(days, 8 + 8 + 9 + 7 + 2);
         // A period of days still rolls over a rest day at its end.
         assert_eq!(due("2026-02-10", 7, Unit::CalendarDay).0, "2026-02-24");
-    }
-
-    #[test]
-    fn the_most_specific_rule_wins() {
-        let rule = |code: &str, region: &str, from: &str, amount| Rule {
-            code: code.into(),
-            clock: ClockKind::ProceduralReply,
-            case_kind: Some(CaseKind::Petition),
-            trigger: Trigger::Received,
-            amount,
-            unit: Unit::CalendarDay,
-            next_day: true,
-            roll_over: true,
-            effective_from: d(from),
-            effective_to: None,
-            region: region.into(),
-            extension_days: 0,
-            extensions: 0,
-            source: String::new(),
-        };
-        let rules = vec![
-            rule("a", "*", "2019-01-01", 7),
-            rule("b", "620702", "2019-01-01", 5),
-            rule("c", "*", "2030-01-01", 3),
-        ];
-        let on = d("2026-11-28");
-        assert_eq!(
-            pick(&rules, ClockKind::ProceduralReply, on, "620702")
-                .unwrap()
-                .code,
-            "b"
-        );
-        assert_eq!(
-            pick(&rules, ClockKind::ProceduralReply, on, "620100")
-                .unwrap()
-                .code,
-            "a"
-        );
-        assert!(pick(&rules, ClockKind::Handling, on, "620702").is_none());
-        let started = started_by(&rules, CaseKind::Petition, Trigger::Received, on, "620702");
-        assert_eq!(
-            started.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
-            vec!["b"]
-        );
-        assert!(started_by(&rules, CaseKind::Dispute, Trigger::Received, on, "620702").is_empty());
-        assert!(started_by(&rules, CaseKind::Petition, Trigger::Routed, on, "620702").is_empty());
-    }
-
-    #[test]
-    fn clock_states() {
-        let c = cal();
-        let due_on = d("2026-12-04"); // Friday
-        assert_eq!(
-            state_on(&c, ClockState::Running, due_on, d("2026-11-27"), 2),
-            ClockState::Running
-        );
-        assert_eq!(
-            state_on(&c, ClockState::Running, due_on, d("2026-12-02"), 2),
-            ClockState::DueSoon
-        );
-        assert_eq!(
-            state_on(&c, ClockState::Running, due_on, d("2026-12-05"), 2),
-            ClockState::Overdue
-        );
-        assert_eq!(
-            state_on(&c, ClockState::Met, due_on, d("2026-12-05"), 2),
-            ClockState::Met
-        );
     }
 
     proptest! {
