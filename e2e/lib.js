@@ -84,4 +84,19 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-module.exports = { gongzhi, startServer, launch, totp, shot, SHOTS };
+const DEMO_PASSWORD = 'Demo@2026gz';
+
+/** A demo user signed in, in a context of its own; confirmation dialogs are accepted. */
+async function login(browser, base, username, viewport = { width: 1366, height: 900 }) {
+  const ctx = await browser.newContext({ viewport });
+  const page = await ctx.newPage();
+  page.on('dialog', (d) => d.accept());
+  await page.goto(`${base}/login`);
+  await page.fill('#username', username);
+  await page.fill('#password', DEMO_PASSWORD);
+  await page.click('main button[type=submit]');
+  await page.waitForURL(`${base}/`);
+  return page;
+}
+
+module.exports = { gongzhi, startServer, launch, login, totp, shot, SHOTS, DEMO_PASSWORD };

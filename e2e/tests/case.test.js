@@ -3,10 +3,9 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { gongzhi, startServer, launch, shot } = require('../lib');
+const { gongzhi, startServer, launch, login: signIn, shot } = require('../lib');
 
 let server; let browser;
-const PASSWORD = 'Demo@2026gz';
 
 before(async () => {
   server = await startServer();
@@ -19,17 +18,7 @@ after(async () => {
   server?.stop();
 });
 
-async function login(username, viewport = { width: 1366, height: 900 }) {
-  const ctx = await browser.newContext({ viewport });
-  const page = await ctx.newPage();
-  page.on('dialog', (d) => d.accept());
-  await page.goto(`${server.base}/login`);
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await page.click('main button[type=submit]');
-  await page.waitForURL(`${server.base}/`);
-  return page;
-}
+const login = (username, viewport) => signIn(browser, server.base, username, viewport);
 
 const status = (page) => page.textContent('#case-status');
 
@@ -124,7 +113,8 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   assert.match(await centre.innerText('#referrals'), /已退回/);
   await shot(centre, 'case-03-referral-returned');
 
-  // The prosecutor handles it; the result reply is refused until the risk is assessed and signed off.
+  // The prosecutor handles it; the result reply is refused until the risk is assessed, mitigated
+  // and reassessed (§3.5).
   const prosecutor = await login('demo_prosecutor');
   await prosecutor.goto(caseUrl);
   await prosecutor.click('#actions button:text("交承办人办理")');
@@ -134,7 +124,8 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   await prosecutor.fill('#r-plan', '包案领导每周约谈当事人，释法说理，必要时组织公开听证。');
   await prosecutor.click('button:text("计算并保存")');
   await prosecutor.waitForURL(/ok=assessed/);
-  assert.match(await prosecutor.innerText('#risk'), /高[\s\S]*得分 70/);
+  // The petitioner was born in 1949: the vulnerable-party factor comes from the ID.
+  assert.match(await prosecutor.innerText('#risk'), /高[\s\S]*得分 85/);
   await prosecutor.click('#reply summary');
   await prosecutor.selectOption('#reply-kind', 'result');
   await prosecutor.fill('#reply-body', '经审查，原判决认定事实清楚，现将办理结果答复如下。');
@@ -142,13 +133,26 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   assert.match(await prosecutor.innerText('#case-alert'), /领导审批/);
   assert.equal(await prosecutor.inputValue('#reply-body'), '经审查，原判决认定事实清楚，现将办理结果答复如下。', 'the reply text is kept');
   await shot(prosecutor, 'case-04-gate');
+  await prosecutor.goto(caseUrl);
+  await prosecutor.fill('input[name="tasks[0].title"]', '约谈王建国，释法说理');
+  await prosecutor.selectOption('select[name="tasks[0].owner"]', { label: '刘检察官（演示）' });
+  await prosecutor.fill('input[name="tasks[0].due"]', new Date(Date.now() + 8 * 3600e3 + 7 * 86400e3).toISOString().slice(0, 10));
+  await prosecutor.click('#plan button[type=submit]');
+  await prosecutor.waitForURL(/ok=saved/);
 
-  // A leader signs off.
+  // A leader signs off; the prosecutor does the task and reassesses.
   const leader = await login('demo_leader');
   await leader.goto(caseUrl);
   await leader.click('button:text("审批同意")');
   await leader.waitForURL(/ok=signed/);
   assert.match(await leader.innerText('#risk'), /领导审批：政法委领导/);
+  await prosecutor.goto(caseUrl);
+  await prosecutor.click('#risk button:text("标记完成")');
+  await prosecutor.waitForURL(/ok=task-done/);
+  await prosecutor.fill('#r-people', '8');
+  await prosecutor.click('#assess button[type=submit]');
+  await prosecutor.waitForURL(/ok=assessed/);
+  assert.match(await prosecutor.innerText('#risk-cleared'), /风险关口已通过/);
 
   // Mediation succeeds, the result reply is sent, the case closes.
   await prosecutor.goto(caseUrl);
@@ -217,13 +221,7 @@ const RAW_KEY = /\b(?:nav|field|error|flash|case|cases|status|command|clock|risk
 test('the case pages on desktop and phone with two years of demo cases', async () => {
   const other = await startServer();
   gongzhi({ ...other.env, GONGZHI__CASES__DEMO_CASES: '600' }, ['seed-demo']);
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(`${other.base}/login`);
-  await page.fill('#username', 'demo_chief');
-  await page.fill('#password', PASSWORD);
-  await page.click('main button[type=submit]');
-  await page.waitForURL(`${other.base}/`);
+  const page = await signIn(browser, other.base, 'demo_chief');
   await page.goto(`${other.base}/cases?state=all`);
   const first = await page.getAttribute('table tbody tr:first-child a', 'href');
   const paths = [
@@ -241,6 +239,6 @@ test('the case pages on desktop and phone with two years of demo cases', async (
       await shot(page, `${label}-${name}`);
     }
   }
-  await ctx.close();
+  await page.context().close();
   other.stop();
 });

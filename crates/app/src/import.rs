@@ -16,6 +16,8 @@ pub enum ImportKind {
     Agencies,
     Categories,
     Calendar,
+    /// Risk rule sets, one row per factor (DOMAIN.md §3.5).
+    RiskRules,
 }
 
 impl ImportKind {
@@ -25,6 +27,7 @@ impl ImportKind {
             "agencies" => Self::Agencies,
             "categories" => Self::Categories,
             "calendar" => Self::Calendar,
+            "risk_rules" => Self::RiskRules,
             _ => return None,
         })
     }
@@ -35,6 +38,7 @@ impl ImportKind {
             Self::Agencies => "agencies",
             Self::Categories => "categories",
             Self::Calendar => "calendar",
+            Self::RiskRules => "risk_rules",
         }
     }
 
@@ -53,6 +57,17 @@ impl ImportKind {
             ],
             Self::Categories => &["code", "name", "name_en", "sort_order"],
             Self::Calendar => &["date", "kind", "name"],
+            Self::RiskRules => &[
+                "version",
+                "region",
+                "effective_from",
+                "medium_from",
+                "high_from",
+                "factor",
+                "points",
+                "from",
+                "derived",
+            ],
         }
     }
 
@@ -72,6 +87,7 @@ impl ImportKind {
             Self::Agencies => 5_000,
             Self::Categories => MAX_CATEGORIES,
             Self::Calendar => 2_000,
+            Self::RiskRules => 500,
         }
     }
 }
@@ -171,6 +187,9 @@ impl App {
                 line: 2,
                 errors: vec![FieldError::new("file", "import-empty")],
             }]));
+        }
+        if kind == ImportKind::RiskRules {
+            return self.import_risk_rules(ctx, &rows).await;
         }
         let now = self.now();
         let mut tx = self.db().begin().await?;
@@ -294,6 +313,8 @@ impl App {
                         reference::category_upsert(tx.conn(), &c, now).await?;
                         Ok(!existed)
                     }
+                    // Whole rule sets, imported above before any row is written.
+                    ImportKind::RiskRules => Err(AppError::Internal("risk rules row by row".into())),
                     ImportKind::Calendar => {
                         let date = chrono::NaiveDate::parse_from_str(&r[0], "%Y-%m-%d")
                             .map_err(|_| AppError::field("date", "date-invalid"))?;

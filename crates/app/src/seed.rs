@@ -268,6 +268,7 @@ impl App {
             )
             .await?;
         }
+        self.seed_risk_rules(c).await?;
         for (code, kind, name, body) in crate::reply::default_templates() {
             gongzhi_store::reply::put_template(
                 c,

@@ -107,6 +107,14 @@ impl App {
             return Err(AppError::NotFound);
         }
         task::finish_task(tx.conn(), task, time::to_millis(self.now())).await?;
+        // The case's record shows the mitigation done (§3.5 "tracked ledger").
+        if let Some(c) = t.case_id.as_deref().and_then(|c| c.parse::<Id>().ok()) {
+            let c = gongzhi_store::case::get_case(tx.conn(), c)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            self.event(tx.conn(), ctx, &c, "task-done", &t.title, false)
+                .await?;
+        }
         ctx.audit(
             tx.conn(),
             "task.done",

@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "statute_dates",
         sql: include_str!("../migrations/0005_statute_dates.sql"),
     },
+    Migration {
+        version: 6,
+        name: "risk_rules",
+        sql: include_str!("../migrations/0006_risk_rules.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

@@ -21,6 +21,8 @@ pub struct Assessment {
     pub plan: String,
     pub signed_off_by: String,
     pub signed_off_at: Option<i64>,
+    /// The mitigated high-risk assessment this one reassesses ('' for a first assessment).
+    pub reassesses: String,
 }
 
 impl Assessment {
@@ -33,8 +35,8 @@ impl Assessment {
 pub async fn insert_assessment(conn: &mut AnyConnection, a: &Assessment) -> Result<()> {
     sqlx::query(
         "INSERT INTO risk_assessment (id, case_id, ruleset, inputs, factors, score, level, note, assessor_id,
-            assessor_name, at, plan, signed_off_by, signed_off_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            assessor_name, at, plan, signed_off_by, signed_off_at, reassesses)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&a.id)
     .bind(&a.case_id)
@@ -50,6 +52,7 @@ pub async fn insert_assessment(conn: &mut AnyConnection, a: &Assessment) -> Resu
     .bind(&a.plan)
     .bind(&a.signed_off_by)
     .bind(a.signed_off_at)
+    .bind(&a.reassesses)
     .execute(conn)
     .await?;
     Ok(())
@@ -86,5 +89,52 @@ pub async fn set_plan(conn: &mut AnyConnection, assessment: &str, plan: &str) ->
         .bind(assessment)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// A saved risk rule set; `factors` is the JSON of its factor rules.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct RulesetRow {
+    pub version: String,
+    pub region: String,
+    pub effective_from: String,
+    pub medium_from: i64,
+    pub high_from: i64,
+    pub factors: String,
+    pub note: String,
+    pub created_by: String,
+    pub created_at: i64,
+}
+
+/// Every rule set, the newest in effect first.
+pub async fn rulesets(conn: &mut AnyConnection) -> Result<Vec<RulesetRow>> {
+    Ok(
+        sqlx::query_as("SELECT * FROM risk_ruleset ORDER BY effective_from DESC, created_at DESC")
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// Saves a new version; an existing version is a conflict (versions are never rewritten).
+pub async fn insert_ruleset(conn: &mut AnyConnection, r: &RulesetRow) -> Result<()> {
+    let done = sqlx::query(
+        "INSERT INTO risk_ruleset (version, region, effective_from, medium_from, high_from, factors, note,
+            created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (version) DO NOTHING",
+    )
+    .bind(&r.version)
+    .bind(&r.region)
+    .bind(&r.effective_from)
+    .bind(r.medium_from)
+    .bind(r.high_from)
+    .bind(&r.factors)
+    .bind(&r.note)
+    .bind(&r.created_by)
+    .bind(r.created_at)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict);
+    }
     Ok(())
 }

@@ -2,13 +2,11 @@
 
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::policy::Action;
-use gongzhi_domain::risk::RiskLevel;
 use gongzhi_domain::workflow::{self, Command, Exempt, Facts, RiskFacts, TransitionError};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::case;
 pub use gongzhi_store::case::Case;
-use gongzhi_store::risk;
 
 use crate::case::conflict_of;
 use crate::deadlines;
@@ -28,15 +26,11 @@ pub struct TransitionInput {
 
 impl App {
     pub(crate) async fn risk_facts(&self, conn: &mut AnyConnection, c: &Case) -> Result<RiskFacts, AppError> {
-        let latest = risk::assessments(conn, c.id).await?.into_iter().next();
-        Ok(match latest {
-            Some(a) if a.at >= c.risk_stale_after => RiskFacts {
-                current: RiskLevel::parse(&a.level),
-                signed_off: a.signed_off_at.is_some(),
-                has_plan: !a.plan.trim().is_empty(),
-            },
-            _ => RiskFacts::default(),
-        })
+        Ok(self
+            .current_assessment(conn, c)
+            .await?
+            .map(|(_, facts)| facts)
+            .unwrap_or_default())
     }
 
     /// Gives a workflow command. The state machine decides; the role, the agency and the version

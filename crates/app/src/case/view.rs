@@ -5,7 +5,8 @@ use gongzhi_domain::deadline::{ClockState, Unit};
 use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::policy::{Action, Actor};
 use gongzhi_domain::reconciliation::ReconciliationFacts;
-use gongzhi_domain::workflow::{self, Command};
+use gongzhi_domain::risk::Derived;
+use gongzhi_domain::workflow::{self, Command, RiskFacts};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::case::{self, Clock, Event};
 use gongzhi_store::case::{Case, CaseFilter};
@@ -110,7 +111,15 @@ pub struct CaseView {
     pub clocks: Vec<ClockView>,
     pub assessments: Vec<Assessment>,
     pub risk_current: bool,
+    /// The mitigation tasks of the latest assessment, or of the high risk it reassesses.
     pub plan_tasks: Vec<Task>,
+    /// What the risk gate knows now, and the translation key of what it still needs (None: a
+    /// decision may be taken).
+    pub risk: RiskFacts,
+    pub risk_needs: Option<&'static str>,
+    /// What the case gives for the derivable factors, and the rule set a new assessment uses.
+    pub risk_derived: Derived,
+    pub risk_rules: String,
     pub referrals: Vec<referral::Referral>,
     pub meetings: Vec<MeetingView>,
     pub mediations: Vec<mediation::Mediation>,
@@ -208,9 +217,13 @@ impl App {
         let assessments = risk::assessments(&mut conn, case).await?;
         let risk_current = assessments.first().is_some_and(|a| a.at >= c.risk_stale_after);
         let plan_tasks = match assessments.first() {
+            Some(a) if !a.reassesses.is_empty() => task::tasks_of_source(&mut conn, &a.reassesses).await?,
             Some(a) => task::tasks_of_source(&mut conn, &a.id).await?,
             None => Vec::new(),
         };
+        let risk = self.risk_facts(&mut conn, &c).await?;
+        let risk_derived = self.derived_risk(&mut conn, &c).await?;
+        let risk_rules = self.risk_rules_for(&mut conn, &c).await?.version;
         let mut meetings = Vec::new();
         for m in meeting::meetings_of_case(&mut conn, case).await? {
             meetings.push(MeetingView {
@@ -229,6 +242,10 @@ impl App {
             clocks: clock_views,
             risk_current,
             plan_tasks,
+            risk,
+            risk_needs: risk.gate().err().map(|e| e.key()),
+            risk_derived,
+            risk_rules,
             assessments,
             referrals: referral::referrals(&mut conn, case).await?,
             meetings,

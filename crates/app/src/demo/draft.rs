@@ -29,6 +29,8 @@ pub(super) struct Draft {
     pub(super) events: Vec<Event>,
     pub(super) replies: Vec<Reply>,
     pub(super) assessments: Vec<Assessment>,
+    /// Mitigation tasks of the assessments' plans.
+    pub(super) plan_tasks: Vec<gongzhi_store::task::Task>,
     pub(super) referrals: Vec<Referral>,
     pub(super) mediations: Vec<Mediation>,
     pub(super) follow_ups: Vec<FollowUp>,
@@ -205,6 +207,7 @@ impl App {
             events: Vec::new(),
             replies: Vec::new(),
             assessments: Vec::new(),
+            plan_tasks: Vec::new(),
             referrals: Vec::new(),
             mediations: Vec::new(),
             follow_ups: Vec::new(),

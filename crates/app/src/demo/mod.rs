@@ -11,12 +11,13 @@ use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::case;
 use gongzhi_store::reference::{self, Agency, OrgUnit};
-use gongzhi_store::{follow_up, mediation, referral, reply, risk};
+use gongzhi_store::{follow_up, mediation, referral, reply};
 
 use crate::deadlines::Clocks;
 use crate::{App, AppError, Ctx};
 
 mod draft;
+mod risk;
 mod stories;
 mod walk;
 
@@ -92,7 +93,10 @@ async fn write(conn: &mut AnyConnection, d: &Draft) -> Result<(), AppError> {
         reply::insert_reply(&mut *conn, r).await?;
     }
     for a in &d.assessments {
-        risk::insert_assessment(&mut *conn, a).await?;
+        gongzhi_store::risk::insert_assessment(&mut *conn, a).await?;
+    }
+    for t in &d.plan_tasks {
+        gongzhi_store::task::insert_task(&mut *conn, t).await?;
     }
     for r in &d.referrals {
         referral::insert_referral(&mut *conn, r).await?;

@@ -5,7 +5,6 @@ use chrono::Duration;
 use gongzhi_domain::deadline::{ClockKind, ClockState, Trigger};
 use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::org::AgencyKind;
-use gongzhi_domain::risk::{self, RiskInput, RiskLevel};
 use gongzhi_domain::workflow::{self, CaseKind, Channel, Command, Exempt, Facts, RiskFacts, Status};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
@@ -15,7 +14,6 @@ use gongzhi_store::meeting::Meeting;
 use gongzhi_store::reference::Agency;
 use gongzhi_store::referral::Referral;
 use gongzhi_store::reply::Reply;
-use gongzhi_store::risk::Assessment;
 use gongzhi_store::task::Task;
 use gongzhi_store::{meeting, task};
 
@@ -205,14 +203,7 @@ impl App {
             if workflow::is_decision(cmd) && risk.current.is_none() {
                 // Assessed before the decision, and after whatever made the last assessment stale.
                 let assessed = (next_at - Duration::hours(2)).max(at + Duration::minutes(1));
-                let a = self.demo_assessment(d, rng, handler, &staff.chief, assessed);
-                risk = RiskFacts {
-                    current: RiskLevel::parse(&a.level),
-                    signed_off: a.signed_off_at.is_some(),
-                    has_plan: !a.plan.is_empty(),
-                };
-                d.case.risk_level = RiskLevel::parse(&a.level);
-                d.assessments.push(a);
+                risk = super::risk::assess(d, rng, handler, &staff.chief, assessed);
             }
             let note = match cmd {
                 Command::NotAccept => "经审查，反映事项已经法院生效裁判处理，依法不予受理。",
@@ -380,64 +371,6 @@ impl App {
             agency_name: agency.to_owned(),
         });
         d.event(at, who, agency, &format!("reply-{kind}"), channel, true);
-    }
-
-    pub(super) fn demo_assessment(
-        &self,
-        d: &Draft,
-        rng: &mut Rng,
-        who: &(Id, String),
-        chief: &str,
-        at: time::Timestamp,
-    ) -> Assessment {
-        let input = RiskInput {
-            people: if rng.chance(8) {
-                u32::try_from(rng.range(5, 30)).unwrap_or(5)
-            } else {
-                1
-            },
-            earlier_petitions: if rng.chance(15) { 2 } else { 0 },
-            extreme_words: rng.chance(4),
-            vulnerable_party: d
-                .parties
-                .iter()
-                .any(|p| p.minor + p.elderly + p.disabled + p.impoverished > 0),
-            amount_yuan: rng.range(0, 300_000),
-            media_attention: rng.chance(3),
-            earlier_escalation: rng.chance(6),
-            long_running: rng.chance(8),
-        };
-        let r = risk::assess(&input);
-        let plan = if r.level == RiskLevel::Low {
-            String::new()
-        } else {
-            "落实包案领导，承办人每周联系当事人一次，释法说理，必要时组织听证和司法救助。".to_owned()
-        };
-        Assessment {
-            id: Id::new().to_string(),
-            case_id: d.case.id.to_string(),
-            ruleset: risk::RULESET_VERSION.into(),
-            inputs: serde_json::to_string(&input).unwrap_or_default(),
-            factors: r
-                .factors
-                .iter()
-                .map(|(f, p)| format!("{}:{p}", f.code()))
-                .collect::<Vec<_>>()
-                .join(","),
-            score: i64::from(r.score),
-            level: r.level.code().into(),
-            note: String::new(),
-            assessor_id: Some(who.0.to_string()),
-            assessor_name: who.1.clone(),
-            at: time::to_millis(at),
-            plan,
-            signed_off_by: if r.level == RiskLevel::High {
-                chief.to_owned()
-            } else {
-                String::new()
-            },
-            signed_off_at: (r.level == RiskLevel::High).then(|| time::to_millis(at + Duration::hours(1))),
-        }
     }
 
     pub(super) fn demo_referral(

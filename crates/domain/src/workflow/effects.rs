@@ -162,8 +162,7 @@ mod tests {
             level,
             risk: RiskFacts {
                 current: Some(RiskLevel::Low),
-                signed_off: false,
-                has_plan: false,
+                ..RiskFacts::default()
             },
             reason_given: true,
             reconciliation: Some(ELIGIBLE),

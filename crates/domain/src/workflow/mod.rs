@@ -358,6 +358,28 @@ pub struct RiskFacts {
     pub current: Option<RiskLevel>,
     pub signed_off: bool,
     pub has_plan: bool,
+    /// Mitigation tasks of the latest assessment's plan still undone.
+    pub tasks_open: bool,
+    /// The latest assessment reassesses a high risk after its mitigation was done.
+    pub reassessment: bool,
+}
+
+impl RiskFacts {
+    /// DOMAIN.md §3.5, `NotAssessed → Assessed(level) → {NoRisk → proceed} | {Risk → MitigationPlan
+    /// → Mitigating → Reassessed} → Cleared`: a decision needs a current assessment; a medium risk
+    /// needs a mitigation plan; a high one is blocked until it is mitigated — plan, leadership
+    /// sign-off, every mitigation task done — and then reassessed. A reassessment that is still high
+    /// clears with its own sign-off (the leadership accepts the remaining risk).
+    pub fn gate(self) -> Result<(), TransitionError> {
+        match self.current {
+            None => Err(TransitionError::NeedsAssessment),
+            Some(RiskLevel::High | RiskLevel::Medium) if !self.has_plan => Err(TransitionError::NeedsPlan),
+            Some(RiskLevel::High) if !self.signed_off => Err(TransitionError::NeedsSignOff),
+            Some(RiskLevel::High) if self.tasks_open => Err(TransitionError::NeedsMitigation),
+            Some(RiskLevel::High) if !self.reassessment => Err(TransitionError::NeedsReassessment),
+            Some(_) => Ok(()),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -370,6 +392,10 @@ pub enum TransitionError {
     NeedsSignOff,
     #[error("a medium or high risk needs a mitigation plan")]
     NeedsPlan,
+    #[error("a high risk's mitigation tasks are not all done")]
+    NeedsMitigation,
+    #[error("a mitigated high risk must be reassessed")]
+    NeedsReassessment,
     #[error("the case is already at the top of the ladder")]
     TopOfLadder,
     #[error("the role may not do this")]
@@ -390,6 +416,8 @@ impl TransitionError {
             TransitionError::NeedsAssessment => "transition-needs-assessment",
             TransitionError::NeedsSignOff => "transition-needs-signoff",
             TransitionError::NeedsPlan => "transition-needs-plan",
+            TransitionError::NeedsMitigation => "transition-needs-mitigation",
+            TransitionError::NeedsReassessment => "transition-needs-reassessment",
             TransitionError::TopOfLadder => "transition-top-of-ladder",
             TransitionError::Role => "transition-role",
             TransitionError::ReasonRequired => "reason-required",
@@ -421,14 +449,7 @@ pub(crate) fn next(
         .find(|tr| tr.command == command && tr.from.contains(&from))
         .ok_or(TransitionError::NotAllowed { from, command })?;
     if is_decision(command) {
-        match risk.current {
-            None => return Err(TransitionError::NeedsAssessment),
-            Some(RiskLevel::High) if !risk.signed_off => return Err(TransitionError::NeedsSignOff),
-            Some(RiskLevel::High | RiskLevel::Medium) if !risk.has_plan => {
-                return Err(TransitionError::NeedsPlan);
-            }
-            Some(_) => {}
-        }
+        risk.gate()?;
     }
     let level = match command {
         C::Assign => Some(level.unwrap_or(Level::Grid)),

@@ -6,6 +6,8 @@ const CLEARED: RiskFacts = RiskFacts {
     current: Some(RiskLevel::Low),
     signed_off: false,
     has_plan: false,
+    tasks_open: false,
+    reassessment: false,
 };
 
 /// Every kind × state × command: allowed exactly when a row of the table says so, and then to
@@ -103,26 +105,43 @@ fn no_decision_without_a_current_assessment() {
     }
 }
 
+/// §3.5: High → plan → sign-off → mitigation tasks done → reassessed → cleared; each missing step
+/// is its own refusal, in the order the work is done. Medium needs the plan only.
 #[test]
-fn high_risk_needs_sign_off_and_a_plan_medium_needs_a_plan() {
+fn high_risk_is_blocked_until_mitigated_and_reassessed_medium_needs_a_plan() {
     let go = |risk| next(CaseKind::Petition, S::ResultReplied, C::Close, None, risk);
     let high = RiskFacts {
         current: Some(RiskLevel::High),
         ..Default::default()
     };
-    assert_eq!(go(high), Err(TransitionError::NeedsSignOff));
-    assert_eq!(
-        go(RiskFacts {
-            signed_off: true,
-            ..high
-        }),
-        Err(TransitionError::NeedsPlan)
-    );
+    assert_eq!(go(high), Err(TransitionError::NeedsPlan));
+    let planned = RiskFacts {
+        has_plan: true,
+        tasks_open: true,
+        ..high
+    };
+    assert_eq!(go(planned), Err(TransitionError::NeedsSignOff));
+    let signed = RiskFacts {
+        signed_off: true,
+        ..planned
+    };
+    assert_eq!(go(signed), Err(TransitionError::NeedsMitigation));
+    let mitigated = RiskFacts {
+        tasks_open: false,
+        ..signed
+    };
+    assert_eq!(go(mitigated), Err(TransitionError::NeedsReassessment));
+    // Reassessed and still high: cleared by its own sign-off, not before.
+    let reassessed = RiskFacts {
+        reassessment: true,
+        signed_off: false,
+        ..mitigated
+    };
+    assert_eq!(go(reassessed), Err(TransitionError::NeedsSignOff));
     assert!(
         go(RiskFacts {
             signed_off: true,
-            has_plan: true,
-            ..high
+            ..reassessed
         })
         .is_ok()
     );
@@ -131,6 +150,14 @@ fn high_risk_needs_sign_off_and_a_plan_medium_needs_a_plan() {
         ..Default::default()
     };
     assert_eq!(go(medium), Err(TransitionError::NeedsPlan));
+    assert!(
+        go(RiskFacts {
+            has_plan: true,
+            tasks_open: true,
+            ..medium
+        })
+        .is_ok()
+    );
     assert!(go(CLEARED).is_ok());
 }
 

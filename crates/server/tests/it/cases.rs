@@ -183,7 +183,8 @@ async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
         .await;
     assert_eq!(s, 409);
     assert!(e["message"].as_str().unwrap().contains("风险评估"), "{e}");
-    // High risk: eight people, threats.
+    // High risk: eight people, threats; the petitioner's age (from the ID) adds the vulnerable
+    // party without being typed.
     let (s, r) = prosecutor
         .post(
             &format!("/api/v1/cases/{id}/risk"),
@@ -195,9 +196,10 @@ async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
     assert_eq!(r["ruleset"], "2026.1");
     assert_eq!(
         r["factors"],
-        json!([{"factor": "group_petition", "points": 30}, {"factor": "extreme_words", "points": 40}])
+        json!([{"factor": "group_petition", "points": 30}, {"factor": "extreme_words", "points": 40},
+            {"factor": "vulnerable_party", "points": 15}])
     );
-    assert_eq!(r["score"], 70);
+    assert_eq!(r["score"], 85);
     let (s, e) = prosecutor
         .post(&format!("/api/v1/cases/{id}/replies"), result.clone())
         .await;
@@ -211,11 +213,57 @@ async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
             .0,
         403
     );
+    // §3.5: a high risk is mitigated by tasks with owners; the sign-off needs them.
     let leader = t.api("demo_leader").await;
     let (s, e) = leader
         .post(&format!("/api/v1/cases/{id}/risk/sign-off"), json!({}))
         .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["fields"]["risk"].as_str().unwrap().contains("任务"), "{e}");
+    let me = t.user_id("demo_prosecutor").await;
+    let (s, e) = prosecutor
+        .post(
+            &format!("/api/v1/cases/{id}/risk/plan"),
+            json!({"plan": "包案领导每周约谈", "tasks": [{"title": "约谈申诉人，释法说理", "owner": me, "due": "2026-12-31"}]}),
+        )
+        .await;
     assert_eq!(s, 200, "{e}");
+    let (s, e) = leader
+        .post(&format!("/api/v1/cases/{id}/risk/sign-off"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{e}");
+    // Signed off, but the task is not done: still blocked; done, it needs the reassessment.
+    let (s, e) = prosecutor
+        .post(&format!("/api/v1/cases/{id}/replies"), result.clone())
+        .await;
+    assert_eq!(s, 409);
+    assert!(e["message"].as_str().unwrap().contains("稳控任务"), "{e}");
+    let (_, inbox) = prosecutor.get("/api/v1/inbox").await;
+    let task = inbox["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["case_id"] == id.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, e) = prosecutor
+        .post(&format!("/api/v1/tasks/{task}/done"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let (s, e) = prosecutor
+        .post(&format!("/api/v1/cases/{id}/replies"), result.clone())
+        .await;
+    assert_eq!(s, 409);
+    assert!(e["message"].as_str().unwrap().contains("重新评估"), "{e}");
+    // Reassessed: the threats have stopped; the plan is carried; the gate clears.
+    let (s, r) = prosecutor
+        .post(&format!("/api/v1/cases/{id}/risk"), json!({"people": 8}))
+        .await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["level"], "medium");
+    assert!(!r["reassesses"].as_str().unwrap().is_empty(), "{r}");
     let (s, e) = prosecutor
         .post(&format!("/api/v1/cases/{id}/replies"), result)
         .await;

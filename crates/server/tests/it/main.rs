@@ -9,6 +9,7 @@ mod cli;
 mod edge;
 mod panels;
 mod public;
+mod risk_rules;
 mod security;
 mod statute;
 mod store;

@@ -23,14 +23,16 @@ async fn status(api: &gongzhi_test_support::Api, id: &str) -> Value {
 }
 
 /// §3.1 step 3 with §3.5: a dispute is graded by its assessment once the gate clears — a medium
-/// risk at its plan, a high one at the leader's sign-off — instead of waiting in "registered" for
-/// a grading command the page does not offer.
+/// risk at its plan, a high one only after plan, sign-off, every mitigation task done and a
+/// reassessment — instead of waiting in "registered" for a grading command the page does not
+/// offer, or clearing on a sign-off and any plan text.
 #[tokio::test]
 async fn a_medium_or_high_risk_dispute_is_graded_when_its_gate_clears() {
     let t = TestApp::spawn("gate_grade").await;
     let grid = t.api("demo_grid").await;
     let leader = t.api("demo_leader").await;
     let place = t.org_id("620702104201").await;
+    let me = t.user_id("demo_grid").await;
 
     let high = dispute(&grid, &place, "宅基地纠纷（高风险）").await;
     let (s, r) = grid
@@ -40,27 +42,51 @@ async fn a_medium_or_high_risk_dispute_is_graded_when_its_gate_clears() {
         )
         .await;
     assert_eq!((s, r["level"].as_str()), (200, Some("high")));
-    assert_eq!(
-        status(&grid, &high).await,
-        "registered",
-        "not cleared: no plan, no sign-off"
-    );
+    assert_eq!(status(&grid, &high).await, "registered", "no plan, no sign-off");
+    // A high risk's plan needs a task with an owner.
     let (s, e) = grid
         .post(
             &format!("/api/v1/cases/{high}/risk/plan"),
             json!({"plan": "包案领导约谈，释法说理"}),
         )
         .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["fields"]["tasks[0].title"].is_string(), "{e}");
+    let (s, e) = grid
+        .post(
+            &format!("/api/v1/cases/{high}/risk/plan"),
+            json!({"plan": "包案领导约谈，释法说理", "tasks": [{"title": "上门约谈双方", "owner": me, "due": "2026-12-31"}]}),
+        )
+        .await;
     assert_eq!(s, 200, "{e}");
-    assert_eq!(
-        status(&grid, &high).await,
-        "registered",
-        "a high risk also needs the sign-off"
-    );
+    // It cannot be assessed away before the mitigation.
+    let (s, e) = grid
+        .post(&format!("/api/v1/cases/{high}/risk"), json!({"people": 1}))
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["fields"]["risk"].as_str().unwrap().contains("复评"), "{e}");
     let (s, e) = leader
         .post(&format!("/api/v1/cases/{high}/risk/sign-off"), json!({}))
         .await;
     assert_eq!(s, 200, "{e}");
+    assert_eq!(status(&grid, &high).await, "registered", "the task is undone");
+    let (_, inbox) = grid.get("/api/v1/inbox").await;
+    let task = inbox["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["case_id"] == high.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, _) = grid.post(&format!("/api/v1/tasks/{task}/done"), json!({})).await;
+    assert_eq!(s, 200);
+    assert_eq!(status(&grid, &high).await, "registered", "not yet reassessed");
+    let (s, r) = grid
+        .post(&format!("/api/v1/cases/{high}/risk"), json!({"people": 8}))
+        .await;
+    assert_eq!((s, r["level"].as_str()), (200, Some("medium")), "{r}");
     assert_eq!(status(&grid, &high).await, "risk_graded");
     let (_, d) = grid.get(&format!("/api/v1/cases/{high}")).await;
     let steps: Vec<&str> = d["timeline"]
@@ -69,7 +95,7 @@ async fn a_medium_or_high_risk_dispute_is_graded_when_its_gate_clears() {
         .iter()
         .filter_map(|e| e["what"].as_str())
         .collect();
-    assert!(steps.ends_with(&["risk-signed-off", "cmd-grade"]), "{steps:?}");
+    assert!(steps.ends_with(&["risk-assessed", "cmd-grade"]), "{steps:?}");
     let (_, c) = grid
         .post(
             &format!("/api/v1/cases/{high}/transitions"),

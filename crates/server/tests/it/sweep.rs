@@ -125,7 +125,7 @@ impl Ids {
             self.referral.as_str()
         } else if path.starts_with("/notices/") {
             self.notice.as_str()
-        } else if path.starts_with("/tasks/") {
+        } else if path.starts_with("/tasks/") || path.starts_with("/api/v1/tasks/") {
             self.task.as_str()
         } else if path.starts_with("/open311/") {
             ""
@@ -138,6 +138,7 @@ impl Ids {
                 &format!("/open311/v2/requests/{}.json", self.tracking),
             )
             .replace("{party}", &self.party)
+            .replace("{task}", &self.task)
             .replace("{clock}", &self.clock)
             .replace("{att}", &self.attachment)
             .replace("{user}", &self.user)
@@ -238,6 +239,26 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
                 ("name", s("元旦")),
             ]),
         ),
+        (
+            "POST /admin/risk-rules",
+            Form(vec![
+                ("version", s("2027.1")),
+                ("effective_from", s("2027-01-01")),
+                ("medium_from", s("30")),
+                ("high_from", s("60")),
+                ("points.group_petition", s("30")),
+                ("from.group_petition", s("5")),
+                ("note", s("县级规则")),
+            ]),
+        ),
+        (
+            "POST /api/v1/risk-rules",
+            Json(
+                json!({"version": "2027.2", "effective_from": "2027-01-01", "medium_from": 30, "high_from": 60, "note": "县级规则", "factors": [{"factor": "group_petition", "points": 30, "from": 5}]}),
+            ),
+        ),
+        ("POST /cases/{id}/risk/tasks/{task}/done", Form(vec![])),
+        ("POST /api/v1/tasks/{id}/done", Json(json!({}))),
         (
             "POST /admin/calendar/delete",
             Form(vec![("day", s("2026-10-01"))]),

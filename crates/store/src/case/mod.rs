@@ -19,7 +19,7 @@ pub use clock::{
     update_clock,
 };
 pub use event::{Event, events, insert_event, insert_events};
-pub use party::{Party, insert_parties, parties, related_cases};
+pub use party::{Party, earlier_by_identity, insert_parties, parties, related_cases};
 
 fn ms(t: time::Timestamp) -> i64 {
     time::to_millis(t)

@@ -105,3 +105,29 @@ pub async fn related_cases(
         total,
     })
 }
+
+/// Earlier cases — received before `before` (ms) — with a party of one of these identity numbers
+/// (blind indexes), across the district: how many, and when the first of them came in.
+pub async fn earlier_by_identity(
+    conn: &mut AnyConnection,
+    indexes: &[String],
+    except: Id,
+    before: i64,
+) -> Result<(i64, Option<i64>)> {
+    if indexes.is_empty() {
+        return Ok((0, None));
+    }
+    let marks: Vec<String> = (0..indexes.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "SELECT COUNT(*), MIN(c.received_at) FROM dispute_case c WHERE c.id <> $1 AND c.received_at < $2 \
+         AND c.id IN (SELECT p.case_id FROM case_party p WHERE p.id_index IN ({}))",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (i64, Option<i64>)>(&sql)
+        .bind(except.to_string())
+        .bind(before);
+    for ix in indexes {
+        q = q.bind(ix);
+    }
+    Ok(q.fetch_one(conn).await?)
+}

@@ -1,7 +1,8 @@
 //! The caller's work, most urgent first.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
+use gongzhi_app::domain::Id;
 use gongzhi_app::domain::notice::Notice;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -9,10 +10,12 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::middleware::Req;
 
-use super::{ErrorBody, Res, fail};
+use super::{Done, ErrorBody, Res, fail};
 
 #[derive(Serialize, ToSchema)]
 pub struct InboxItem {
+    /// The clock's, referral's or task's own id (a task is marked done by it).
+    pub id: String,
     pub case_id: String,
     pub number: String,
     pub title: String,
@@ -79,6 +82,7 @@ pub async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQue
             .items
             .iter()
             .map(|(o, st)| InboxItem {
+                id: o.clock.id.to_string(),
                 case_id: o.clock.case_id.to_string(),
                 number: o.number.clone(),
                 title: o.title.clone(),
@@ -92,6 +96,7 @@ pub async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQue
             .items
             .iter()
             .map(|(r, n, t)| InboxItem {
+                id: r.id.clone(),
                 case_id: r.case_id.clone(),
                 number: n.clone(),
                 title: t.clone(),
@@ -105,6 +110,7 @@ pub async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQue
             .items
             .iter()
             .map(|k| InboxItem {
+                id: k.id.clone(),
                 case_id: k.case_id.clone().unwrap_or_default(),
                 number: k.case_number.clone().unwrap_or_default(),
                 title: k.title.clone(),
@@ -126,4 +132,12 @@ pub async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQue
             })
             .collect(),
     }))
+}
+
+/// The caller marks one of their tasks done (a mitigation task, a meeting's action item).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/done", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Done), (status = 404, body = ErrorBody)))]
+pub async fn task_done(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -> Res<Done> {
+    s.app.finish_task(&req.ctx, id).await.map_err(fail(&req))?;
+    Ok(Json(Done { ok: true }))
 }

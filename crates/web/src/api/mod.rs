@@ -97,6 +97,8 @@ fn api_routes() -> ApiRoutes {
         .op(handle, routes!(reply::reply))
         .op(handle, routes!(risk::assess))
         .op(Access::Staff(SignOffRisk), routes!(risk::sign_off))
+        .op(Access::Staff(ViewReference), routes!(risk::list_rules))
+        .op(Access::Staff(ManageReference), routes!(risk::create_rules))
         .op(handle, routes!(referral::refer))
         .op(handle, routes!(referral::answer_referral))
         .op(handle, routes!(mediation::mediation))
@@ -105,6 +107,7 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(RevealPersonal), routes!(case::reveal))
         .op(handle, routes!(meeting::meeting))
         .op(Access::Staff(ViewCases), routes!(inbox::inbox))
+        .op(Access::Staff(ViewCases), routes!(inbox::task_done))
         .op(Access::Public, routes!(deadline::calculate))
 }
 

@@ -1,10 +1,11 @@
-//! The social-stability risk assessment: assessing, the leader's sign-off and the mitigation plan.
+//! The social-stability risk assessment: assessing, the leader's sign-off, the mitigation plan,
+//! and the versioned rule sets that score it.
 
 use axum::Json;
 use axum::extract::{Path, State};
 use gongzhi_app::domain::Id;
-use gongzhi_app::domain::risk::Scored;
-use gongzhi_app::risk::{PlanForm, RiskForm};
+use gongzhi_app::domain::risk::{RiskRules, Scored};
+use gongzhi_app::risk::{PlanForm, RiskForm, RulesetView};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -22,6 +23,8 @@ pub struct RiskResult {
     pub factors: Vec<Scored>,
     /// The rule set's version.
     pub ruleset: String,
+    /// The mitigated high-risk assessment this one reassesses (empty for a first assessment).
+    pub reassesses: String,
 }
 
 /// Assess the risk with the current rule set.
@@ -40,6 +43,7 @@ pub async fn assess(
         level: a.level,
         score: a.score,
         ruleset: a.ruleset,
+        reassesses: a.reassesses,
     }))
 }
 
@@ -57,5 +61,32 @@ pub async fn sign_off(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
 pub async fn plan(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
     let b: PlanForm = body.json()?;
     s.app.set_mitigation(&req.ctx, id, &b).await.map_err(fail(&req))?;
+    Ok(Json(Done { ok: true }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RulesetList {
+    pub total: i64,
+    /// Newest effective date first.
+    pub items: Vec<RulesetView>,
+}
+
+/// The risk rule sets: versions, regions, effective dates, thresholds and factors.
+#[utoipa::path(get, path = "/api/v1/risk-rules", tag = "reference", security(("bearer" = [])),
+    responses((status = 200, body = RulesetList), (status = 403, body = ErrorBody)))]
+pub async fn list_rules(State(s): State<AppState>, req: Req) -> Res<RulesetList> {
+    let items = s.app.risk_rulesets(&req.ctx).await.map_err(fail(&req))?;
+    Ok(Json(RulesetList {
+        total: i64::try_from(items.len()).unwrap_or(i64::MAX),
+        items,
+    }))
+}
+
+/// Save a new rule-set version; every problem is reported, an existing version is refused.
+#[utoipa::path(post, path = "/api/v1/risk-rules", tag = "reference", security(("bearer" = [])), request_body = RiskRules,
+    responses((status = 200, body = Done), (status = 422, body = ErrorBody)))]
+pub async fn create_rules(State(s): State<AppState>, req: Req, body: ApiBody) -> Res<Done> {
+    let b: RiskRules = body.json()?;
+    s.app.save_risk_rules(&req.ctx, &b).await.map_err(fail(&req))?;
     Ok(Json(Done { ok: true }))
 }

@@ -69,6 +69,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
         Some(Action::ManageUserSecurity),
     ),
     ("/admin/calendar", "nav-calendar", Some(Action::ViewReference)),
+    ("/admin/risk-rules", "nav-risk-rules", Some(Action::ViewReference)),
     ("/admin/templates", "nav-templates", Some(Action::ManageTemplates)),
     ("/admin/categories", "nav-categories", Some(Action::ViewReference)),
     ("/admin/import", "nav-import", Some(Action::ManageReference)),

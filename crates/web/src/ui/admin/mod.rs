@@ -1,5 +1,5 @@
 //! Reference data and oversight for the administrators: the org tree, agencies, categories, the
-//! work calendar, CSV imports, the permission matrix and the audit trail, each in its own file.
+//! work calendar, the risk rule sets, CSV imports, the permission matrix and the audit trail, each in its own file.
 
 use crate::routes::Routes;
 
@@ -10,6 +10,7 @@ mod category;
 mod import;
 mod org;
 mod permission;
+mod risk_rules;
 
 pub fn router() -> Routes {
     Routes::new()
@@ -18,6 +19,7 @@ pub fn router() -> Routes {
         .merge(category::router())
         .merge(calendar::router())
         .merge(import::router())
+        .merge(risk_rules::router())
         .merge(permission::router())
         .merge(audit::router())
 }

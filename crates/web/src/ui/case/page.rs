@@ -15,12 +15,13 @@ use gongzhi_app::users::User;
 use http::StatusCode;
 
 use super::panel::{self, Panel};
-use super::{CaseRow, Opt, case_row, clock_class, fmt_ms, fmt_ts, opts, risk_class};
+use super::{CaseRow, Opt, case_row, clock_class, fmt_ms, fmt_ts, opts};
 use crate::AppState;
 use crate::error::{PageError, render, transition_message};
 use crate::form::{FormData, FormState};
 use crate::i18n::T;
 use crate::middleware::Req;
+use crate::ui::risk::{RiskPanel, risk_panel};
 use crate::ui::{Chrome, PageResult, form_error, page, see_other};
 
 pub struct ClockRow {
@@ -40,25 +41,6 @@ pub struct ClockRow {
     pub paused: bool,
     /// The most days an extension may add now (0: the rule allows none, or none is left).
     pub extend_max: u32,
-}
-
-pub struct FactorRow {
-    pub label: String,
-    pub points: u32,
-}
-
-pub struct AssessmentRow {
-    pub level: String,
-    pub level_code: String,
-    pub class: &'static str,
-    pub score: i64,
-    pub ruleset: String,
-    pub factors: Vec<FactorRow>,
-    pub assessor: String,
-    pub at: String,
-    pub plan: String,
-    pub signed: String,
-    pub note: String,
 }
 
 pub struct ReferralRow {
@@ -106,7 +88,7 @@ pub(crate) struct CasePage {
     channel: String,
     level: String,
     clocks: Vec<ClockRow>,
-    assessments: Vec<AssessmentRow>,
+    risk: RiskPanel,
     referrals: Vec<ReferralRow>,
     events: Vec<EventRow>,
     commands: Vec<Opt>,
@@ -289,38 +271,7 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
             }
         })
         .collect();
-    let assessments = v
-        .assessments
-        .iter()
-        .map(|a| AssessmentRow {
-            level: t.code("risk", &a.level),
-            level_code: a.level.clone(),
-            class: risk_class(&a.level),
-            score: a.score,
-            ruleset: a.ruleset.clone(),
-            factors: a
-                .scored()
-                .iter()
-                .map(|f| FactorRow {
-                    label: t.code("factor", f.factor.code()),
-                    points: f.points,
-                })
-                .collect(),
-            assessor: a.assessor_name.clone(),
-            at: fmt_ms(a.at),
-            plan: a.plan.clone(),
-            signed: if a.signed_off_at.is_some() {
-                format!(
-                    "{} · {}",
-                    a.signed_off_by,
-                    a.signed_off_at.map(fmt_ms).unwrap_or_default()
-                )
-            } else {
-                String::new()
-            },
-            note: a.note.clone(),
-        })
-        .collect();
+    let risk = risk_panel(&t, &v, actor.user_id);
     let referrals = v
         .referrals
         .iter()
@@ -414,7 +365,7 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
             .unwrap_or_default(),
         row,
         clocks,
-        assessments,
+        risk,
         referrals,
         events,
         commands,

@@ -1,9 +1,15 @@
-//! The risk gate: assessing a case, the leader's sign-off, the mitigation plan.
+//! The risk gate (DOMAIN.md §3.5): assessing a case, the leader's sign-off, the mitigation plan
+//! and its tasks, the reassessment after mitigation; the rule sets in [`rules`].
+
+mod rules;
+
+pub use rules::RulesetView;
 
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::risk::{self, RiskInput, RiskLevel};
+use gongzhi_domain::workflow::RiskFacts;
 use gongzhi_domain::workflow::{self, CaseKind, Command, Status};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
@@ -11,11 +17,12 @@ use gongzhi_store::case::{self, Case};
 use gongzhi_store::referral;
 use gongzhi_store::risk as risk_rows;
 use gongzhi_store::risk::Assessment;
+use gongzhi_store::task;
 
 use crate::case::district_wide;
 use crate::error::Checks;
 use crate::task::ActionItem;
-use crate::{App, AppError, Ctx};
+use crate::{App, AppError, Ctx, FieldError};
 
 /// A risk assessment, as the case page's form and `POST /api/v1/cases/{id}/risk` give it.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -53,12 +60,32 @@ impl App {
         checks.check(input.people <= 10_000, "people", "number-invalid");
         checks.check(input.amount_yuan >= 0, "amount_yuan", "number-invalid");
         checks.finish()?;
-        let result = risk::assess(input);
+        let rules = self.risk_rules_for(tx.conn(), &c).await?;
+        let input = rules.complete(input, &self.derived_risk(tx.conn(), &c).await?);
+        // §3.5 High → mitigation → reassessed: while the current high risk is not yet mitigated
+        // (signed off, every task done) it cannot be assessed away; new facts make it stale first.
+        let previous = self.current_assessment(tx.conn(), &c).await?;
+        let mut reassesses = String::new();
+        let mut carried_plan = String::new();
+        if let Some((p, facts)) = &previous
+            && p.level == RiskLevel::High.code()
+        {
+            if !facts.signed_off || facts.tasks_open {
+                return Err(AppError::field("risk", "risk-high-unmitigated"));
+            }
+            reassesses = p.id.clone();
+            carried_plan = p.plan.clone();
+        }
+        let result = rules.assess(&input);
+        let plan = match plan.trim() {
+            "" => carried_plan,
+            typed => typed.to_owned(),
+        };
         let a = Assessment {
             id: Id::new().to_string(),
             case_id: case.to_string(),
-            ruleset: risk::RULESET_VERSION.into(),
-            inputs: serde_json::to_string(input).map_err(|e| AppError::Internal(e.to_string()))?,
+            ruleset: rules.version.clone(),
+            inputs: serde_json::to_string(&input).map_err(|e| AppError::Internal(e.to_string()))?,
             factors: risk::write_factors(&result.factors),
             score: i64::from(result.score),
             level: result.level.code().into(),
@@ -66,9 +93,10 @@ impl App {
             assessor_id: Some(actor.user_id.to_string()),
             assessor_name: actor.display_name.clone(),
             at: time::to_millis(self.now()).max(c.risk_stale_after),
-            plan: plan.trim().to_owned(),
+            plan,
             signed_off_by: String::new(),
             signed_off_at: None,
+            reassesses,
         };
         risk_rows::insert_assessment(tx.conn(), &a).await?;
         c.risk_level = Some(result.level);
@@ -98,7 +126,8 @@ impl App {
             Changes::new()
                 .set("level", result.level.code())
                 .set("score", result.score)
-                .set("ruleset", risk::RULESET_VERSION),
+                .set("ruleset", a.ruleset.clone())
+                .set("reassesses", a.reassesses.clone()),
         )
         .await?;
         tx.commit().await?;
@@ -124,15 +153,17 @@ impl App {
         if a.plan.trim().is_empty() {
             return Err(AppError::field("risk", "risk-plan-missing"));
         }
+        // A first high-risk assessment is mitigated by tasks with owners (§3.5 Mitigating); the
+        // leadership signs off the plan with them. A reassessment carries the plan already done.
+        if a.reassesses.is_empty() && task::tasks_of_source(tx.conn(), &a.id).await?.is_empty() {
+            return Err(AppError::field("risk", "risk-tasks-missing"));
+        }
         risk_rows::sign_off(tx.conn(), &a.id, &actor.display_name, time::to_millis(self.now()))
             .await
             .map_err(|_| AppError::field("risk", "risk-already-signed"))?;
         self.event(tx.conn(), ctx, &c, "risk-signed-off", "", false)
             .await?;
-        if self.grade_when_cleared(tx.conn(), &mut c).await? {
-            self.save(tx.conn(), &c).await?;
-            self.event(tx.conn(), ctx, &c, "cmd-grade", "", false).await?;
-        }
+        self.grade_and_record(tx.conn(), ctx, &mut c).await?;
         ctx.audit(
             tx.conn(),
             "case.risk_sign_off",
@@ -172,16 +203,20 @@ impl App {
             }
         }
         let parsed = self.check_tasks(tx.conn(), &mut checks, tasks, &agencies).await?;
+        if a.level == RiskLevel::High.code()
+            && a.reassesses.is_empty()
+            && parsed.is_empty()
+            && task::tasks_of_source(tx.conn(), &a.id).await?.is_empty()
+        {
+            checks.fail(FieldError::new("tasks[0].title", "risk-tasks-required"));
+        }
         checks.finish()?;
         risk_rows::set_plan(tx.conn(), &a.id, plan.trim()).await?;
         self.insert_tasks(tx.conn(), Some(c.id), "risk", &a.id, parsed)
             .await?;
         self.event(tx.conn(), ctx, &c, "risk-plan", plan.trim(), false)
             .await?;
-        if self.grade_when_cleared(tx.conn(), &mut c).await? {
-            self.save(tx.conn(), &c).await?;
-            self.event(tx.conn(), ctx, &c, "cmd-grade", "", false).await?;
-        }
+        self.grade_and_record(tx.conn(), ctx, &mut c).await?;
         ctx.audit(
             tx.conn(),
             "case.mitigation_plan",
@@ -194,10 +229,48 @@ impl App {
         Ok(())
     }
 
+    /// The latest assessment if it is current (no later change made it stale), with what the gate
+    /// knows of it.
+    pub(crate) async fn current_assessment(
+        &self,
+        conn: &mut AnyConnection,
+        c: &Case,
+    ) -> Result<Option<(Assessment, RiskFacts)>, AppError> {
+        let Some(a) = risk_rows::assessments(&mut *conn, c.id).await?.into_iter().next() else {
+            return Ok(None);
+        };
+        if a.at < c.risk_stale_after {
+            return Ok(None);
+        }
+        let tasks = task::tasks_of_source(conn, &a.id).await?;
+        let facts = RiskFacts {
+            current: RiskLevel::parse(&a.level),
+            signed_off: a.signed_off_at.is_some(),
+            has_plan: !a.plan.trim().is_empty(),
+            tasks_open: tasks.iter().any(|t| t.done_at.is_none()),
+            reassessment: !a.reassesses.is_empty(),
+        };
+        Ok(Some((a, facts)))
+    }
+
+    /// Grades the dispute if the gate now clears, saving it and recording the step.
+    async fn grade_and_record(
+        &self,
+        conn: &mut AnyConnection,
+        ctx: &Ctx,
+        c: &mut Case,
+    ) -> Result<(), AppError> {
+        if self.grade_when_cleared(&mut *conn, c).await? {
+            self.save(&mut *conn, c).await?;
+            self.event(conn, ctx, c, "cmd-grade", "", false).await?;
+        }
+        Ok(())
+    }
+
     /// §3.1 step 3 with §3.5: a registered dispute is graded by its risk assessment as soon as the
     /// gate is cleared — at the assessment for a low risk, at the plan for a medium one, at the
-    /// leader's sign-off for a high one — so that no step leaves it waiting for a command nobody
-    /// is offered. Says whether it was graded (the caller saves the case).
+    /// reassessment after mitigation (or its sign-off) for a high one — so that no step leaves it
+    /// waiting for a command nobody is offered. Says whether it was graded (the caller saves the case).
     async fn grade_when_cleared(&self, conn: &mut AnyConnection, c: &mut Case) -> Result<bool, AppError> {
         if c.kind != CaseKind::Dispute || c.status != Status::Registered {
             return Ok(false);
