@@ -141,11 +141,11 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   await prosecutor.waitForURL(/ok=saved/);
 
   // A leader signs off; the prosecutor does the task and reassesses.
-  const leader = await login('demo_leader');
+  const leader = await login('demo_chief');
   await leader.goto(caseUrl);
   await leader.click('button:text("审批同意")');
   await leader.waitForURL(/ok=signed/);
-  assert.match(await leader.innerText('#risk'), /领导审批：政法委领导/);
+  assert.match(await leader.innerText('#risk'), /领导审批：强峰/);
   await prosecutor.goto(caseUrl);
   await prosecutor.click('#risk button:text("标记完成")');
   await prosecutor.waitForURL(/ok=task-done/);

@@ -63,7 +63,7 @@ test('a high-risk dispute is mitigated, reassessed, graded and closed', async ()
   await shot(grid, 'risk-01-planned');
 
   // The leader signs off; the task is still open, so the dispute is not yet graded.
-  const leader = await login('demo_leader');
+  const leader = await login('demo_centre_head');
   await leader.goto(caseUrl);
   await leader.click('#risk button:text("审批同意")');
   await leader.waitForURL(/ok=signed/);

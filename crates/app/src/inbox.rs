@@ -119,3 +119,37 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// Raises a notice about a case for its handler (and, without one, its agency); `dedup` keeps
+    /// it from being raised twice.
+    pub(crate) async fn notify_case(
+        &self,
+        conn: &mut gongzhi_store::AnyConnection,
+        c: &gongzhi_store::case::Case,
+        dedup: String,
+        message: gongzhi_domain::notice::Message,
+    ) -> Result<(), AppError> {
+        let body = Notice {
+            number: c.number.clone(),
+            title: c.title.clone(),
+            message,
+        };
+        notice::raise_notice(
+            conn,
+            &notice::Notice {
+                id: Id::new().to_string(),
+                dedup,
+                user_id: c.handler_id.map(|h| h.to_string()),
+                agency_id: Some(c.owner_agency_id.to_string()),
+                case_id: Some(c.id.to_string()),
+                kind: body.kind().into(),
+                body: body.encode(),
+                created_at: time::to_millis(self.now()),
+                read_at: None,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+}

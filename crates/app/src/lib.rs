@@ -34,6 +34,7 @@ pub mod risk;
 pub mod roster;
 pub mod seed;
 pub mod stats;
+pub mod supervision;
 pub mod task;
 mod throttle;
 pub mod users;

@@ -472,6 +472,13 @@ impl App {
                 Role::PartnerHandler,
                 wujiang_centre,
             ),
+            (
+                "demo_centre_head",
+                "乌江镇综治中心主任（演示）",
+                Role::AgencyHead,
+                wujiang_centre,
+            ),
+            ("demo_police_head", "公安分局局长（演示）", Role::AgencyHead, gaj),
         ];
         let hash = hash_password(PASSWORD).await?;
         let mut out = Vec::new();

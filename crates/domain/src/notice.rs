@@ -19,6 +19,10 @@ pub enum Message {
     ReferralReturned { by: String },
     /// The receiving agency reported its result.
     ReferralReported { by: String },
+    /// The political-legal committee supervises the case (督办).
+    Supervised { by: String, note: String },
+    /// The head refused to sign off the high risk, with the reason.
+    SignOffRefused { by: String, reason: String },
 }
 
 /// A notice's message with the case it is about, as it was when the notice was raised.
@@ -39,6 +43,8 @@ impl Notice {
             Message::Referral { .. } => "referral",
             Message::ReferralReturned { .. } => "referral_returned",
             Message::ReferralReported { .. } => "referral_reported",
+            Message::Supervised { .. } => "supervised",
+            Message::SignOffRefused { .. } => "risk_refused",
         }
     }
 

@@ -63,7 +63,11 @@ codes! {
         HearingPoolManager => "hearing_pool_manager",
         PartnerHandler => "partner_handler",
         GridWorker => "grid_worker",
+        /// The political-legal committee's leader: district statistics and supervision (督办).
         Leader => "leader",
+        /// The head of a partner agency (court president, police chief, director, township
+        /// secretary or head, centre director); the procuratorate's head is the chief prosecutor.
+        AgencyHead => "agency_head",
     }
 }
 
@@ -87,6 +91,7 @@ codes! {
         SignOffRisk => "sign_off_risk",
         ApproveClock => "approve_clock",
         ManageTemplates => "manage_templates",
+        SuperviseCase => "supervise_case",
     }
 }
 
@@ -101,6 +106,7 @@ const STAFF: &[Role] = &[
     HearingPoolManager,
     PartnerHandler,
     GridWorker,
+    AgencyHead,
 ];
 
 /// The permission matrix. `allows` is the only reader; the admin page shows it as a table.
@@ -119,6 +125,7 @@ fn granted(action: Action) -> &'static [Role] {
             HearingPoolManager,
             PartnerHandler,
             GridWorker,
+            AgencyHead,
         ],
         Action::ManageReference | Action::ManageRoster | Action::ManageUsers => &[SystemAdmin],
         Action::ViewRoster => &[
@@ -132,6 +139,7 @@ fn granted(action: Action) -> &'static [Role] {
             PartnerHandler,
             GridWorker,
             Leader,
+            AgencyHead,
         ],
         Action::ViewUsers => &[SystemAdmin, SecurityAdmin],
         // Unlocking, credential resets, revoking sessions and granting the admin roles belong to the
@@ -139,7 +147,7 @@ fn granted(action: Action) -> &'static [Role] {
         Action::ManageUserSecurity => &[SecurityAdmin],
         Action::ViewPermissions => &[SystemAdmin, SecurityAdmin, AuditAdmin],
         Action::ViewAudit => &[AuditAdmin],
-        Action::ViewStatistics => &[Leader, ChiefProsecutor, SystemAdmin],
+        Action::ViewStatistics => &[Leader, ChiefProsecutor, AgencyHead, SystemAdmin],
         Action::ViewCases => &[
             ChiefProsecutor,
             Prosecutor,
@@ -149,6 +157,7 @@ fn granted(action: Action) -> &'static [Role] {
             PartnerHandler,
             GridWorker,
             Leader,
+            AgencyHead,
         ],
         Action::RegisterCase | Action::HandleCase => &[
             ChiefProsecutor,
@@ -161,8 +170,11 @@ fn granted(action: Action) -> &'static [Role] {
         ],
         // PIPL Art. 28: identity numbers are sensitive; only procuratorate case staff see them whole.
         Action::RevealPersonal => &[ChiefProsecutor, Prosecutor, ReceptionClerk, JuvenileTeam],
-        // §3.5: a high risk needs leadership sign-off; §3.3: extensions are approved by the head.
-        Action::SignOffRisk | Action::ApproveClock => &[Leader, ChiefProsecutor],
+        // §3.5: a high risk needs leadership sign-off; §3.3: extensions are approved by the head of
+        // the handling organ — each head for the cases the own agency handles (checked on the case).
+        Action::SignOffRisk | Action::ApproveClock => &[ChiefProsecutor, AgencyHead],
+        // The political-legal committee supervises (督办) and does not handle.
+        Action::SuperviseCase => &[Leader],
         Action::ManageTemplates => &[ChiefProsecutor, ReceptionClerk],
     }
 }
@@ -186,6 +198,7 @@ impl Role {
                 kind,
                 AgencyKind::GovernanceCentre | AgencyKind::TownshipGovernment | AgencyKind::VillageCommittee
             ),
+            AgencyHead => kind != AgencyKind::Procuratorate,
             SystemAdmin | SecurityAdmin | AuditAdmin | Leader => true,
         }
     }
@@ -298,6 +311,7 @@ pub struct Can {
     pub sign_off_risk: bool,
     pub approve_clock: bool,
     pub manage_templates: bool,
+    pub supervise_case: bool,
 }
 
 impl Can {
@@ -322,6 +336,7 @@ impl Can {
                 Action::SignOffRisk => &mut can.sign_off_risk,
                 Action::ApproveClock => &mut can.approve_clock,
                 Action::ManageTemplates => &mut can.manage_templates,
+                Action::SuperviseCase => &mut can.supervise_case,
             };
             *flag = roles.iter().any(|r| r.allows(*action));
         }
@@ -360,7 +375,7 @@ mod tests {
     }
 
     #[test]
-    fn the_leader_reads_signs_off_and_approves_but_does_not_handle() {
+    fn the_leader_reads_and_supervises_but_neither_handles_nor_approves() {
         let allowed: Vec<_> = Action::ALL.iter().filter(|a| Leader.allows(**a)).collect();
         assert_eq!(
             allowed,
@@ -368,9 +383,29 @@ mod tests {
                 &Action::ViewRoster,
                 &Action::ViewStatistics,
                 &Action::ViewCases,
+                &Action::SuperviseCase
+            ]
+        );
+    }
+
+    #[test]
+    fn an_agency_head_approves_for_a_partner_agency_and_does_not_handle() {
+        let allowed: Vec<_> = Action::ALL.iter().filter(|a| AgencyHead.allows(**a)).collect();
+        assert_eq!(
+            allowed,
+            vec![
+                &Action::ViewReference,
+                &Action::ViewRoster,
+                &Action::ViewStatistics,
+                &Action::ViewCases,
                 &Action::SignOffRisk,
                 &Action::ApproveClock
             ]
+        );
+        assert!(AgencyHead.fits_agency(AgencyKind::GovernanceCentre));
+        assert!(
+            !AgencyHead.fits_agency(AgencyKind::Procuratorate),
+            "that head is the chief prosecutor"
         );
     }
 

@@ -11,7 +11,7 @@ use gongzhi_store::case::{self, Event};
 pub use gongzhi_store::case::{Case, CaseFilter};
 use sm3::{Digest, Sm3};
 
-use crate::{App, AppError, Ctx};
+use crate::{App, AppError, Ctx, FieldError};
 
 mod attachment;
 mod edit;
@@ -115,6 +115,25 @@ impl App {
             // Not found rather than forbidden: a case number is itself information.
             Err(AppError::NotFound)
         }
+    }
+
+    /// Loads a case for an approval (a risk sign-off, a clock change): approvals belong to the head
+    /// of the agency that handles the case (§3.3 "approved by organ head", §3.5 "department head
+    /// signs"), not to anyone else who may see it.
+    pub(crate) async fn case_for_approval(
+        &self,
+        conn: &mut AnyConnection,
+        ctx: &Ctx,
+        case: Id,
+        field: &str,
+    ) -> Result<Case, AppError> {
+        let (c, _) = self.case_for_read(conn, ctx, case).await?;
+        if c.owner_agency_id != ctx.actor()?.agency_id {
+            return Err(AppError::Invalid(vec![
+                FieldError::new(field, "approval-own-agency").arg("agency", &c.owner_agency_name),
+            ]));
+        }
+        Ok(c)
     }
 
     /// Loads a case the actor's agency owns, for changes.

@@ -59,18 +59,22 @@ pub struct CaseCan {
     pub approve_clocks: bool,
     pub sign_off: bool,
     pub reveal: bool,
+    /// Supervise (督办): the political-legal committee, on any case it may see.
+    pub supervise: bool,
 }
 
 impl CaseCan {
-    fn of(actor: &Actor, owner: bool, closed: bool) -> Self {
+    fn of(actor: &Actor, c: &Case, owner: bool) -> Self {
         let handle = owner && actor.can(Action::HandleCase);
+        // Approvals are the head's of the agency that handles the case (§3.3, §3.5).
+        let head = c.owner_agency_id == actor.agency_id;
         CaseCan {
             handle,
-            act: handle && !closed,
-            approve_clocks: owner && actor.can(Action::ApproveClock),
-            // A leader signs off wherever the case is handled (§3.5).
-            sign_off: actor.can(Action::SignOffRisk),
+            act: handle && !c.status.is_closed(),
+            approve_clocks: head && actor.can(Action::ApproveClock),
+            sign_off: head && actor.can(Action::SignOffRisk),
             reveal: owner && actor.can(Action::RevealPersonal),
+            supervise: actor.can(Action::SuperviseCase) && !c.status.is_closed(),
         }
     }
 }
@@ -259,7 +263,7 @@ impl App {
                 .map(TimelineEvent::from),
             commands,
             owner,
-            can: CaseCan::of(&actor, owner, c.status.is_closed()),
+            can: CaseCan::of(&actor, &c, owner),
             reconciliation: serde_json::from_str(&c.reconciliation).ok(),
             case: c,
         })

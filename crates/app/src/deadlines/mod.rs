@@ -418,7 +418,7 @@ impl App {
         let change = request.change()?;
         let reason = &request.reason;
         let mut tx = self.db().begin().await?;
-        let c = self.case_for_write(tx.conn(), ctx, case).await?;
+        let c = self.case_for_approval(tx.conn(), ctx, case, "reason").await?;
         let mut k = case::clocks(tx.conn(), case)
             .await?
             .into_iter()
@@ -484,7 +484,10 @@ impl App {
         k.approver_name = actor.display_name.clone();
         case::update_clock(tx.conn(), &k).await?;
         let detail = format!("{}：{}（{}）", k.kind.code(), reason, k.due_date);
-        self.event(tx.conn(), ctx, &c, what, &detail, false).await?;
+        // §3.3: an extension's reason is told to the petitioner — the step, with its reason and
+        // the new due date, is on the portal's progress page.
+        self.event(tx.conn(), ctx, &c, what, &detail, what == "clock-extended")
+            .await?;
         ctx.audit(
             tx.conn(),
             &format!("case.{what}"),

@@ -7,19 +7,19 @@ pub use rules::RulesetView;
 
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::event::EventDetail;
+use gongzhi_domain::notice::Message;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::risk::{self, RiskInput, RiskLevel};
 use gongzhi_domain::workflow::RiskFacts;
 use gongzhi_domain::workflow::{self, CaseKind, Command, Status};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
-use gongzhi_store::case::{self, Case};
+use gongzhi_store::case::Case;
 use gongzhi_store::referral;
 use gongzhi_store::risk as risk_rows;
 use gongzhi_store::risk::Assessment;
 use gongzhi_store::task;
 
-use crate::case::district_wide;
 use crate::error::Checks;
 use crate::task::ActionItem;
 use crate::{App, AppError, Ctx, FieldError};
@@ -138,18 +138,7 @@ impl App {
     pub async fn sign_off_risk(&self, ctx: &Ctx, case: Id) -> Result<(), AppError> {
         let actor = self.authorize(ctx, Action::SignOffRisk).await?;
         let mut tx = self.db().begin().await?;
-        let mut c = case::get_case(tx.conn(), case).await?.ok_or(AppError::NotFound)?;
-        if !district_wide(&actor) && actor.agency_id != c.owner_agency_id {
-            return Err(AppError::NotFound);
-        }
-        let a = risk_rows::assessments(tx.conn(), case)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| AppError::field("risk", "risk-none"))?;
-        if a.level != RiskLevel::High.code() {
-            return Err(AppError::field("risk", "risk-signoff-not-high"));
-        }
+        let (mut c, a) = self.high_for_sign_off(tx.conn(), ctx, case).await?;
         if a.plan.trim().is_empty() {
             return Err(AppError::field("risk", "risk-plan-missing"));
         }
@@ -174,6 +163,65 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The head refuses the sign-off with a reason: the handler is told and revises the plan (the
+    /// assessment stays unsigned, the gate closed).
+    pub async fn refuse_risk(&self, ctx: &Ctx, case: Id, reason: &str) -> Result<(), AppError> {
+        let actor = self.authorize(ctx, Action::SignOffRisk).await?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::field("reason", "reason-required"));
+        }
+        let mut tx = self.db().begin().await?;
+        let (c, a) = self.high_for_sign_off(tx.conn(), ctx, case).await?;
+        self.event(tx.conn(), ctx, &c, "risk-sign-off-refused", reason, false)
+            .await?;
+        self.notify_case(
+            tx.conn(),
+            &c,
+            format!("risk-refused:{}:{}", a.id, time::to_millis(self.now())),
+            Message::SignOffRefused {
+                by: actor.display_name.clone(),
+                reason: reason.to_owned(),
+            },
+        )
+        .await?;
+        ctx.audit(
+            tx.conn(),
+            "case.risk_sign_off_refused",
+            "case",
+            &case.to_string(),
+            Changes::new()
+                .set("assessment", a.id.clone())
+                .set("reason", reason),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The case and its latest assessment, which must be a high risk awaiting the sign-off of the
+    /// head of the agency handling the case.
+    async fn high_for_sign_off(
+        &self,
+        conn: &mut AnyConnection,
+        ctx: &Ctx,
+        case: Id,
+    ) -> Result<(Case, Assessment), AppError> {
+        let c = self.case_for_approval(&mut *conn, ctx, case, "risk").await?;
+        let a = risk_rows::assessments(conn, case)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::field("risk", "risk-none"))?;
+        if a.level != RiskLevel::High.code() {
+            return Err(AppError::field("risk", "risk-signoff-not-high"));
+        }
+        if a.signed_off_at.is_some() {
+            return Err(AppError::field("risk", "risk-already-signed"));
+        }
+        Ok((c, a))
     }
 
     /// The mitigation plan (稳控措施) of the latest assessment and its tasks, each with an owner and

@@ -213,8 +213,17 @@ async fn a_petition_from_visit_to_closure_with_the_risk_gate_and_a_referral() {
             .0,
         403
     );
-    // §3.5: a high risk is mitigated by tasks with owners; the sign-off needs them.
-    let leader = t.api("demo_leader").await;
+    // §3.5: a high risk is mitigated by tasks with owners; the sign-off needs them. The head of
+    // the handling agency — here the chief prosecutor — signs off; the committee leader does not.
+    assert_eq!(
+        t.api("demo_leader")
+            .await
+            .post(&format!("/api/v1/cases/{id}/risk/sign-off"), json!({}))
+            .await
+            .0,
+        403
+    );
+    let leader = t.api("demo_chief").await;
     let (s, e) = leader
         .post(&format!("/api/v1/cases/{id}/risk/sign-off"), json!({}))
         .await;
@@ -548,7 +557,8 @@ async fn a_government_petition_extension_needs_a_leader_and_a_reason() {
             .0,
         403
     );
-    let leader = t.api("demo_leader").await;
+    // The head of the agency handling the case approves (§3.3 "approved by organ head").
+    let leader = t.api("demo_police_head").await;
     let (s, _) = leader
         .post(
             &format!("/api/v1/cases/{id}/clocks/{clock}"),

@@ -30,7 +30,8 @@ async fn status(api: &gongzhi_test_support::Api, id: &str) -> Value {
 async fn a_medium_or_high_risk_dispute_is_graded_when_its_gate_clears() {
     let t = TestApp::spawn("gate_grade").await;
     let grid = t.api("demo_grid").await;
-    let leader = t.api("demo_leader").await;
+    // The head of the township centre that handles the dispute signs off.
+    let leader = t.api("demo_centre_head").await;
     let place = t.org_id("620702104201").await;
     let me = t.user_id("demo_grid").await;
 
@@ -408,7 +409,7 @@ async fn an_anonymous_petition_goes_on_without_the_replies_it_cannot_get() {
 async fn extensions_keep_to_the_rule_s_limits() {
     let t = TestApp::spawn("extension_limits").await;
     let partner = t.api("demo_partner").await;
-    let leader = t.api("demo_leader").await;
+    let leader = t.api("demo_police_head").await;
     let clock_of = |d: &Value, kind: &str| {
         d["clocks"]
             .as_array()
@@ -488,4 +489,126 @@ async fn extensions_keep_to_the_rule_s_limits() {
         .await
         .unwrap();
     assert!(!page.contains(r#"value="extend""#) && page.contains("本期限不能延长"));
+}
+
+/// Issue 9 §11, deliverable 3: approvals belong to the head of the agency handling the case — the
+/// chief prosecutor for the procuratorate's, a centre's director for the centre's; a refusal needs
+/// a reason and reaches the handler; the committee leader supervises (督办) and does neither.
+#[tokio::test]
+async fn heads_approve_for_their_own_agency_and_the_committee_supervises() {
+    let t = TestApp::spawn("agency_heads").await;
+    let grid = t.api("demo_grid").await;
+    let place = t.org_id("620702104201").await;
+    let me = t.user_id("demo_grid").await;
+    let id = dispute(&grid, &place, "林地边界纠纷").await;
+    grid.post(
+        &format!("/api/v1/cases/{id}/risk"),
+        json!({"people": 8, "extreme_words": true}),
+    )
+    .await;
+    let (s, e) = grid
+        .post(
+            &format!("/api/v1/cases/{id}/risk/plan"),
+            json!({"plan": "约谈", "tasks": [{"title": "约谈双方", "owner": me, "due": "2026-12-31"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+
+    // The chief prosecutor sees the district's cases but approves only the procuratorate's.
+    let chief = t.api("demo_chief").await;
+    let (s, e) = chief
+        .post(&format!("/api/v1/cases/{id}/risk/sign-off"), json!({}))
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(
+        e["fields"]["risk"].as_str().unwrap().contains("乌江镇综治中心"),
+        "{e}"
+    );
+    let (_, d) = grid.get(&format!("/api/v1/cases/{id}")).await;
+    let clock = d["clocks"][0]["id"].as_str().unwrap().to_owned();
+    let (s, e) = chief
+        .post(
+            &format!("/api/v1/cases/{id}/clocks/{clock}"),
+            json!({"action": "extend", "days": 3, "reason": "案情复杂"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["fields"]["reason"].as_str().unwrap().contains("负责人"), "{e}");
+    // The committee leader neither signs off nor changes clocks.
+    let leader = t.api("demo_leader").await;
+    for path in [
+        format!("/api/v1/cases/{id}/risk/sign-off"),
+        format!("/api/v1/cases/{id}/clocks/{clock}"),
+    ] {
+        let (s, _) = leader
+            .post(&path, json!({"action": "pause", "reason": "x"}))
+            .await;
+        assert_eq!(s, 403, "{path}");
+    }
+
+    // The centre's head refuses with a reason (required); the handler is told.
+    let head = t.api("demo_centre_head").await;
+    let (s, e) = head
+        .post(&format!("/api/v1/cases/{id}/risk/refuse"), json!({"reason": " "}))
+        .await;
+    assert_eq!(s, 422, "{e}");
+    let (s, e) = head
+        .post(
+            &format!("/api/v1/cases/{id}/risk/refuse"),
+            json!({"reason": "稳控任务缺少包案领导，请补充"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let (_, inbox) = grid.get("/api/v1/inbox").await;
+    let refused = inbox["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "risk_refused")
+        .unwrap_or_else(|| panic!("{inbox}"));
+    assert_eq!(refused["notice"]["reason"], "稳控任务缺少包案领导，请补充");
+    assert_eq!(status(&grid, &id).await, "registered", "still blocked");
+    let (s, e) = head
+        .post(&format!("/api/v1/cases/{id}/risk/sign-off"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{e}");
+
+    // Supervision: a note is required; the handling agency is told; nothing else changes.
+    let (s, _) = leader
+        .post(&format!("/api/v1/cases/{id}/supervise"), json!({"note": ""}))
+        .await;
+    assert_eq!(s, 422);
+    let (s, e) = leader
+        .post(
+            &format!("/api/v1/cases/{id}/supervise"),
+            json!({"note": "请于本周内化解并报结果"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let (_, inbox) = t.api("demo_centre").await.get("/api/v1/inbox").await;
+    assert!(
+        inbox["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "supervised" && n["notice"]["note"] == "请于本周内化解并报结果"),
+        "{inbox}"
+    );
+    assert_eq!(
+        grid.post(&format!("/api/v1/cases/{id}/supervise"), json!({"note": "x"}))
+            .await
+            .0,
+        403,
+        "only the committee supervises"
+    );
+    let (_, d) = grid.get(&format!("/api/v1/cases/{id}")).await;
+    let steps: Vec<&str> = d["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["what"].as_str())
+        .collect();
+    for step in ["risk-sign-off-refused", "risk-signed-off", "supervised"] {
+        assert!(steps.contains(&step), "{step} in {steps:?}");
+    }
 }

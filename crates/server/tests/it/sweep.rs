@@ -258,6 +258,22 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             ),
         ),
         ("POST /cases/{id}/risk/tasks/{task}/done", Form(vec![])),
+        (
+            "POST /cases/{id}/risk/refuse",
+            Form(vec![("reason", s("任务不具体"))]),
+        ),
+        (
+            "POST /cases/{id}/supervise",
+            Form(vec![("note", s("请尽快化解"))]),
+        ),
+        (
+            "POST /api/v1/cases/{id}/risk/refuse",
+            Json(json!({"reason": "任务不具体"})),
+        ),
+        (
+            "POST /api/v1/cases/{id}/supervise",
+            Json(json!({"note": "请尽快化解"})),
+        ),
         ("POST /api/v1/tasks/{id}/done", Json(json!({}))),
         (
             "POST /admin/calendar/delete",
@@ -865,6 +881,7 @@ async fn every_role_against_every_staff_route_of_the_router() {
         ("demo_partner", gongzhi_app::domain::Role::PartnerHandler),
         ("demo_grid", gongzhi_app::domain::Role::GridWorker),
         ("demo_leader", gongzhi_app::domain::Role::Leader),
+        ("demo_centre_head", gongzhi_app::domain::Role::AgencyHead),
     ];
     assert_eq!(accounts.len(), gongzhi_app::domain::Role::ALL.len());
     let routes: Vec<RouteSpec> = catalogue().into_iter().filter(|r| r.access.is_staff()).collect();

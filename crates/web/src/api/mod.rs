@@ -32,6 +32,7 @@ mod reconciliation;
 mod referral;
 mod reply;
 mod risk;
+mod supervision;
 mod users;
 
 #[derive(OpenApi)]
@@ -70,7 +71,7 @@ pub struct ErrorBody {
 fn api_routes() -> ApiRoutes {
     use Action::{
         ApproveClock, HandleCase, ManageReference, ManageUsers, RegisterCase, RevealPersonal, SignOffRisk,
-        ViewCases, ViewPermissions, ViewReference, ViewUsers,
+        SuperviseCase, ViewCases, ViewPermissions, ViewReference, ViewUsers,
     };
     let handle = Access::Staff(HandleCase);
     ApiRoutes::new(OpenApiRouter::with_openapi(ApiDoc::openapi()))
@@ -97,6 +98,8 @@ fn api_routes() -> ApiRoutes {
         .op(handle, routes!(reply::reply))
         .op(handle, routes!(risk::assess))
         .op(Access::Staff(SignOffRisk), routes!(risk::sign_off))
+        .op(Access::Staff(SignOffRisk), routes!(risk::refuse))
+        .op(Access::Staff(SuperviseCase), routes!(supervision::supervise))
         .op(Access::Staff(ViewReference), routes!(risk::list_rules))
         .op(Access::Staff(ManageReference), routes!(risk::create_rules))
         .op(handle, routes!(referral::refer))

@@ -55,6 +55,24 @@ pub async fn sign_off(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
     Ok(Json(Done { ok: true }))
 }
 
+#[derive(serde::Deserialize, ToSchema)]
+pub struct RefuseBody {
+    /// Why the head does not sign off (told to the handler).
+    pub reason: String,
+}
+
+/// The head of the handling agency refuses to sign off the latest (high) risk, with a reason.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/risk/refuse", tag = "cases", security(("bearer" = [])), request_body = RefuseBody,
+    responses((status = 200, body = Done), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn refuse(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
+    let b: RefuseBody = body.json()?;
+    s.app
+        .refuse_risk(&req.ctx, id, &b.reason)
+        .await
+        .map_err(fail(&req))?;
+    Ok(Json(Done { ok: true }))
+}
+
 /// Set the mitigation plan of the latest assessment, with its tasks.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/risk/plan", tag = "cases", security(("bearer" = [])), request_body = PlanForm,
     responses((status = 200, body = Done), (status = 422, body = ErrorBody)))]

@@ -193,6 +193,14 @@ fn notice_text(t: &T, n: &Notice) -> String {
         Message::Referral { due } => ("notice-referral", vec![("due", due.clone())]),
         Message::ReferralReturned { by } => ("notice-referral-returned", vec![("by", by.clone())]),
         Message::ReferralReported { by } => ("notice-referral-reported", vec![("by", by.clone())]),
+        Message::Supervised { by, note } => (
+            "notice-supervised",
+            vec![("by", by.clone()), ("note", note.clone())],
+        ),
+        Message::SignOffRefused { by, reason } => (
+            "notice-risk-refused",
+            vec![("by", by.clone()), ("reason", reason.clone())],
+        ),
     };
     let args: Vec<(&str, String)> = case.into_iter().chain(more).collect();
     t.ta(key, &args)

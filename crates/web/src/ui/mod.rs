@@ -20,6 +20,7 @@ mod referral;
 mod reply;
 mod risk;
 mod roster;
+mod supervision;
 mod timeline;
 
 use askama::Template;
@@ -179,6 +180,7 @@ pub fn router() -> Routes {
         .merge(case::router())
         .merge(reply::router())
         .merge(risk::router())
+        .merge(supervision::router())
         .merge(referral::router())
         .merge(mediation::router())
         .merge(follow_up::router())

@@ -26,6 +26,11 @@ pub fn router() -> Routes {
             Access::Staff(Action::SignOffRisk),
             sign_off,
         )
+        .post(
+            "/cases/{id}/risk/refuse",
+            Access::Staff(Action::SignOffRisk),
+            refuse,
+        )
         .post("/cases/{id}/risk/plan", Access::Staff(Action::HandleCase), plan)
         .post(
             "/cases/{id}/risk/tasks/{task}/done",
@@ -191,6 +196,11 @@ async fn assess(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: Form
 async fn sign_off(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -> PageResult {
     let r = s.app.sign_off_risk(&req.ctx, id).await;
     after(&s, &req, id, "risk", &FormData::default(), r, "signed").await
+}
+
+async fn refuse(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
+    let r = s.app.refuse_risk(&req.ctx, id, &d.get("reason")).await;
+    after(&s, &req, id, "risk", &d, r, "refused").await
 }
 
 /// Task rows of a form: `tasks[i].title`, `.owner`, `.due`.
