@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::case::ReplyChannel;
 use gongzhi_domain::deadline::ClockKind;
+use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::publication::{self, Audience, CaseFacts};
 use gongzhi_domain::workflow::{CaseKind, Status};
@@ -53,8 +54,9 @@ pub struct PublicCase {
     pub replies_shown: bool,
     /// (clock kind, due date) of the reply clocks still running.
     pub expected: Vec<(ClockKind, NaiveDate)>,
-    /// (event kind, date) of the public steps.
-    pub steps: Vec<(String, time::Timestamp)>,
+    /// (event kind, date, what it says) of the public steps; what it says is shown only for an
+    /// extension, whose reason the petitioner is told (§3.3).
+    pub steps: Vec<(String, time::Timestamp, EventDetail)>,
 }
 
 /// A title and a reply staff write for publication.
@@ -131,7 +133,13 @@ impl App {
             .await?
             .items
             .into_iter()
-            .map(|e| (e.kind, time::from_millis(e.at)))
+            .map(|e| {
+                let said = match EventDetail::decode(&e.kind, &e.detail) {
+                    d @ EventDetail::ClockChanged { .. } if e.kind == "clock-extended" => d,
+                    _ => EventDetail::None,
+                };
+                (e.kind, time::from_millis(e.at), said)
+            })
             .collect();
         Ok(PublicCase {
             public_id: c.public_id.clone(),

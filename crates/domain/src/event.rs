@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::deadline::ClockKind;
 use crate::reconciliation::Ineligible;
 use crate::risk::RiskLevel;
 use crate::workflow::Channel;
@@ -21,6 +22,13 @@ pub enum EventDetail {
     RiskAssessed { level: RiskLevel, score: u32 },
     /// The reconciliation conditions were checked (§4.6); none unmet means eligible.
     ReconciliationChecked { unmet: Vec<Ineligible> },
+    /// A clock was paused, resumed or extended, with the approved reason; `due` is the due date
+    /// after the change.
+    ClockChanged {
+        clock: ClockKind,
+        reason: String,
+        due: String,
+    },
 }
 
 impl EventDetail {
@@ -46,7 +54,10 @@ impl EventDetail {
     /// Reads what any release stored for an event of this kind: JSON, or the joined text that
     /// releases before December 2026 wrote ("number｜channel", "level|score", "a,b" or "eligible").
     pub fn decode(kind: &str, stored: &str) -> Self {
-        let structured = matches!(kind, "registered" | "risk-assessed" | "reconciliation-checked");
+        let structured = matches!(
+            kind,
+            "registered" | "risk-assessed" | "reconciliation-checked" | "clock-paused" | "clock-resumed" | "clock-extended"
+        );
         if structured && let Ok(d) = serde_json::from_str::<EventDetail>(stored) {
             return d;
         }

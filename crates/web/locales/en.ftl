@@ -899,6 +899,7 @@ event-revealed = Personal data revealed
 event-risk-assessed = Risk assessed
 event-risk-signed-off = Risk signed off
 event-task-done = Task done
+event-clock-detail = { $clock }, because: { $reason } (due { $due })
 event-risk-plan = Mitigation plan
 event-reply-procedural = Procedural reply
 event-reply-progress = Progress reply

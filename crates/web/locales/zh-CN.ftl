@@ -899,6 +899,7 @@ event-revealed = 查看完整身份信息
 event-risk-assessed = 风险评估
 event-risk-signed-off = 领导审批风险
 event-task-done = 完成任务
+event-clock-detail = { $clock }，理由：{ $reason }（期限至 { $due }）
 event-risk-plan = 制定稳控措施
 event-reply-procedural = 程序性答复
 event-reply-progress = 进展答复

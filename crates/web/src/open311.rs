@@ -83,7 +83,7 @@ fn request_json(p: &PublicCase) -> Value {
     let step = p
         .steps
         .last()
-        .map(|(k, _)| match k.strip_prefix("cmd-") {
+        .map(|(k, _, _)| match k.strip_prefix("cmd-") {
             Some(cmd) => t.code("public-step", cmd),
             None => t.code_or_raw("event", k),
         })

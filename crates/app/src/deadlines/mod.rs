@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
+use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::calendar::WorkCalendar;
 use gongzhi_domain::deadline::{self, Calculated, ClockKind, ClockState, Due, Rule, Trigger, Unit};
 use gongzhi_domain::policy::Action;
@@ -483,7 +484,12 @@ impl App {
         k.note = reason.to_owned();
         k.approver_name = actor.display_name.clone();
         case::update_clock(tx.conn(), &k).await?;
-        let detail = format!("{}：{}（{}）", k.kind.code(), reason, k.due_date);
+        let detail = EventDetail::ClockChanged {
+            clock: k.kind,
+            reason: reason.to_owned(),
+            due: k.due_date.to_string(),
+        }
+        .encode();
         // §3.3: an extension's reason is told to the petitioner — the step, with its reason and
         // the new due date, is on the portal's progress page.
         self.event(tx.conn(), ctx, &c, what, &detail, what == "clock-extended")

@@ -449,6 +449,22 @@ async fn extensions_keep_to_the_rule_s_limits() {
     let msg = e["fields"]["days"].as_str().unwrap();
     assert!(msg.contains("1–30") && msg.contains("信访工作条例"), "{msg}");
     assert_eq!(leader.post(&url, extend(30)).await.0, 200);
+    // §3.3 "reason told to petitioner": the extension and its reason are on the progress page.
+    let code = c["tracking_code"].as_str().unwrap();
+    let track = t
+        .client()
+        .post(format!("{}/portal/track", t.base))
+        .form(&[("code", code), ("last4", "2345")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        track.contains("延长时限") && track.contains("理由：案情复杂，需调取征地档案"),
+        "{track}"
+    );
     let (s, e) = leader.post(&url, extend(10)).await;
     assert_eq!(s, 422, "{e}");
     assert!(

@@ -6,10 +6,11 @@ use axum::extract::{Query, Request, State};
 use axum::response::IntoResponse;
 use gongzhi_app::AppError;
 use gongzhi_app::admin::{Category, OrgUnit};
+use gongzhi_app::domain::event::EventDetail;
 use gongzhi_app::publication::PublicCase;
 use http::{StatusCode, header};
 
-use super::case::{fmt_ts, intake_form, read_multipart, status_class};
+use super::case::{clock_change_text, fmt_ts, intake_form, read_multipart, status_class};
 use super::{Chrome, PageResult, form_error, page};
 use crate::AppState;
 use crate::error::render;
@@ -170,11 +171,14 @@ fn track_page(req: &Req, f: FormState, found: Option<PublicCase>, status: Status
                 .collect(),
             p.steps
                 .iter()
-                .map(|(k, at)| {
-                    let label = match k.strip_prefix("cmd-") {
+                .map(|(k, at, said)| {
+                    let mut label = match k.strip_prefix("cmd-") {
                         Some(cmd) => t.code("public-step", cmd),
                         None => t.code_or_raw("event", k),
                     };
+                    if let EventDetail::ClockChanged { clock, reason, due } = said {
+                        label = format!("{label}：{}", clock_change_text(&t, *clock, reason, due));
+                    }
                     (fmt_ts(*at), label)
                 })
                 .collect(),

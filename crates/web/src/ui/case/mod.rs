@@ -25,7 +25,7 @@ mod panel;
 
 pub use intake::{intake_form, read_multipart};
 pub use list::{CaseRow, case_row};
-pub(crate) use page::{Answer, EventRow, after, case_page};
+pub(crate) use page::{Answer, EventRow, after, case_page, clock_change_text};
 
 pub fn router() -> Routes {
     use Action::{HandleCase, RegisterCase, RevealPersonal, ViewCases};

@@ -181,6 +181,7 @@ fn event_text(t: &T, kind: &str, detail: &EventDetail) -> (String, String) {
             .map(|w| t.code("ineligible", w.code()))
             .collect::<Vec<_>>()
             .join("；"),
+        EventDetail::ClockChanged { clock, reason, due } => clock_change_text(t, *clock, reason, due),
         EventDetail::Text { text } => match kind {
             _ if kind.starts_with("cmd-") || kind.starts_with("mediation-") => text.clone(),
             k if k.starts_with("reply-") => t.code_or_raw("reply-channel", text),
@@ -190,6 +191,24 @@ fn event_text(t: &T, kind: &str, detail: &EventDetail) -> (String, String) {
         },
     };
     (what, detail)
+}
+
+/// A clock change in words: which clock, why, and its due date since (the staff timeline and, for
+/// an extension, the petitioner's progress page, §3.3).
+pub(crate) fn clock_change_text(
+    t: &T,
+    clock: gongzhi_app::domain::deadline::ClockKind,
+    reason: &str,
+    due: &str,
+) -> String {
+    t.ta(
+        "event-clock-detail",
+        &[
+            ("clock", t.code("clock", clock.code())),
+            ("reason", reason.to_owned()),
+            ("due", due.to_owned()),
+        ],
+    )
 }
 
 /// What the case page answers with: the form an action came from, how it went, what to show.
