@@ -30,6 +30,7 @@ pub mod publication;
 mod reconciliation;
 pub mod referral;
 pub mod reply;
+pub mod review;
 pub mod risk;
 pub mod roster;
 pub mod seed;

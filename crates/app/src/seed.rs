@@ -206,11 +206,32 @@ impl App {
         let now = self.now();
         let mut tx = self.db().begin().await?;
         let c = tx.conn();
-        ensure_unit(c, "620000000000", "甘肃省", now).await?;
-        ensure_unit(c, "620700000000", "张掖市", now).await?;
+        let province = ensure_unit(c, "620000000000", "甘肃省", now).await?;
+        let city = ensure_unit(c, "620700000000", "张掖市", now).await?;
         let district = ensure_unit(c, DISTRICT, "甘州区", now).await?;
         for (code, name, short, kind) in AGENCIES {
             ensure_agency(c, (code, name, short, *kind), district, now).await?;
+        }
+        // §3.3: review goes to the next-higher organ, re-review to the one above it — for the
+        // police, whose government petitions the demo handles, the city bureau and the province's
+        // department.
+        let gat = [
+            ("ZY-GAJ", "张掖市公安局", "张掖市公安局", city),
+            ("GS-GAT", "甘肃省公安厅", "甘肃省公安厅", province),
+        ];
+        let mut chain = vec![reference::agency_by_code(c, "GZ-GAJ").await?.map(|a| a.id)];
+        for (code, name, short, unit) in gat {
+            chain.push(Some(
+                ensure_agency(c, (code, name, short, AgencyKind::Police), unit, now).await?,
+            ));
+        }
+        for pair in chain.windows(2) {
+            if let [Some(a), Some(up)] = pair
+                && gongzhi_store::review::superior_of(c, *a).await?.is_none()
+            {
+                gongzhi_store::review::set_superior(c, *a, Some(*up), gongzhi_domain::time::to_millis(now))
+                    .await?;
+            }
         }
         for (n, (part, name)) in TOWNSHIPS.iter().enumerate() {
             let code = format!("620702{part}000");

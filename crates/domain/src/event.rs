@@ -56,7 +56,12 @@ impl EventDetail {
     pub fn decode(kind: &str, stored: &str) -> Self {
         let structured = matches!(
             kind,
-            "registered" | "risk-assessed" | "reconciliation-checked" | "clock-paused" | "clock-resumed" | "clock-extended"
+            "registered"
+                | "risk-assessed"
+                | "reconciliation-checked"
+                | "clock-paused"
+                | "clock-resumed"
+                | "clock-extended"
         );
         if structured && let Ok(d) = serde_json::from_str::<EventDetail>(stored) {
             return d;

@@ -24,6 +24,8 @@ pub struct RuleRow {
     pub extension_days: i64,
     /// How many times a clock may be extended.
     pub extensions: i64,
+    /// The pause-reason codes for which a clock may be paused, comma-separated ('' for none).
+    pub pausable: String,
 }
 
 pub async fn rules(conn: &mut AnyConnection) -> Result<Vec<RuleRow>> {
@@ -37,8 +39,8 @@ pub async fn rules(conn: &mut AnyConnection) -> Result<Vec<RuleRow>> {
 pub async fn insert_rule_if_absent(conn: &mut AnyConnection, r: &RuleRow) -> Result<()> {
     sqlx::query(
         "INSERT INTO deadline_rule (code, clock, case_kind, trigger_event, amount, unit, next_day, roll_over,
-            effective_from, effective_to, region, source, version, updated_at, extension_days, extensions)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15)
+            effective_from, effective_to, region, source, version, updated_at, extension_days, extensions, pausable)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15, $16)
          ON CONFLICT (code) DO NOTHING",
     )
     .bind(&r.code)
@@ -56,6 +58,7 @@ pub async fn insert_rule_if_absent(conn: &mut AnyConnection, r: &RuleRow) -> Res
     .bind(r.updated_at)
     .bind(r.extension_days)
     .bind(r.extensions)
+    .bind(&r.pausable)
     .execute(&mut *conn)
     .await?;
     crate::reference::bump_version(conn, crate::reference::DEADLINES).await

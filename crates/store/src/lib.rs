@@ -21,6 +21,7 @@ pub mod partner;
 pub mod reference;
 pub mod referral;
 pub mod reply;
+pub mod review;
 pub mod risk;
 pub mod roster;
 mod rows;

@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "risk_rules",
         sql: include_str!("../migrations/0006_risk_rules.sql"),
     },
+    Migration {
+        version: 7,
+        name: "reviews",
+        sql: include_str!("../migrations/0007_reviews.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

@@ -359,6 +359,16 @@ impl App {
         } else {
             ""
         };
+        let related_case_id = if i.kind == CaseKind::GovPetition {
+            let indexes: Vec<String> = i
+                .parties
+                .iter()
+                .filter_map(|p| p.id.as_ref().map(|id| self.cipher().blind_index(id.as_str())))
+                .collect();
+            self.rereviewed_matter(&mut *conn, &indexes, &i.category).await?
+        } else {
+            None
+        };
         let c = Case {
             id: Id::new(),
             number: String::new(),
@@ -384,7 +394,7 @@ impl App {
             handler_id: None,
             handler_name: String::new(),
             created_by: ctx.user().map(|a| a.user_id),
-            related_case_id: None,
+            related_case_id,
             tracking_code: tracking.as_ref().map(|t| t.0.clone()),
             tracking_phone: tracking.map(|t| t.1),
             reconciliation: String::new(),

@@ -89,6 +89,12 @@ impl App {
             ),
             other => AppError::Transition(other),
         })?;
+        // §3.3: the review windows, the next-higher organ, the matter already re-reviewed.
+        if let Some((reviewer, name)) = self.check_review_step(&mut *conn, &c, command).await? {
+            c.owner_agency_id = reviewer;
+            c.owner_agency_name = name;
+            c.handler_id = None;
+        }
         if effects.names_handler && !input.handler_id.trim().is_empty() {
             let h = input
                 .handler_id

@@ -1,7 +1,7 @@
 //! The case list and the case page as its reader may see it.
 
 use chrono::Datelike;
-use gongzhi_domain::deadline::{ClockState, Unit};
+use gongzhi_domain::deadline::{ClockState, PauseReason, Unit};
 use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::policy::{Action, Actor};
 use gongzhi_domain::reconciliation::ReconciliationFacts;
@@ -46,6 +46,10 @@ pub struct ClockView {
     pub rule_term: Option<(u32, Unit)>,
     /// The most days an extension may add now; 0 when the rule allows none, or none is left.
     pub extension_left: u32,
+    /// The reasons for which the rule lets the clock be paused (none: it is never paused).
+    pub pausable: Vec<PauseReason>,
+    /// The rule version behind the due date.
+    pub rule_version: i64,
 }
 
 /// What the viewer may do on one case: the permission of the roles, on a case of the viewer's own
@@ -133,6 +137,9 @@ pub struct CaseView {
     /// Other cases the viewer may see with a party of the same identity number: (id, number,
     /// title), newest first, at most `RELATED_SHOWN`, and how many in all.
     pub related: Paged<(String, String, String)>,
+    /// The earlier case in which the same petitioner's matter was re-reviewed to its end (§3.3,
+    /// Art. 36: not accepted again): id and number.
+    pub rereviewed: Option<(Id, String)>,
     /// The latest `TIMELINE_SHOWN` events, oldest first, and how many there are.
     pub events: Paged<TimelineEvent>,
     /// Commands the actor's roles allow from the current state.
@@ -190,6 +197,8 @@ impl App {
                     extension_left: rule
                         .filter(|r| k.extensions < i64::from(r.extensions))
                         .map_or(0, |r| r.extension_days),
+                    pausable: rule.map(|r| r.pausable.clone()).unwrap_or_default(),
+                    rule_version: rule.map_or(0, |r| r.version),
                     clock: k,
                 }
             })
@@ -258,6 +267,12 @@ impl App {
             replies: reply::replies(&mut conn, case).await?,
             attachments: attachment::attachments(&mut conn, case).await?,
             related,
+            rereviewed: match c.related_case_id {
+                Some(earlier) => case::get_case(&mut conn, earlier)
+                    .await?
+                    .map(|e| (e.id, e.number)),
+                None => None,
+            },
             events: case::events(&mut conn, case, false, Page::first(TIMELINE_SHOWN))
                 .await?
                 .map(TimelineEvent::from),

@@ -6,9 +6,11 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
-use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::calendar::WorkCalendar;
-use gongzhi_domain::deadline::{self, Calculated, ClockKind, ClockState, Due, Rule, Trigger, Unit};
+use gongzhi_domain::deadline::{
+    self, Calculated, ClockKind, ClockState, Due, PauseReason, Rule, Trigger, Unit,
+};
+use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{CaseKind, Exempt};
 use gongzhi_domain::{Id, time};
@@ -47,7 +49,7 @@ pub fn default_rules() -> Vec<RuleRow> {
     use CaseKind::{Dispute, GovPetition, Petition};
     use ClockKind as K;
     use Trigger as T;
-    let table: [DefaultRule; 11] = [
+    let table: [DefaultRule; 14] = [
         (
             "urgent-same-day",
             None,
@@ -130,6 +132,33 @@ pub fn default_rules() -> Vec<RuleRow> {
             "《信访工作条例》：复查、复核意见30日内提出",
         ),
         (
+            "gov-review-window-30d",
+            Some(GovPetition),
+            T::OpinionIssued,
+            K::ReviewWindow,
+            30,
+            Unit::CalendarDay,
+            "《信访工作条例》第三十五条：收到书面答复之日起30日内可请求上一级机关复查",
+        ),
+        (
+            "gov-rereview-window-30d",
+            Some(GovPetition),
+            T::ReviewOpinionIssued,
+            K::ReReviewWindow,
+            30,
+            Unit::CalendarDay,
+            "《信访工作条例》第三十六条：收到复查意见之日起30日内可请求复核",
+        ),
+        (
+            "gov-rereview-30d",
+            Some(GovPetition),
+            T::ReReviewRequested,
+            K::ReReviewOpinion,
+            30,
+            Unit::CalendarDay,
+            "《信访工作条例》第三十六条：收到复核请求之日起30日内提出复核意见，听证时间不计入",
+        ),
+        (
             "referral-feedback-15d",
             None,
             T::Referred,
@@ -182,6 +211,13 @@ pub fn default_rules() -> Vec<RuleRow> {
                 _ => 0,
             },
             extensions: i64::from(matches!(code, "gov-handling-60d" | "referral-feedback-15d")),
+            // §3.3 (Art. 36): only a re-review's hearing time is not counted; no other statutory
+            // clock stops.
+            pausable: if code == "gov-rereview-30d" {
+                PauseReason::Hearing.code().into()
+            } else {
+                String::new()
+            },
         })
         .collect()
 }
@@ -206,8 +242,15 @@ fn rule_of(r: &RuleRow) -> Option<Rule> {
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
         region: r.region.clone(),
         source: r.source.clone(),
+        version: r.version,
         extension_days: u32::try_from(r.extension_days).ok()?,
         extensions: u32::try_from(r.extensions).ok()?,
+        pausable: r
+            .pausable
+            .split(',')
+            .filter(|c| !c.trim().is_empty())
+            .map(PauseReason::parse)
+            .collect::<Option<Vec<_>>>()?,
     })
 }
 
@@ -241,11 +284,16 @@ impl App {
 
 impl Clocks {
     async fn load(conn: &mut AnyConnection) -> Result<Self, AppError> {
-        let rules = deadline_rule::rules(&mut *conn)
-            .await?
-            .iter()
-            .filter_map(rule_of)
-            .collect();
+        let mut rules = Vec::new();
+        for row in deadline_rule::rules(&mut *conn).await? {
+            match rule_of(&row) {
+                Some(r) => rules.push(r),
+                // Never silently: a row this release cannot read starts no clock, and says so.
+                None => {
+                    tracing::error!(rule = %row.code, "deadline rule unreadable; its clocks are not started")
+                }
+            }
+        }
         let days = reference::calendar_all(conn).await?;
         let cal = WorkCalendar::new(days.iter().map(|d| (d.day, d.kind)));
         let names = days.into_iter().map(|d| (d.day, d.name)).collect();
@@ -361,9 +409,12 @@ enum ClockChange {
 pub struct ClockRequest {
     /// pause, resume, extend
     pub action: String,
-    /// For extend: the days added (1–90).
+    /// For extend: the days added (within the rule's maximum).
     #[serde(default)]
     pub days: u32,
+    /// For pause: why, one of the reasons the clock's rule allows (`hearing`).
+    #[serde(default)]
+    pub pause_reason: String,
     pub reason: String,
 }
 
@@ -448,6 +499,19 @@ impl App {
                         .arg("max", max_days)
                         .arg("rule", source),
                 );
+            }
+        }
+        if change == ClockChange::Pause {
+            // §3.3: a clock stops only for what its rule names (re-review: a hearing's time).
+            let allowed: &[PauseReason] = rule.map_or(&[], |r| r.pausable.as_slice());
+            let source = rule.map(|r| r.source.clone()).unwrap_or_default();
+            if allowed.is_empty() {
+                checks.fail(FieldError::new("pause_reason", "pause-not-allowed").arg("rule", source));
+            } else if !PauseReason::parse(&request.pause_reason).is_some_and(|p| allowed.contains(&p)) {
+                checks.fail(FieldError::new("pause_reason", "pause-reason-not-allowed").arg(
+                    "allowed",
+                    allowed.iter().map(|p| p.code()).collect::<Vec<_>>().join("、"),
+                ));
             }
         }
         checks.finish()?;

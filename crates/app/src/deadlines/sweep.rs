@@ -44,12 +44,13 @@ impl App {
             let kind = match state {
                 ClockState::DueSoon => "reminder",
                 // The parties' own time is no duty of the agency: when it has passed without
-                // their application it lapses, with no escalation (人民调解法 Art. 33).
+                // their application it lapses, with no escalation (人民调解法 Art. 33; the
+                // review windows of 信访工作条例 Arts. 35–36).
                 ClockState::Overdue if o.clock.kind.is_parties_time() => {
                     let mut tx = self.db().begin().await?;
                     let mut k = o.clock.clone();
                     k.state = ClockState::Exempt;
-                    k.note = "期满，当事人未申请司法确认".into();
+                    k.note = k.kind.lapsed_note().into();
                     match case::update_clock(tx.conn(), &k).await {
                         // A concurrent sweep or a recorded application got there first.
                         Ok(()) | Err(gongzhi_store::StoreError::Conflict) => {}

@@ -118,7 +118,14 @@ impl App {
                         p.push((Command::IssueReviewOpinion, rng.range(5 * 24, 28 * 24)));
                     }
                 }
-                p.push((Command::Close, rng.range(24, 7 * 24)));
+                // After an opinion the case waits out the petitioner's 30 days to ask for review
+                // (§3.3, Art. 35) before it is closed.
+                let wait = if p.last().is_some_and(|(c, _)| *c == Command::NotAccept) {
+                    rng.range(24, 7 * 24)
+                } else {
+                    rng.range(31 * 24, 40 * 24)
+                };
+                p.push((Command::Close, wait));
                 p
             }
             CaseKind::MinorCriminal => {

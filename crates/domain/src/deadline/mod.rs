@@ -35,8 +35,15 @@ codes! {
         Acceptance => "acceptance",
         /// §3.3: handled within 60 days of acceptance (+≤30 days by extension).
         Handling => "handling",
-        /// §3.3: review or re-review opinion within 30 days.
+        /// §3.3: review opinion within 30 days of the request (信访工作条例 Art. 35).
         ReviewOpinion => "review_opinion",
+        /// §3.3: the petitioner's 30 days from the written opinion to request a review by the
+        /// next-higher organ (Art. 35).
+        ReviewWindow => "review_window",
+        /// §3.3: the petitioner's 30 days from the review opinion to request a re-review (Art. 36).
+        ReReviewWindow => "rereview_window",
+        /// §3.3: re-review opinion within 30 days; a hearing's time is not counted (Art. 36).
+        ReReviewOpinion => "rereview_opinion",
         /// The receiving agency reports back on a referral.
         ReferralFeedback => "referral_feedback",
         /// 人民调解法 Art. 33: judicial confirmation applied for within 30 days of the agreement.
@@ -55,8 +62,14 @@ codes! {
         Routed => "routed",
         /// The competent organ accepts it.
         Accepted => "accepted",
-        /// The petitioner asks for review or re-review.
+        /// The petitioner asks for review.
         ReviewRequested => "review_requested",
+        /// The handling organ issues its written opinion (the review window opens).
+        OpinionIssued => "opinion_issued",
+        /// The review opinion is issued (the re-review window opens).
+        ReviewOpinionIssued => "review_opinion_issued",
+        /// The petitioner asks for re-review.
+        ReReviewRequested => "rereview_requested",
         /// A progress reply is sent; the next one falls due.
         ProgressReplied => "progress_replied",
         /// The case is referred to another agency.
@@ -83,8 +96,30 @@ impl ClockKind {
     /// mediation agreement may jointly apply for judicial confirmation (人民调解法 Art. 33,
     /// DOMAIN.md §3.1). Applying is their choice: the clock is met when they apply, lapses when
     /// the time passes, is never escalated, and outlives the closing of the case.
+    /// The petitioner's windows for review and re-review (§3.3) are the same kind of time.
     pub fn is_parties_time(self) -> bool {
-        self == ClockKind::JudicialConfirmation
+        matches!(
+            self,
+            ClockKind::JudicialConfirmation | ClockKind::ReviewWindow | ClockKind::ReReviewWindow
+        )
+    }
+
+    /// What a lapsed parties' time says: the time passed without the parties acting.
+    pub fn lapsed_note(self) -> &'static str {
+        match self {
+            ClockKind::ReviewWindow => "期满，信访人未请求复查",
+            ClockKind::ReReviewWindow => "期满，信访人未请求复核",
+            _ => "期满，当事人未申请司法确认",
+        }
+    }
+}
+
+codes! {
+    /// Why a clock may be paused — only for what a rule names (DOMAIN.md §3.3: "a hearing may be
+    /// held and its time is not counted" for re-review; nothing else stops a statutory clock).
+    PauseReason {
+        /// A hearing (听证) is held: its time is not counted (信访工作条例 Art. 36).
+        Hearing => "hearing",
     }
 }
 
@@ -126,8 +161,12 @@ pub struct Rule {
     pub extension_days: u32,
     /// How many times a clock under this rule may be extended.
     pub extensions: u32,
+    /// The reasons for which a clock under this rule may be paused; none: it is never paused.
+    pub pausable: Vec<PauseReason>,
     /// Where the rule comes from, shown when the due date is explained.
     pub source: String,
+    /// The rule's version (each change makes a new one), shown with the due dates it produced.
+    pub version: i64,
 }
 
 impl Rule {
@@ -238,6 +277,8 @@ mod tests {
             region: region.into(),
             extension_days: 0,
             extensions: 0,
+            pausable: Vec::new(),
+            version: 1,
             source: String::new(),
         };
         let rules = vec![

@@ -115,10 +115,26 @@ pub fn apply(
             None,
             Exempt::Kinds(&[K::ResultReply, K::ProgressReply, K::Handling]),
         ),
-        C::IssueOpinion => (&[K::Handling], None, Exempt::Nothing),
-        // §3.3: a review or re-review opinion within 30 days of the request.
-        C::RequestReview | C::RequestReReview => (&[], Some(Trigger::ReviewRequested), Exempt::Nothing),
-        C::IssueReviewOpinion | C::IssueReReviewOpinion => (&[K::ReviewOpinion], None, Exempt::Nothing),
+        // §3.3 (信访工作条例 Arts. 35–36): the written opinion opens the petitioner's 30 days to
+        // request review; the request closes that window and starts the 30-day review; the
+        // review opinion opens the 30 days for re-review, and so on.
+        C::IssueOpinion => (&[K::Handling], Some(Trigger::OpinionIssued), Exempt::Nothing),
+        C::RequestReview => (
+            &[K::ReviewWindow],
+            Some(Trigger::ReviewRequested),
+            Exempt::Nothing,
+        ),
+        C::IssueReviewOpinion => (
+            &[K::ReviewOpinion],
+            Some(Trigger::ReviewOpinionIssued),
+            Exempt::Nothing,
+        ),
+        C::RequestReReview => (
+            &[K::ReReviewWindow],
+            Some(Trigger::ReReviewRequested),
+            Exempt::Nothing,
+        ),
+        C::IssueReReviewOpinion => (&[K::ReReviewOpinion], None, Exempt::Nothing),
         // §3.1: the grid's 7-day closure clock ends with the dispute settled or diverted.
         C::Resolve | C::Divert => (&[K::GridClosure, K::UrgentHandling], None, Exempt::Nothing),
         C::Close => (TAKES_ON, None, Exempt::AllOpen),
@@ -290,11 +306,18 @@ mod tests {
                 false,
                 false,
             ),
-            (S::Handling, C::IssueOpinion, &[K::Handling], None, false, false),
+            (
+                S::Handling,
+                C::IssueOpinion,
+                &[K::Handling],
+                Some(Trigger::OpinionIssued),
+                false,
+                false,
+            ),
             (
                 S::OpinionIssued,
                 C::RequestReview,
-                &[],
+                &[K::ReviewWindow],
                 Some(Trigger::ReviewRequested),
                 true,
                 false,
@@ -303,22 +326,22 @@ mod tests {
                 S::InReview,
                 C::IssueReviewOpinion,
                 &[K::ReviewOpinion],
-                None,
+                Some(Trigger::ReviewOpinionIssued),
                 false,
                 false,
             ),
             (
                 S::Reviewed,
                 C::RequestReReview,
-                &[],
-                Some(Trigger::ReviewRequested),
+                &[K::ReReviewWindow],
+                Some(Trigger::ReReviewRequested),
                 true,
                 false,
             ),
             (
                 S::InReReview,
                 C::IssueReReviewOpinion,
-                &[K::ReviewOpinion],
+                &[K::ReReviewOpinion],
                 None,
                 false,
                 false,

@@ -579,47 +579,17 @@ async fn a_government_petition_extension_needs_a_leader_and_a_reason() {
         .unwrap();
     assert!(k["due"].as_str().unwrap() > handling["due"].as_str().unwrap());
     assert!(k["note"].as_str().unwrap().contains("征地档案"));
-    // Paused (a hearing's time is not counted), then resumed: the state follows, the reason is kept.
-    let pause = json!({"action": "pause", "reason": "组织听证，听证期间不计入"});
-    assert_eq!(
-        leader
-            .post(&format!("/api/v1/cases/{id}/clocks/{clock}"), pause.clone())
-            .await
-            .0,
-        200
-    );
-    let state = |d: &Value| {
-        d["clocks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|k| k["kind"] == "handling")
-            .unwrap()["state"]
-            .clone()
-    };
-    assert_eq!(
-        state(&partner.get(&format!("/api/v1/cases/{id}")).await.1),
-        "paused"
-    );
-    assert_eq!(
-        leader
-            .post(&format!("/api/v1/cases/{id}/clocks/{clock}"), pause)
-            .await
-            .0,
-        422,
-        "already paused"
-    );
-    let resume = json!({"action": "resume", "reason": "听证结束"});
-    assert_eq!(
-        leader
-            .post(&format!("/api/v1/cases/{id}/clocks/{clock}"), resume)
-            .await
-            .0,
-        200
-    );
-    assert_ne!(
-        state(&partner.get(&format!("/api/v1/cases/{id}")).await.1),
-        "paused"
+    // §3.3: the handling time does not stop; only a re-review's hearing time is not counted.
+    let (s, e) = leader
+        .post(
+            &format!("/api/v1/cases/{id}/clocks/{clock}"),
+            json!({"action": "pause", "pause_reason": "hearing", "reason": "组织听证"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(
+        e["fields"]["pause_reason"].as_str().unwrap().contains("不能中止"),
+        "{e}"
     );
 }
 

@@ -9,6 +9,7 @@ mod cli;
 mod edge;
 mod panels;
 mod public;
+mod review;
 mod risk_rules;
 mod security;
 mod statute;

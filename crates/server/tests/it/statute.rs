@@ -347,7 +347,8 @@ async fn the_government_petition_rules_start_with_their_regulation() {
     let rows = t
         .rows("SELECT code, effective_from FROM deadline_rule WHERE case_kind = 'gov_petition' ORDER BY code")
         .await;
-    assert_eq!(rows.len(), 4, "{rows:?}");
+    // Routing, acceptance, handling; review and re-review with their windows (Arts. 35–36).
+    assert_eq!(rows.len(), 7, "{rows:?}");
     assert!(rows.iter().all(|r| r[1] == "2022-05-01"), "{rows:?}");
     let others = t
         .rows("SELECT COUNT(*) FROM deadline_rule WHERE case_kind <> 'gov_petition' AND effective_from <> '2019-01-01'")

@@ -222,6 +222,14 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             ]),
         ),
         (
+            "POST /admin/agencies/{agency}/superior",
+            Form(vec![("superior_id", s(""))]),
+        ),
+        (
+            "POST /api/v1/agencies/{id}/superior",
+            Json(json!({"superior_id": ""})),
+        ),
+        (
             "POST /admin/categories",
             Form(vec![
                 ("mode", s("create")),

@@ -211,3 +211,34 @@ pub(super) async fn permissions() -> ApiResult<Vec<PermissionRow>> {
             .collect(),
     ))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct SuperiorBody {
+    /// The next-higher organ's id; empty to clear.
+    #[serde(default)]
+    pub superior_id: String,
+}
+
+/// Set the next-higher organ that reviews the agency's opinions (信访工作条例 Arts. 35–36).
+#[utoipa::path(post, path = "/api/v1/agencies/{id}/superior", tag = "reference", security(("bearer" = [])), request_body = SuperiorBody,
+    responses((status = 200, body = super::Done), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn set_superior(
+    State(s): State<AppState>,
+    req: Req,
+    axum::extract::Path(id): axum::extract::Path<Id>,
+    body: ApiBody,
+) -> Result<Json<super::Done>, Response> {
+    let b: SuperiorBody = body.json()?;
+    let superior = match b.superior_id.trim() {
+        "" => None,
+        x => Some(
+            x.parse::<Id>()
+                .map_err(|_| fail(&req)(AppError::field("superior_id", "agency-unknown")))?,
+        ),
+    };
+    s.app
+        .set_superior(&req.ctx, id, superior)
+        .await
+        .map_err(fail(&req))?;
+    Ok(Json(super::Done { ok: true }))
+}

@@ -80,6 +80,7 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Account, routes!(auth::me))
         .op(Access::Staff(ViewReference), routes!(admin::list_agencies))
         .op(Access::Staff(ManageReference), routes!(admin::create_agency))
+        .op(Access::Staff(ManageReference), routes!(admin::set_superior))
         .op(Access::Staff(ViewReference), routes!(admin::list_org_units))
         .op(Access::Staff(ViewUsers), routes!(users::list_users))
         .op(Access::Staff(ManageUsers), routes!(users::create_user))

@@ -29,6 +29,7 @@ async fn clock(
     let request = ClockRequest {
         action: d.get("action"),
         days: u32::try_from(d.int("days")).unwrap_or(0),
+        pause_reason: d.get("pause_reason"),
         reason: d.get("reason"),
     };
     let r = s.app.change_clock(&req.ctx, id, clock, &request).await;

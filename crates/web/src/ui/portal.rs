@@ -177,7 +177,7 @@ fn track_page(req: &Req, f: FormState, found: Option<PublicCase>, status: Status
                         None => t.code_or_raw("event", k),
                     };
                     if let EventDetail::ClockChanged { clock, reason, due } = said {
-                        label = format!("{label}：{}", clock_change_text(&t, *clock, reason, due));
+                        label = format!("{label}：{}", clock_change_text(t, *clock, reason, due));
                     }
                     (fmt_ts(*at), label)
                 })

@@ -24,6 +24,7 @@ pub fn router() -> Routes {
         .post("/admin/agencies", manage, agency_create)
         .get("/admin/agencies/{agency}", view, agency)
         .post("/admin/agencies/{agency}", manage, agency_update)
+        .post("/admin/agencies/{agency}/superior", manage, superior_set)
 }
 
 pub struct KindOption {
@@ -147,6 +148,11 @@ struct AgencyPage {
     agency: Agency,
     kinds: Vec<KindOption>,
     f: FormState,
+    /// The next-higher organ, which reviews the agency's opinions (§3.3): its id ("" for none),
+    /// and the agencies it may be.
+    superior: String,
+    others: Vec<Agency>,
+    fs: FormState,
 }
 
 async fn agency_view(
@@ -154,6 +160,7 @@ async fn agency_view(
     req: &Req,
     id: Id,
     f: Option<FormState>,
+    fs: Option<FormState>,
     ok_key: Option<&str>,
     status: StatusCode,
 ) -> PageResult {
@@ -169,14 +176,52 @@ async fn agency_view(
             .with("version", a.version)
             .with_all("active", if a.active { vec!["on".into()] } else { vec![] })
     });
+    let superior = page(req, s.app.superior_of(&req.ctx, id).await)?
+        .map(|(id, _)| id)
+        .unwrap_or_default();
+    let others = page(
+        req,
+        s.app
+            .agencies(&req.ctx, &AgencyFilter::default(), gongzhi_app::Page::first(500))
+            .await,
+    )?
+    .items
+    .into_iter()
+    .filter(|o| o.id != id)
+    .collect();
     let c = Chrome::new(req).with_flash(ok_key);
     let p = AgencyPage {
         kinds: kinds(&c),
         c,
         agency: a,
         f,
+        superior,
+        others,
+        fs: fs.unwrap_or_default(),
     };
     Ok(render(status, &p, req.ctx.request_id()))
+}
+
+async fn superior_set(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
+    let chosen = d.get("superior_id");
+    let superior = match chosen.trim() {
+        "" => Ok(None),
+        x => x
+            .parse::<Id>()
+            .map(Some)
+            .map_err(|_| gongzhi_app::AppError::field("superior_id", "agency-unknown")),
+    };
+    let r = match superior {
+        Ok(sup) => s.app.set_superior(&req.ctx, id, sup).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => see_other(&format!("/admin/agencies/{id}?ok=saved")),
+        Err(e) => {
+            let (fs, status) = form_error(&req, e, FormState::from_data(&d))?;
+            agency_view(&s, &req, id, None, Some(fs), None, status).await
+        }
+    }
 }
 
 async fn agency(
@@ -185,7 +230,7 @@ async fn agency(
     Path(id): Path<Id>,
     Query(flash): Query<Flash>,
 ) -> PageResult {
-    agency_view(&s, &req, id, None, flash.ok.as_deref(), StatusCode::OK).await
+    agency_view(&s, &req, id, None, None, flash.ok.as_deref(), StatusCode::OK).await
 }
 
 async fn agency_update(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
@@ -193,7 +238,7 @@ async fn agency_update(State(s): State<AppState>, req: Req, Path(id): Path<Id>, 
         Ok(_) => see_other(&format!("/admin/agencies/{id}?ok=saved")),
         Err(e) => {
             let (f, status) = form_error(&req, e, FormState::from_data(&d))?;
-            agency_view(&s, &req, id, Some(f), None, status).await
+            agency_view(&s, &req, id, Some(f), None, None, status).await
         }
     }
 }

@@ -41,6 +41,9 @@ pub struct ClockRow {
     pub paused: bool,
     /// The most days an extension may add now (0: the rule allows none, or none is left).
     pub extend_max: u32,
+    /// The reasons the rule lets it be paused for: (code, label); none: it is never paused.
+    pub pause_reasons: Vec<(String, String)>,
+    pub rule_version: i64,
 }
 
 pub struct ReferralRow {
@@ -287,6 +290,12 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
                 open: k.state.is_open(),
                 paused: k.state == ClockState::Paused,
                 extend_max: k.extension_left,
+                pause_reasons: k
+                    .pausable
+                    .iter()
+                    .map(|p| (p.code().to_owned(), t.code("pause-reason", p.code())))
+                    .collect(),
+                rule_version: k.rule_version,
             }
         })
         .collect();
