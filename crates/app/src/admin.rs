@@ -1,15 +1,14 @@
-//! Reference data maintenance: the org tree, agencies, dispute categories and the holiday calendar.
+//! Reference data maintenance: the org tree, agencies and dispute categories (the calendar is in
+//! `calendar`).
 
-use chrono::NaiveDate;
 use gongzhi_domain::Id;
 use gongzhi_domain::audit::Changes;
-use gongzhi_domain::calendar::DayKind;
 use gongzhi_domain::org::{AgencyKind, DivisionCode, OrgLevel};
 use gongzhi_domain::policy::Action;
 use gongzhi_store::AnyConnection;
 use gongzhi_store::StoreError;
 use gongzhi_store::reference;
-pub use gongzhi_store::reference::{Agency, AgencyFilter, CalendarDay, Category, OrgUnit};
+pub use gongzhi_store::reference::{Agency, AgencyFilter, Category, OrgUnit};
 use gongzhi_store::{Page, Paged};
 
 use crate::error::Checks;
@@ -413,87 +412,6 @@ impl App {
             },
             "category",
             &c.code,
-            changes,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn calendar_year(&self, ctx: &Ctx, year: i32) -> Result<Vec<CalendarDay>, AppError> {
-        self.authorize(ctx, Action::ViewReference).await?;
-        let mut conn = self.db().conn().await?;
-        Ok(reference::calendar_year(&mut conn, year).await?)
-    }
-
-    /// Adds or changes one date of the calendar.
-    pub async fn set_calendar_day(
-        &self,
-        ctx: &Ctx,
-        day: &str,
-        kind: &str,
-        name: &str,
-    ) -> Result<(), AppError> {
-        self.authorize(ctx, Action::ManageReference).await?;
-        let mut checks = Checks::new();
-        let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").ok();
-        checks.check(date.is_some(), "day", "date-invalid");
-        let kind = DayKind::parse(kind);
-        checks.check(kind.is_some(), "kind", "day-kind-invalid");
-        checks.check(text_ok(name, 30), "name", "name-invalid");
-        checks.finish()?;
-        let (Some(date), Some(kind)) = (date, kind) else {
-            return Err(AppError::NotFound);
-        };
-        let mut tx = self.db().begin().await?;
-        let before = reference::calendar_get(tx.conn(), date).await?;
-        let entry = CalendarDay {
-            day: date,
-            kind,
-            name: name.trim().into(),
-        };
-        reference::calendar_upsert(tx.conn(), &entry, self.now()).await?;
-        let changes = Changes::new()
-            .field(
-                "kind",
-                before.as_ref().map(|b| b.kind.code()).unwrap_or(""),
-                kind.code(),
-            )
-            .field(
-                "name",
-                before.as_ref().map(|b| b.name.clone()).unwrap_or_default(),
-                entry.name.as_str(),
-            );
-        ctx.audit(
-            tx.conn(),
-            "calendar.set",
-            "calendar_day",
-            &date.to_string(),
-            changes,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    pub async fn delete_calendar_day(&self, ctx: &Ctx, day: &str) -> Result<(), AppError> {
-        self.authorize(ctx, Action::ManageReference).await?;
-        let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
-            .map_err(|_| AppError::field("day", "date-invalid"))?;
-        let mut tx = self.db().begin().await?;
-        let before = reference::calendar_get(tx.conn(), date)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        reference::calendar_delete(tx.conn(), date).await?;
-        let changes =
-            Changes::new()
-                .field("kind", before.kind.code(), "")
-                .field("name", before.name.as_str(), "");
-        ctx.audit(
-            tx.conn(),
-            "calendar.delete",
-            "calendar_day",
-            &date.to_string(),
             changes,
         )
         .await?;

@@ -18,6 +18,8 @@ pub enum ImportKind {
     Calendar,
     /// Risk rule sets, one row per factor (DOMAIN.md §3.5).
     RiskRules,
+    /// A State Council holiday notice, one row per holiday (a rest period and its make-up days).
+    HolidayNotice,
 }
 
 impl ImportKind {
@@ -28,6 +30,7 @@ impl ImportKind {
             "categories" => Self::Categories,
             "calendar" => Self::Calendar,
             "risk_rules" => Self::RiskRules,
+            "holiday_notice" => Self::HolidayNotice,
             _ => return None,
         })
     }
@@ -39,6 +42,7 @@ impl ImportKind {
             Self::Categories => "categories",
             Self::Calendar => "calendar",
             Self::RiskRules => "risk_rules",
+            Self::HolidayNotice => "holiday_notice",
         }
     }
 
@@ -57,6 +61,7 @@ impl ImportKind {
             ],
             Self::Categories => &["code", "name", "name_en", "sort_order"],
             Self::Calendar => &["date", "kind", "name"],
+            Self::HolidayNotice => &["name", "from", "to", "workdays"],
             Self::RiskRules => &[
                 "version",
                 "region",
@@ -88,6 +93,7 @@ impl ImportKind {
             Self::Categories => MAX_CATEGORIES,
             Self::Calendar => 2_000,
             Self::RiskRules => 500,
+            Self::HolidayNotice => 20,
         }
     }
 }
@@ -188,8 +194,10 @@ impl App {
                 errors: vec![FieldError::new("file", "import-empty")],
             }]));
         }
-        if kind == ImportKind::RiskRules {
-            return self.import_risk_rules(ctx, &rows).await;
+        match kind {
+            ImportKind::RiskRules => return self.import_risk_rules(ctx, &rows).await,
+            ImportKind::HolidayNotice => return self.import_holiday_notice(ctx, &rows).await,
+            _ => {}
         }
         let now = self.now();
         let mut tx = self.db().begin().await?;
@@ -313,8 +321,10 @@ impl App {
                         reference::category_upsert(tx.conn(), &c, now).await?;
                         Ok(!existed)
                     }
-                    // Whole rule sets, imported above before any row is written.
-                    ImportKind::RiskRules => Err(AppError::Internal("risk rules row by row".into())),
+                    // Whole rule sets and notices, imported above before any row is written.
+                    ImportKind::RiskRules | ImportKind::HolidayNotice => {
+                        Err(AppError::Internal("imported as a whole".into()))
+                    }
                     ImportKind::Calendar => {
                         let date = chrono::NaiveDate::parse_from_str(&r[0], "%Y-%m-%d")
                             .map_err(|_| AppError::field("date", "date-invalid"))?;

@@ -8,6 +8,7 @@ pub mod auth;
 #[cfg(test)]
 mod authorization_tests;
 pub mod boot;
+pub mod calendar;
 pub mod captcha;
 pub mod case;
 mod context;

@@ -120,6 +120,72 @@ pub fn official_2024_2026() -> Vec<Holiday> {
     out
 }
 
+/// One holiday of a State Council notice (国务院办公厅关于部分节假日安排的通知): its name, the rest
+/// period from `from` to `to` (weekend days inside it included), and the weekend days worked
+/// instead (调休上班).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+pub struct NoticeHoliday {
+    pub name: String,
+    #[schema(value_type = String, format = Date)]
+    pub from: Option<NaiveDate>,
+    #[schema(value_type = String, format = Date)]
+    pub to: Option<NaiveDate>,
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub workdays: Vec<NaiveDate>,
+}
+
+/// A date of the calendar with what it is and its name (春节, 春节调休上班).
+pub type NamedDay = (NaiveDate, DayKind, String);
+
+/// The longest rest period a notice gives (the Spring Festival and National Day weeks are 8–9 days).
+pub const LONGEST_HOLIDAY: i64 = 15;
+
+/// A whole notice as calendar days, or every problem as (field, translation key): a name of at most
+/// 30 characters, a period of at most [`LONGEST_HOLIDAY`] days in order, make-up working days that
+/// fall on a weekend outside every rest period, no date given twice.
+pub fn notice_days(holidays: &[NoticeHoliday]) -> Result<Vec<NamedDay>, Vec<(String, &'static str)>> {
+    let mut out: Vec<NamedDay> = Vec::new();
+    let mut problems = Vec::new();
+    for (n, h) in holidays.iter().enumerate() {
+        let field = |name: &str| format!("holidays[{n}].{name}");
+        let name = h.name.trim();
+        if name.is_empty() || name.chars().count() > 30 {
+            problems.push((field("name"), "name-invalid"));
+        }
+        let (Some(from), Some(to)) = (h.from, h.to) else {
+            problems.push((field("from"), "date-invalid"));
+            continue;
+        };
+        if to < from || (to - from).num_days() >= LONGEST_HOLIDAY {
+            problems.push((field("to"), "notice-period-invalid"));
+            continue;
+        }
+        for d in from.iter_days().take_while(|d| *d <= to) {
+            out.push((d, DayKind::Rest, name.to_owned()));
+        }
+        for w in &h.workdays {
+            if !matches!(w.weekday(), Weekday::Sat | Weekday::Sun) {
+                problems.push((field("workdays"), "notice-workday-not-weekend"));
+            }
+            out.push((*w, DayKind::Workday, format!("{name}调休上班")));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (d, _, _) in &out {
+        if !seen.insert(*d) {
+            problems.push(("holidays".into(), "notice-date-twice"));
+            break;
+        }
+    }
+    if problems.is_empty() {
+        out.sort_by_key(|(d, _, _)| *d);
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +196,57 @@ mod tests {
 
     fn official() -> WorkCalendar {
         WorkCalendar::new(official_2024_2026().into_iter().map(|h| (h.date, h.kind)))
+    }
+
+    #[test]
+    fn a_notice_becomes_its_days_and_a_bad_one_names_every_problem() {
+        let spring = NoticeHoliday {
+            name: "春节".into(),
+            from: Some(d("2026-02-15")),
+            to: Some(d("2026-02-23")),
+            workdays: vec![d("2026-02-14"), d("2026-02-28")],
+        };
+        let days = notice_days(std::slice::from_ref(&spring)).unwrap();
+        assert_eq!(days.len(), 11);
+        assert_eq!(
+            days[0],
+            (d("2026-02-14"), DayKind::Workday, "春节调休上班".to_string())
+        );
+        assert_eq!(days[1].1, DayKind::Rest);
+        // Agrees with the official table the system ships.
+        let official: Vec<(NaiveDate, DayKind)> = official_2024_2026()
+            .into_iter()
+            .filter(|h| h.name.starts_with("春节") && h.date.year() == 2026)
+            .map(|h| (h.date, h.kind))
+            .collect();
+        assert_eq!(
+            days.iter().map(|(d, k, _)| (*d, *k)).collect::<Vec<_>>(),
+            official
+        );
+        let bad = vec![
+            NoticeHoliday {
+                name: " ".into(),
+                from: Some(d("2027-10-08")),
+                to: Some(d("2027-10-01")),
+                workdays: vec![],
+            },
+            NoticeHoliday {
+                workdays: vec![d("2026-02-16")],
+                ..spring.clone()
+            },
+            NoticeHoliday { from: None, ..spring },
+        ];
+        let problems = notice_days(&bad).unwrap_err();
+        assert_eq!(
+            problems,
+            vec![
+                ("holidays[0].name".to_string(), "name-invalid"),
+                ("holidays[0].to".to_string(), "notice-period-invalid"),
+                ("holidays[1].workdays".to_string(), "notice-workday-not-weekend"),
+                ("holidays[2].from".to_string(), "date-invalid"),
+                ("holidays".to_string(), "notice-date-twice"),
+            ]
+        );
     }
 
     #[test]

@@ -50,6 +50,8 @@ pub struct ClockView {
     pub pausable: Vec<PauseReason>,
     /// The rule version behind the due date.
     pub rule_version: i64,
+    /// The due date falls in a year whose holidays are not loaded yet (it may move).
+    pub provisional: bool,
 }
 
 /// What the viewer may do on one case: the permission of the roles, on a case of the viewer's own
@@ -199,6 +201,7 @@ impl App {
                         .map_or(0, |r| r.extension_days),
                     pausable: rule.map(|r| r.pausable.clone()).unwrap_or_default(),
                     rule_version: rule.map_or(0, |r| r.version),
+                    provisional: k.state.is_open() && clocks.provisional(k.due_date),
                     clock: k,
                 }
             })

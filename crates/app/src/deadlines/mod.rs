@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::calendar::WorkCalendar;
 use gongzhi_domain::deadline::{
@@ -260,6 +260,9 @@ pub struct Clocks {
     pub cal: WorkCalendar,
     /// The names of the calendar's special days (春节, 国庆节调休上班 …), for explanations.
     pub names: std::collections::BTreeMap<NaiveDate, String>,
+    /// The years the calendar holds any day of: a due date in another year is provisional
+    /// (counted as if Monday to Friday worked) until that year's notice is loaded.
+    pub loaded_years: std::collections::BTreeSet<i32>,
 }
 
 impl App {
@@ -283,7 +286,7 @@ impl App {
 }
 
 impl Clocks {
-    async fn load(conn: &mut AnyConnection) -> Result<Self, AppError> {
+    pub(crate) async fn load(conn: &mut AnyConnection) -> Result<Self, AppError> {
         let mut rules = Vec::new();
         for row in deadline_rule::rules(&mut *conn).await? {
             match rule_of(&row) {
@@ -296,8 +299,14 @@ impl Clocks {
         }
         let days = reference::calendar_all(conn).await?;
         let cal = WorkCalendar::new(days.iter().map(|d| (d.day, d.kind)));
+        let loaded_years = days.iter().map(|d| d.day.year()).collect();
         let names = days.into_iter().map(|d| (d.day, d.name)).collect();
-        Ok(Self { rules, cal, names })
+        Ok(Self {
+            rules,
+            cal,
+            names,
+            loaded_years,
+        })
     }
 
     pub fn rule(&self, kind: ClockKind, on: NaiveDate) -> Option<&Rule> {
@@ -332,6 +341,12 @@ impl Clocks {
         let code = self.rule(kind, start).map(|r| r.code.clone()).unwrap_or_default();
         let due = deadline::due_date(&self.cal, start, days, Unit::CalendarDay)?;
         Some(new_clock(case, kind, 1, &code, start, due))
+    }
+
+    /// A due date in a year whose holidays are not loaded: counted as if every Monday to Friday
+    /// worked, it may move when the notice is loaded (and then is recomputed).
+    pub fn provisional(&self, due: NaiveDate) -> bool {
+        !self.loaded_years.contains(&due.year())
     }
 
     pub fn state(&self, c: &Clock, today: NaiveDate) -> ClockState {

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod bounds;
+mod calendar;
 mod cases;
 mod cli;
 mod edge;

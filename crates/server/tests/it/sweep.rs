@@ -284,6 +284,14 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
         ),
         ("POST /api/v1/tasks/{id}/done", Json(json!({}))),
         (
+            "POST /admin/calendar/notice",
+            Form(vec![
+                ("holidays[0].name", s("元旦")),
+                ("holidays[0].from", s("2027-01-01")),
+                ("holidays[0].to", s("2027-01-01")),
+            ]),
+        ),
+        (
             "POST /admin/calendar/delete",
             Form(vec![("day", s("2026-10-01"))]),
         ),

@@ -273,3 +273,24 @@ struct OpenClockRaw {
     handler_id: Option<String>,
     to_agency_id: Option<String>,
 }
+
+/// Running clocks due on or after `from`, each with its case number: those a change of the
+/// calendar from that date may move.
+pub async fn running_due_from(conn: &mut AnyConnection, from: NaiveDate) -> Result<Vec<(Clock, String)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        clock: ClockRaw,
+        number: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT k.*, c.number FROM case_clock k JOIN dispute_case c ON c.id = k.case_id \
+         WHERE k.state = 'running' AND k.due_date >= $1 ORDER BY k.due_date, k.id",
+    )
+    .bind(from.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| Ok((Clock::try_from(r.clock)?, r.number)))
+        .collect()
+}

@@ -16,7 +16,7 @@ mod party;
 
 pub use clock::{
     Clock, ClockFilter, INBOX_COUNT_CAP, OpenClock, clocks, insert_clock, insert_clocks, open_clocks,
-    update_clock,
+    running_due_from, update_clock,
 };
 pub use event::{Event, events, insert_event, insert_events};
 pub use party::{Party, earlier_by_identity, insert_parties, parties, related_cases};

@@ -139,6 +139,11 @@ pub struct ClockJson {
     /// running, due_soon, overdue, paused, met, exempt
     pub state: String,
     pub rule: String,
+    /// The version of the rule that produced the due date.
+    pub rule_version: i64,
+    /// The due date falls in a year whose holidays are not loaded yet: it may move, and is
+    /// recomputed when the year is loaded.
+    pub provisional: bool,
     pub skipped: Vec<String>,
     pub note: String,
 }
@@ -262,6 +267,8 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
                 due: k.clock.due_date.to_string(),
                 state: k.state.code().into(),
                 rule: k.clock.rule_code.clone(),
+                rule_version: k.rule_version,
+                provisional: k.provisional,
                 skipped: k.clock.skipped.iter().map(|d| d.to_string()).collect(),
                 note: k.clock.note.clone(),
             })

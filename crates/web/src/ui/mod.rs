@@ -200,6 +200,8 @@ pub fn router() -> Routes {
 struct Home {
     c: Chrome,
     overview: Option<Overview>,
+    /// The years whose holidays the administrator must load now ("" when none).
+    calendar_missing: String,
 }
 
 async fn home(State(s): State<AppState>, req: Req) -> PageResult {
@@ -211,11 +213,22 @@ async fn home(State(s): State<AppState>, req: Req) -> PageResult {
     } else {
         None
     };
+    // The administrator is told, from November, that next year's holidays are not loaded.
+    let calendar_missing = if actor.can(Action::ManageReference) {
+        page(&req, s.app.calendar_missing(&req.ctx).await)?
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join("、")
+    } else {
+        String::new()
+    };
     ok(
         &req,
         &Home {
             c: Chrome::new(&req),
             overview,
+            calendar_missing,
         },
     )
 }

@@ -44,6 +44,7 @@ pub struct ClockRow {
     /// The reasons the rule lets it be paused for: (code, label); none: it is never paused.
     pub pause_reasons: Vec<(String, String)>,
     pub rule_version: i64,
+    pub provisional: bool,
 }
 
 pub struct ReferralRow {
@@ -296,6 +297,7 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
                     .map(|p| (p.code().to_owned(), t.code("pause-reason", p.code())))
                     .collect(),
                 rule_version: k.rule_version,
+                provisional: k.provisional,
             }
         })
         .collect();
