@@ -11,6 +11,7 @@ pub mod boot;
 pub mod calendar;
 pub mod captcha;
 pub mod case;
+pub mod contact;
 mod context;
 pub mod deadlines;
 mod demo;

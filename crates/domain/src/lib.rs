@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod audit;
 pub mod calendar;
 pub mod case;
+pub mod contact;
 pub mod deadline;
 pub mod event;
 pub mod idcard;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod captcha;
 pub mod case;
 pub mod cipher;
+pub mod contact;
 mod db;
 pub mod deadline_rule;
 mod error;

@@ -51,6 +51,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reviews",
         sql: include_str!("../migrations/0007_reviews.sql"),
     },
+    Migration {
+        version: 8,
+        name: "contact_attempts",
+        sql: include_str!("../migrations/0008_contact_attempts.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

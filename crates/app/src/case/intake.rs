@@ -32,6 +32,10 @@ pub struct PartyInput {
     pub phone: String,
     #[serde(default)]
     pub address: String,
+    /// A minor whose identity number is not known (issue 9 §12): marked by hand, treated as one
+    /// (the ID, when given, also says so by itself).
+    #[serde(default)]
+    pub minor: bool,
     #[serde(default)]
     pub elderly: bool,
     #[serde(default)]
@@ -90,6 +94,7 @@ pub(crate) struct CheckedParty {
     pub id: Option<ResidentId>,
     pub phone: Option<Phone>,
     pub address: String,
+    pub minor: bool,
     pub elderly: bool,
     pub disabled: bool,
     pub impoverished: bool,
@@ -258,6 +263,7 @@ impl App {
                 id,
                 phone,
                 address: p.address.trim().to_owned(),
+                minor: p.minor,
                 elderly: p.elderly,
                 disabled: p.disabled,
                 impoverished: p.impoverished,
@@ -413,14 +419,16 @@ impl App {
             minor_involved: i.minor_involved,
             has_minor: i.minor_involved
                 || i.parties.iter().any(|p| {
-                    p.id.as_ref()
-                        .is_some_and(|id| id.is_minor_on(time::local_date(now)))
+                    p.minor
+                        || p.id
+                            .as_ref()
+                            .is_some_and(|id| id.is_minor_on(time::local_date(now)))
                 }),
         };
         let today = time::local_date(now);
         let mut parties = Vec::with_capacity(i.parties.len());
         for (n, p) in i.parties.iter().enumerate() {
-            let minor = p.id.as_ref().is_some_and(|id| id.is_minor_on(today));
+            let minor = p.minor || p.id.as_ref().is_some_and(|id| id.is_minor_on(today));
             let elderly = p.elderly || p.id.as_ref().is_some_and(|id| id.age_on(today) >= 60);
             parties.push(Party {
                 id: Id::new().to_string(),

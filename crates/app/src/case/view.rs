@@ -135,6 +135,8 @@ pub struct CaseView {
     pub mediations: Vec<mediation::Mediation>,
     pub follow_ups: Vec<follow_up::FollowUp>,
     pub replies: Vec<reply::Reply>,
+    /// The attempts to reach the petitioner, oldest first (§3.2).
+    pub contacts: Vec<crate::contact::ContactAttempt>,
     pub attachments: Vec<attachment::AttachmentMeta>,
     /// Other cases the viewer may see with a party of the same identity number: (id, number,
     /// title), newest first, at most `RELATED_SHOWN`, and how many in all.
@@ -268,6 +270,7 @@ impl App {
             mediations: mediation::mediations(&mut conn, case).await?,
             follow_ups: follow_up::follow_ups(&mut conn, case).await?,
             replies: reply::replies(&mut conn, case).await?,
+            contacts: self.contact_attempts(&mut conn, case).await?,
             attachments: attachment::attachments(&mut conn, case).await?,
             related,
             rereviewed: match c.related_case_id {

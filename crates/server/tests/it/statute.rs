@@ -629,3 +629,135 @@ async fn heads_approve_for_their_own_agency_and_the_committee_supervises() {
         assert!(steps.contains(&step), "{step} in {steps:?}");
     }
 }
+
+/// §3.2 exemptions, point 2: the replies owed are exempted on the record of attempts — three
+/// unanswered calls on two days, or a wrong number — not because the petitioner gave no phone.
+#[tokio::test]
+async fn unanswered_calls_on_the_record_exempt_the_replies_owed() {
+    let t = TestApp::spawn("contact_attempts").await;
+    let reception = t.api("demo_reception").await;
+    let place = t.org_id("620702104201").await;
+    let received = time::format_local(chrono::Utc::now() - chrono::Duration::days(3));
+    let (_, c) = reception
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "petition", "channel": "letter", "category": "LAW_RELATED", "place_id": place,
+                "title": "来信反映执行款问题", "narrative": "执行款未到位。", "received_at": received,
+                "parties": [{"role": "petitioner", "name": "马某", "phone": "13993651234"}]}),
+        )
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let url = format!("/api/v1/cases/{id}/contact-attempts");
+    let day = |n: i64, h: u32| {
+        let d = time::local_date(chrono::Utc::now()) - chrono::Days::new(n as u64);
+        format!("{d} {h:02}:00")
+    };
+    // Bad input is named: a time in the future, before the case was received, an unknown outcome.
+    let (s, e) = reception
+        .post(
+            &url,
+            json!({"at": "2099-01-01 09:00", "means": "phone", "outcome": "unanswered"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    let (s, e) = reception
+        .post(
+            &url,
+            json!({"at": day(10, 9), "means": "phone", "outcome": "unanswered"}),
+        )
+        .await;
+    assert_eq!((s, e["fields"]["at"].is_string()), (422, true), "{e}");
+    let (s, e) = reception
+        .post(
+            &url,
+            json!({"at": day(1, 9), "means": "phone", "outcome": "maybe"}),
+        )
+        .await;
+    assert_eq!((s, e["fields"]["outcome"].is_string()), (422, true), "{e}");
+    // Two unanswered calls on one day, one on the next: unreachable on the record.
+    for (n, h) in [(2, 9), (2, 15)] {
+        let (s, r) = reception
+            .post(
+                &url,
+                json!({"at": day(n, h), "means": "phone", "outcome": "unanswered"}),
+            )
+            .await;
+        assert_eq!((s, r["exempted"].is_null()), (200, true), "{r}");
+    }
+    let (_, r) = reception
+        .post(
+            &url,
+            json!({"at": day(1, 10), "means": "phone", "outcome": "unanswered", "note": "关机"}),
+        )
+        .await;
+    assert_eq!(r["exempted"], "多次联系无人接听，无法答复");
+    let (_, d) = reception.get(&format!("/api/v1/cases/{id}")).await;
+    let reply_clocks: Vec<&Value> = d["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["kind"] == "procedural_reply" || k["kind"] == "result_reply")
+        .collect();
+    assert!(
+        reply_clocks
+            .iter()
+            .all(|k| k["state"] == "exempt" && k["note"] == "多次联系无人接听，无法答复"),
+        "{reply_clocks:?}"
+    );
+    // The reply steps are skipped as for an anonymous petition: acceptance comes straight away.
+    assert!(
+        d["commands"].as_array().unwrap().iter().any(|c| c == "accept"),
+        "{}",
+        d["commands"]
+    );
+
+    // A wrong number is enough at once.
+    let (_, c) = reception
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "petition", "channel": "letter", "category": "LAW_RELATED", "place_id": place,
+                "title": "来信反映问题", "narrative": "执行款未到位。", "received_at": received,
+                "parties": [{"role": "petitioner", "name": "赵某", "phone": "13993650000"}]}),
+        )
+        .await;
+    let other = c["id"].as_str().unwrap();
+    let (_, r) = reception
+        .post(
+            &format!("/api/v1/cases/{other}/contact-attempts"),
+            json!({"at": day(1, 9), "means": "phone", "outcome": "wrong_number"}),
+        )
+        .await;
+    assert_eq!(r["exempted"], "联系方式有误，无法答复");
+}
+
+/// Point 12: a minor without an identity number can be marked, and the case is then protected as
+/// any case concerning a minor (nothing of it public).
+#[tokio::test]
+async fn a_minor_without_an_id_number_is_marked_by_hand() {
+    let t = TestApp::spawn("minor_by_hand").await;
+    let reception = t.api("demo_reception").await;
+    let place = t.org_id("620702104201").await;
+    let (s, c) = reception
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": place,
+                "title": "反映学生受欺凌问题", "narrative": "孩子在校受欺凌。",
+                "received_at": time::format_local(chrono::Utc::now()),
+                "parties": [{"role": "petitioner", "name": "王某", "phone": "13993651234"},
+                            {"role": "victim", "name": "王小某", "minor": true}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    let (_, d) = reception
+        .get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(d["parties"][1]["minor"], true, "{d}");
+    // Nothing of it may be released for the public (a case concerning a minor).
+    let (s, e) = reception
+        .post(
+            &format!("/api/v1/cases/{}/publication", c["id"].as_str().unwrap()),
+            json!({"title": "校园欺凌问题", "reply": "已处理"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+}

@@ -284,6 +284,21 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
         ),
         ("POST /api/v1/tasks/{id}/done", Json(json!({}))),
         (
+            "POST /cases/{id}/contact-attempts",
+            Form(vec![
+                ("at", s("2026-12-01 09:00")),
+                ("means", s("phone")),
+                ("outcome", s("unanswered")),
+                ("note", s("无人接听")),
+            ]),
+        ),
+        (
+            "POST /api/v1/cases/{id}/contact-attempts",
+            Json(
+                json!({"at": "2026-12-01 09:00", "means": "phone", "outcome": "unanswered", "note": "无人接听"}),
+            ),
+        ),
+        (
             "POST /admin/calendar/notice",
             Form(vec![
                 ("holidays[0].name", s("元旦")),

@@ -22,6 +22,7 @@ mod attachment;
 mod auth;
 mod case;
 mod clock;
+mod contact;
 mod deadline;
 mod follow_up;
 mod inbox;
@@ -110,6 +111,7 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(ApproveClock), routes!(clock::clock))
         .op(Access::Staff(RevealPersonal), routes!(case::reveal))
         .op(handle, routes!(meeting::meeting))
+        .op(handle, routes!(contact::record))
         .op(Access::Staff(ViewCases), routes!(inbox::inbox))
         .op(Access::Staff(ViewCases), routes!(inbox::task_done))
         .op(Access::Public, routes!(deadline::calculate))

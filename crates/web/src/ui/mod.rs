@@ -6,6 +6,7 @@ mod admin;
 mod attachment;
 pub(crate) mod case;
 mod clock;
+mod contact;
 mod deadline;
 mod follow_up;
 mod inbox;
@@ -181,6 +182,7 @@ pub fn router() -> Routes {
         .merge(reply::router())
         .merge(risk::router())
         .merge(supervision::router())
+        .merge(contact::router())
         .merge(referral::router())
         .merge(mediation::router())
         .merge(follow_up::router())

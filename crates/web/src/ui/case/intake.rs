@@ -79,7 +79,7 @@ pub(crate) async fn new_page(s: &AppState, req: &Req, f: FormState, status: Stat
         places,
         grids,
         party_rows: vec![0, 1, 2],
-        flags: vec!["elderly", "disabled", "impoverished"],
+        flags: vec!["minor", "elderly", "disabled", "impoverished"],
         attach_help: c.t.ta(
             "attachments-help",
             &[(
@@ -170,6 +170,7 @@ pub fn intake_form(d: &FormData) -> IntakeForm {
                 id_number: d.get(&format!("parties[{i}].id_number")),
                 phone: d.get(&format!("parties[{i}].phone")),
                 address: d.get(&format!("parties[{i}].address")),
+                minor: d.flag(&format!("parties[{i}].minor")),
                 elderly: d.flag(&format!("parties[{i}].elderly")),
                 disabled: d.flag(&format!("parties[{i}].disabled")),
                 impoverished: d.flag(&format!("parties[{i}].impoverished")),

@@ -190,6 +190,7 @@ fn event_text(t: &T, kind: &str, detail: &EventDetail) -> (String, String) {
             _ if kind.starts_with("cmd-") || kind.starts_with("mediation-") => text.clone(),
             k if k.starts_with("reply-") => t.code_or_raw("reply-channel", text),
             "follow-up" => t.code_or_raw("satisfaction", text),
+            "contact-attempt" => t.code_or_raw("contact-outcome", text),
             "attachment" => t.ta("attachments-added", &[("n", text.clone())]),
             _ => text.clone(),
         },
