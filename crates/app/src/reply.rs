@@ -229,14 +229,25 @@ impl App {
         )
         .await?;
         match kind {
+            // The procedural reply is also the 2007 rule's written acceptance notice (§3.2).
             ReplyKind::Procedural => {
-                deadlines::meet(tx.conn(), case, &[ClockKind::ProceduralReply], now).await?;
+                deadlines::meet(
+                    tx.conn(),
+                    case,
+                    &[ClockKind::ProceduralReply, ClockKind::AcceptanceNotice],
+                    now,
+                )
+                .await?;
             }
             ReplyKind::Result => {
                 deadlines::meet(
                     tx.conn(),
                     case,
-                    &[ClockKind::ResultReply, ClockKind::ProgressReply],
+                    &[
+                        ClockKind::ResultReply,
+                        ClockKind::ProgressReply,
+                        ClockKind::InternalHandling,
+                    ],
                     now,
                 )
                 .await?;
@@ -254,12 +265,15 @@ impl App {
                     .max_by_key(|k| (k.kind == ClockKind::ProgressReply, k.seq))
                 {
                     let clocks = self.clocks(tx.conn()).await?;
-                    let seq = if last.kind == ClockKind::ProgressReply {
-                        last.seq + 1
+                    // §3.2 "3个月未办结的，每月答复后续进展": the monthly chain starts once the
+                    // three months are over — a progress reply given earlier answers the 3-month
+                    // duty, and the first monthly one falls due a month after the three months.
+                    let (seq, from) = if last.kind == ClockKind::ProgressReply {
+                        (last.seq + 1, today)
                     } else {
-                        1
+                        (1, today.max(last.due_date))
                     };
-                    for k in clocks.started(case, c.kind, Trigger::ProgressReplied, today, seq) {
+                    for k in clocks.started(case, c.kind, Trigger::ProgressReplied, from, seq) {
                         case::insert_clock(tx.conn(), &k).await?;
                     }
                 }

@@ -22,6 +22,11 @@ pub struct TransitionInput {
     pub note: String,
     #[serde(default)]
     pub handler_id: String,
+    /// For `route` (a government petition): the competent organ it is sent to, which then handles
+    /// it (信访工作条例 Art. 22, §3.3); empty when the registering organ is itself competent
+    /// (Art. 23).
+    #[serde(default)]
+    pub to_agency: String,
 }
 
 impl App {
@@ -94,6 +99,23 @@ impl App {
             c.owner_agency_id = reviewer;
             c.owner_agency_name = name;
             c.handler_id = None;
+        }
+        // §3.3 (Art. 22): routing hands the petition to the competent organ.
+        if command == Command::Route && !input.to_agency.trim().is_empty() {
+            let to = input
+                .to_agency
+                .trim()
+                .parse::<Id>()
+                .map_err(|_| AppError::field("to_agency", "route-to-required"))?;
+            let a = gongzhi_store::reference::agency_get(&mut *conn, to)
+                .await?
+                .filter(|a| a.active)
+                .ok_or_else(|| AppError::field("to_agency", "route-to-required"))?;
+            if a.id != c.owner_agency_id {
+                c.owner_agency_id = a.id;
+                c.owner_agency_name = a.name;
+                c.handler_id = None;
+            }
         }
         if effects.names_handler && !input.handler_id.trim().is_empty() {
             let h = input

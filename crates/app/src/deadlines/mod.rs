@@ -49,7 +49,7 @@ pub fn default_rules() -> Vec<RuleRow> {
     use CaseKind::{Dispute, GovPetition, Petition};
     use ClockKind as K;
     use Trigger as T;
-    let table: [DefaultRule; 14] = [
+    let table: [DefaultRule; 17] = [
         (
             "urgent-same-day",
             None,
@@ -85,6 +85,35 @@ pub fn default_rules() -> Vec<RuleRow> {
             1,
             Unit::Month,
             "3个月未办结的，每月答复后续进展",
+        ),
+        // §3.2: the 2007 rule (人民检察院信访工作规定) tracked alongside the 7-day / 3-month
+        // commitment, which is the one reported upward.
+        (
+            "proc-notice-15d-2007",
+            Some(Petition),
+            T::Received,
+            K::AcceptanceNotice,
+            15,
+            Unit::CalendarDay,
+            "人民检察院信访工作规定（2007）：不能当场答复的，15日内书面告知",
+        ),
+        (
+            "internal-transfer-7d-2007",
+            Some(Petition),
+            T::Accepted,
+            K::InternalTransfer,
+            7,
+            Unit::CalendarDay,
+            "人民检察院信访工作规定（2007）：受理后7日内移送承办部门",
+        ),
+        (
+            "internal-handling-60d-2007",
+            Some(Petition),
+            T::HandlingStarted,
+            K::InternalHandling,
+            60,
+            Unit::CalendarDay,
+            "人民检察院信访工作规定（2007）：承办部门收到之日起60日内办结，经批准可延长30日",
         ),
         (
             "grid-closure-7d",
@@ -206,11 +235,14 @@ pub fn default_rules() -> Vec<RuleRow> {
             // Nothing else is extended: the replies owed to a petitioner and the parties' time
             // are fixed.
             extension_days: match code {
-                "gov-handling-60d" => 30,
+                "gov-handling-60d" | "internal-handling-60d-2007" => 30,
                 "referral-feedback-15d" => 15,
                 _ => 0,
             },
-            extensions: i64::from(matches!(code, "gov-handling-60d" | "referral-feedback-15d")),
+            extensions: i64::from(matches!(
+                code,
+                "gov-handling-60d" | "referral-feedback-15d" | "internal-handling-60d-2007"
+            )),
             // §3.3 (Art. 36): only a re-review's hearing time is not counted; no other statutory
             // clock stops.
             pausable: if code == "gov-rereview-30d" {

@@ -59,6 +59,8 @@ impl App {
                     tx.commit().await?;
                     continue;
                 }
+                // §3.2: the 2007 rule's clocks are tracked, not reported upward.
+                ClockState::Overdue if o.clock.kind.is_tracked_only() => continue,
                 ClockState::Overdue => "escalation",
                 _ => continue,
             };

@@ -254,11 +254,18 @@ impl App {
             // What the people do around the step: the replies, the sessions, the visits.
             match cmd {
                 Command::ReplyProcedural => {
-                    d.meet(&[ClockKind::ProceduralReply], at);
+                    d.meet(&[ClockKind::ProceduralReply, ClockKind::AcceptanceNotice], at);
                     self.reply(d, "procedural", at, who, agency);
                 }
                 Command::ReplyResult => {
-                    d.meet(&[ClockKind::ResultReply, ClockKind::ProgressReply], at);
+                    d.meet(
+                        &[
+                            ClockKind::ResultReply,
+                            ClockKind::ProgressReply,
+                            ClockKind::InternalHandling,
+                        ],
+                        at,
+                    );
                     self.reply(d, "result", at, handler, agency);
                 }
                 Command::StartHandling | Command::Assign | Command::Intervene => {

@@ -46,6 +46,13 @@ codes! {
         ReReviewOpinion => "rereview_opinion",
         /// The receiving agency reports back on a referral.
         ReferralFeedback => "referral_feedback",
+        /// §3.2, the 2007 rule tracked alongside: a written acceptance notice within 15 days when
+        /// the matter cannot be answered on the spot.
+        AcceptanceNotice => "acceptance_notice",
+        /// §3.2 (2007 rule): an accepted item reaches the handling department within 7 days.
+        InternalTransfer => "internal_transfer",
+        /// §3.2 (2007 rule): the department finishes within 60 days of the transfer (+≤30 days).
+        InternalHandling => "internal_handling",
         /// 人民调解法 Art. 33: judicial confirmation applied for within 30 days of the agreement.
         JudicialConfirmation => "judicial_confirmation",
     }
@@ -70,6 +77,8 @@ codes! {
         ReviewOpinionIssued => "review_opinion_issued",
         /// The petitioner asks for re-review.
         ReReviewRequested => "rereview_requested",
+        /// The handling department takes an accepted petition on.
+        HandlingStarted => "handling_started",
         /// A progress reply is sent; the next one falls due.
         ProgressReplied => "progress_replied",
         /// The case is referred to another agency.
@@ -101,6 +110,16 @@ impl ClockKind {
         matches!(
             self,
             ClockKind::JudicialConfirmation | ClockKind::ReviewWindow | ClockKind::ReReviewWindow
+        )
+    }
+
+    /// The 2007 rule's clocks, tracked alongside the 7-day / 3-month commitment: shown and
+    /// reminded of, but not reported upward when overdue (DOMAIN.md §3.2: "the 7-day/3-month
+    /// clock is the one reported upward").
+    pub fn is_tracked_only(self) -> bool {
+        matches!(
+            self,
+            ClockKind::AcceptanceNotice | ClockKind::InternalTransfer | ClockKind::InternalHandling
         )
     }
 

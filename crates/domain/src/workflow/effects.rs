@@ -103,17 +103,33 @@ pub fn apply(
         recorded.check().map_err(TransitionError::Ineligible)?;
     }
     let (meet, start, exempt): (&'static [ClockKind], Option<Trigger>, Exempt) = match command {
-        C::Register | C::Assign | C::StartHandling | C::Intervene => (TAKES_ON, None, Exempt::Nothing),
+        C::Register | C::Assign | C::Intervene => (TAKES_ON, None, Exempt::Nothing),
+        // §3.2 (2007 rule, tracked alongside): the transfer to the handling department is done
+        // and its 60 days start.
+        C::StartHandling if kind == CaseKind::Petition => (
+            &[K::UrgentHandling, K::InternalTransfer],
+            Some(Trigger::HandlingStarted),
+            Exempt::Nothing,
+        ),
+        C::StartHandling => (TAKES_ON, None, Exempt::Nothing),
         // §3.3: routed within 15 days; the competent organ then decides on acceptance.
         C::Route => (&[K::Routing], Some(Trigger::Routed), Exempt::Nothing),
         // §3.3: accepted, the 60-day handling clock starts.
         C::Accept if kind == CaseKind::GovPetition => {
             (&[K::Acceptance], Some(Trigger::Accepted), Exempt::Nothing)
         }
+        // §3.2 (2007 rule): an accepted petition goes to the handling department within 7 days.
+        C::Accept => (&[], Some(Trigger::Accepted), Exempt::Nothing),
         C::NotAccept | C::TransferOut => (
-            &[K::Acceptance, K::Routing],
+            &[K::Acceptance, K::Routing, K::AcceptanceNotice],
             None,
-            Exempt::Kinds(&[K::ResultReply, K::ProgressReply, K::Handling]),
+            Exempt::Kinds(&[
+                K::ResultReply,
+                K::ProgressReply,
+                K::Handling,
+                K::InternalTransfer,
+                K::InternalHandling,
+            ]),
         ),
         // §3.3 (信访工作条例 Arts. 35–36): the written opinion opens the petitioner's 30 days to
         // request review; the request closes that window and starts the 30-day review; the
@@ -358,12 +374,21 @@ mod tests {
         }
     }
 
-    /// A petition accepted by the procuratorate has no acceptance clock to meet: only a government
-    /// petition's acceptance starts the handling clock.
+    /// A petition accepted by the procuratorate has no acceptance clock to meet; its acceptance
+    /// starts the 2007 rule's 7-day internal transfer (the rules filter which clocks by case kind),
+    /// and taking it on meets that and starts the department's 60 days.
     #[test]
-    fn acceptance_starts_the_handling_clock_only_for_a_government_petition() {
+    fn acceptance_and_taking_on_start_the_2007_rule_s_clocks() {
         let e = apply(CaseKind::Petition, S::ProceduralReplied, C::Accept, all_met(None)).unwrap();
-        assert_eq!((e.meet, e.start), (&[][..], None));
+        assert_eq!((e.meet, e.start), (&[][..], Some(Trigger::Accepted)));
+        let e = apply(CaseKind::Petition, S::Accepted, C::StartHandling, all_met(None)).unwrap();
+        assert_eq!(
+            (e.meet, e.start),
+            (
+                &[K::UrgentHandling, K::InternalTransfer][..],
+                Some(Trigger::HandlingStarted)
+            )
+        );
         let e = apply(
             CaseKind::Petition,
             S::ProceduralReplied,
@@ -373,7 +398,13 @@ mod tests {
         .unwrap();
         assert_eq!(
             e.exempt,
-            Exempt::Kinds(&[K::ResultReply, K::ProgressReply, K::Handling])
+            Exempt::Kinds(&[
+                K::ResultReply,
+                K::ProgressReply,
+                K::Handling,
+                K::InternalTransfer,
+                K::InternalHandling
+            ])
         );
     }
 

@@ -761,3 +761,105 @@ async fn a_minor_without_an_id_number_is_marked_by_hand() {
         .await;
     assert_eq!(s, 422, "{e}");
 }
+
+/// Point 7: the 2007 rule's clocks run alongside the 7-day / 3-month ones; the monthly progress
+/// chain starts after the three months; routing hands a government petition to the competent
+/// organ.
+#[tokio::test]
+async fn the_2007_clocks_run_alongside_and_routing_hands_the_petition_on() {
+    let t = TestApp::spawn("rules_2007").await;
+    let reception = t.api("demo_reception").await;
+    let prosecutor = t.api("demo_prosecutor").await;
+    let place = t.org_id("620702104201").await;
+    let (_, c) = reception
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": place,
+                "title": "反映执行难", "narrative": "判决生效两年仍未执行到位。",
+                "received_at": time::format_local(chrono::Utc::now()),
+                "parties": [{"role": "petitioner", "name": "马某", "phone": "13993651234"}]}),
+        )
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let state = |d: &Value, kind: &str| -> Value {
+        d["clocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|k| k["kind"] == kind)
+            .map(|k| json!([k["state"], k["due"]]))
+            .unwrap_or(Value::Null)
+    };
+    let (_, d) = reception.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(state(&d, "acceptance_notice")[0], "running", "{d}");
+    let reply = |kind: &str| json!({"kind": kind, "channel": "letter", "body": "您反映的问题我院已收悉，正在依法办理。"});
+    reception
+        .post(&format!("/api/v1/cases/{id}/replies"), reply("procedural"))
+        .await;
+    reception
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "accept"}),
+        )
+        .await;
+    let (_, d) = reception.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(state(&d, "acceptance_notice")[0], "met");
+    assert_eq!(state(&d, "internal_transfer")[0], "running");
+    prosecutor
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "start_handling"}),
+        )
+        .await;
+    let (_, d) = prosecutor.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(state(&d, "internal_transfer")[0], "met");
+    assert_eq!(state(&d, "internal_handling")[0], "running");
+    // A progress reply given early answers the 3-month duty; the monthly chain starts after it.
+    let result_due = state(&d, "result_reply")[1].as_str().unwrap().to_owned();
+    let (s, e) = prosecutor
+        .post(&format!("/api/v1/cases/{id}/replies"), reply("progress"))
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let (_, d) = prosecutor.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(state(&d, "result_reply")[0], "met");
+    let progress_due = state(&d, "progress_reply")[1].as_str().unwrap().to_owned();
+    assert!(
+        progress_due > result_due,
+        "{progress_due} after the three months ({result_due})"
+    );
+
+    // A government petition routed to the competent organ is that organ's to handle.
+    let partner = t.api("demo_partner").await;
+    let (_, g) = partner
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "gov_petition", "channel": "referral", "category": "LAND_ACQUISITION", "place_id": place,
+                "title": "反映土地纠纷调处问题", "narrative": "调处意见未落实。",
+                "received_at": time::format_local(chrono::Utc::now()),
+                "parties": [{"role": "petitioner", "name": "刘某", "phone": "13912345678"}]}),
+        )
+        .await;
+    let gid = g["id"].as_str().unwrap().to_owned();
+    let (s, e) = partner
+        .post(
+            &format!("/api/v1/cases/{gid}/transitions"),
+            json!({"command": "route", "to_agency": "nonsense"}),
+        )
+        .await;
+    assert_eq!((s, e["fields"]["to_agency"].is_string()), (422, true), "{e}");
+    let justice = t.agency_id("GZ-SFJ").await;
+    let (s, e) = partner
+        .post(
+            &format!("/api/v1/cases/{gid}/transitions"),
+            json!({"command": "route", "to_agency": justice}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(e["owner_agency"], "张掖市甘州区司法局", "{e}");
+    assert_eq!(
+        partner.get(&format!("/api/v1/cases/{gid}")).await.0,
+        404,
+        "the police branch no longer has it"
+    );
+}

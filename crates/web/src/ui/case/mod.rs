@@ -122,6 +122,7 @@ async fn transition(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: 
                     version: d.int("version"),
                     note: d.get("note"),
                     handler_id: d.get("handler_id"),
+                    to_agency: d.get("to_agency"),
                 },
             )
             .await

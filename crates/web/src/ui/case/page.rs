@@ -143,6 +143,11 @@ impl CasePage {
         self.c.t.ta("age-years", &[("n", n.to_string())])
     }
 
+    /// Whether the actions card offers this command.
+    fn offers(&self, code: &str) -> bool {
+        self.commands.iter().any(|c| c.code == code)
+    }
+
     fn fmt(&self, ms: &i64) -> String {
         fmt_ms(*ms)
     }
