@@ -20,6 +20,8 @@ pub enum ImportKind {
     RiskRules,
     /// A State Council holiday notice, one row per holiday (a rest period and its make-up days).
     HolidayNotice,
+    /// New versions of deadline rules, one per row.
+    DeadlineRules,
 }
 
 impl ImportKind {
@@ -31,6 +33,7 @@ impl ImportKind {
             "calendar" => Self::Calendar,
             "risk_rules" => Self::RiskRules,
             "holiday_notice" => Self::HolidayNotice,
+            "deadline_rules" => Self::DeadlineRules,
             _ => return None,
         })
     }
@@ -43,6 +46,7 @@ impl ImportKind {
             Self::Calendar => "calendar",
             Self::RiskRules => "risk_rules",
             Self::HolidayNotice => "holiday_notice",
+            Self::DeadlineRules => "deadline_rules",
         }
     }
 
@@ -62,6 +66,19 @@ impl ImportKind {
             Self::Categories => &["code", "name", "name_en", "sort_order"],
             Self::Calendar => &["date", "kind", "name"],
             Self::HolidayNotice => &["name", "from", "to", "workdays"],
+            Self::DeadlineRules => &[
+                "base",
+                "amount",
+                "unit",
+                "next_day",
+                "roll_over",
+                "extension_days",
+                "extensions",
+                "pausable",
+                "effective_from",
+                "region",
+                "source",
+            ],
             Self::RiskRules => &[
                 "version",
                 "region",
@@ -94,6 +111,7 @@ impl ImportKind {
             Self::Calendar => 2_000,
             Self::RiskRules => 500,
             Self::HolidayNotice => 20,
+            Self::DeadlineRules => 200,
         }
     }
 }
@@ -197,6 +215,7 @@ impl App {
         match kind {
             ImportKind::RiskRules => return self.import_risk_rules(ctx, &rows).await,
             ImportKind::HolidayNotice => return self.import_holiday_notice(ctx, &rows).await,
+            ImportKind::DeadlineRules => return self.import_rule_versions(ctx, &rows).await,
             _ => {}
         }
         let now = self.now();
@@ -322,7 +341,7 @@ impl App {
                         Ok(!existed)
                     }
                     // Whole rule sets and notices, imported above before any row is written.
-                    ImportKind::RiskRules | ImportKind::HolidayNotice => {
+                    ImportKind::RiskRules | ImportKind::HolidayNotice | ImportKind::DeadlineRules => {
                         Err(AppError::Internal("imported as a whole".into()))
                     }
                     ImportKind::Calendar => {

@@ -63,3 +63,56 @@ pub async fn insert_rule_if_absent(conn: &mut AnyConnection, r: &RuleRow) -> Res
     .await?;
     crate::reference::bump_version(conn, crate::reference::DEADLINES).await
 }
+
+/// Saves a new version of a rule under its own code; an existing code is a conflict.
+pub async fn insert_version(conn: &mut AnyConnection, r: &RuleRow) -> Result<()> {
+    let done = sqlx::query(
+        "INSERT INTO deadline_rule (code, clock, case_kind, trigger_event, amount, unit, next_day, roll_over,
+            effective_from, effective_to, region, source, version, updated_at, extension_days, extensions, pausable)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+         ON CONFLICT (code) DO NOTHING",
+    )
+    .bind(&r.code)
+    .bind(&r.clock)
+    .bind(&r.case_kind)
+    .bind(&r.trigger_event)
+    .bind(r.amount)
+    .bind(&r.unit)
+    .bind(r.next_day)
+    .bind(r.roll_over)
+    .bind(&r.effective_from)
+    .bind(r.effective_to.clone())
+    .bind(&r.region)
+    .bind(&r.source)
+    .bind(r.version)
+    .bind(r.updated_at)
+    .bind(r.extension_days)
+    .bind(r.extensions)
+    .bind(&r.pausable)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(crate::StoreError::Conflict);
+    }
+    crate::reference::bump_version(conn, crate::reference::DEADLINES).await
+}
+
+/// Ends a version the day before its successor takes effect.
+pub async fn close_version(conn: &mut AnyConnection, code: &str, last_day: &str) -> Result<()> {
+    sqlx::query("UPDATE deadline_rule SET effective_to = $1 WHERE code = $2")
+        .bind(last_day)
+        .bind(code)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves a running clock onto a new rule version with its recomputed due date.
+pub async fn rebase_clock(conn: &mut AnyConnection, clock: &str, code: &str) -> Result<()> {
+    sqlx::query("UPDATE case_clock SET rule_code = $1 WHERE id = $2")
+        .bind(code)
+        .bind(clock)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -7,6 +7,7 @@ mod bounds;
 mod calendar;
 mod cases;
 mod cli;
+mod deadline_rules;
 mod edge;
 mod panels;
 mod public;

@@ -284,6 +284,24 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
         ),
         ("POST /api/v1/tasks/{id}/done", Json(json!({}))),
         (
+            "POST /admin/deadline-rules",
+            Form(vec![
+                ("base", s("proc-reply-7d")),
+                ("amount", s("7")),
+                ("unit", s("working_day")),
+                ("next_day", s("on")),
+                ("effective_from", s("2027-01-01")),
+                ("region", s("*")),
+                ("source", s("某省规定")),
+            ]),
+        ),
+        (
+            "POST /api/v1/deadline-rules",
+            Json(
+                json!({"base": "result-reply-3m", "amount": 3, "unit": "month", "effective_from": "2027-01-01", "region": "*", "source": "某省规定"}),
+            ),
+        ),
+        (
             "POST /cases/{id}/contact-attempts",
             Form(vec![
                 ("at", s("2026-12-01 09:00")),

@@ -103,6 +103,11 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(SignOffRisk), routes!(risk::refuse))
         .op(Access::Staff(SuperviseCase), routes!(supervision::supervise))
         .op(Access::Staff(ViewReference), routes!(risk::list_rules))
+        .op(Access::Staff(ViewReference), routes!(deadline::list_rules))
+        .op(
+            Access::Staff(ManageReference),
+            routes!(deadline::create_rule_version),
+        )
         .op(Access::Staff(ManageReference), routes!(risk::create_rules))
         .op(handle, routes!(referral::refer))
         .op(handle, routes!(referral::answer_referral))

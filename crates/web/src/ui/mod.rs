@@ -71,6 +71,11 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
         Some(Action::ManageUserSecurity),
     ),
     ("/admin/calendar", "nav-calendar", Some(Action::ViewReference)),
+    (
+        "/admin/deadline-rules",
+        "nav-deadline-rules",
+        Some(Action::ViewReference),
+    ),
     ("/admin/risk-rules", "nav-risk-rules", Some(Action::ViewReference)),
     ("/admin/templates", "nav-templates", Some(Action::ManageTemplates)),
     ("/admin/categories", "nav-categories", Some(Action::ViewReference)),

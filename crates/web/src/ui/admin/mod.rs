@@ -1,5 +1,5 @@
 //! Reference data and oversight for the administrators: the org tree, agencies, categories, the
-//! work calendar, the risk rule sets, CSV imports, the permission matrix and the audit trail, each in its own file.
+//! work calendar, the deadline rules, the risk rule sets, CSV imports, the permission matrix and the audit trail, each in its own file.
 
 use crate::routes::Routes;
 
@@ -7,6 +7,7 @@ mod agency;
 mod audit;
 mod calendar;
 mod category;
+mod deadline_rules;
 mod import;
 mod org;
 mod permission;
@@ -18,6 +19,7 @@ pub fn router() -> Routes {
         .merge(agency::router())
         .merge(category::router())
         .merge(calendar::router())
+        .merge(deadline_rules::router())
         .merge(import::router())
         .merge(risk_rules::router())
         .merge(permission::router())
