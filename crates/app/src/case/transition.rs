@@ -1,6 +1,8 @@
 //! Workflow transitions on a case, through the state machine and the risk gate.
 
 use gongzhi_domain::audit::Changes;
+use gongzhi_domain::case::PartyRole;
+use gongzhi_domain::deadline::{self, ClockKind, Unit};
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{self, Command, Exempt, Facts, RiskFacts, TransitionError};
 use gongzhi_domain::{Id, time};
@@ -27,9 +29,37 @@ pub struct TransitionInput {
     /// (Art. 23).
     #[serde(default)]
     pub to_agency: String,
+    /// For `decide_conditional_non_prosecution`: the supervision period in months (6–12, CPL
+    /// Art. 283).
+    #[serde(default)]
+    pub months: u32,
+    /// For `hold_hearing`: whether the hearing is public (never where a party is a minor, §3.6).
+    #[serde(default)]
+    pub public_hearing: bool,
 }
 
 impl App {
+    /// §3.4, §3.6, CPL Arts. 282–284: a minor's hearing is closed; the supervision period is 6–12
+    /// months; the reconciliation review needs the whole record.
+    async fn check_minor_criminal_step(
+        &self,
+        conn: &mut AnyConnection,
+        c: &Case,
+        command: Command,
+        input: &TransitionInput,
+    ) -> Result<(), AppError> {
+        match command {
+            Command::HoldHearing if input.public_hearing && c.has_minor => {
+                Err(AppError::field("public_hearing", "hearing-minor-closed"))
+            }
+            Command::DecideConditionalNonProsecution if !(6..=12).contains(&input.months) => {
+                Err(AppError::field("months", "probation-months-invalid"))
+            }
+            Command::ReviewReconciliation => self.check_reconciliation_record(conn, c).await,
+            _ => Ok(()),
+        }
+    }
+
     pub(crate) async fn risk_facts(&self, conn: &mut AnyConnection, c: &Case) -> Result<RiskFacts, AppError> {
         Ok(self
             .current_assessment(conn, c)
@@ -75,7 +105,12 @@ impl App {
             return Err(AppError::Transition(workflow::TransitionError::Role));
         }
         let note = input.note.trim();
+        let minor_suspect = case::parties(&mut *conn, c.id)
+            .await?
+            .iter()
+            .any(|p| p.role == PartyRole::Suspect.code() && p.minor != 0);
         let facts = Facts {
+            minor_suspect,
             level: c.level,
             risk: self.risk_facts(&mut *conn, &c).await?,
             reason_given: !note.is_empty(),
@@ -94,6 +129,8 @@ impl App {
             ),
             other => AppError::Transition(other),
         })?;
+        self.check_minor_criminal_step(&mut *conn, &c, command, input)
+            .await?;
         // §3.3: the review windows, the next-higher organ, the matter already re-reviewed.
         if let Some((reviewer, name)) = self.check_review_step(&mut *conn, &c, command).await? {
             c.owner_agency_id = reviewer;
@@ -137,7 +174,15 @@ impl App {
         }
         if let Some(trigger) = effects.start {
             let clocks = self.clocks(&mut *conn).await?;
-            for k in clocks.started(c.id, c.kind, trigger, time::local_date(now), 1) {
+            let today = time::local_date(now);
+            for mut k in clocks.started(c.id, c.kind, trigger, today, 1) {
+                // CPL Art. 283: the supervision period is the one decided (6–12 months).
+                if k.kind == ClockKind::Probation
+                    && let Some(due) = deadline::due_date(&clocks.cal, today, input.months, Unit::Month)
+                {
+                    k.due_date = due.due;
+                    k.skipped = due.skipped;
+                }
                 case::insert_clock(&mut *conn, &k).await?;
             }
         }
@@ -154,12 +199,28 @@ impl App {
         }
         self.save(&mut *conn, &c).await?;
         if effects.own_event {
+            let detail = match command {
+                Command::HoldHearing => {
+                    let how = if input.public_hearing {
+                        "公开听证"
+                    } else {
+                        "不公开听证"
+                    };
+                    if note.is_empty() {
+                        how.to_owned()
+                    } else {
+                        format!("{how}：{note}")
+                    }
+                }
+                Command::DecideConditionalNonProsecution => format!("考验期 {} 个月。{note}", input.months),
+                _ => note.to_owned(),
+            };
             self.event(
                 &mut *conn,
                 ctx,
                 &c,
                 &format!("cmd-{}", command.code()),
-                note,
+                &detail,
                 effects.public,
             )
             .await?;

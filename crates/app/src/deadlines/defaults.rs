@@ -19,10 +19,10 @@ type DefaultRule = (
 
 /// The default rules (DOMAIN.md §3.1–§3.3, §4.1, §4.7), seeded once and then maintained as data.
 pub fn default_rules() -> Vec<RuleRow> {
-    use CaseKind::{Dispute, GovPetition, Petition};
+    use CaseKind::{Dispute, GovPetition, MinorCriminal, Petition};
     use ClockKind as K;
     use Trigger as T;
-    let table: [DefaultRule; 17] = [
+    let table: [DefaultRule; 18] = [
         (
             "urgent-same-day",
             None,
@@ -168,6 +168,15 @@ pub fn default_rules() -> Vec<RuleRow> {
             15,
             Unit::CalendarDay,
             "交办案件反馈期限（可在交办时另定）",
+        ),
+        (
+            "conditional-non-prosecution-6m",
+            Some(MinorCriminal),
+            T::ConditionalDecision,
+            K::Probation,
+            6,
+            Unit::Month,
+            "《刑事诉讼法》第二百八十三条：附条件不起诉考验期为六个月以上一年以下（按决定的期限计算）",
         ),
         (
             "judicial-confirmation-30d",

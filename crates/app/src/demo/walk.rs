@@ -129,11 +129,13 @@ impl App {
                 p
             }
             CaseKind::MinorCriminal => {
-                let mut p = vec![
-                    (Command::Intervene, rng.range(24, 5 * 24)),
-                    (Command::Investigate, rng.range(2 * 24, 10 * 24)),
-                    (Command::TransferForReview, rng.range(10 * 24, 40 * 24)),
-                ];
+                // §3.4: the prosecutor joins early "at the right time" — in most cases, not all.
+                let mut p = Vec::new();
+                if rng.chance(70) {
+                    p.push((Command::Intervene, rng.range(24, 5 * 24)));
+                }
+                p.push((Command::Investigate, rng.range(2 * 24, 10 * 24)));
+                p.push((Command::TransferForReview, rng.range(10 * 24, 40 * 24)));
                 let reconciled = rng.chance(60);
                 if reconciled {
                     p.push((Command::StartReconciliation, rng.range(3 * 24, 10 * 24)));
@@ -146,7 +148,7 @@ impl App {
                 p.push((Command::StartFollowUp, rng.range(10 * 24, 30 * 24)));
                 p.push((Command::Close, rng.range(24, 10 * 24)));
                 if reconciled {
-                    d.case.reconciliation = r#"{"civil_dispute":true,"chapter_4_or_5":true,"negligent":false,"likely_sentence_years":1,"intentional_crime_within_5_years":false}"#.into();
+                    d.case.reconciliation = r#"{"civil_dispute":true,"chapter_4_or_5":true,"negligent":false,"likely_sentence_months":10,"intentional_crime_within_5_years":false}"#.into();
                 }
                 p
             }
@@ -225,6 +227,7 @@ impl App {
                 reason_given: !note.is_empty(),
                 reconciliation: serde_json::from_str(&d.case.reconciliation).ok(),
                 replies_exempt: !d.case.exempt_reason.is_empty(),
+                minor_suspect: false,
             };
             let Ok(effects) = workflow::apply(d.case.kind, d.case.status, cmd, facts) else {
                 break;

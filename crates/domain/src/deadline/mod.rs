@@ -53,6 +53,8 @@ codes! {
         InternalTransfer => "internal_transfer",
         /// §3.2 (2007 rule): the department finishes within 60 days of the transfer (+≤30 days).
         InternalHandling => "internal_handling",
+        /// CPL Art. 283: the supervision period of a conditional non-prosecution (6–12 months).
+        Probation => "probation",
         /// 人民调解法 Art. 33: judicial confirmation applied for within 30 days of the agreement.
         JudicialConfirmation => "judicial_confirmation",
     }
@@ -79,6 +81,8 @@ codes! {
         ReReviewRequested => "rereview_requested",
         /// The handling department takes an accepted petition on.
         HandlingStarted => "handling_started",
+        /// A minor suspect's conditional non-prosecution is decided.
+        ConditionalDecision => "conditional_decision",
         /// A progress reply is sent; the next one falls due.
         ProgressReplied => "progress_replied",
         /// The case is referred to another agency.

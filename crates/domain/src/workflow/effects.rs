@@ -23,6 +23,8 @@ pub struct Facts {
     pub reconciliation: Option<ReconciliationFacts>,
     /// The case cannot be answered (§3.2: anonymous, no contact): its reply steps are skipped.
     pub replies_exempt: bool,
+    /// A suspect of the case is a minor (CPL Art. 282: conditional non-prosecution).
+    pub minor_suspect: bool,
 }
 
 /// Which of the case's open (running or paused) clocks a command ends without meeting them.
@@ -95,6 +97,9 @@ pub fn apply(
     if reason_required && !facts.reason_given {
         return Err(TransitionError::ReasonRequired);
     }
+    if command == C::DecideConditionalNonProsecution && !facts.minor_suspect {
+        return Err(TransitionError::NotMinorSuspect);
+    }
     // CPL Arts. 288–290 (§4.6): reconciliation only where the conditions are recorded and met.
     if command == C::StartReconciliation {
         let recorded = facts
@@ -151,6 +156,9 @@ pub fn apply(
             Exempt::Nothing,
         ),
         C::IssueReReviewOpinion => (&[K::ReReviewOpinion], None, Exempt::Nothing),
+        // CPL Art. 283: the supervision period (6 to 12 months) runs from the decision.
+        C::DecideConditionalNonProsecution => (&[], Some(Trigger::ConditionalDecision), Exempt::Nothing),
+        C::CompleteProbation | C::RevokeProbation => (&[K::Probation], None, Exempt::Nothing),
         // §3.1: the grid's 7-day closure clock ends with the dispute settled or diverted.
         C::Resolve | C::Divert => (&[K::GridClosure, K::UrgentHandling], None, Exempt::Nothing),
         C::Close => (TAKES_ON, None, Exempt::AllOpen),
@@ -184,7 +192,8 @@ mod tests {
         civil_dispute: true,
         chapter_4_or_5: true,
         negligent: false,
-        likely_sentence_years: 1,
+        likely_sentence_years: 0,
+        likely_sentence_months: 8,
         intentional_crime_within_5_years: false,
     };
 
@@ -199,6 +208,7 @@ mod tests {
             reason_given: true,
             reconciliation: Some(ELIGIBLE),
             replies_exempt: false,
+            minor_suspect: true,
         }
     }
 
@@ -465,7 +475,7 @@ mod tests {
         };
         assert_eq!(go(None), Err(TransitionError::ReconciliationNotChecked));
         let too_long = ReconciliationFacts {
-            likely_sentence_years: 5,
+            likely_sentence_months: 40,
             ..ELIGIBLE
         };
         assert_eq!(

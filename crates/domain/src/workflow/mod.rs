@@ -69,7 +69,11 @@ codes! {
         TransferredForReview => "transferred_for_review",
         Reconciliation => "reconciliation",
         ReconciliationReviewed => "reconciliation_reviewed",
+        HearingProposed => "hearing_proposed",
+        HearingApproved => "hearing_approved",
         Hearing => "hearing",
+        /// CPL Arts. 282–284: a minor suspect's conditional non-prosecution, under supervision.
+        ConditionalNonProsecution => "conditional_non_prosecution",
         NonProsecution => "non_prosecution",
         Prosecution => "prosecution",
         Announced => "announced",
@@ -105,7 +109,12 @@ codes! {
         TransferForReview => "transfer_for_review",
         StartReconciliation => "start_reconciliation",
         ReviewReconciliation => "review_reconciliation",
+        ProposeHearing => "propose_hearing",
+        ApproveHearing => "approve_hearing",
         HoldHearing => "hold_hearing",
+        DecideConditionalNonProsecution => "decide_conditional_non_prosecution",
+        CompleteProbation => "complete_probation",
+        RevokeProbation => "revoke_probation",
         DecideNonProsecution => "decide_non_prosecution",
         DecideProsecution => "decide_prosecution",
         Announce => "announce",
@@ -209,8 +218,13 @@ const GOV_PETITION: &[Transition] = &[
 /// §3.4: PoliceCaseOpened → EarlyIntervention → Investigation → TransferredForReview →
 /// {Reconciliation → ReconciliationReviewed} → Hearing? → Decision → Announced → FollowUp.
 const MINOR_CRIMINAL: &[Transition] = &[
+    // §3.4: early intervention "at the right time" — optional.
     t(&[S::PoliceCaseOpened], C::Intervene, S::EarlyIntervention),
-    t(&[S::EarlyIntervention], C::Investigate, S::Investigation),
+    t(
+        &[S::PoliceCaseOpened, S::EarlyIntervention],
+        C::Investigate,
+        S::Investigation,
+    ),
     t(&[S::Investigation], C::TransferForReview, S::TransferredForReview),
     t(
         &[S::TransferredForReview],
@@ -222,15 +236,34 @@ const MINOR_CRIMINAL: &[Transition] = &[
         C::ReviewReconciliation,
         S::ReconciliationReviewed,
     ),
+    // §3.6 (Art. 4): a hearing is proposed and approved by the chief prosecutor before it is held.
     t(
         &[S::TransferredForReview, S::ReconciliationReviewed],
-        C::HoldHearing,
-        S::Hearing,
+        C::ProposeHearing,
+        S::HearingProposed,
     ),
+    t(&[S::HearingProposed], C::ApproveHearing, S::HearingApproved),
+    t(&[S::HearingApproved], C::HoldHearing, S::Hearing),
     t(
         &[S::TransferredForReview, S::ReconciliationReviewed, S::Hearing],
         C::DecideNonProsecution,
         S::NonProsecution,
+    ),
+    t(
+        &[S::TransferredForReview, S::ReconciliationReviewed, S::Hearing],
+        C::DecideConditionalNonProsecution,
+        S::ConditionalNonProsecution,
+    ),
+    // CPL Art. 284: after the supervision period, non-prosecution; revoked, prosecution.
+    t(
+        &[S::ConditionalNonProsecution],
+        C::CompleteProbation,
+        S::NonProsecution,
+    ),
+    t(
+        &[S::ConditionalNonProsecution],
+        C::RevokeProbation,
+        S::Prosecution,
     ),
     t(
         &[S::TransferredForReview, S::ReconciliationReviewed, S::Hearing],
@@ -309,6 +342,9 @@ pub fn is_decision(c: Command) -> bool {
             | C::IssueReReviewOpinion
             | C::StartReconciliation
             | C::DecideNonProsecution
+            | C::DecideConditionalNonProsecution
+            | C::CompleteProbation
+            | C::RevokeProbation
             | C::DecideProsecution
             | C::Close
     )
@@ -337,6 +373,9 @@ const DISPUTE_DECIDE: &[Role] = &[
 ];
 const GOV: &[Role] = &[Role::ChiefProsecutor, Role::Prosecutor, Role::PartnerHandler];
 const MINOR: &[Role] = &[Role::ChiefProsecutor, Role::Prosecutor, Role::JuvenileTeam];
+/// §3.4, §3.6: approving a hearing and deciding not to prosecute are the chief prosecutor's (or
+/// the procuratorial committee's, whose decision the chief records).
+const CHIEF: &[Role] = &[Role::ChiefProsecutor];
 
 /// The roles that may give a command on a case of a kind. Clerks register, reply and route;
 /// decisions belong to prosecutors (and the handling partner for disputes and government petitions).
@@ -347,6 +386,18 @@ pub fn roles_for(kind: CaseKind, c: Command) -> &'static [Role] {
         CaseKind::Dispute if is_decision(c) => DISPUTE_DECIDE,
         CaseKind::Dispute => DISPUTE_ALL,
         CaseKind::GovPetition => GOV,
+        CaseKind::MinorCriminal
+            if matches!(
+                c,
+                C::ApproveHearing
+                    | C::DecideNonProsecution
+                    | C::DecideConditionalNonProsecution
+                    | C::CompleteProbation
+                    | C::RevokeProbation
+            ) =>
+        {
+            CHIEF
+        }
         CaseKind::MinorCriminal => MINOR,
     }
 }
@@ -406,6 +457,8 @@ pub enum TransitionError {
     ReconciliationNotChecked,
     #[error("the case may not be reconciled")]
     Ineligible(Vec<Ineligible>),
+    #[error("conditional non-prosecution is for a minor suspect")]
+    NotMinorSuspect,
 }
 
 impl TransitionError {
@@ -423,6 +476,7 @@ impl TransitionError {
             TransitionError::ReasonRequired => "reason-required",
             TransitionError::ReconciliationNotChecked => "reconciliation-not-checked",
             TransitionError::Ineligible(_) => "reconciliation-ineligible",
+            TransitionError::NotMinorSuspect => "conditional-not-minor",
         }
     }
 }

@@ -945,6 +945,32 @@ async fn reconciliation_needs_the_eligibility_check_and_plans_give_tasks() {
         .post(&format!("/api/v1/cases/{id}/risk"), json!({"people": 6}))
         .await;
     assert_eq!(r["level"], "medium");
+    // The review needs the reconciliation on record, its agreement attached (§3.4).
+    let pdf = reqwest::multipart::Form::new().part(
+        "attachments",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4 agreement".to_vec()).file_name("和解协议书.pdf"),
+    );
+    let res = juvenile
+        .c
+        .post(format!("{}/api/v1/cases/{id}/attachments", t.base))
+        .bearer_auth(&juvenile.token)
+        .multipart(pdf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let agreement = t
+        .rows(&format!("SELECT id FROM attachment WHERE case_id = '{id}'"))
+        .await[0][0]
+        .clone();
+    let (s, e) = juvenile
+        .post(
+            &format!("/api/v1/cases/{id}/reconciliation/record"),
+            json!({"remorse": true, "compensation": "赔偿医药费并赔礼道歉", "forgiveness": true,
+                "voluntary_and_lawful": true, "agreement_attachment": agreement}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
     let (s, e) = juvenile
         .post(
             &format!("/api/v1/cases/{id}/transitions"),
@@ -952,7 +978,9 @@ async fn reconciliation_needs_the_eligibility_check_and_plans_give_tasks() {
         )
         .await;
     assert_eq!(s, 200, "{e}");
-    let (s, e) = juvenile
+    let (s, e) = t
+        .api("demo_chief")
+        .await
         .post(
             &format!("/api/v1/cases/{id}/transitions"),
             json!({"command": "decide_non_prosecution"}),
@@ -974,7 +1002,17 @@ async fn reconciliation_needs_the_eligibility_check_and_plans_give_tasks() {
     assert_eq!(s, 200, "{e}");
     let (_, inbox) = juvenile.get("/api/v1/inbox").await;
     assert_eq!(inbox["tasks"][0]["title"], "三日内家访被害人");
-    let (s, c) = juvenile
+    // Not prosecuting is the chief prosecutor's decision (§3.4).
+    let (s, _) = juvenile
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "decide_non_prosecution"}),
+        )
+        .await;
+    assert_eq!(s, 409);
+    let (s, c) = t
+        .api("demo_chief")
+        .await
         .post(
             &format!("/api/v1/cases/{id}/transitions"),
             json!({"command": "decide_non_prosecution"}),

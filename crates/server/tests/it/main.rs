@@ -9,6 +9,7 @@ mod cases;
 mod cli;
 mod deadline_rules;
 mod edge;
+mod minor_criminal;
 mod panels;
 mod public;
 mod review;

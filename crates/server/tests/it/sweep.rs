@@ -284,6 +284,18 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
         ),
         ("POST /api/v1/tasks/{id}/done", Json(json!({}))),
         (
+            "POST /cases/{id}/reconciliation/record",
+            Form(vec![
+                ("remorse", s("on")),
+                ("compensation", s("赔偿医药费")),
+                ("agreement_attachment", s("")),
+            ]),
+        ),
+        (
+            "POST /api/v1/cases/{id}/reconciliation/record",
+            Json(json!({"remorse": true, "compensation": "赔偿医药费", "agreement_attachment": ""})),
+        ),
+        (
             "POST /admin/deadline-rules",
             Form(vec![
                 ("base", s("proc-reply-7d")),
@@ -482,7 +494,7 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             "POST /cases/{id}/reconciliation",
             Form(vec![
                 ("civil_dispute", s("on")),
-                ("likely_sentence_years", s("2")),
+                ("likely_sentence_months", s("10")),
             ]),
         ),
         (

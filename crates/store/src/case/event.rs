@@ -64,3 +64,14 @@ pub async fn events(
         .await?;
     Ok(Paged { items, total })
 }
+
+/// The latest event of a kind on a case (e.g. the reconciliation record in force).
+pub async fn latest_event(conn: &mut AnyConnection, case: Id, kind: &str) -> Result<Option<Event>> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM case_event WHERE case_id = $1 AND kind = $2 ORDER BY at DESC, id DESC LIMIT 1",
+    )
+    .bind(case.to_string())
+    .bind(kind)
+    .fetch_optional(conn)
+    .await?)
+}

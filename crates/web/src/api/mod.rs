@@ -93,6 +93,7 @@ fn api_routes() -> ApiRoutes {
         .op(handle, routes!(case::edit_case))
         .op(handle, routes!(risk::plan))
         .op(handle, routes!(reconciliation::reconciliation))
+        .op(handle, routes!(reconciliation::record))
         .op(handle, routes!(publication::publication))
         .op(Access::Staff(ViewCases), routes!(reply::templates))
         .op(handle, routes!(attachment::attach))

@@ -40,3 +40,22 @@ pub async fn reconciliation(
         reasons,
     }))
 }
+
+/// Record the reconciliation (remorse, compensation or apology, forgiveness, the review of
+/// voluntariness and legality, the agreement attached); the review needs all of it.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reconciliation/record", tag = "cases", security(("bearer" = [])),
+    request_body = gongzhi_app::domain::reconciliation::ReconciliationRecord,
+    responses((status = 200, body = super::Done), (status = 422, body = ErrorBody)))]
+pub async fn record(
+    State(s): State<AppState>,
+    req: Req,
+    Path(id): Path<Id>,
+    body: ApiBody,
+) -> Res<super::Done> {
+    let b: gongzhi_app::domain::reconciliation::ReconciliationRecord = body.json()?;
+    s.app
+        .record_reconciliation(&req.ctx, id, &b)
+        .await
+        .map_err(fail(&req))?;
+    Ok(Json(super::Done { ok: true }))
+}

@@ -123,6 +123,8 @@ async fn transition(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: 
                     note: d.get("note"),
                     handler_id: d.get("handler_id"),
                     to_agency: d.get("to_agency"),
+                    months: u32::try_from(d.int("months")).unwrap_or(0),
+                    public_hearing: d.flag("public_hearing"),
                 },
             )
             .await

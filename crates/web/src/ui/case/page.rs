@@ -196,6 +196,21 @@ fn event_text(t: &T, kind: &str, detail: &EventDetail) -> (String, String) {
             k if k.starts_with("reply-") => t.code_or_raw("reply-channel", text),
             "follow-up" => t.code_or_raw("satisfaction", text),
             "contact-attempt" => t.code_or_raw("contact-outcome", text),
+            "reconciliation-recorded" => {
+                match serde_json::from_str::<gongzhi_app::domain::reconciliation::ReconciliationRecord>(text)
+                {
+                    Ok(r) if r.missing().is_empty() => {
+                        format!("{}；{}", r.compensation, t.t("reconciliation-record-complete"))
+                    }
+                    Ok(r) => r
+                        .missing()
+                        .iter()
+                        .map(|m| t.t(&format!("reconciliation-missing-{}", m.replace('_', "-"))))
+                        .collect::<Vec<_>>()
+                        .join(""),
+                    Err(_) => String::new(),
+                }
+            }
             "attachment" => t.ta("attachments-added", &[("n", text.clone())]),
             _ => text.clone(),
         },
