@@ -218,6 +218,14 @@ impl App {
         for (line, r) in rows {
             let date = |v: &str| v.trim().parse::<NaiveDate>().ok();
             let mut errors = Vec::new();
+            // A blank line would shift the lines the notice's checks name: refused on its own.
+            if r.iter().all(|v| v.trim().is_empty()) {
+                failed.push(RowError {
+                    line: *line,
+                    errors: vec![FieldError::new("name", "name-invalid")],
+                });
+                continue;
+            }
             let workdays: Vec<NaiveDate> = r[3]
                 .split([' ', ';', '、'])
                 .filter(|w| !w.trim().is_empty())

@@ -4,7 +4,7 @@
 //! steps are skipped as for an anonymous petition.
 
 use gongzhi_domain::audit::Changes;
-use gongzhi_domain::contact::{self, Attempt, Means, Outcome};
+use gongzhi_domain::contact::{self, Attempt, Channels, Means, Outcome};
 use gongzhi_domain::deadline::ClockKind;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::Exempt;
@@ -95,7 +95,13 @@ impl App {
                 })
             })
             .collect();
-        let exempted = match contact::unreachable(&all) {
+        // The ways on file: a phone or a postal address of any party (§3.2 "no/incorrect contact").
+        let parties = gongzhi_store::case::parties(tx.conn(), case).await?;
+        let channels = Channels {
+            phone: parties.iter().any(|p| p.phone_enc.is_some()),
+            address: parties.iter().any(|p| p.address_enc.is_some()),
+        };
+        let exempted = match contact::unreachable(&all, channels) {
             Some(reason) if c.exempt_reason.is_empty() => {
                 c.exempt_reason = reason.to_owned();
                 self.save(tx.conn(), &c).await?;

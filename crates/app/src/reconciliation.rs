@@ -29,6 +29,12 @@ impl App {
         if c.kind != CaseKind::MinorCriminal {
             return Err(AppError::field("reconciliation", "reconciliation-wrong-kind"));
         }
+        if facts.likely_sentence_years > 0 && facts.likely_sentence_months > 0 {
+            return Err(AppError::field(
+                "likely_sentence_months",
+                "sentence-years-and-months",
+            ));
+        }
         c.reconciliation = serde_json::to_string(facts).map_err(|e| AppError::Internal(e.to_string()))?;
         self.save(tx.conn(), &c).await?;
         let unmet = facts.check().err().unwrap_or_default();

@@ -44,20 +44,25 @@ pub struct Attempt {
     pub outcome: Outcome,
 }
 
+/// The ways the case gives to reach the petitioner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Channels {
+    pub phone: bool,
+    pub address: bool,
+}
+
 /// Why the replies cannot be given, if the attempts show it (the reason recorded on the case and
-/// its reply clocks); `None` while the petitioner may still be reached. A reach after the failures
-/// means the contact works.
-pub fn unreachable(attempts: &[Attempt]) -> Option<&'static str> {
-    if attempts.iter().any(|a| a.outcome == Outcome::Reached) {
-        return None;
-    }
-    if attempts.iter().any(|a| a.outcome == Outcome::WrongNumber) {
-        return Some("联系方式有误，无法答复");
-    }
-    if attempts.iter().any(|a| a.outcome == Outcome::Returned) {
-        return Some("信件被退回，无法答复");
-    }
-    let unanswered: Vec<NaiveDate> = attempts
+/// its reply clocks); `None` while the petitioner may still be reached. Every way on file must
+/// have failed — a wrong number or calls unanswered on several days for the phone, a returned
+/// letter for the address — since the last time the petitioner was reached.
+pub fn unreachable(attempts: &[Attempt], channels: Channels) -> Option<&'static str> {
+    let since = attempts
+        .iter()
+        .rposition(|a| a.outcome == Outcome::Reached)
+        .map_or(attempts, |i| &attempts[i + 1..]);
+    let wrong = since.iter().any(|a| a.outcome == Outcome::WrongNumber);
+    let returned = since.iter().any(|a| a.outcome == Outcome::Returned);
+    let unanswered: Vec<NaiveDate> = since
         .iter()
         .filter(|a| a.outcome == Outcome::Unanswered)
         .map(|a| a.on)
@@ -65,8 +70,19 @@ pub fn unreachable(attempts: &[Attempt]) -> Option<&'static str> {
     let mut days = unanswered.clone();
     days.sort();
     days.dedup();
-    (unanswered.len() >= UNANSWERED_CALLS && days.len() >= UNANSWERED_DAYS)
-        .then_some("多次联系无人接听，无法答复")
+    let silent = unanswered.len() >= UNANSWERED_CALLS && days.len() >= UNANSWERED_DAYS;
+    let phone_failed = !channels.phone || wrong || silent;
+    let letter_failed = !channels.address || returned;
+    if !(phone_failed && letter_failed) || !(wrong || returned || silent) {
+        return None;
+    }
+    Some(if wrong {
+        "联系方式有误，无法答复"
+    } else if silent {
+        "多次联系无人接听，无法答复"
+    } else {
+        "信件被退回，无法答复"
+    })
 }
 
 #[cfg(test)]
@@ -81,31 +97,50 @@ mod tests {
     }
 
     #[test]
-    fn three_unanswered_calls_on_two_days_make_a_petitioner_unreachable() {
+    fn every_way_on_file_must_fail_since_the_last_reach() {
         use Outcome::*;
-        assert_eq!(unreachable(&[]), None);
+        let phone = Channels {
+            phone: true,
+            address: false,
+        };
+        let both = Channels {
+            phone: true,
+            address: true,
+        };
+        assert_eq!(unreachable(&[], phone), None);
+        let one_day = [at(1, Unanswered), at(1, Unanswered), at(1, Unanswered)];
+        assert_eq!(unreachable(&one_day, phone), None, "one day");
         assert_eq!(
-            unreachable(&[at(1, Unanswered), at(1, Unanswered), at(1, Unanswered)]),
-            None,
-            "one day"
-        );
-        assert_eq!(
-            unreachable(&[at(1, Unanswered), at(2, Unanswered)]),
+            unreachable(&[at(1, Unanswered), at(2, Unanswered)], phone),
             None,
             "two calls"
         );
-        assert!(unreachable(&[at(1, Unanswered), at(1, Unanswered), at(2, Unanswered)]).is_some());
-        assert_eq!(
-            unreachable(&[
-                at(1, Unanswered),
-                at(1, Unanswered),
-                at(2, Unanswered),
-                at(3, Reached)
-            ]),
-            None,
-            "reached in the end"
+        let silent = [at(1, Unanswered), at(1, Unanswered), at(2, Unanswered)];
+        assert_eq!(unreachable(&silent, phone), Some("多次联系无人接听，无法答复"));
+        assert_eq!(unreachable(&silent, both), None, "a letter can still be sent");
+        let mut then_returned = silent.to_vec();
+        then_returned.push(at(3, Returned));
+        assert!(unreachable(&then_returned, both).is_some(), "both ways failed");
+        let mut reached = vec![at(1, Reached)];
+        reached.extend(silent);
+        assert!(
+            unreachable(&reached, phone).is_some(),
+            "failures after the last reach count"
         );
-        assert_eq!(unreachable(&[at(1, WrongNumber)]), Some("联系方式有误，无法答复"));
-        assert_eq!(unreachable(&[at(1, Returned)]), Some("信件被退回，无法答复"));
+        let mut reached_last = silent.to_vec();
+        reached_last.push(at(3, Reached));
+        assert_eq!(unreachable(&reached_last, phone), None, "reached in the end");
+        assert_eq!(
+            unreachable(&[at(1, WrongNumber)], phone),
+            Some("联系方式有误，无法答复")
+        );
+        let letter = Channels {
+            phone: false,
+            address: true,
+        };
+        assert_eq!(
+            unreachable(&[at(1, Returned)], letter),
+            Some("信件被退回，无法答复")
+        );
     }
 }

@@ -68,9 +68,10 @@ impl ReconciliationFacts {
     }
 }
 
-/// What the reconciliation review records (CPL Art. 290, DOMAIN.md §3.4): the suspect's sincere
-/// remorse, the compensation or apology, the victim's voluntary forgiveness, the organ's review of
-/// voluntariness and legality, and the written agreement it presided over (an attachment).
+/// What the reconciliation review records (DOMAIN.md §3.4): the suspect's sincere remorse, the
+/// compensation or apology and the victim's voluntary forgiveness (CPL Art. 288), the organ's
+/// review of voluntariness and legality and the written agreement it presided over (Art. 289, an
+/// attachment).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ReconciliationRecord {
     #[serde(default)]

@@ -33,8 +33,8 @@ pub async fn set_superior(conn: &mut AnyConnection, agency: Id, superior: Option
     Ok(())
 }
 
-/// The latest government petition of the same category, with a party of one of these identity
-/// numbers (blind indexes), that received its re-review opinion: (id, number).
+/// The latest government petition of the same category, with a petitioner of one of these
+/// identity numbers (blind indexes), that received its re-review opinion: (id, number).
 pub async fn rereviewed_case(
     conn: &mut AnyConnection,
     indexes: &[String],
@@ -46,7 +46,7 @@ pub async fn rereviewed_case(
     let marks: Vec<String> = (0..indexes.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "SELECT c.id, c.number FROM dispute_case c WHERE c.kind = 'gov_petition' AND c.category_code = $1 \
-         AND c.id IN (SELECT p.case_id FROM case_party p WHERE p.id_index IN ({})) \
+         AND c.id IN (SELECT p.case_id FROM case_party p WHERE p.role = 'petitioner' AND p.id_index IN ({})) \
          AND EXISTS (SELECT 1 FROM case_event e WHERE e.case_id = c.id AND e.kind = 'cmd-issue_rereview_opinion') \
          ORDER BY c.received_at DESC LIMIT 1",
         marks.join(", ")

@@ -369,6 +369,7 @@ impl App {
             let indexes: Vec<String> = i
                 .parties
                 .iter()
+                .filter(|p| p.role == PartyRole::Petitioner)
                 .filter_map(|p| p.id.as_ref().map(|id| self.cipher().blind_index(id.as_str())))
                 .collect();
             self.rereviewed_matter(&mut *conn, &indexes, &i.category).await?
@@ -472,7 +473,10 @@ impl App {
         }
         for clock in &mut started {
             if !exempt_reason.is_empty()
-                && matches!(clock.kind, ClockKind::ProceduralReply | ClockKind::ResultReply)
+                && matches!(
+                    clock.kind,
+                    ClockKind::ProceduralReply | ClockKind::ResultReply | ClockKind::AcceptanceNotice
+                )
             {
                 clock.state = ClockState::Exempt;
                 clock.note = exempt_reason.to_owned();

@@ -56,6 +56,20 @@ impl App {
                 Err(AppError::field("months", "probation-months-invalid"))
             }
             Command::ReviewReconciliation => self.check_reconciliation_record(conn, c).await,
+            // CPL Art. 284: not prosecuted once the supervision period has passed, not before.
+            Command::CompleteProbation => {
+                let today = time::local_date(self.now());
+                match case::clocks(conn, c.id)
+                    .await?
+                    .iter()
+                    .find(|k| k.kind == ClockKind::Probation && k.state.is_open())
+                {
+                    Some(k) if k.due_date > today => Err(AppError::Invalid(vec![
+                        FieldError::new("note", "probation-not-over").arg("due", k.due_date),
+                    ])),
+                    _ => Ok(()),
+                }
+            }
             _ => Ok(()),
         }
     }

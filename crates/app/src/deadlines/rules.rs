@@ -228,7 +228,11 @@ impl App {
         deadline_rule::insert_version(&mut *conn, &row)
             .await
             .map_err(|_| AppError::field("base", "rule-version-taken"))?;
-        if let Some(last) = from.pred_opt() {
+        // The version it follows ends the day before — in its own region only: a county's
+        // version leaves the province-wide one to the rest.
+        if let Some(last) = from.pred_opt()
+            && row.region == latest.region
+        {
             deadline_rule::close_version(&mut *conn, &latest.code, &last.to_string()).await?;
         }
         let mut done = Recomputed::default();

@@ -62,9 +62,10 @@ impl App {
         checks.finish()?;
         let rules = self.risk_rules_for(tx.conn(), &c).await?;
         let input = rules.complete(input, &self.derived_risk(tx.conn(), &c).await?);
-        // §3.5 High → mitigation → reassessed: while the current high risk is not yet mitigated
-        // (signed off, every task done) it cannot be assessed away; new facts make it stale first.
-        let previous = self.current_assessment(tx.conn(), &c).await?;
+        // §3.5 High → mitigation → reassessed: while the latest high risk is not yet mitigated
+        // (signed off, every task done) it cannot be assessed away — not even after new facts
+        // made it stale, or escalating a case would open the gate.
+        let previous = self.latest_assessment(tx.conn(), &c).await?;
         let mut reassesses = String::new();
         let mut carried_plan = String::new();
         if let Some((p, facts)) = &previous
@@ -284,12 +285,21 @@ impl App {
         conn: &mut AnyConnection,
         c: &Case,
     ) -> Result<Option<(Assessment, RiskFacts)>, AppError> {
+        Ok(self
+            .latest_assessment(conn, c)
+            .await?
+            .filter(|(a, _)| a.at >= c.risk_stale_after))
+    }
+
+    /// The latest assessment, current or stale, with what the gate knows of it.
+    async fn latest_assessment(
+        &self,
+        conn: &mut AnyConnection,
+        c: &Case,
+    ) -> Result<Option<(Assessment, RiskFacts)>, AppError> {
         let Some(a) = risk_rows::assessments(&mut *conn, c.id).await?.into_iter().next() else {
             return Ok(None);
         };
-        if a.at < c.risk_stale_after {
-            return Ok(None);
-        }
         let tasks = task::tasks_of_source(conn, &a.id).await?;
         let facts = RiskFacts {
             current: RiskLevel::parse(&a.level),

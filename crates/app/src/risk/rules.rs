@@ -152,6 +152,17 @@ impl App {
             ));
         }
         let row = to_row(rules, by, time::to_millis(self.now()))?;
+        // One version per region and date: two would leave which one scores to chance.
+        let saved = rows::rulesets(&mut *conn).await?;
+        if let Some(same) = saved
+            .iter()
+            .filter(|r| r.version != row.version)
+            .find(|r| r.region == row.region && r.effective_from == row.effective_from)
+        {
+            return Err(AppError::Invalid(vec![
+                FieldError::new("effective_from", "risk-rule-date-taken").arg("version", &same.version),
+            ]));
+        }
         rows::insert_ruleset(&mut *conn, &row).await.map_err(|_| {
             AppError::Invalid(vec![
                 FieldError::new("version", "risk-rule-version-taken").arg("version", &row.version),

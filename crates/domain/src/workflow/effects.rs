@@ -93,12 +93,28 @@ pub fn apply(
         from
     };
     let out = next(kind, from, command, facts.level, facts.risk)?;
-    let reason_required = matches!(command, C::NotAccept | C::TransferOut | C::Divert | C::Fail);
+    let reason_required = matches!(
+        command,
+        C::NotAccept
+            | C::TransferOut
+            | C::Divert
+            | C::Fail
+            | C::AbandonReconciliation
+            | C::RefuseHearing
+            | C::RevokeProbation
+    );
     if reason_required && !facts.reason_given {
         return Err(TransitionError::ReasonRequired);
     }
-    if command == C::DecideConditionalNonProsecution && !facts.minor_suspect {
-        return Err(TransitionError::NotMinorSuspect);
+    // CPL Art. 282: a minor suspect, an offence likely punished by at most a year (the recorded
+    // facts say so), remorse shown (the reason given). Art. 284: revoked only on its grounds.
+    if command == C::DecideConditionalNonProsecution {
+        if !facts.minor_suspect {
+            return Err(TransitionError::NotMinorSuspect);
+        }
+        if facts.reconciliation.is_none_or(|f| f.sentence_months() > 12) {
+            return Err(TransitionError::ConditionalSentence);
+        }
     }
     // CPL Arts. 288–290 (§4.6): reconciliation only where the conditions are recorded and met.
     if command == C::StartReconciliation {
@@ -155,7 +171,8 @@ pub fn apply(
             Some(Trigger::ReReviewRequested),
             Exempt::Nothing,
         ),
-        C::IssueReReviewOpinion => (&[K::ReReviewOpinion], None, Exempt::Nothing),
+        // A re-review begun before re-review had its own clock ran on the review-opinion clock.
+        C::IssueReReviewOpinion => (&[K::ReReviewOpinion, K::ReviewOpinion], None, Exempt::Nothing),
         // CPL Art. 283: the supervision period (6 to 12 months) runs from the decision.
         C::DecideConditionalNonProsecution => (&[], Some(Trigger::ConditionalDecision), Exempt::Nothing),
         C::CompleteProbation | C::RevokeProbation => (&[K::Probation], None, Exempt::Nothing),
@@ -267,10 +284,19 @@ mod tests {
                         assert!(matches!(command, C::NotAccept | C::TransferOut), "{at}");
                         assert!(e.reason_required && kinds.contains(&K::Handling), "{at}");
                     }
-                    // Refusals and returns carry reasons; nothing else asks for one.
+                    // Refusals, returns and revocations carry reasons; nothing else asks for one.
                     assert_eq!(
                         e.reason_required,
-                        matches!(command, C::NotAccept | C::TransferOut | C::Divert | C::Fail),
+                        matches!(
+                            command,
+                            C::NotAccept
+                                | C::TransferOut
+                                | C::Divert
+                                | C::Fail
+                                | C::AbandonReconciliation
+                                | C::RefuseHearing
+                                | C::RevokeProbation
+                        ),
                         "{at}"
                     );
                     // New facts make the assessment stale; a decision never does.
@@ -367,7 +393,7 @@ mod tests {
             (
                 S::InReReview,
                 C::IssueReReviewOpinion,
-                &[K::ReReviewOpinion],
+                &[K::ReReviewOpinion, K::ReviewOpinion],
                 None,
                 false,
                 false,

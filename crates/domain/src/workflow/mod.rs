@@ -115,6 +115,8 @@ codes! {
         DecideConditionalNonProsecution => "decide_conditional_non_prosecution",
         CompleteProbation => "complete_probation",
         RevokeProbation => "revoke_probation",
+        AbandonReconciliation => "abandon_reconciliation",
+        RefuseHearing => "refuse_hearing",
         DecideNonProsecution => "decide_non_prosecution",
         DecideProsecution => "decide_prosecution",
         Announce => "announce",
@@ -236,6 +238,12 @@ const MINOR_CRIMINAL: &[Transition] = &[
         C::ReviewReconciliation,
         S::ReconciliationReviewed,
     ),
+    // No agreement (the victim does not forgive): back to the review, with the reason.
+    t(
+        &[S::Reconciliation],
+        C::AbandonReconciliation,
+        S::TransferredForReview,
+    ),
     // §3.6 (Art. 4): a hearing is proposed and approved by the chief prosecutor before it is held.
     t(
         &[S::TransferredForReview, S::ReconciliationReviewed],
@@ -243,6 +251,12 @@ const MINOR_CRIMINAL: &[Transition] = &[
         S::HearingProposed,
     ),
     t(&[S::HearingProposed], C::ApproveHearing, S::HearingApproved),
+    // Hearing rules Art. 9: a hearing not approved (or withdrawn) is refused with reasons.
+    t(
+        &[S::HearingProposed, S::HearingApproved],
+        C::RefuseHearing,
+        S::TransferredForReview,
+    ),
     t(&[S::HearingApproved], C::HoldHearing, S::Hearing),
     t(
         &[S::TransferredForReview, S::ReconciliationReviewed, S::Hearing],
@@ -390,6 +404,7 @@ pub fn roles_for(kind: CaseKind, c: Command) -> &'static [Role] {
             if matches!(
                 c,
                 C::ApproveHearing
+                    | C::RefuseHearing
                     | C::DecideNonProsecution
                     | C::DecideConditionalNonProsecution
                     | C::CompleteProbation
@@ -459,6 +474,8 @@ pub enum TransitionError {
     Ineligible(Vec<Ineligible>),
     #[error("conditional non-prosecution is for a minor suspect")]
     NotMinorSuspect,
+    #[error("conditional non-prosecution needs a likely sentence of at most a year")]
+    ConditionalSentence,
 }
 
 impl TransitionError {
@@ -477,6 +494,7 @@ impl TransitionError {
             TransitionError::ReconciliationNotChecked => "reconciliation-not-checked",
             TransitionError::Ineligible(_) => "reconciliation-ineligible",
             TransitionError::NotMinorSuspect => "conditional-not-minor",
+            TransitionError::ConditionalSentence => "conditional-sentence",
         }
     }
 }

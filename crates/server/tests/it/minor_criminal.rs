@@ -55,6 +55,22 @@ async fn a_minor_suspect_s_case_is_heard_closed_and_conditionally_not_prosecuted
     prosecutor
         .post(&format!("/api/v1/cases/{id}/risk"), json!({}))
         .await;
+    // A hearing the chief does not approve is refused with a reason and the review goes on.
+    assert_eq!(
+        go(&prosecutor, &id, json!({"command": "propose_hearing"}))
+            .await
+            .0,
+        200
+    );
+    let (s, e) = go(&chief, &id, json!({"command": "refuse_hearing"})).await;
+    assert_eq!(s, 422, "a reason is required: {e}");
+    let (s, e) = go(
+        &chief,
+        &id,
+        json!({"command": "refuse_hearing", "note": "事实清楚，无听证必要"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{e}");
     // The hearing: proposed by the prosecutor, approved only by the chief, closed for a minor.
     assert_eq!(
         go(&prosecutor, &id, json!({"command": "propose_hearing"}))
@@ -87,6 +103,18 @@ async fn a_minor_suspect_s_case_is_heard_closed_and_conditionally_not_prosecuted
         409,
         "not the prosecutor's decision"
     );
+    // A likely sentence of at most a year must be on record (CPL Art. 282).
+    let (s, e) = go(&chief, &id, conditional(8)).await;
+    assert_eq!(s, 409, "no sentence on record: {e}");
+    assert!(e["message"].as_str().unwrap().contains("一年"), "{e}");
+    let (s, e) = prosecutor
+        .post(
+            &format!("/api/v1/cases/{id}/reconciliation"),
+            json!({"civil_dispute": true, "chapter_4_or_5": true, "negligent": false,
+                "likely_sentence_months": 8, "intentional_crime_within_5_years": false}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
     let (s, e) = go(&chief, &id, conditional(3)).await;
     assert_eq!((s, e["fields"]["months"].is_string()), (422, true), "{e}");
     let (s, e) = go(&chief, &id, conditional(8)).await;
@@ -111,7 +139,18 @@ async fn a_minor_suspect_s_case_is_heard_closed_and_conditionally_not_prosecuted
         .collect();
     assert!(steps.iter().any(|t| t.starts_with("不公开听证")), "{steps:?}");
     assert!(steps.iter().any(|t| t.starts_with("考验期 8 个月")), "{steps:?}");
-    // After the period: not prosecuted, the period met.
+    // Not before the period has passed (Art. 284); then not prosecuted, the period met.
+    let (s, e) = go(&chief, &id, json!({"command": "complete_probation"})).await;
+    assert_eq!(s, 422, "{e}");
+    assert!(
+        e["fields"]["note"].as_str().unwrap().contains(&due.to_string()),
+        "{e}"
+    );
+    t.rows(&format!(
+        "UPDATE case_clock SET due_date = '{}' WHERE case_id = '{id}' AND kind = 'probation'",
+        today - chrono::Days::new(1)
+    ))
+    .await;
     assert_eq!(
         go(&chief, &id, json!({"command": "complete_probation"})).await.0,
         200

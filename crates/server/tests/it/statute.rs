@@ -863,3 +863,41 @@ async fn the_2007_clocks_run_alongside_and_routing_hands_the_petition_on() {
         "the police branch no longer has it"
     );
 }
+
+/// §3.5: an unmitigated high risk is not assessed away after new facts made it stale (escalating
+/// the dispute must not open the gate).
+#[tokio::test]
+async fn escalating_does_not_assess_an_unmitigated_high_risk_away() {
+    let t = TestApp::spawn("gate_stale").await;
+    let grid = t.api("demo_grid").await;
+    let place = t.org_id("620702104201").await;
+    let id = dispute(&grid, &place, "水渠纠纷").await;
+    grid.post(&format!("/api/v1/cases/{id}/risk"), json!({"people": 1}))
+        .await;
+    let (_, c) = grid
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "assign"}),
+        )
+        .await;
+    assert_eq!(c["status"], "assigned", "{c}");
+    let (_, r) = grid
+        .post(
+            &format!("/api/v1/cases/{id}/risk"),
+            json!({"people": 8, "extreme_words": true}),
+        )
+        .await;
+    assert_eq!(r["level"], "high");
+    let (s, _) = grid
+        .post(
+            &format!("/api/v1/cases/{id}/transitions"),
+            json!({"command": "escalate"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, e) = grid
+        .post(&format!("/api/v1/cases/{id}/risk"), json!({"people": 1}))
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["fields"]["risk"].as_str().unwrap().contains("复评"), "{e}");
+}

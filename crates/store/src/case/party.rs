@@ -106,8 +106,8 @@ pub async fn related_cases(
     })
 }
 
-/// Earlier cases — received before `before` (ms) — with a party of one of these identity numbers
-/// (blind indexes), across the district: how many, and when the first of them came in.
+/// Earlier cases — received before `before` (ms) — in which one of these identity numbers (blind
+/// indexes) was a petitioner, across the district: how many, and when the first came in.
 pub async fn earlier_by_identity(
     conn: &mut AnyConnection,
     indexes: &[String],
@@ -120,7 +120,7 @@ pub async fn earlier_by_identity(
     let marks: Vec<String> = (0..indexes.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
         "SELECT COUNT(*), MIN(c.received_at) FROM dispute_case c WHERE c.id <> $1 AND c.received_at < $2 \
-         AND c.id IN (SELECT p.case_id FROM case_party p WHERE p.id_index IN ({}))",
+         AND c.id IN (SELECT p.case_id FROM case_party p WHERE p.role = 'petitioner' AND p.id_index IN ({}))",
         marks.join(", ")
     );
     let mut q = sqlx::query_as::<_, (i64, Option<i64>)>(&sql)
