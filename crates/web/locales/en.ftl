@@ -1163,3 +1163,4 @@ conditional-sentence = Conditional non-prosecution needs the likely sentence rec
 risk-rule-date-taken = Version "{ $version }" already takes effect on that date in that region; choose another date.
 sentence-years-and-months = Give the likely sentence in months only.
 probation-not-over = The supervision period ends on { $due }; not prosecuting is decided after it (CPL Art. 284).
+flag-was-minor = a minor when the case came in

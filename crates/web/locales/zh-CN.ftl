@@ -1163,3 +1163,4 @@ conditional-sentence = 附条件不起诉须先在“刑事和解条件审查”
 risk-rule-date-taken = 同一地区同一生效日期已有规则版本“{ $version }”，请换一个生效日期。
 sentence-years-and-months = 请只按月填写可能判处的刑期。
 probation-not-over = 考验期至 { $due } 届满，届满后才能作出不起诉决定（《刑事诉讼法》第二百八十四条）。
+flag-was-minor = 立案时未成年

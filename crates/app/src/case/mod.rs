@@ -117,6 +117,21 @@ impl App {
         }
     }
 
+    /// Whether a party is a minor on `today` (issue 9 §12): from the identity number when there is
+    /// one, recomputed as the case runs; otherwise as marked at intake.
+    pub(crate) fn minor_now(&self, p: &gongzhi_store::case::Party, today: chrono::NaiveDate) -> bool {
+        match p
+            .id_enc
+            .as_deref()
+            .and_then(|enc| self.cipher().decrypt(enc).ok())
+        {
+            Some(id) => {
+                gongzhi_domain::idcard::ResidentId::parse(&id, today).is_ok_and(|id| id.is_minor_on(today))
+            }
+            None => p.minor != 0,
+        }
+    }
+
     /// Loads a case for an approval (a risk sign-off, a clock change): approvals belong to the head
     /// of the agency that handles the case (§3.3 "approved by organ head", §3.5 "department head
     /// signs"), not to anyone else who may see it.

@@ -47,9 +47,10 @@ impl App {
         c: &Case,
         command: Command,
         input: &TransitionInput,
+        minor_now: bool,
     ) -> Result<(), AppError> {
         match command {
-            Command::HoldHearing if input.public_hearing && c.has_minor => {
+            Command::HoldHearing if input.public_hearing && minor_now => {
                 Err(AppError::field("public_hearing", "hearing-minor-closed"))
             }
             Command::DecideConditionalNonProsecution if !(6..=12).contains(&input.months) => {
@@ -119,10 +120,15 @@ impl App {
             return Err(AppError::Transition(workflow::TransitionError::Role));
         }
         let note = input.note.trim();
-        let minor_suspect = case::parties(&mut *conn, c.id)
-            .await?
+        // CPL Art. 282 asks whether the suspect is a minor: as recorded when the case came in
+        // (the age at the offence, which the intake date stands for).
+        let parties = case::parties(&mut *conn, c.id).await?;
+        let minor_suspect = parties
             .iter()
             .any(|p| p.role == PartyRole::Suspect.code() && p.minor != 0);
+        // §3.6 (hearing rules Art. 5): a hearing is closed where a party is a minor now.
+        let today = time::local_date(self.now());
+        let minor_now = parties.iter().any(|p| self.minor_now(p, today));
         let facts = Facts {
             minor_suspect,
             level: c.level,
@@ -143,7 +149,7 @@ impl App {
             ),
             other => AppError::Transition(other),
         })?;
-        self.check_minor_criminal_step(&mut *conn, &c, command, input)
+        self.check_minor_criminal_step(&mut *conn, &c, command, input, minor_now)
             .await?;
         // §3.3: the review windows, the next-higher organ, the matter already re-reviewed.
         if let Some((reviewer, name)) = self.check_review_step(&mut *conn, &c, command).await? {

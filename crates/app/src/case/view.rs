@@ -29,7 +29,11 @@ pub struct PartyView {
     pub id_masked: String,
     pub phone_masked: String,
     pub has_address: bool,
+    /// A minor today (issue 9 §12: recomputed from the identity number as the case runs; marked
+    /// by hand where there is none).
     pub minor: bool,
+    /// A minor when the case came in, of age now: the case stays one concerning a minor.
+    pub was_minor: bool,
     pub elderly: bool,
     pub disabled: bool,
     pub impoverished: bool,
@@ -217,19 +221,23 @@ impl App {
             case::related_cases(&mut conn, &indexes, case, visible_to, Page::first(RELATED_SHOWN)).await?;
         let parties = stored
             .into_iter()
-            .map(|p| PartyView {
-                age: p.birth_year.map(|y| i64::from(today.year()) - y),
-                has_address: p.address_enc.is_some(),
-                id: p.id,
-                role: p.role,
-                name: p.name,
-                sex: p.sex,
-                id_masked: p.id_masked,
-                phone_masked: p.phone_masked,
-                minor: p.minor != 0,
-                elderly: p.elderly != 0,
-                disabled: p.disabled != 0,
-                impoverished: p.impoverished != 0,
+            .map(|p| {
+                let minor = self.minor_now(&p, today);
+                PartyView {
+                    was_minor: p.minor != 0 && !minor,
+                    minor,
+                    age: p.birth_year.map(|y| i64::from(today.year()) - y),
+                    has_address: p.address_enc.is_some(),
+                    id: p.id,
+                    role: p.role,
+                    name: p.name,
+                    sex: p.sex,
+                    id_masked: p.id_masked,
+                    phone_masked: p.phone_masked,
+                    elderly: p.elderly != 0,
+                    disabled: p.disabled != 0,
+                    impoverished: p.impoverished != 0,
+                }
             })
             .collect();
         let assessments = risk::assessments(&mut conn, case).await?;

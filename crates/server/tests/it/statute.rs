@@ -901,3 +901,46 @@ async fn escalating_does_not_assess_an_unmitigated_high_risk_away() {
     assert_eq!(s, 422, "{e}");
     assert!(e["fields"]["risk"].as_str().unwrap().contains("复评"), "{e}");
 }
+
+/// Point 12: minority is recomputed from the identity number as the case runs — a party who was
+/// 17 when the case came in and is 18 now is shown as such (the case stays one concerning a
+/// minor for what is published).
+#[tokio::test]
+async fn minority_is_recomputed_as_the_case_runs() {
+    let t = TestApp::spawn("minor_recomputed").await;
+    let reception = t.api("demo_reception").await;
+    let place = t.org_id("620702104201").await;
+    let today = time::local_date(chrono::Utc::now());
+    let eighteen = today - chrono::Months::new(18 * 12) - chrono::Days::new(3);
+    let first17 = format!("620702{}021", eighteen.format("%Y%m%d"));
+    let id_number = format!(
+        "{first17}{}",
+        gongzhi_app::domain::idcard::check_char(first17.as_bytes())
+    );
+    let (_, c) = reception
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": place,
+                "title": "反映校园欺凌", "narrative": "去年在校受欺凌。",
+                "received_at": time::format_local(chrono::Utc::now()),
+                "parties": [{"role": "petitioner", "name": "周某", "id_number": id_number, "phone": "13993651234"}]}),
+        )
+        .await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    // As if registered four days ago, when the petitioner was 17.
+    t.rows(&format!("UPDATE case_party SET minor = 1 WHERE case_id = '{id}'"))
+        .await;
+    let (_, d) = reception.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(d["parties"][0]["minor"], false, "18 now: {d}");
+    let page = t
+        .browser("demo_reception", gongzhi_test_support::DEMO_PASSWORD)
+        .await
+        .get(format!("{}/cases/{id}", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("立案时未成年"));
+}

@@ -143,6 +143,11 @@ impl CasePage {
         self.c.t.ta("age-years", &[("n", n.to_string())])
     }
 
+    /// A party is a minor now: a hearing is closed (§3.6).
+    fn minor_party(&self) -> bool {
+        self.v.parties.iter().any(|p| p.minor)
+    }
+
     /// Whether the actions card offers this command.
     fn offers(&self, code: &str) -> bool {
         self.commands.iter().any(|c| c.code == code)
