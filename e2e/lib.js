@@ -99,4 +99,26 @@ async function login(browser, base, username, viewport = { width: 1366, height: 
   return page;
 }
 
-module.exports = { gongzhi, startServer, launch, login, totp, shot, SHOTS, DEMO_PASSWORD };
+/**
+ * A test file's server with the demo accounts (no demo cases) and its browser, started before
+ * the tests and stopped after them: `suite.server`, `suite.browser`, `suite.login(username)`.
+ */
+function demoSuite({ before, after }) {
+  const suite = {
+    server: null,
+    browser: null,
+    login: (username, viewport) => login(suite.browser, suite.server.base, username, viewport),
+  };
+  before(async () => {
+    suite.server = await startServer();
+    gongzhi({ ...suite.server.env, GONGZHI__CASES__DEMO_CASES: '0' }, ['seed-demo']);
+    suite.browser = await launch();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    suite.server?.stop();
+  });
+  return suite;
+}
+
+module.exports = { gongzhi, startServer, launch, login, demoSuite, totp, shot, SHOTS, DEMO_PASSWORD };

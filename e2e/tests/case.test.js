@@ -3,29 +3,17 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { gongzhi, startServer, launch, login: signIn, shot } = require('../lib');
+const { gongzhi, startServer, login: signIn, demoSuite, shot } = require('../lib');
 
-let server; let browser;
-
-before(async () => {
-  server = await startServer();
-  gongzhi({ ...server.env, GONGZHI__CASES__DEMO_CASES: '0' }, ['seed-demo']);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
-
-const login = (username, viewport) => signIn(browser, server.base, username, viewport);
+const suite = demoSuite({ before, after });
+const login = suite.login;
 
 const status = (page) => page.textContent('#case-status');
 
 test('a walk-in petition from registration to closure, followed on the portal', async () => {
   // The reception clerk registers a walk-in petition; a wrong check digit is named, nothing is lost.
   const clerk = await login('demo_reception');
-  await clerk.goto(`${server.base}/cases/new`);
+  await clerk.goto(`${suite.server.base}/cases/new`);
   await clerk.selectOption('#kind', 'petition');
   await clerk.selectOption('#channel', 'visit');
   await clerk.selectOption('#category', { label: '涉法涉诉' });
@@ -99,7 +87,7 @@ test('a walk-in petition from registration to closure, followed on the portal', 
 
   // The centre sees it in its work, and returns it with a reason (required).
   const centre = await login('demo_centre');
-  await centre.goto(`${server.base}/inbox`);
+  await centre.goto(`${suite.server.base}/inbox`);
   assert.match(await centre.innerText('#work-referrals'), /王某不服民事判决申请监督/);
   await centre.goto(caseUrl);
   assert.match(await centre.innerText('main'), /本案由其他单位交办给您单位/);
@@ -193,9 +181,9 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   await shot(prosecutor, 'case-05b-published');
 
   // The petitioner follows it on the portal, on a phone.
-  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const ctx = await suite.browser.newContext({ viewport: { width: 390, height: 844 } });
   const portal = await ctx.newPage();
-  await portal.goto(`${server.base}/portal/track`);
+  await portal.goto(`${suite.server.base}/portal/track`);
   await portal.fill('#code', code);
   await portal.fill('#last4', '5679');
   await portal.click('button:text("查询")');
@@ -221,7 +209,7 @@ const RAW_KEY = /\b(?:nav|field|error|flash|case|cases|status|command|clock|risk
 test('the case pages on desktop and phone with two years of demo cases', async () => {
   const other = await startServer();
   gongzhi({ ...other.env, GONGZHI__CASES__DEMO_CASES: '600' }, ['seed-demo']);
-  const page = await signIn(browser, other.base, 'demo_chief');
+  const page = await signIn(suite.browser, other.base, 'demo_chief');
   await page.goto(`${other.base}/cases?state=all`);
   const first = await page.getAttribute('table tbody tr:first-child a', 'href');
   const paths = [

@@ -4,28 +4,16 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { gongzhi, startServer, launch, login: signIn, shot } = require('../lib');
+const { demoSuite, shot } = require('../lib');
 
-let server; let browser;
-
-before(async () => {
-  server = await startServer();
-  gongzhi({ ...server.env, GONGZHI__CASES__DEMO_CASES: '0' }, ['seed-demo']);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
-
-const login = (username, viewport) => signIn(browser, server.base, username, viewport);
+const suite = demoSuite({ before, after });
+const login = suite.login;
 
 const status = (page) => page.textContent('#case-status');
 
 test('a high-risk dispute is mitigated, reassessed, graded and closed', async () => {
   const grid = await login('demo_grid');
-  await grid.goto(`${server.base}/cases/new`);
+  await grid.goto(`${suite.server.base}/cases/new`);
   await grid.selectOption('#kind', 'dispute');
   await grid.selectOption('#channel', 'grid_screening');
   await grid.selectOption('#category', { label: '邻里纠纷' });

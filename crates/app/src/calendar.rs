@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::calendar::{DayKind, NoticeHoliday, notice_days};
-use gongzhi_domain::deadline::ClockKind;
+use gongzhi_domain::deadline::{ClockKind, Due};
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::time;
 use gongzhi_store::AnyConnection;
@@ -55,6 +55,38 @@ pub fn years_missing(loaded: &std::collections::BTreeSet<i32>, today: NaiveDate)
     }
     years.retain(|y| !loaded.contains(y));
     years
+}
+
+/// A running clock counted again from its start: moved to the new count when its stored due date
+/// is what the old count gave (never extended or paused by hand), otherwise listed to be checked.
+/// Says whether it moved.
+pub(crate) async fn recount(
+    conn: &mut AnyConnection,
+    mut k: case::Clock,
+    number: String,
+    was: &Due,
+    now: Due,
+    done: &mut Recomputed,
+) -> Result<bool, AppError> {
+    let row = MovedClock {
+        case_id: k.case_id.to_string(),
+        number,
+        clock: k.kind,
+        was: k.due_date,
+        now: now.due,
+    };
+    if k.due_date != was.due || k.extensions != 0 {
+        done.to_check.push(row);
+        return Ok(false);
+    }
+    let changed = k.due_date != now.due;
+    k.due_date = now.due;
+    k.skipped = now.skipped;
+    case::update_clock(conn, &k).await?;
+    if changed {
+        done.moved.push(row);
+    }
+    Ok(true)
 }
 
 impl App {
@@ -298,29 +330,14 @@ impl App {
         // A change can move a due date back across the changed day by at most the longest run
         // of rest days it creates; a month's margin covers every holiday.
         let since = from - chrono::Days::new(31);
-        for (mut k, number) in case::running_due_from(&mut *conn, since).await? {
+        for (k, number) in case::running_due_from(&mut *conn, since).await? {
             let Some(rule) = new.rule_of(&k) else { continue };
             let (Some(was), Some(now)) = (rule.due(&old.cal, k.start_date), rule.due(&new.cal, k.start_date))
             else {
                 continue;
             };
-            if was.due == now.due {
-                continue;
-            }
-            let row = MovedClock {
-                case_id: k.case_id.to_string(),
-                number,
-                clock: k.kind,
-                was: k.due_date,
-                now: now.due,
-            };
-            if k.due_date == was.due && k.extensions == 0 {
-                k.due_date = now.due;
-                k.skipped = now.skipped;
-                case::update_clock(&mut *conn, &k).await?;
-                done.moved.push(row);
-            } else {
-                done.to_check.push(row);
+            if was.due != now.due {
+                recount(&mut *conn, k, number, &was, now, &mut done).await?;
             }
         }
         Ok(done)

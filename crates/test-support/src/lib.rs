@@ -89,6 +89,18 @@ impl TestApp {
         Self::spawn_with(name, Security::default()).await
     }
 
+    /// A server whose administrators sign in without a second factor (for tests of admin work).
+    pub async fn spawn_admin(name: &str) -> Self {
+        Self::spawn_with(
+            name,
+            Security {
+                admin_totp_required: false,
+                ..Security::default()
+            },
+        )
+        .await
+    }
+
     pub async fn spawn_with(name: &str, security: Security) -> Self {
         let t = Self::open(fresh_database(name).await, security).await;
         t.app.seed_demo(&t.system_ctx()).await.unwrap();
@@ -316,6 +328,30 @@ impl Api {
             .unwrap();
         let s = r.status().as_u16();
         (s, r.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Uploads a small PDF to a case and gives the attachment's id.
+    pub async fn attach_pdf(&self, case: &str, filename: &str) -> String {
+        let pdf = reqwest::multipart::Form::new().part(
+            "attachments",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4 test".to_vec()).file_name(filename.to_owned()),
+        );
+        let r = self
+            .c
+            .post(format!("{}/api/v1/cases/{case}/attachments", self.base))
+            .bearer_auth(&self.token)
+            .multipart(pdf)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "upload {filename}");
+        let (_, d) = self.get(&format!("/api/v1/cases/{case}")).await;
+        d["attachments"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["filename"] == filename))
+            .and_then(|x| x["id"].as_str())
+            .unwrap_or_else(|| panic!("{filename} not on {d}"))
+            .to_owned()
     }
 }
 

@@ -131,6 +131,8 @@ pub struct CaseView {
     /// decision may be taken).
     pub risk: RiskFacts,
     pub risk_needs: Option<&'static str>,
+    /// A new assessment would be refused: the latest (even stale) is an unmitigated high risk.
+    pub risk_assess_blocked: bool,
     /// What the case gives for the derivable factors, and the rule set a new assessment uses.
     pub risk_derived: Derived,
     pub risk_rules: String,
@@ -248,6 +250,10 @@ impl App {
             None => Vec::new(),
         };
         let risk = self.risk_facts(&mut conn, &c).await?;
+        let risk_assess_blocked = self
+            .latest_assessment(&mut conn, &c)
+            .await?
+            .is_some_and(|(_, f)| f.unmitigated_high());
         let risk_derived = self.derived_risk(&mut conn, &c).await?;
         let risk_rules = self.risk_rules_for(&mut conn, &c).await?.version;
         let mut meetings = Vec::new();
@@ -270,6 +276,7 @@ impl App {
             plan_tasks,
             risk,
             risk_needs: risk.gate().err().map(|e| e.key()),
+            risk_assess_blocked,
             risk_derived,
             risk_rules,
             assessments,

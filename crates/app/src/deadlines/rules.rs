@@ -12,7 +12,7 @@ use gongzhi_store::case;
 use gongzhi_store::deadline_rule::{self, RuleRow};
 
 use super::Clocks;
-use crate::calendar::{MovedClock, Recomputed};
+use crate::calendar::{Recomputed, recount};
 use crate::import::{ImportOutcome, RowError};
 use crate::{App, AppError, Ctx, FieldError};
 
@@ -242,7 +242,7 @@ impl App {
             else {
                 return Err(AppError::Internal("rule version unreadable".into()));
             };
-            for (mut k, number) in case::running_due_from(&mut *conn, NaiveDate::MIN).await? {
+            for (k, number) in case::running_due_from(&mut *conn, NaiveDate::MIN).await? {
                 if k.rule_code != latest.code {
                     continue;
                 }
@@ -250,23 +250,9 @@ impl App {
                 else {
                     continue;
                 };
-                let moved = MovedClock {
-                    case_id: k.case_id.to_string(),
-                    number,
-                    clock: k.kind,
-                    was: k.due_date,
-                    now: b.due,
-                };
-                if k.due_date == a.due && k.extensions == 0 {
-                    k.due_date = b.due;
-                    k.skipped = b.skipped;
-                    case::update_clock(&mut *conn, &k).await?;
-                    deadline_rule::rebase_clock(&mut *conn, &k.id.to_string(), &row.code).await?;
-                    if moved.was != moved.now {
-                        done.moved.push(moved);
-                    }
-                } else {
-                    done.to_check.push(moved);
+                let id = k.id.to_string();
+                if recount(&mut *conn, k, number, &a, b, &mut done).await? {
+                    deadline_rule::rebase_clock(&mut *conn, &id, &row.code).await?;
                 }
             }
         }

@@ -71,7 +71,7 @@ impl App {
         if let Some((p, facts)) = &previous
             && p.level == RiskLevel::High.code()
         {
-            if !facts.signed_off || facts.tasks_open {
+            if facts.unmitigated_high() {
                 return Err(AppError::field("risk", "risk-high-unmitigated"));
             }
             reassesses = p.id.clone();
@@ -292,7 +292,7 @@ impl App {
     }
 
     /// The latest assessment, current or stale, with what the gate knows of it.
-    async fn latest_assessment(
+    pub(crate) async fn latest_assessment(
         &self,
         conn: &mut AnyConnection,
         c: &Case,

@@ -431,6 +431,12 @@ pub struct RiskFacts {
 }
 
 impl RiskFacts {
+    /// §3.5 High → mitigation → reassessed: a high risk not yet mitigated (signed off, every task
+    /// done) cannot be assessed again.
+    pub fn unmitigated_high(self) -> bool {
+        self.current == Some(RiskLevel::High) && (!self.signed_off || self.tasks_open)
+    }
+
     /// DOMAIN.md §3.5, `NotAssessed → Assessed(level) → {NoRisk → proceed} | {Risk → MitigationPlan
     /// → Mitigating → Reassessed} → Cleared`: a decision needs a current assessment; a medium risk
     /// needs a mitigation plan; a high one is blocked until it is mitigated — plan, leadership

@@ -2,22 +2,10 @@
 //! the loaded calendar marked provisional, a whole State Council notice entered at once (form and
 //! CSV), and the clocks it moves recomputed and listed.
 
-use gongzhi_app::Security;
 use gongzhi_app::domain::time;
 use gongzhi_app::import::{ImportKind, ImportOutcome};
 use gongzhi_test_support::{DEMO_PASSWORD, TestApp};
 use serde_json::{Value, json};
-
-async fn spawn(name: &str) -> TestApp {
-    TestApp::spawn_with(
-        name,
-        Security {
-            admin_totp_required: false,
-            ..Security::default()
-        },
-    )
-    .await
-}
 
 fn handling(d: &Value) -> Value {
     d["clocks"]
@@ -31,7 +19,7 @@ fn handling(d: &Value) -> Value {
 
 #[tokio::test]
 async fn next_year_is_warned_of_provisional_and_recomputed_when_its_notice_is_entered() {
-    let t = spawn("calendar_ahead").await;
+    let t = TestApp::spawn_admin("calendar_ahead").await;
     let today = time::local_date(chrono::Utc::now());
     let next = chrono::Datelike::year(&today) + 1;
     // The shipped calendar holds 2024–2026: from November the administrator is told.
@@ -169,7 +157,7 @@ async fn next_year_is_warned_of_provisional_and_recomputed_when_its_notice_is_en
 
 #[tokio::test]
 async fn a_notice_in_csv_is_all_or_nothing_with_its_lines_named() {
-    let t = spawn("calendar_csv").await;
+    let t = TestApp::spawn_admin("calendar_csv").await;
     let ctx = t.ctx("demo_sysadmin").await;
     let before = t.snapshot().await;
     let bad = "name,from,to,workdays\n元旦,2027-01-01,2027-01-01,\n春节,2027-02-10,2027-02-01,2027-02-06\n劳动节,2027-05-01,2027-05-05,2027-05-06\n";

@@ -946,23 +946,7 @@ async fn reconciliation_needs_the_eligibility_check_and_plans_give_tasks() {
         .await;
     assert_eq!(r["level"], "medium");
     // The review needs the reconciliation on record, its agreement attached (§3.4).
-    let pdf = reqwest::multipart::Form::new().part(
-        "attachments",
-        reqwest::multipart::Part::bytes(b"%PDF-1.4 agreement".to_vec()).file_name("和解协议书.pdf"),
-    );
-    let res = juvenile
-        .c
-        .post(format!("{}/api/v1/cases/{id}/attachments", t.base))
-        .bearer_auth(&juvenile.token)
-        .multipart(pdf)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let agreement = t
-        .rows(&format!("SELECT id FROM attachment WHERE case_id = '{id}'"))
-        .await[0][0]
-        .clone();
+    let agreement = juvenile.attach_pdf(&id, "和解协议书.pdf").await;
     let (s, e) = juvenile
         .post(
             &format!("/api/v1/cases/{id}/reconciliation/record"),

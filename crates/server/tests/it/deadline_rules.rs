@@ -2,22 +2,10 @@
 //! API, the page and CSV, each bad value refused with its reason; a new version never rewrites a
 //! running clock unless asked, and then lists what moved.
 
-use gongzhi_app::Security;
 use gongzhi_app::domain::time;
 use gongzhi_app::import::{ImportKind, ImportOutcome};
 use gongzhi_test_support::{Api, TestApp};
 use serde_json::{Value, json};
-
-async fn spawn(name: &str) -> TestApp {
-    TestApp::spawn_with(
-        name,
-        Security {
-            admin_totp_required: false,
-            ..Security::default()
-        },
-    )
-    .await
-}
 
 async fn petition(api: &Api, place: &str) -> (String, Value) {
     let (_, c) = api
@@ -43,7 +31,7 @@ async fn petition(api: &Api, place: &str) -> (String, Value) {
 
 #[tokio::test]
 async fn a_rule_version_applies_from_its_date_and_moves_running_clocks_only_when_asked() {
-    let t = spawn("rule_versions").await;
+    let t = TestApp::spawn_admin("rule_versions").await;
     let admin = t.api("demo_sysadmin").await;
     let reception = t.api("demo_reception").await;
     let place = t.org_id("620702104201").await;
@@ -155,7 +143,7 @@ async fn a_rule_version_applies_from_its_date_and_moves_running_clocks_only_when
 
 #[tokio::test]
 async fn rule_versions_in_csv_are_all_or_nothing() {
-    let t = spawn("rule_csv").await;
+    let t = TestApp::spawn_admin("rule_csv").await;
     let ctx = t.ctx("demo_sysadmin").await;
     let header = "base,amount,unit,next_day,roll_over,extension_days,extensions,pausable,effective_from,region,source\n";
     let bad = format!(

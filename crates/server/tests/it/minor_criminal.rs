@@ -228,23 +228,7 @@ async fn the_reconciliation_review_needs_its_record_and_an_adult_is_not_conditio
         (422, true),
         "not this case's: {e}"
     );
-    let pdf = reqwest::multipart::Form::new().part(
-        "attachments",
-        reqwest::multipart::Part::bytes(b"%PDF-1.4 agreement".to_vec()).file_name("和解协议书.pdf"),
-    );
-    let res = prosecutor
-        .c
-        .post(format!("{}/api/v1/cases/{id}/attachments", t.base))
-        .bearer_auth(&prosecutor.token)
-        .multipart(pdf)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let agreement = t
-        .rows(&format!("SELECT id FROM attachment WHERE case_id = '{id}'"))
-        .await[0][0]
-        .clone();
+    let agreement = prosecutor.attach_pdf(&id, "和解协议书.pdf").await;
     let (s, e) = prosecutor
         .post(
             &url,

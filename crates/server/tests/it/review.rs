@@ -194,14 +194,7 @@ async fn review_and_re_review_keep_their_windows_go_up_the_organs_and_end_the_ma
 
 #[tokio::test]
 async fn an_agency_s_superior_is_set_by_an_administrator_and_never_below_it() {
-    let t = TestApp::spawn_with(
-        "review_superior",
-        gongzhi_app::Security {
-            admin_totp_required: false,
-            ..Default::default()
-        },
-    )
-    .await;
+    let t = TestApp::spawn_admin("review_superior").await;
     let admin = t.api("demo_sysadmin").await;
     let city = t.agency_id("ZY-GAJ").await;
     let district = t.agency_id("GZ-GAJ").await;

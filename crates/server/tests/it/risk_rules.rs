@@ -2,23 +2,11 @@
 //! administrator through the API, the page and CSV, every bad value refused with its reason; the
 //! derived factors worked out from the case.
 
-use gongzhi_app::Security;
 use gongzhi_app::domain::idcard::check_char;
 use gongzhi_app::domain::time;
 use gongzhi_app::import::{ImportKind, ImportOutcome};
 use gongzhi_test_support::{DEMO_PASSWORD, TestApp};
 use serde_json::json;
-
-async fn spawn(name: &str) -> TestApp {
-    TestApp::spawn_with(
-        name,
-        Security {
-            admin_totp_required: false,
-            ..Security::default()
-        },
-    )
-    .await
-}
 
 fn id_number(birth: &str, seq: &str) -> String {
     let first17 = format!("620702{birth}{seq}");
@@ -27,7 +15,7 @@ fn id_number(birth: &str, seq: &str) -> String {
 
 #[tokio::test]
 async fn a_new_rule_set_version_scores_new_assessments_and_a_bad_one_is_refused_with_every_reason() {
-    let t = spawn("riskrules_api").await;
+    let t = TestApp::spawn_admin("riskrules_api").await;
     let admin = t.api("demo_sysadmin").await;
     let (s, list) = admin.get("/api/v1/risk-rules").await;
     assert_eq!(s, 200, "{list}");
@@ -173,7 +161,7 @@ async fn vulnerable_and_repeat_factors_are_derived_from_the_parties_and_the_blin
 
 #[tokio::test]
 async fn a_csv_of_rule_sets_is_all_or_nothing_and_names_each_bad_line() {
-    let t = spawn("riskrules_csv").await;
+    let t = TestApp::spawn_admin("riskrules_csv").await;
     let ctx = t.ctx("demo_sysadmin").await;
     let header = "version,region,effective_from,medium_from,high_from,factor,points,from,derived\n";
     let bad = format!(

@@ -149,6 +149,17 @@ pub struct ClockJson {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct AttachmentOut {
+    pub id: String,
+    pub filename: String,
+    pub mime: String,
+    pub size: i64,
+    /// SM3 digest of the content.
+    pub sm3: String,
+    pub uploaded_by: String,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct PartyOut {
     pub id: String,
     pub role: String,
@@ -231,6 +242,8 @@ pub struct CaseDetail {
     /// The latest 100 events; `timeline_total` says how many there are in all.
     pub timeline: Vec<EventJson>,
     pub timeline_total: i64,
+    /// The case's attachments (their ids name the agreement of a reconciliation record).
+    pub attachments: Vec<AttachmentOut>,
     /// Commands the caller may give now.
     pub commands: Vec<String>,
 }
@@ -317,6 +330,18 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
             })
             .collect(),
         timeline_total: v.events.total,
+        attachments: v
+            .attachments
+            .iter()
+            .map(|a| AttachmentOut {
+                id: a.id.clone(),
+                filename: a.filename.clone(),
+                mime: a.mime.clone(),
+                size: a.size,
+                sm3: a.sm3.clone(),
+                uploaded_by: a.uploaded_by_name.clone(),
+            })
+            .collect(),
         timeline: v
             .events
             .items

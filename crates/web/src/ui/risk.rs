@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use gongzhi_app::case::CaseView;
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::policy::Action;
-use gongzhi_app::domain::risk::{Derived, RiskInput, RiskLevel};
+use gongzhi_app::domain::risk::{Derived, RiskInput};
 use gongzhi_app::risk::{PlanForm, RiskForm};
 use gongzhi_app::task::ActionItem;
 use gongzhi_app::{AppError, FieldError};
@@ -119,7 +119,6 @@ pub(crate) fn risk_panel(t: &T, v: &CaseView, viewer: Id) -> RiskPanel {
         })
         .collect();
     let r = v.risk;
-    let high = r.current == Some(RiskLevel::High);
     let needs = v.risk_needs.unwrap_or_default();
     RiskPanel {
         tasks_done: v.plan_tasks.iter().filter(|k| k.done_at.is_some()).count(),
@@ -141,7 +140,7 @@ pub(crate) fn risk_panel(t: &T, v: &CaseView, viewer: Id) -> RiskPanel {
             t.t(needs)
         },
         reassess_due: needs == "transition-needs-reassessment",
-        may_assess: !high || (r.signed_off && !r.tasks_open),
+        may_assess: !v.risk_assess_blocked,
         sign_due: needs == "transition-needs-signoff" && (r.reassessment || !v.plan_tasks.is_empty()),
         derived: v.risk_derived,
         rules: v.risk_rules.clone(),
