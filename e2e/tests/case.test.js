@@ -10,9 +10,19 @@ const login = suite.login;
 
 const status = (page) => page.textContent('#case-status');
 
+/** Counts a page's full loads (an htmx answer is not one) and its clicks. */
+function counted(page, tally) {
+  page.on('load', () => { tally.loads += 1; });
+  const click = page.click.bind(page);
+  page.click = (...args) => { tally.clicks += 1; return click(...args); };
+  return page;
+}
+
 test('a walk-in petition from registration to closure, followed on the portal', async () => {
+  // The clerk-to-prosecutor path is counted: full page loads and clicks (issue 10 asks for both).
+  const tally = { loads: 0, clicks: 0 };
   // The reception clerk registers a walk-in petition; a wrong check digit is named, nothing is lost.
-  const clerk = await login('demo_reception');
+  const clerk = counted(await login('demo_reception'), tally);
   await clerk.goto(`${suite.server.base}/cases/new`);
   await clerk.selectOption('#kind', 'petition');
   await clerk.selectOption('#channel', 'visit');
@@ -39,16 +49,21 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   assert.match(await clerk.innerText('#parties'), /1101\*{10}002X/);
   await shot(clerk, 'case-02-registered');
 
-  // The procedural reply, from a template.
-  await clerk.click('#reply summary');
-  await clerk.selectOption('select[name=template]', 'procedural-accepted');
-  await clerk.click('button:text("套用模板")');
+  // The next step is shown: the procedural reply, drafted from the template that fits the state;
+  // the template that accepts also accepts the petition when it is sent (§3.2).
+  assert.match(await clerk.getAttribute('#step-reply_procedural', 'class'), /btn-primary/);
+  await clerk.click('#step-reply_procedural');
+  assert.equal(await clerk.inputValue('#reply-template'), 'procedural-accepted');
   assert.match(await clerk.inputValue('#reply-body'), /王某不服民事判决申请监督/);
-  await clerk.selectOption('#reply-kind', 'procedural');
+  assert.deepEqual(await clerk.$$eval('#reply-kind option', (os) => os.map((o) => o.value)), ['procedural'],
+    'before acceptance only the procedural reply fits');
+  await clerk.selectOption('#reply-template', 'procedural-materials');
+  await clerk.waitForFunction(() => /补充提供/.test(document.getElementById('reply-body').value));
+  await clerk.selectOption('#reply-template', 'procedural-accepted');
+  await clerk.waitForFunction(() => /已依法受理/.test(document.getElementById('reply-body').value));
   await clerk.selectOption('#reply-channel', 'in_person');
   // The reply updates the page in place: what is typed in another panel (even one the answer
   // re-renders), the sections opened and the scroll position stay as they were.
-  await clerk.fill('#note', '当面接谈后受理');
   await clerk.click('#mediation summary');
   await clerk.fill('#m-place', '乌江镇综治中心调解室');
   await clerk.evaluate(() => {
@@ -64,17 +79,13 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   assert.equal(await clerk.evaluate(() => window.samePage), true, 'updated in place, not reloaded');
   const moved = await clerk.evaluate(() => window.seenMove());
   assert.ok(moved < 40, `what is on screen stays where it was (moved ${moved}px)`);
-  assert.equal(await clerk.inputValue('#note'), '当面接谈后受理', 'typed text in a re-rendered panel is kept');
   assert.equal(await clerk.inputValue('#m-place'), '乌江镇综治中心调解室', 'typed text elsewhere is kept');
   assert.ok(await clerk.isVisible('#m-place'), 'the opened section stays open');
   await shot(clerk, 'case-02b-replied-in-place');
   assert.match(await clerk.innerText('#reply'), /王某不服民事判决申请监督/);
-  assert.equal(await status(clerk), '已程序性答复');
-  await clerk.fill('#note', '');
+  assert.equal(await status(clerk), '已受理', 'the reply that says accepted accepted it');
+  assert.match(await clerk.innerText('#timeline'), /受理[\s\S]*程序性答复/, 'newest first: accepted after the reply');
   assert.match(await clerk.innerText('#clocks'), /7 日程序性答复[\s\S]*已按期办结/);
-  await clerk.click('#actions button:text("受理")');
-  await clerk.waitForURL(/ok=done/);
-  assert.equal(await status(clerk), '已受理');
 
   // Referred to the Wujiang township governance centre.
   await clerk.click('#referrals summary');
@@ -103,10 +114,20 @@ test('a walk-in petition from registration to closure, followed on the portal', 
 
   // The prosecutor handles it; the result reply is refused until the risk is assessed, mitigated
   // and reassessed (§3.5).
-  const prosecutor = await login('demo_prosecutor');
+  const prosecutor = counted(await login('demo_prosecutor'), tally);
   await prosecutor.goto(caseUrl);
   await prosecutor.click('#actions button:text("交承办人办理")');
   await prosecutor.waitForURL(/ok=done/);
+  // The result reply is the expected step, held back until the risk is assessed — and says so.
+  assert.match(await prosecutor.innerText('#steps-why'), /答复办理结果[\s\S]*风险评估/);
+  assert.equal(await prosecutor.getAttribute('#step-reply_result', 'aria-disabled'), 'true');
+  // A high risk is not saved without its plan; what was entered stays.
+  await prosecutor.fill('#r-people', '8');
+  await prosecutor.check('#r-extreme_words');
+  await prosecutor.click('button:text("计算并保存")');
+  await prosecutor.locator('#r-plan.is-invalid').waitFor();
+  assert.match(await prosecutor.innerText('#assess'), /高风险[\s\S]*须填写稳控措施/);
+  assert.equal(await prosecutor.inputValue('#r-people'), '8');
   await prosecutor.fill('#r-people', '8');
   await prosecutor.check('#r-extreme_words');
   await prosecutor.fill('#r-plan', '包案领导每周约谈当事人，释法说理，必要时组织公开听证。');
@@ -114,7 +135,7 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   await prosecutor.waitForURL(/ok=assessed/);
   // The petitioner was born in 1949: the vulnerable-party factor comes from the ID.
   assert.match(await prosecutor.innerText('#risk'), /高[\s\S]*得分 85/);
-  await prosecutor.click('#reply summary');
+  assert.ok(await prosecutor.isVisible('#reply-body'), 'the reply the workflow expects is open');
   await prosecutor.selectOption('#reply-kind', 'result');
   await prosecutor.fill('#reply-body', '经审查，原判决认定事实清楚，现将办理结果答复如下。');
   await prosecutor.click('button:text("发送答复")');
@@ -154,7 +175,8 @@ test('a walk-in petition from registration to closure, followed on the portal', 
   await prosecutor.click('#mediation button:text("保存")');
   await prosecutor.waitForURL(/ok=saved/);
   assert.match(await prosecutor.innerText('#clocks'), /30 日司法确认申请/);
-  await prosecutor.click('#reply summary');
+  await prosecutor.click('#step-reply_result');
+  assert.equal(await prosecutor.inputValue('#reply-template'), 'result-final');
   await prosecutor.selectOption('#reply-kind', 'result');
   assert.match(await prosecutor.innerText('#reply'), /只有“网上”答复会在门户查询中向来访人显示/);
   await prosecutor.selectOption('#reply-channel', 'portal');
@@ -170,6 +192,7 @@ test('a walk-in petition from registration to closure, followed on the portal', 
     assert.ok(timeline.includes(step), `timeline has ${step}`);
   }
   await shot(prosecutor, 'case-05-closed');
+  console.log(`clerk-to-prosecutor path: ${tally.loads} page loads, ${tally.clicks} clicks`);
 
   // The prosecutor releases a title and a reply written for the public (no names).
   await prosecutor.click('#publication summary');

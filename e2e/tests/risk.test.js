@@ -30,10 +30,11 @@ test('a high-risk dispute is mitigated, reassessed, graded and closed', async ()
   // First assessment: eight people, threats → high; the gate names what is missing.
   await grid.fill('#r-people', '8');
   await grid.check('#r-extreme_words');
+  await grid.fill('#r-plan', '包案领导约谈双方。');
   await grid.click('#assess button[type=submit]');
   await grid.waitForURL(/ok=assessed/);
   assert.match(await grid.innerText('#risk'), /高[\s\S]*得分 70/);
-  assert.match(await grid.innerText('#risk-needs'), /稳控措施/);
+  assert.match(await grid.innerText('#risk-needs'), /至少一项稳控任务/);
   assert.equal(await grid.locator('#assess').count(), 0, 'a high risk is not assessed away before its mitigation');
 
   // The plan: without a task it is refused, with one it is saved.

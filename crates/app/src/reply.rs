@@ -6,7 +6,7 @@ use gongzhi_domain::audit::Changes;
 use gongzhi_domain::case::{ReplyChannel, ReplyKind};
 use gongzhi_domain::deadline::{ClockKind, Trigger};
 use gongzhi_domain::policy::Action;
-use gongzhi_domain::workflow::{CaseKind, Command};
+use gongzhi_domain::workflow::{CaseKind, Command, Status};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::case;
 use gongzhi_store::reply;
@@ -35,6 +35,12 @@ pub fn default_templates() -> Vec<(&'static str, ReplyKind, &'static str, &'stat
             "您反映的“{title}”（{number}）我院已收悉，经审查不属于本院管辖，已移送有权处理的机关，请您与其联系。\n{agency}\n{date}",
         ),
         (
+            "procedural-not-accepted",
+            ReplyKind::Procedural,
+            "程序性答复（不予受理）",
+            "您反映的“{title}”（{number}）我院已收悉，经审查不符合受理条件，依法不予受理，理由如下：\n（不予受理的理由）\n{agency}\n{date}",
+        ),
+        (
             "procedural-materials",
             ReplyKind::Procedural,
             "程序性答复（需补充材料）",
@@ -55,7 +61,53 @@ pub fn default_templates() -> Vec<(&'static str, ReplyKind, &'static str, &'stat
     ]
 }
 
-fn fill(template: &str, number: &str, title: &str, agency: &str, date: NaiveDate) -> String {
+/// §3.2: the procedural reply tells the petitioner whether the petition is accepted, not
+/// accepted or transferred to the competent organ. Sent from the template that says so, it also
+/// gives that decision (with its roles, its gate and, for a refusal, the reply as its reason);
+/// the template asking for materials leaves the decision for later.
+pub fn announced_decision(template: &str) -> Option<Command> {
+    match template {
+        "procedural-accepted" => Some(Command::Accept),
+        "procedural-not-accepted" => Some(Command::NotAccept),
+        "procedural-transferred" => Some(Command::TransferOut),
+        _ => None,
+    }
+}
+
+/// The template a reply of this state starts from: on a procuratorate petition the step the
+/// reply gives (the procedural reply, which accepts; the result reply), otherwise a progress
+/// reply — a dispute's or a government petition's reply is by the state it is sent in.
+pub fn fitting_template(kind: CaseKind, status: Status) -> &'static str {
+    match (kind, status) {
+        (_, Status::Registered | Status::Routed) => "procedural-accepted",
+        (CaseKind::Petition, Status::Handling) => "result-final",
+        (
+            CaseKind::Dispute | CaseKind::GovPetition | CaseKind::MinorCriminal,
+            Status::Resolved
+            | Status::FollowUp
+            | Status::OpinionIssued
+            | Status::Reviewed
+            | Status::Final
+            | Status::Announced,
+        ) => "result-final",
+        _ => "progress-monthly",
+    }
+}
+
+/// The reply kinds a case may be sent in its state: on a procuratorate petition the procedural
+/// reply only before acceptance and the result reply only while it is handled (each is a step
+/// of §3.2); other kinds' replies are not steps.
+pub fn fitting_kinds(kind: CaseKind, status: Status) -> Vec<ReplyKind> {
+    match (kind, status) {
+        (CaseKind::Petition, Status::Registered) => vec![ReplyKind::Procedural],
+        (CaseKind::Petition, Status::Handling) => vec![ReplyKind::Result, ReplyKind::Progress],
+        (CaseKind::Petition, _) => vec![ReplyKind::Progress],
+        _ => ReplyKind::ALL.to_vec(),
+    }
+}
+
+/// Fills a template's `{number}`, `{title}`, `{agency}` and `{date}`.
+pub fn fill(template: &str, number: &str, title: &str, agency: &str, date: NaiveDate) -> String {
     template
         .replace("{number}", number)
         .replace("{title}", title)
@@ -74,6 +126,10 @@ pub struct NewReply {
     /// The case version read; a stale one is 409 with the current values.
     #[serde(default)]
     pub version: i64,
+    /// The template the reply was drafted from: a procedural reply from `procedural-accepted`,
+    /// `procedural-not-accepted` or `procedural-transferred` also gives that decision (§3.2).
+    #[serde(default)]
+    pub template: String,
 }
 
 impl App {
@@ -163,6 +219,7 @@ impl App {
             channel,
             body,
             version,
+            template,
         } = reply;
         let version = *version;
         let actor = self.authorize(ctx, Action::HandleCase).await?;
@@ -212,6 +269,8 @@ impl App {
             };
             self.transition_in(tx.conn(), ctx, case, cmd, &input).await?;
         }
+        let decision = announced_decision(template.trim())
+            .filter(|_| c.kind == CaseKind::Petition && kind == ReplyKind::Procedural);
         let now = self.now();
         let today = time::local_date(now);
         reply::insert_reply(
@@ -298,6 +357,14 @@ impl App {
                 .set("channel", channel.code()),
         )
         .await?;
+        // The decision the reply announces, after it (its reason: the reply's text).
+        if let Some(decision) = decision {
+            let input = TransitionInput {
+                note: body.trim().chars().take(500).collect(),
+                ..Default::default()
+            };
+            self.transition_in(tx.conn(), ctx, case, decision, &input).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

@@ -193,6 +193,19 @@ impl TestApp {
         c
     }
 
+    /// A page's HTML as a demo user sees it (signed in with the demo password).
+    pub async fn page_text(&self, username: &str, path: &str) -> String {
+        self.browser(username, DEMO_PASSWORD)
+            .await
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn token(&self, username: &str) -> String {
         let res = self
             .client()

@@ -86,3 +86,17 @@ document.addEventListener('submit', function (e) {
     }
   });
 })();
+// A step of the case page that another panel gives (the reply, the risk assessment) opens that
+// panel's form and puts the cursor in it.
+document.addEventListener('click', function (e) {
+  var a = e.target.closest('a[data-open]');
+  if (!a || a.classList.contains('disabled')) { return; }
+  var target = document.getElementById(a.getAttribute('data-open'));
+  if (!target) { return; }
+  e.preventDefault();
+  var d = target.matches('details') ? target : target.querySelector('details');
+  if (d) { d.open = true; }
+  target.scrollIntoView({ block: 'start' });
+  var field = (d || target).querySelector('textarea, input:not([type=hidden]), select');
+  if (field) { field.focus({ preventScroll: true }); }
+});

@@ -6,7 +6,7 @@ use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::policy::{Action, Actor};
 use gongzhi_domain::reconciliation::ReconciliationFacts;
 use gongzhi_domain::risk::Derived;
-use gongzhi_domain::workflow::{self, Command, RiskFacts};
+use gongzhi_domain::workflow::{self, RiskFacts, Steps};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::case::{self, Clock, Event};
 use gongzhi_store::case::{Case, CaseFilter};
@@ -152,8 +152,8 @@ pub struct CaseView {
     pub rereviewed: Option<(Id, String)>,
     /// The latest `TIMELINE_SHOWN` events, oldest first, and how many there are.
     pub events: Paged<TimelineEvent>,
-    /// Commands the actor's roles allow from the current state.
-    pub commands: Vec<Command>,
+    /// What the viewer may give next, held back by the gate or not, and what others give.
+    pub steps: Steps,
     /// The actor's agency owns the case (or the actor works district-wide).
     pub owner: bool,
     /// What the viewer may do on this case: the page offers exactly these.
@@ -264,10 +264,17 @@ impl App {
                 meeting: m,
             });
         }
-        let commands = if owner {
-            workflow::available(c.kind, c.status, &actor.roles, !c.exempt_reason.is_empty())
+        let steps = if owner {
+            workflow::steps(
+                c.kind,
+                c.status,
+                &actor.roles,
+                !c.exempt_reason.is_empty(),
+                risk,
+                c.level,
+            )
         } else {
-            Vec::new()
+            Steps::default()
         };
         Ok(CaseView {
             parties,
@@ -297,7 +304,7 @@ impl App {
             events: case::events(&mut conn, case, false, Page::first(TIMELINE_SHOWN))
                 .await?
                 .map(TimelineEvent::from),
-            commands,
+            steps,
             owner,
             can: CaseCan::of(&actor, &c, owner),
             reconciliation: serde_json::from_str(&c.reconciliation).ok(),

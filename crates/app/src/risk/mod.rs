@@ -82,6 +82,14 @@ impl App {
             "" => carried_plan,
             typed => typed.to_owned(),
         };
+        // §3.5 {Risk → MitigationPlan}: a medium or high risk is not recorded without its plan
+        // (稳控措施), so the gate's condition is met when the level is, not found at the decision.
+        if result.level != RiskLevel::Low && plan.trim().is_empty() {
+            return Err(AppError::Invalid(vec![
+                FieldError::new("plan", &format!("risk-plan-needed-{}", result.level.code()))
+                    .arg("score", result.score),
+            ]));
+        }
         let a = Assessment {
             id: Id::new().to_string(),
             case_id: case.to_string(),

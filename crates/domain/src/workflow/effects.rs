@@ -93,17 +93,7 @@ pub fn apply(
         from
     };
     let out = next(kind, from, command, facts.level, facts.risk)?;
-    let reason_required = matches!(
-        command,
-        C::NotAccept
-            | C::TransferOut
-            | C::Divert
-            | C::Fail
-            | C::AbandonReconciliation
-            | C::RefuseHearing
-            | C::RevokeProbation
-    );
-    if reason_required && !facts.reason_given {
+    if super::needs_reason(command) && !facts.reason_given {
         return Err(TransitionError::ReasonRequired);
     }
     // CPL Art. 282: a minor suspect, an offence likely punished by at most a year (the recorded
@@ -187,7 +177,7 @@ pub fn apply(
         meet,
         start,
         exempt,
-        reason_required,
+        reason_required: super::needs_reason(command),
         risk_stale: matches!(command, C::RequestReview | C::RequestReReview | C::Escalate),
         public: matches!(
             command,

@@ -10,6 +10,7 @@ mod cli;
 mod deadline_rules;
 mod edge;
 mod minor_criminal;
+mod next_steps;
 mod panels;
 mod public;
 mod review;

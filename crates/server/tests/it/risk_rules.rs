@@ -82,7 +82,12 @@ async fn a_new_rule_set_version_scores_new_assessments_and_a_bad_one_is_refused_
         .await;
     let id = c["id"].as_str().unwrap();
     // Nothing typed: the three petitioners on record are the group.
-    let (s, r) = grid.post(&format!("/api/v1/cases/{id}/risk"), json!({})).await;
+    let (s, r) = grid
+        .post(
+            &format!("/api/v1/cases/{id}/risk"),
+            json!({"plan": "村组长逐户联系"}),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["ruleset"], "甘州2026.2");
     assert_eq!(r["factors"], json!([{"factor": "group_petition", "points": 25}]));
@@ -122,7 +127,7 @@ async fn vulnerable_and_repeat_factors_are_derived_from_the_parties_and_the_blin
     let (s, r) = prosecutor
         .post(
             &format!("/api/v1/cases/{}/risk", ids[2]),
-            json!({"earlier_petitions": 0, "vulnerable_party": false}),
+            json!({"earlier_petitions": 0, "vulnerable_party": false, "plan": "专人联系"}),
         )
         .await;
     assert_eq!(s, 200, "{r}");

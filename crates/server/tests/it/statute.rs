@@ -39,7 +39,7 @@ async fn a_medium_or_high_risk_dispute_is_graded_when_its_gate_clears() {
     let (s, r) = grid
         .post(
             &format!("/api/v1/cases/{high}/risk"),
-            json!({"people": 8, "extreme_words": true}),
+            json!({"people": 8, "extreme_words": true, "plan": "约谈双方"}),
         )
         .await;
     assert_eq!((s, r["level"].as_str()), (200, Some("high")));
@@ -106,21 +106,27 @@ async fn a_medium_or_high_risk_dispute_is_graded_when_its_gate_clears() {
     assert_eq!(c["status"], "assigned", "the ladder goes on: {c}");
 
     let medium = dispute(&grid, &place, "宅基地纠纷（中风险）").await;
-    let (_, r) = grid
+    // A medium risk is not recorded without its plan: the answer says the level and asks for it.
+    let (s, e) = grid
         .post(&format!("/api/v1/cases/{medium}/risk"), json!({"people": 6}))
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["fields"]["plan"].as_str().unwrap().contains("中风险"), "{e}");
+    let (_, d) = grid.get(&format!("/api/v1/cases/{medium}")).await;
+    assert!(d["risk"].is_null(), "nothing stored: {d}");
+    assert_eq!(status(&grid, &medium).await, "registered");
+    let (_, r) = grid
+        .post(
+            &format!("/api/v1/cases/{medium}/risk"),
+            json!({"people": 6, "plan": "村调委会每周回访"}),
+        )
         .await;
     assert_eq!(r["level"], "medium");
     assert_eq!(
         status(&grid, &medium).await,
-        "registered",
-        "a medium risk needs its plan"
+        "risk_graded",
+        "graded with its plan"
     );
-    grid.post(
-        &format!("/api/v1/cases/{medium}/risk/plan"),
-        json!({"plan": "村调委会每周回访"}),
-    )
-    .await;
-    assert_eq!(status(&grid, &medium).await, "risk_graded");
 
     // A low risk is graded by the assessment itself, as before.
     let low = dispute(&grid, &place, "宅基地纠纷（低风险）").await;
@@ -520,7 +526,7 @@ async fn heads_approve_for_their_own_agency_and_the_committee_supervises() {
     let id = dispute(&grid, &place, "林地边界纠纷").await;
     grid.post(
         &format!("/api/v1/cases/{id}/risk"),
-        json!({"people": 8, "extreme_words": true}),
+        json!({"people": 8, "extreme_words": true, "plan": "约谈双方"}),
     )
     .await;
     let (s, e) = grid
@@ -884,7 +890,7 @@ async fn escalating_does_not_assess_an_unmitigated_high_risk_away() {
     let (_, r) = grid
         .post(
             &format!("/api/v1/cases/{id}/risk"),
-            json!({"people": 8, "extreme_words": true}),
+            json!({"people": 8, "extreme_words": true, "plan": "约谈双方"}),
         )
         .await;
     assert_eq!(r["level"], "high");

@@ -246,6 +246,21 @@ pub struct CaseDetail {
     pub attachments: Vec<AttachmentOut>,
     /// Commands the caller may give now.
     pub commands: Vec<String>,
+    /// The same commands as steps: which one the workflow expects next, and why one is held back.
+    pub steps: Vec<StepOut>,
+}
+
+/// A command the caller may give now (`POST /api/v1/cases/{id}/transitions`).
+#[derive(Serialize, ToSchema)]
+pub struct StepOut {
+    pub command: String,
+    /// The step the workflow expects next.
+    pub expected: bool,
+    /// Why the command would be refused now (the risk gate, the top of the ladder), as an error
+    /// code such as `transition-needs-assessment`; absent when it may be given.
+    pub blocked: Option<String>,
+    /// The command needs a reason in `note`.
+    pub needs_reason: bool,
 }
 
 /// One case with its parties (masked), clocks, risk, referrals, replies, mediation and timeline.
@@ -354,7 +369,23 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
                 detail: e.detail.clone(),
             })
             .collect(),
-        commands: v.commands.iter().map(|c| c.code().to_owned()).collect(),
+        commands: v
+            .steps
+            .offered
+            .iter()
+            .map(|x| x.command.code().to_owned())
+            .collect(),
+        steps: v
+            .steps
+            .offered
+            .iter()
+            .map(|x| StepOut {
+                command: x.command.code().to_owned(),
+                expected: x.expected,
+                blocked: x.blocked.as_ref().map(|e| e.key().to_owned()),
+                needs_reason: x.needs_reason,
+            })
+            .collect(),
     }))
 }
 

@@ -34,6 +34,7 @@ async fn reply(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormD
         channel: d.get("channel"),
         body: d.get("body"),
         version: d.int("version"),
+        template: d.get("template"),
     };
     let r = s.app.send_reply(&req.ctx, id, &reply).await;
     after(&s, &req, id, "reply", &d, r, "replied").await

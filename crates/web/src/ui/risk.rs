@@ -136,6 +136,9 @@ pub(crate) fn risk_panel(t: &T, v: &CaseView, viewer: Id) -> RiskPanel {
             .collect(),
         needs: if v.case.status.is_closed() || needs.is_empty() {
             String::new()
+        } else if needs == "transition-needs-signoff" && !r.reassessment && v.plan_tasks.is_empty() {
+            // The head signs off a plan with its tasks: they come first.
+            t.t("risk-tasks-required")
         } else {
             t.t(needs)
         },

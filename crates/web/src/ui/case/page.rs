@@ -9,8 +9,9 @@ use gongzhi_app::case::{CaseView, Revealed, TimelineEvent};
 use gongzhi_app::domain::case::{MediationOutcome, ReplyChannel, ReplyKind, Satisfaction};
 use gongzhi_app::domain::deadline::ClockState;
 use gongzhi_app::domain::event::EventDetail;
+use gongzhi_app::domain::workflow::Command;
 use gongzhi_app::domain::{Id, time};
-use gongzhi_app::reply::Template as ReplyTemplate;
+use gongzhi_app::reply::{self, Template as ReplyTemplate};
 use gongzhi_app::users::User;
 use http::StatusCode;
 
@@ -62,6 +63,17 @@ pub struct ReferralRow {
     pub sending: bool,
 }
 
+/// A step the actions card offers: a command button, or a link to the panel that gives it (the
+/// reply form, the risk assessment).
+pub struct StepRow {
+    pub code: String,
+    pub label: String,
+    pub class: &'static str,
+    /// The panel that gives the command ("" for a button of the actions form).
+    pub link: &'static str,
+    pub blocked: bool,
+}
+
 pub struct EventRow {
     pub at: String,
     pub who: String,
@@ -95,7 +107,13 @@ pub(crate) struct CasePage {
     risk: RiskPanel,
     referrals: Vec<ReferralRow>,
     events: Vec<EventRow>,
-    commands: Vec<Opt>,
+    steps: Vec<StepRow>,
+    /// Why a step is held back, and which steps of this state are someone else's.
+    why: Vec<String>,
+    /// The expected step is a reply: the reply form opens with its draft.
+    reply_expected: bool,
+    /// The reply form's starting values: the template that fits the state, drafted.
+    reply_draft: FormState,
     /// The form that failed, and its state.
     failed: String,
     f: FormState,
@@ -150,7 +168,22 @@ impl CasePage {
 
     /// Whether the actions card offers this command.
     fn offers(&self, code: &str) -> bool {
-        self.commands.iter().any(|c| c.code == code)
+        self.steps.iter().any(|c| c.code == code)
+    }
+
+    /// The actions form has a command of its own (not only links to other panels): its note and
+    /// handler fields are shown.
+    fn has_commands(&self) -> bool {
+        self.steps.iter().any(|s| s.link.is_empty())
+    }
+
+    /// The reply form's state: what was typed when it failed, else the fitting draft.
+    fn reply_form(&self) -> &FormState {
+        if self.failed == "reply" {
+            &self.f
+        } else {
+            &self.reply_draft
+        }
     }
 
     fn fmt(&self, ms: &i64) -> String {
@@ -347,20 +380,38 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
         })
         .collect();
     let events = v.events.items.iter().rev().map(|e| EventRow::of(&t, e)).collect();
-    let commands = v
-        .commands
-        .iter()
-        .filter(|c| !c.given_by_another_act())
-        .map(|cmd| Opt {
-            code: cmd.code().to_owned(),
-            label: t.code("command", cmd.code()),
-        })
-        .collect();
-    let templates = if v.owner {
+    let (steps, why) = step_rows(&t, &v);
+    let reply_expected = v
+        .steps
+        .expected()
+        .is_some_and(|x| matches!(x.command, Command::ReplyProcedural | Command::ReplyResult));
+    let kinds = reply::fitting_kinds(v.case.kind, v.case.status);
+    let templates: Vec<ReplyTemplate> = if v.can.act {
         page(req, s.app.templates(&req.ctx).await)?
+            .into_iter()
+            .filter(|x| ReplyKind::parse(&x.kind).is_some_and(|k| kinds.contains(&k)))
+            .collect()
     } else {
         Vec::new()
     };
+    let reply_draft = templates
+        .iter()
+        .find(|x| x.code == reply::fitting_template(v.case.kind, v.case.status))
+        .or(templates.first())
+        .map(|x| {
+            let body = reply::fill(
+                &x.body,
+                &v.case.number,
+                &v.case.title,
+                &v.case.owner_agency_name,
+                time::local_date(s.app.now()),
+            );
+            FormState::default()
+                .with("kind", &x.kind)
+                .with("template", &x.code)
+                .with("body", body)
+        })
+        .unwrap_or_default();
     let agencies = if v.owner {
         page(req, s.app.agency_choices(&req.ctx).await)?
     } else {
@@ -424,7 +475,10 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
         risk,
         referrals,
         events,
-        commands,
+        steps,
+        why,
+        reply_expected,
+        reply_draft,
         failed,
         f,
         alert,
@@ -434,7 +488,7 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
         reply_kinds: opts(
             &t,
             "reply-kind",
-            &ReplyKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(),
+            &kinds.iter().map(|k| k.code()).collect::<Vec<_>>(),
         ),
         reply_channels: opts(
             &t,
@@ -477,6 +531,65 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
         return Ok(panel::answer(p, &panels, status, req.ctx.request_id()));
     }
     Ok(render(status, &p, req.ctx.request_id()))
+}
+
+/// The actions card: the viewer's steps (the expected one emphasised, one held back disabled) and,
+/// in words, why a step waits and whose the others are.
+fn step_rows(t: &T, v: &CaseView) -> (Vec<StepRow>, Vec<String>) {
+    let label = |c: Command| t.code("command", c.code());
+    let mut why = Vec::new();
+    let rows = v
+        .steps
+        .offered
+        .iter()
+        .map(|x| {
+            if let Some(e) = &x.blocked {
+                why.push(t.ta(
+                    "steps-blocked",
+                    &[("command", label(x.command)), ("reason", t.t(e.key()))],
+                ));
+            }
+            StepRow {
+                code: x.command.code().to_owned(),
+                label: label(x.command),
+                class: match (x.blocked.is_some(), x.expected, x.needs_reason) {
+                    (true, _, _) => "btn-outline-secondary",
+                    (false, true, _) => "btn-primary",
+                    (false, false, true) => "btn-outline-danger",
+                    (false, false, false) => "btn-outline-primary",
+                },
+                link: match x.command {
+                    Command::ReplyProcedural | Command::ReplyResult => "reply",
+                    Command::Grade => "assess",
+                    _ => "",
+                },
+                blocked: x.blocked.is_some(),
+            }
+        })
+        .collect();
+    let mut others: Vec<(String, String)> = Vec::new();
+    for (c, roles) in &v.steps.others {
+        let who = roles
+            .iter()
+            .map(|r| t.code("role", r.code()))
+            .collect::<Vec<_>>()
+            .join("、");
+        match others.iter_mut().find(|(_, w)| *w == who) {
+            Some((cmds, _)) => cmds.push_str(&format!("「{}」", label(*c))),
+            None => others.push((format!("「{}」", label(*c)), who)),
+        }
+    }
+    for (commands, roles) in others {
+        why.push(t.ta("steps-others", &[("commands", commands), ("roles", roles)]));
+    }
+    if v.steps.offered.is_empty() && v.steps.others.is_empty() && v.owner {
+        why.push(t.t(if v.case.status.is_closed() {
+            "steps-closed"
+        } else {
+            "steps-waiting"
+        }));
+    }
+    (rows, why)
 }
 
 #[derive(serde::Deserialize, Default)]
