@@ -51,11 +51,35 @@ test('a high-risk dispute is mitigated, reassessed, graded and closed', async ()
   assert.match(await grid.innerText('#risk-needs'), /领导审批/);
   await shot(grid, 'risk-01-planned');
 
-  // The leader signs off; the task is still open, so the dispute is not yet graded.
+  // The plan reaches the centre head's queue (with a count in the navigation); refused there with
+  // a reason, it goes back to the grid worker, who revises it; then the head approves. The task
+  // is still open, so the dispute is not yet graded.
   const leader = await login('demo_centre_head');
-  await leader.goto(caseUrl);
-  await leader.click('#risk button:text("审批同意")');
+  await leader.goto(`${suite.server.base}/inbox`);
+  await leader.locator('#inbox-count').waitFor();
+  assert.match(await leader.innerText('#approvals'), /两户村民宅基地边界纠纷[\s\S]*高风险稳控方案待审批/);
+  await shot(leader, 'inbox-01-approvals');
+  await leader.click('#approvals summary:text("不同意")');
+  await leader.click('#approvals button:text-is("不同意")');
+  await leader.locator('#inbox-alert').waitFor();
+  assert.match(await leader.innerText('#inbox-alert'), /理由/);
+  await leader.click('#approvals summary:text("不同意")');
+  await leader.fill('#approvals textarea', '请写明勘界的时间和参加人员');
+  await leader.click('#approvals button:text-is("不同意")');
+  await leader.waitForURL(/ok=refused/);
+  assert.equal(await leader.locator('#approvals').count(), 0, 'back with the grid worker');
+  await grid.goto(`${suite.server.base}/inbox`);
+  assert.match(await grid.innerText('#notices'), /未同意高风险审批[\s\S]*勘界的时间/);
+  await grid.goto(caseUrl);
+  await grid.fill('#plan textarea[name=plan]', '包案领导约谈双方，本周五村调委会会同双方现场勘界，释法说理。');
+  await grid.click('#plan button[type=submit]');
+  await grid.waitForURL(/ok=saved/);
+  await leader.goto(`${suite.server.base}/inbox`);
+  await leader.click('#approvals button:text("同意")');
   await leader.waitForURL(/ok=signed/);
+  assert.equal(await leader.locator('#approvals').count(), 0);
+  await grid.goto(`${suite.server.base}/inbox`);
+  assert.doesNotMatch(await grid.innerText('main'), /未同意高风险审批/, 'the refusal is put away once revised');
   await grid.goto(caseUrl);
   assert.match(await grid.innerText('#risk-needs'), /稳控任务尚未全部完成/);
   assert.equal(await status(grid), '已登记');

@@ -105,7 +105,7 @@ impl App {
             Some(reason) if c.exempt_reason.is_empty() => {
                 c.exempt_reason = reason.to_owned();
                 self.save(tx.conn(), &c).await?;
-                exempt_open(tx.conn(), case, Exempt::Kinds(REPLIES), reason).await?;
+                exempt_open(tx.conn(), case, Exempt::Kinds(REPLIES), reason, self.now()).await?;
                 self.event(tx.conn(), ctx, &c, "replies-exempted", reason, false)
                     .await?;
                 Some(reason)

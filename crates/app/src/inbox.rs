@@ -23,6 +23,8 @@ pub use gongzhi_store::case::INBOX_COUNT_CAP;
 /// A user's work, most urgent first: one page of each section, with each section's total.
 #[derive(Clone, Debug, Default)]
 pub struct Inbox {
+    /// What waits for the viewer's approval (sign-offs, clock requests).
+    pub approvals: crate::approval::Approvals,
     pub clocks: Paged<(OpenClock, ClockState)>,
     pub referrals: Paged<(Referral, String, String)>,
     pub tasks: Paged<Task>,
@@ -47,6 +49,8 @@ impl Inbox {
     pub fn has_more(&self) -> bool {
         let shown = self.page * INBOX_PAGE;
         [
+            self.approvals.sign_offs.total,
+            self.approvals.clock_requests.total,
             self.clocks.total,
             self.referrals.total,
             self.tasks.total,
@@ -68,6 +72,7 @@ impl App {
             notice,
             actor.user_id,
             actor.agency_id,
+            is_head(&actor),
             time::to_millis(self.now()),
         )
         .await?;
@@ -103,8 +108,10 @@ impl App {
                 })
                 .collect(),
         };
-        let notices = notice::notices_for(&mut conn, actor.user_id, actor.agency_id, at).await?;
+        let notices =
+            notice::notices_for(&mut conn, actor.user_id, actor.agency_id, is_head(&actor), at).await?;
         Ok(Inbox {
+            approvals: self.approvals_in(&mut conn, &actor, at).await?,
             clocks,
             referrals: referral::referrals_to(&mut conn, actor.agency_id, at).await?,
             tasks: task::open_tasks_of(&mut conn, actor.user_id, at).await?,
@@ -120,7 +127,29 @@ impl App {
     }
 }
 
+/// Heads answer for their agency: its escalations are theirs (sent to no one else).
+fn is_head(actor: &gongzhi_domain::policy::Actor) -> bool {
+    actor.can(Action::ApproveClock) || actor.can(Action::SignOffRisk)
+}
+
 impl App {
+    /// How much waits for the user: approvals, referrals to the agency not yet accepted, open
+    /// tasks and unread notices (the navigation's badge).
+    pub async fn inbox_count(&self, ctx: &Ctx) -> Result<i64, AppError> {
+        let actor = self.authorize(ctx, Action::ViewCases).await?;
+        let mut conn = self.db().conn().await?;
+        let one = Page::first(1);
+        let approvals = self.approvals_in(&mut conn, &actor, one).await?.total();
+        let referrals = referral::referrals_to(&mut conn, actor.agency_id, one)
+            .await?
+            .total;
+        let tasks = task::open_tasks_of(&mut conn, actor.user_id, one).await?.total;
+        let notices = notice::notices_for(&mut conn, actor.user_id, actor.agency_id, is_head(&actor), one)
+            .await?
+            .total;
+        Ok(approvals + referrals + tasks + notices)
+    }
+
     /// Raises a notice about a case for its handler (and, without one, its agency); `dedup` keeps
     /// it from being raised twice.
     pub(crate) async fn notify_case(
@@ -147,6 +176,7 @@ impl App {
                 body: body.encode(),
                 created_at: time::to_millis(self.now()),
                 read_at: None,
+                audience: "all".into(),
             },
         )
         .await?;

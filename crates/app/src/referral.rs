@@ -121,6 +121,7 @@ impl App {
                 .encode(),
                 created_at: time::to_millis(now),
                 read_at: None,
+                audience: "all".into(),
             },
         )
         .await?;
@@ -209,8 +210,17 @@ impl App {
                     _ => continue,
                 }
                 case::update_clock(tx.conn(), &k).await?;
+                crate::deadlines::clock_settled(tx.conn(), &k, now).await?;
             }
         }
+        // The "new referral" notice has done its work once the receiver answers (or it is revoked).
+        notice::resolve_notices(
+            tx.conn(),
+            case,
+            &format!("referral:{referral}"),
+            time::to_millis(now),
+        )
+        .await?;
         if matches!(new_state, ReferralState::Returned | ReferralState::Reported) {
             notice::raise_notice(
                 tx.conn(),
@@ -237,6 +247,7 @@ impl App {
                     .encode(),
                     created_at: time::to_millis(now),
                     read_at: None,
+                    audience: "all".into(),
                 },
             )
             .await?;

@@ -82,6 +82,16 @@ pub fn case_number(pattern: &str, agency: &str, kind: CaseKind, year: i32, seq: 
         .replace("{seq}", &seq.to_string())
 }
 
+/// The number series a case is counted in: one per kind (字) when the pattern shows the kind,
+/// else one for all — numbers must never repeat.
+pub fn number_series(pattern: &str, kind: CaseKind) -> &'static str {
+    if pattern.contains("{kind}") {
+        kind.code()
+    } else {
+        ""
+    }
+}
+
 pub const DEFAULT_NUMBER_PATTERN: &str = "{agency}{kind}〔{year}〕{seq}号";
 
 /// A tracking code for the public portal: 10 characters from an alphabet without look-alikes.

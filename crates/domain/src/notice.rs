@@ -23,6 +23,13 @@ pub enum Message {
     Supervised { by: String, note: String },
     /// The head refused to sign off the high risk, with the reason.
     SignOffRefused { by: String, reason: String },
+    /// The head approved or refused a request to change a clock (the answer is the reason).
+    ClockRequestDecided {
+        clock: ClockKind,
+        approved: bool,
+        by: String,
+        answer: String,
+    },
 }
 
 /// A notice's message with the case it is about, as it was when the notice was raised.
@@ -45,6 +52,7 @@ impl Notice {
             Message::ReferralReported { .. } => "referral_reported",
             Message::Supervised { .. } => "supervised",
             Message::SignOffRefused { .. } => "risk_refused",
+            Message::ClockRequestDecided { .. } => "clock_request",
         }
     }
 

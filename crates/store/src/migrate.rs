@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "contact_attempts",
         sql: include_str!("../migrations/0008_contact_attempts.sql"),
     },
+    Migration {
+        version: 9,
+        name: "work_queues",
+        sql: include_str!("../migrations/0009_work_queues.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

@@ -23,6 +23,8 @@ pub struct Assessment {
     pub signed_off_at: Option<i64>,
     /// The mitigated high-risk assessment this one reassesses ('' for a first assessment).
     pub reassesses: String,
+    /// The head refused the sign-off (ms) and the plan has not been revised since.
+    pub sign_off_refused_at: Option<i64>,
 }
 
 impl Assessment {
@@ -83,8 +85,19 @@ pub async fn sign_off(conn: &mut AnyConnection, assessment: &str, by: &str, at: 
     Ok(())
 }
 
+/// The head refused the sign-off: the plan goes back to the handler (and out of the head's queue).
+pub async fn refuse_sign_off(conn: &mut AnyConnection, assessment: &str, at: i64) -> Result<()> {
+    sqlx::query("UPDATE risk_assessment SET sign_off_refused_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(assessment)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The plan, revised: it waits for the sign-off again.
 pub async fn set_plan(conn: &mut AnyConnection, assessment: &str, plan: &str) -> Result<()> {
-    sqlx::query("UPDATE risk_assessment SET plan = $1 WHERE id = $2")
+    sqlx::query("UPDATE risk_assessment SET plan = $1, sign_off_refused_at = NULL WHERE id = $2")
         .bind(plan)
         .bind(assessment)
         .execute(conn)

@@ -100,3 +100,21 @@ document.addEventListener('click', function (e) {
   var field = (d || target).querySelector('textarea, input:not([type=hidden]), select');
   if (field) { field.focus({ preventScroll: true }); }
 });
+// A page that comes back with an error puts it first: the alert at the top takes the focus, so a
+// screen reader reads it and the keyboard starts from it.
+document.addEventListener('DOMContentLoaded', function () {
+  var el = document.querySelector('[data-focus]');
+  if (el) { el.focus(); }
+});
+// The reply form's template: choosing one puts its draft (already filled in for the case) in the
+// text and sets the reply kind it belongs to.
+document.addEventListener('change', function (e) {
+  if (!e.target.matches('select[data-drafts]')) { return; }
+  var o = e.target.selectedOptions[0], f = e.target.form;
+  if (!o || !f) { return; }
+  var body = f.querySelector('textarea[name=body]'), kind = f.querySelector('select[name=kind]');
+  if (body) { body.value = o.getAttribute('data-body') || ''; }
+  if (kind && kind.querySelector('option[value="' + CSS.escape(o.getAttribute('data-kind') || '') + '"]')) {
+    kind.value = o.getAttribute('data-kind');
+  }
+});

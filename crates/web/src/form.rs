@@ -163,6 +163,13 @@ impl FormState {
         self.values.get(name).cloned().unwrap_or_default()
     }
 
+    /// Every field's message, for a page that shows them in one alert.
+    pub fn all_errors(&self) -> String {
+        let mut all: Vec<&String> = self.errors.values().collect();
+        all.sort();
+        all.into_iter().cloned().collect::<Vec<_>>().join(" ")
+    }
+
     pub fn e(&self, name: &str) -> String {
         self.errors.get(name).cloned().unwrap_or_default()
     }

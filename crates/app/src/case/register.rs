@@ -179,36 +179,34 @@ impl App {
         cases: &[NewCase],
     ) -> Result<Vec<Case>, AppError> {
         let mut written: Vec<Case> = cases.iter().map(|n| n.case.clone()).collect();
-        let mut counters: Vec<(Id, i32, i64)> = Vec::new();
+        let pattern = &self.case_settings().number_pattern;
+        // One series per agency, kind (字) and year.
+        let mut counters: Vec<(Id, &'static str, i32, i64)> = Vec::new();
         for n in cases {
+            let series = dcase::number_series(pattern, n.case.kind);
             match counters
                 .iter_mut()
-                .find(|(a, y, _)| *a == n.case.owner_agency_id && *y == n.year)
+                .find(|(a, s, y, _)| *a == n.case.owner_agency_id && *s == series && *y == n.year)
             {
-                Some(c) => c.2 += 1,
-                None => counters.push((n.case.owner_agency_id, n.year, 1)),
+                Some(c) => c.3 += 1,
+                None => counters.push((n.case.owner_agency_id, series, n.year, 1)),
             }
         }
-        for (agency, year, count) in &mut counters {
-            let last = case::take_seqs(&mut *conn, *agency, *year, *count).await?;
+        for (agency, series, year, count) in &mut counters {
+            let last = case::take_seqs(&mut *conn, *agency, series, *year, *count).await?;
             // From now on the first number of the group still to give.
             *count = last - *count + 1;
         }
         for (c, n) in written.iter_mut().zip(cases) {
+            let series = dcase::number_series(pattern, c.kind);
             let Some(next) = counters
                 .iter_mut()
-                .find(|(a, y, _)| *a == c.owner_agency_id && *y == n.year)
+                .find(|(a, s, y, _)| *a == c.owner_agency_id && *s == series && *y == n.year)
             else {
                 return Err(AppError::Internal("case counter missing".into()));
             };
-            c.number = dcase::case_number(
-                &self.case_settings().number_pattern,
-                &n.agency_short_name,
-                c.kind,
-                n.year,
-                next.2,
-            );
-            next.2 += 1;
+            c.number = dcase::case_number(pattern, &n.agency_short_name, c.kind, n.year, next.3);
+            next.3 += 1;
         }
         case::insert_cases(&mut *conn, &written).await?;
         let parties: Vec<Party> = cases.iter().flat_map(|n| n.parties.iter().cloned()).collect();

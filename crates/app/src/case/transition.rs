@@ -208,8 +208,8 @@ impl App {
         }
         match effects.exempt {
             Exempt::Nothing => {}
-            e @ Exempt::Kinds(_) => deadlines::exempt_open(&mut *conn, c.id, e, note).await?,
-            e @ Exempt::AllOpen => deadlines::exempt_open(&mut *conn, c.id, e, "案件已办结").await?,
+            e @ Exempt::Kinds(_) => deadlines::exempt_open(&mut *conn, c.id, e, note, now).await?,
+            e @ Exempt::AllOpen => deadlines::exempt_open(&mut *conn, c.id, e, "案件已办结", now).await?,
         }
         if effects.risk_stale {
             c.risk_stale_after = time::to_millis(now) + 1;

@@ -141,6 +141,8 @@ pub struct CaseView {
     pub mediations: Vec<mediation::Mediation>,
     pub follow_ups: Vec<follow_up::FollowUp>,
     pub replies: Vec<reply::Reply>,
+    /// Requests to change a clock, newest first (the pending ones wait for the head).
+    pub clock_requests: Vec<crate::approval::ClockRequestRecord>,
     /// The attempts to reach the petitioner, oldest first (§3.2).
     pub contacts: Vec<crate::contact::ContactAttempt>,
     pub attachments: Vec<attachment::AttachmentMeta>,
@@ -293,6 +295,7 @@ impl App {
             follow_ups: follow_up::follow_ups(&mut conn, case).await?,
             replies: reply::replies(&mut conn, case).await?,
             contacts: self.contact_attempts(&mut conn, case).await?,
+            clock_requests: self.clock_requests_of(&mut conn, case).await?,
             attachments: attachment::attachments(&mut conn, case).await?,
             related,
             rereviewed: match c.related_case_id {

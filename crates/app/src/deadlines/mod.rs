@@ -15,9 +15,9 @@ use gongzhi_domain::policy::Action;
 use gongzhi_domain::workflow::{CaseKind, Exempt};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
-use gongzhi_store::case::{self, Clock};
-use gongzhi_store::deadline_rule;
+use gongzhi_store::case::{self, Case, Clock};
 use gongzhi_store::reference;
+use gongzhi_store::{deadline_rule, notice};
 
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
@@ -172,10 +172,25 @@ pub(crate) async fn meet(
             c.state = ClockState::Met;
             c.met_at = Some(now);
             case::update_clock(&mut *conn, &c).await?;
+            clock_settled(&mut *conn, &c, now).await?;
             met.push(c);
         }
     }
     Ok(met)
+}
+
+/// A clock met or exempted: its reminders and escalations are put away — the work they asked
+/// for is done (issue 10 §2).
+pub(crate) async fn clock_settled(
+    conn: &mut AnyConnection,
+    k: &Clock,
+    now: time::Timestamp,
+) -> Result<(), AppError> {
+    let at = time::to_millis(now);
+    for kind in ["reminder", "escalation"] {
+        notice::resolve_notices(&mut *conn, k.case_id, &format!("{kind}:{}:", k.id), at).await?;
+    }
+    Ok(())
 }
 
 /// Marks running clocks exempt with a reason (closure, non-acceptance, anonymity).
@@ -184,12 +199,14 @@ pub(crate) async fn exempt_open(
     case: Id,
     which: Exempt,
     reason: &str,
+    now: time::Timestamp,
 ) -> Result<(), AppError> {
     for mut c in case::clocks(&mut *conn, case).await? {
         if which.covers(c.kind) && c.state.is_open() {
             c.state = ClockState::Exempt;
             c.note = reason.to_owned();
             case::update_clock(&mut *conn, &c).await?;
+            clock_settled(&mut *conn, &c, now).await?;
         }
     }
     Ok(())
@@ -197,7 +214,7 @@ pub(crate) async fn exempt_open(
 
 /// What happens to a clock by hand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ClockChange {
+pub(crate) enum ClockChange {
     Pause,
     Resume,
     Extend(u32),
@@ -266,17 +283,31 @@ impl App {
         request: &ClockRequest,
     ) -> Result<(), AppError> {
         let actor = self.authorize(ctx, Action::ApproveClock).await?;
-        let change = request.change()?;
-        let reason = &request.reason;
         let mut tx = self.db().begin().await?;
         let c = self.case_for_approval(tx.conn(), ctx, case, "reason").await?;
-        let mut k = case::clocks(tx.conn(), case)
+        self.apply_clock_change(tx.conn(), ctx, &c, clock, request, &actor.display_name)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The clock and the change a request asks for, checked against the clock's rule: a reason,
+    /// an extension within the rule's days and times, a pause for a reason the rule names.
+    pub(crate) async fn checked_clock_change(
+        &self,
+        conn: &mut AnyConnection,
+        case: Id,
+        clock: Id,
+        request: &ClockRequest,
+    ) -> Result<(Clock, ClockChange), AppError> {
+        let change = request.change()?;
+        let k = case::clocks(&mut *conn, case)
             .await?
             .into_iter()
             .find(|k| k.id == clock)
             .ok_or(AppError::NotFound)?;
-        let reason = reason.trim();
-        let clocks = self.clocks(tx.conn()).await?;
+        let reason = request.reason.trim();
+        let clocks = self.clocks(&mut *conn).await?;
         let rule = clocks.rule_of(&k);
         let mut checks = Checks::new();
         checks.check(!reason.is_empty(), "reason", "reason-required");
@@ -314,6 +345,26 @@ impl App {
             }
         }
         checks.finish()?;
+        Ok((k, change))
+    }
+
+    /// Makes a checked change, `approver` named on the clock, in the caller's transaction.
+    pub(crate) async fn apply_clock_change(
+        &self,
+        conn: &mut AnyConnection,
+        ctx: &Ctx,
+        c: &Case,
+        clock: Id,
+        request: &ClockRequest,
+        approver: &str,
+    ) -> Result<(), AppError> {
+        let (mut k, change) = self
+            .checked_clock_change(&mut *conn, c.id, clock, request)
+            .await?;
+        let case = c.id;
+        let reason = request.reason.trim();
+        let clocks = self.clocks(&mut *conn).await?;
+        let rule = clocks.rule_of(&k);
         let now = self.now();
         let today = time::local_date(now);
         let what = match change {
@@ -345,8 +396,8 @@ impl App {
             _ => return Err(AppError::field("clock", "clock-not-changeable")),
         };
         k.note = reason.to_owned();
-        k.approver_name = actor.display_name.clone();
-        case::update_clock(tx.conn(), &k).await?;
+        k.approver_name = approver.to_owned();
+        case::update_clock(&mut *conn, &k).await?;
         let detail = EventDetail::ClockChanged {
             clock: k.kind,
             reason: reason.to_owned(),
@@ -355,10 +406,10 @@ impl App {
         .encode();
         // §3.3: an extension's reason is told to the petitioner — the step, with its reason and
         // the new due date, is on the portal's progress page.
-        self.event(tx.conn(), ctx, &c, what, &detail, what == "clock-extended")
+        self.event(&mut *conn, ctx, c, what, &detail, what == "clock-extended")
             .await?;
         ctx.audit(
-            tx.conn(),
+            &mut *conn,
             &format!("case.{what}"),
             "case",
             &case.to_string(),
@@ -368,7 +419,6 @@ impl App {
                 .set("reason", reason),
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

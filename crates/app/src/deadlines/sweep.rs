@@ -79,13 +79,14 @@ impl App {
 
     async fn raise(&self, conn: &mut AnyConnection, o: &OpenClock, kind: &str) -> Result<bool, AppError> {
         let agency = o.referral_to.unwrap_or(o.owner_agency_id);
-        // A reminder goes to the handler when there is one; an escalation to the whole agency,
-        // where its leaders see it.
+        // A reminder goes to the handler when there is one (else to the agency, as unassigned
+        // work); an escalation to the agency's heads, who answer for it — not to everyone.
         let user = if kind == "reminder" && o.referral_to.is_none() {
             o.handler_id
         } else {
             None
         };
+        let audience = if kind == "reminder" { "all" } else { "heads" };
         let (clock, due) = (o.clock.kind, o.clock.due_date.to_string());
         let message = if kind == "reminder" {
             Message::Reminder { clock, due }
@@ -109,6 +110,7 @@ impl App {
                 body: n.encode(),
                 created_at: time::to_millis(self.now()),
                 read_at: None,
+                audience: audience.into(),
             },
         )
         .await?)

@@ -144,7 +144,8 @@ impl App {
         let anonymous = kind == CaseKind::Petition && rng.chance(3);
         let urgent = rng.chance(3);
         let year = time::local_date(received).year();
-        let seq = case::next_seq(&mut *conn, owner.id, year).await?;
+        let series = gongzhi_domain::case::number_series(DEFAULT_NUMBER_PATTERN, kind);
+        let seq = case::next_seq(&mut *conn, owner.id, series, year).await?;
         let id = Id::new();
         let exempt = if anonymous {
             "匿名信访，无法答复"

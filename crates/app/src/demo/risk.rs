@@ -112,6 +112,7 @@ fn assessment(
         signed_off_by: String::new(),
         signed_off_at: None,
         reassesses: String::new(),
+        sign_off_refused_at: None,
     }
 }
 

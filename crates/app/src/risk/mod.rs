@@ -106,6 +106,7 @@ impl App {
             signed_off_by: String::new(),
             signed_off_at: None,
             reassesses,
+            sign_off_refused_at: None,
         };
         risk_rows::insert_assessment(tx.conn(), &a).await?;
         c.risk_level = Some(result.level);
@@ -186,6 +187,7 @@ impl App {
         let (c, a) = self.high_for_sign_off(tx.conn(), ctx, case).await?;
         self.event(tx.conn(), ctx, &c, "risk-sign-off-refused", reason, false)
             .await?;
+        risk_rows::refuse_sign_off(tx.conn(), &a.id, time::to_millis(self.now())).await?;
         self.notify_case(
             tx.conn(),
             &c,
@@ -269,6 +271,14 @@ impl App {
         }
         checks.finish()?;
         risk_rows::set_plan(tx.conn(), &a.id, plan.trim()).await?;
+        // A refusal asked for a revised plan: this is it.
+        gongzhi_store::notice::resolve_notices(
+            tx.conn(),
+            case,
+            &format!("risk-refused:{}:", a.id),
+            time::to_millis(self.now()),
+        )
+        .await?;
         self.insert_tasks(tx.conn(), Some(c.id), "risk", &a.id, parsed)
             .await?;
         self.event(tx.conn(), ctx, &c, "risk-plan", plan.trim(), false)

@@ -658,14 +658,19 @@ async fn the_sweeper_on_two_servers_raises_each_reminder_once() {
             .count(),
         1
     );
-    // The escalations show in the agency's inbox (reminders go to a handler; these cases have none,
-    // so they go to the agency too).
+    // Reminders go to a handler (these cases have none, so to the agency as unassigned work);
+    // escalations only to the agency's heads — the clerk sees the reminders, the chief both.
     let (_, inbox) = api.get("/api/v1/inbox").await;
-    assert_eq!(
-        inbox["notices"].as_array().unwrap().len(),
-        3 + due_soon,
-        "{inbox}"
-    );
+    assert_eq!(inbox["notices"].as_array().unwrap().len(), due_soon, "{inbox}");
+    let (_, inbox) = t.api("demo_chief").await.get("/api/v1/inbox").await;
+    let kinds: Vec<&str> = inbox["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["kind"].as_str())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "escalation").count(), 3, "{inbox}");
+    assert_eq!(kinds.len(), 3 + due_soon);
 }
 
 #[tokio::test]

@@ -142,7 +142,10 @@ async fn a_decision_held_back_by_the_gate_says_so_and_the_case_page_shows_it() {
         "{page}"
     );
     assert!(page.contains("「答复办理结果」暂不能办理：这是一项决定，须先完成风险评估"));
-    assert!(page.contains(r#"<option value="result-final" selected"#));
+    assert!(page.contains(r#"<option value="result-final" data-kind="result""#));
+    assert!(
+        page.contains(r#"name="template" value="result-final""#) || page.contains("selected>办理结果答复")
+    );
     assert!(page.contains("已办理完毕，现将办理结果答复如下"));
     // Closed: the card says nothing is left to do.
     prosecutor

@@ -4,7 +4,7 @@ use gongzhi_app::domain::time;
 use gongzhi_test_support::TestApp;
 use serde_json::{Value, json};
 
-async fn dispute(grid: &gongzhi_test_support::Api, place: &str, title: &str) -> String {
+pub(crate) async fn dispute(grid: &gongzhi_test_support::Api, place: &str, title: &str) -> String {
     let (s, c) = grid
         .post(
             "/api/v1/cases",

@@ -149,6 +149,7 @@ impl Ids {
             .replace("{slot}", "judge")
             .replace("{code}", "procedural-accepted")
             .replace("{action}", "accept")
+            .replace("{decision}", "refuse")
             .replace("{lang}", "zh")
             .replace("{name}", "app.css")
     }
@@ -479,6 +480,18 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             Multipart(vec![("note", s("附件说明"))]),
         ),
         (
+            "POST /cases/{id}/clocks/{clock}/request",
+            Form(vec![
+                ("action", s("extend")),
+                ("reason", s("案情复杂，申请延期")),
+                ("days", s("10")),
+            ]),
+        ),
+        (
+            "POST /clock-requests/{id}/{decision}",
+            Form(vec![("answer", s("理由不充分")), ("back", s("inbox"))]),
+        ),
+        (
             "POST /cases/{id}/clocks/{clock}",
             Form(vec![
                 ("action", s("extend")),
@@ -664,6 +677,14 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
         (
             "POST /api/v1/cases/{id}/clocks/{clock}",
             Json(json!({"action": "extend", "reason": "延期", "days": 10})),
+        ),
+        (
+            "POST /api/v1/cases/{id}/clocks/{clock}/requests",
+            Json(json!({"action": "extend", "reason": "申请延期", "days": 10})),
+        ),
+        (
+            "POST /api/v1/clock-requests/{id}/{decision}",
+            Json(json!({"answer": "理由不充分"})),
         ),
         (
             "POST /api/v1/cases/{id}/parties/{party}/reveal",

@@ -33,20 +33,21 @@ fn dates(s: &str) -> Result<Vec<NaiveDate>> {
     s.split(',').filter(|x| !x.is_empty()).map(date).collect()
 }
 
-/// The next number of an agency's year: gapless, because the counter row is taken inside the
-/// registering transaction and a rolled-back registration gives its number back.
-pub async fn next_seq(conn: &mut AnyConnection, agency: Id, year: i32) -> Result<i64> {
-    take_seqs(conn, agency, year, 1).await
+/// The next number of an agency's series and year: gapless, because the counter row is taken
+/// inside the registering transaction and a rolled-back registration gives its number back.
+pub async fn next_seq(conn: &mut AnyConnection, agency: Id, series: &str, year: i32) -> Result<i64> {
+    take_seqs(conn, agency, series, year, 1).await
 }
 
-/// Takes the next `n` numbers of an agency's year; returns the last of them.
-pub async fn take_seqs(conn: &mut AnyConnection, agency: Id, year: i32, n: i64) -> Result<i64> {
+/// Takes the next `n` numbers of an agency's series (the kind's 字) and year; returns the last.
+pub async fn take_seqs(conn: &mut AnyConnection, agency: Id, series: &str, year: i32, n: i64) -> Result<i64> {
     let (seq,): (i64,) = sqlx::query_as(
-        "INSERT INTO case_counter (agency_id, year, last_seq) VALUES ($1, $2, $3)
-         ON CONFLICT (agency_id, year) DO UPDATE SET last_seq = case_counter.last_seq + $3
+        "INSERT INTO case_number_series (agency_id, series, year, last_seq) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (agency_id, series, year) DO UPDATE SET last_seq = case_number_series.last_seq + $4
          RETURNING last_seq",
     )
     .bind(agency.to_string())
+    .bind(series)
     .bind(i64::from(year))
     .bind(n)
     .fetch_one(conn)

@@ -146,6 +146,8 @@ pub struct ClockJson {
     pub provisional: bool,
     pub skipped: Vec<String>,
     pub note: String,
+    /// Who approved its last pause, resumption or extension ("" when none).
+    pub approver: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -299,6 +301,7 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
                 provisional: k.provisional,
                 skipped: k.clock.skipped.iter().map(|d| d.to_string()).collect(),
                 note: k.clock.note.clone(),
+                approver: k.clock.approver_name.clone(),
             })
             .collect(),
         risk: v.assessments.first().map(|a| RiskOut {

@@ -24,10 +24,31 @@ pub struct InboxItem {
     pub state: String,
 }
 
+/// Something waiting for the caller's approval.
+#[derive(Serialize, ToSchema)]
+pub struct ApprovalJson {
+    /// sign_off (a high risk's plan, §3.5) or clock_request.
+    pub kind: String,
+    /// The clock request's id (decide it at `/api/v1/clock-requests/{id}/…`), or the assessment's.
+    pub id: String,
+    pub case_id: String,
+    pub number: String,
+    pub title: String,
+    /// The plan to sign off, or the request's reason.
+    pub detail: String,
+    /// Who asked.
+    pub by: String,
+    /// Local time (UTC+8) it was asked.
+    pub at: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct InboxJson {
     /// The page (from 1); each list holds at most 50 rows of it.
     pub page: i64,
+    pub approvals_total: i64,
+    /// Sign-offs first, then clock requests (for those who approve; empty for the others).
+    pub approvals: Vec<ApprovalJson>,
     /// Whether a later page holds more of any list.
     pub more: bool,
     /// Counted up to 1000: 1000 means a thousand or more.
@@ -70,7 +91,29 @@ pub async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQue
         .inbox(&req.ctx, q.page.unwrap_or(1))
         .await
         .map_err(fail(&req))?;
+    let sign_offs = w.approvals.sign_offs.items.iter().map(|a| ApprovalJson {
+        kind: "sign_off".into(),
+        id: a.assessment_id.clone(),
+        case_id: a.case_id.clone(),
+        number: a.number.clone(),
+        title: a.title.clone(),
+        detail: a.plan.clone(),
+        by: a.assessor_name.clone(),
+        at: crate::ui::case::fmt_ms(a.at),
+    });
+    let requests = w.approvals.clock_requests.items.iter().map(|x| ApprovalJson {
+        kind: "clock_request".into(),
+        id: x.request.id.clone(),
+        case_id: x.request.case_id.clone(),
+        number: x.number.clone(),
+        title: x.title.clone(),
+        detail: x.request.reason.clone(),
+        by: x.request.requested_by_name.clone(),
+        at: crate::ui::case::fmt_ms(x.request.requested_at),
+    });
     Ok(Json(InboxJson {
+        approvals_total: w.approvals.total(),
+        approvals: sign_offs.chain(requests).collect(),
         page: w.page,
         more: w.has_more(),
         clocks_total: w.clocks.total,

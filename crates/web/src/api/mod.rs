@@ -115,6 +115,8 @@ fn api_routes() -> ApiRoutes {
         .op(handle, routes!(mediation::mediation))
         .op(handle, routes!(follow_up::follow_up))
         .op(Access::Staff(ApproveClock), routes!(clock::clock))
+        .op(handle, routes!(clock::request))
+        .op(Access::Staff(ApproveClock), routes!(clock::decide))
         .op(Access::Staff(RevealPersonal), routes!(case::reveal))
         .op(handle, routes!(meeting::meeting))
         .op(handle, routes!(contact::record))

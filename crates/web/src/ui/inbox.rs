@@ -1,4 +1,6 @@
-//! The inbox: one person's open clocks, referrals, tasks and notices, a page at a time.
+//! The inbox: one person's work, a page at a time — what waits for their approval (approve or
+//! refuse, with a reason), their notices (their own first), the referrals to their agency (accept
+//! or return), their tasks, and the clocks of their cases and of their agency's unassigned ones.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -13,16 +15,27 @@ use crate::AppState;
 use crate::i18n::T;
 use crate::middleware::Req;
 use crate::routes::{Access, Routes};
+use axum::response::IntoResponse;
 
 pub fn router() -> Routes {
-    use Action::ViewCases;
+    use Action::{ApproveClock, ViewCases};
     Routes::new()
         .get("/inbox", Access::Staff(ViewCases), inbox)
+        .get("/inbox/count", Access::Staff(ViewCases), count)
+        .post(
+            "/clock-requests/{id}/{decision}",
+            Access::Staff(ApproveClock),
+            decide_clock_request,
+        )
         .post("/tasks/{id}/done", Access::Staff(ViewCases), task_done)
         .post("/notices/{id}/read", Access::Staff(ViewCases), notice_read)
 }
 
 pub struct WorkRow {
+    /// The referral's or the task's id ("" for a clock).
+    pub id: String,
+    /// A referral not yet accepted.
+    pub pending: bool,
     pub case_id: String,
     pub number: String,
     pub title: String,
@@ -30,6 +43,22 @@ pub struct WorkRow {
     pub due: String,
     pub state: String,
     pub class: &'static str,
+}
+
+/// One thing waiting for the viewer's approval: what, about which case, and where its
+/// approve and refuse buttons post.
+pub struct ApprovalRow {
+    pub case_id: String,
+    pub number: String,
+    pub title: String,
+    pub what: String,
+    pub detail: String,
+    pub at: String,
+    /// `/cases/{id}/risk/sign-off` and `…/refuse`, or `/clock-requests/{id}/approve` and `…/refuse`.
+    pub approve: String,
+    pub refuse: String,
+    /// The name of the refusal's reason field.
+    pub reason_field: &'static str,
 }
 
 pub struct NoticeRow {
@@ -44,6 +73,10 @@ pub struct NoticeRow {
 #[template(path = "inbox/inbox.html")]
 struct InboxPage {
     c: Chrome,
+    /// Why an action taken here was refused.
+    alert: String,
+    approvals: Vec<ApprovalRow>,
+    approvals_total: i64,
     clocks: Vec<WorkRow>,
     referrals: Vec<WorkRow>,
     tasks: Vec<WorkRow>,
@@ -73,15 +106,28 @@ struct InboxQuery {
 }
 
 async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQuery>) -> PageResult {
-    let w = page(&req, s.app.inbox(&req.ctx, q.page.unwrap_or(1)).await)?;
+    inbox_page(&s, &req, q, String::new(), http::StatusCode::OK).await
+}
+
+async fn inbox_page(
+    s: &AppState,
+    req: &Req,
+    q: InboxQuery,
+    alert: String,
+    status: http::StatusCode,
+) -> PageResult {
+    let w = page(req, s.app.inbox(&req.ctx, q.page.unwrap_or(1)).await)?;
     let flash = Flash { ok: q.ok };
-    let c = Chrome::new(&req).with_flash(flash.ok.as_deref());
+    let c = Chrome::new(req).with_flash(flash.ok.as_deref());
     let t = &c.t;
+    let approvals = approval_rows(t, &w.approvals);
     let clocks = w
         .clocks
         .items
         .iter()
         .map(|(o, st)| WorkRow {
+            id: String::new(),
+            pending: false,
             case_id: o.clock.case_id.to_string(),
             number: o.number.clone(),
             title: o.title.clone(),
@@ -96,6 +142,8 @@ async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQuery>)
         .items
         .iter()
         .map(|(r, number, title)| WorkRow {
+            id: r.id.clone(),
+            pending: r.state == "pending",
             case_id: r.case_id.clone(),
             number: number.clone(),
             title: title.clone(),
@@ -114,12 +162,14 @@ async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQuery>)
         .items
         .iter()
         .map(|k| WorkRow {
+            id: k.id.clone(),
+            pending: false,
             case_id: k.case_id.clone().unwrap_or_default(),
             number: k.case_number.clone().unwrap_or_default(),
             title: k.title.clone(),
             what: t.code("task-source", &k.source),
             due: k.due_date.clone(),
-            state: k.id.clone(),
+            state: String::new(),
             class: "text-bg-secondary",
         })
         .collect();
@@ -146,9 +196,12 @@ async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQuery>)
             }
         })
         .collect();
-    super::ok(
-        &req,
+    Ok(crate::error::render(
+        status,
         &InboxPage {
+            alert,
+            approvals_total: w.approvals.total(),
+            approvals,
             c,
             clocks,
             referrals,
@@ -165,7 +218,119 @@ async fn inbox(State(s): State<AppState>, req: Req, Query(q): Query<InboxQuery>)
             page: w.page,
             more: w.has_more(),
         },
+        req.ctx.request_id(),
+    ))
+}
+
+/// The rows of the approval section: sign-offs first (a decision waits on them), then requests.
+fn approval_rows(t: &T, a: &gongzhi_app::approval::Approvals) -> Vec<ApprovalRow> {
+    let sign_offs = a.sign_offs.items.iter().map(|x| ApprovalRow {
+        case_id: x.case_id.clone(),
+        number: x.number.clone(),
+        title: x.title.clone(),
+        what: t.ta("approval-sign-off", &[("score", x.score.to_string())]),
+        detail: x.plan.clone(),
+        at: format!("{} · {}", x.assessor_name, fmt_ms(x.at)),
+        approve: format!("/cases/{}/risk/sign-off", x.case_id),
+        refuse: format!("/cases/{}/risk/refuse", x.case_id),
+        reason_field: "reason",
+    });
+    let requests = a.clock_requests.items.iter().map(|x| {
+        let r = &x.request;
+        let clock = x.clock.map(|k| t.code("clock", k.code())).unwrap_or_default();
+        let what = match r.action.as_str() {
+            "extend" => t.ta(
+                "approval-extend",
+                &[("clock", clock), ("days", r.days.to_string())],
+            ),
+            "pause" => t.ta(
+                "approval-pause",
+                &[("clock", clock), ("why", t.code("pause-reason", &r.pause_reason))],
+            ),
+            _ => t.ta("approval-resume", &[("clock", clock)]),
+        };
+        ApprovalRow {
+            case_id: r.case_id.clone(),
+            number: x.number.clone(),
+            title: x.title.clone(),
+            what,
+            detail: r.reason.clone(),
+            at: format!("{} · {}", r.requested_by_name, fmt_ms(r.requested_at)),
+            approve: format!("/clock-requests/{}/approve", r.id),
+            refuse: format!("/clock-requests/{}/refuse", r.id),
+            reason_field: "answer",
+        }
+    });
+    sign_offs.chain(requests).collect()
+}
+
+/// The navigation's badge: how much waits for the user (loaded after the page, see layout).
+async fn count(State(s): State<AppState>, req: Req) -> PageResult {
+    let n = page(&req, s.app.inbox_count(&req.ctx).await)?;
+    let html = if n == 0 {
+        String::new()
+    } else {
+        let shown = if n > 99 { "99+".to_owned() } else { n.to_string() };
+        format!(
+            r#"<span class="badge rounded-pill text-bg-danger ms-1" id="inbox-count">{shown}<span class="visually-hidden">{}</span></span>"#,
+            req.t.t("inbox-count-label")
+        )
+    };
+    Ok((
+        [(http::header::CACHE_CONTROL, "no-store")],
+        axum::response::Html(html),
     )
+        .into_response())
+}
+
+/// Approving or refusing a clock request from the inbox (or the case page, `back=case`).
+async fn decide_clock_request(
+    State(s): State<AppState>,
+    req: Req,
+    Path((id, decision)): Path<(Id, String)>,
+    d: crate::form::FormData,
+) -> PageResult {
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "refuse" => false,
+        _ => {
+            return Err(crate::error::PageError(
+                req.clone(),
+                gongzhi_app::AppError::NotFound,
+            ));
+        }
+    };
+    let ok = if approve {
+        "request-approved"
+    } else {
+        "request-refused"
+    };
+    match s
+        .app
+        .decide_clock_request(&req.ctx, id, approve, &d.get("answer"))
+        .await
+    {
+        Ok(case) if d.get("back") == "case" => see_other(&format!("/cases/{case}?ok={ok}#clocks")),
+        r => from_inbox(&s, &req, r.map(|_| ()), ok).await,
+    }
+}
+
+/// The answer to an action taken in the inbox (an approval, a referral accepted or returned):
+/// back to the inbox, with the success, or with why it was refused — the item stays.
+pub(crate) async fn from_inbox(
+    s: &AppState,
+    req: &Req,
+    r: Result<(), gongzhi_app::AppError>,
+    ok: &str,
+) -> PageResult {
+    match r {
+        Ok(()) => see_other(&format!("/inbox?ok={ok}")),
+        Err(e) => {
+            let (f, status) = super::form_error(req, e, crate::form::FormState::default())?;
+            let alert = f.all_errors();
+            inbox_page(s, req, InboxQuery::default(), alert, status).await
+        }
+    }
 }
 
 async fn task_done(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -> PageResult {
@@ -200,6 +365,23 @@ fn notice_text(t: &T, n: &Notice) -> String {
         Message::SignOffRefused { by, reason } => (
             "notice-risk-refused",
             vec![("by", by.clone()), ("reason", reason.clone())],
+        ),
+        Message::ClockRequestDecided {
+            clock,
+            approved,
+            by,
+            answer,
+        } => (
+            if *approved {
+                "notice-clock-request-approved"
+            } else {
+                "notice-clock-request-refused"
+            },
+            vec![
+                ("clock", t.code("clock", clock.code())),
+                ("by", by.clone()),
+                ("answer", answer.clone()),
+            ],
         ),
     };
     let args: Vec<(&str, String)> = case.into_iter().chain(more).collect();

@@ -9,7 +9,7 @@ mod clock;
 mod contact;
 mod deadline;
 mod follow_up;
-mod inbox;
+pub(crate) mod inbox;
 mod lockout;
 mod mediation;
 mod meeting;
@@ -43,7 +43,22 @@ pub struct NavItem {
     pub href: &'static str,
     pub label: String,
     pub active: bool,
+    /// Reference data and settings: under one "基础资料" menu, so the bar fits on one line.
+    pub reference: bool,
 }
+
+/// The pages gathered under the reference menu.
+const REFERENCE: &[&str] = &[
+    "/admin/org",
+    "/admin/agencies",
+    "/admin/roster",
+    "/admin/calendar",
+    "/admin/deadline-rules",
+    "/admin/risk-rules",
+    "/admin/templates",
+    "/admin/categories",
+    "/admin/import",
+];
 
 /// What every page shows around its content.
 pub struct Chrome {
@@ -100,6 +115,7 @@ impl Chrome {
                 .map(|(href, key, _)| NavItem {
                     href,
                     label: req.t.t(key),
+                    reference: REFERENCE.contains(href),
                     active: if *href == "/" {
                         req.path == "/"
                     } else {
@@ -117,6 +133,13 @@ impl Chrome {
             flash: String::new(),
             lang: req.t.lang.code(),
         }
+    }
+
+    /// The reference menu's pages, and whether one of them is shown.
+    pub fn reference_nav(&self) -> (Vec<&NavItem>, bool) {
+        let items: Vec<&NavItem> = self.nav.iter().filter(|n| n.reference).collect();
+        let active = items.iter().any(|n| n.active);
+        (items, active)
     }
 
     /// A confirmation carried in `?ok=key` after a redirect.

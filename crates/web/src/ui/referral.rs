@@ -12,6 +12,7 @@ use crate::middleware::Req;
 use crate::routes::{Access, Routes};
 use crate::ui::PageResult;
 use crate::ui::case::after;
+use crate::ui::inbox::from_inbox;
 
 pub fn router() -> Routes {
     Routes::new()
@@ -44,7 +45,11 @@ async fn answer_referral(
         action: action.clone(),
         text: d.get("text"),
     };
-    match s.app.answer_referral(&req.ctx, id, &answer).await {
+    let r = s.app.answer_referral(&req.ctx, id, &answer).await;
+    if d.get("back") == "inbox" {
+        return from_inbox(&s, &req, r.map(|_| ()), &format!("referral-{action}")).await;
+    }
+    match r {
         Ok(case) => {
             let ok = format!("referral-{action}");
             after(&s, &req, case, &format!("ref-{id}"), &d, Ok(()), &ok).await

@@ -17,6 +17,7 @@ use crate::middleware::Req;
 use crate::routes::{Access, Routes};
 use crate::ui::PageResult;
 use crate::ui::case::{after, fmt_ms, risk_class};
+use crate::ui::inbox::from_inbox;
 
 pub fn router() -> Routes {
     Routes::new()
@@ -84,6 +85,8 @@ pub struct RiskPanel {
     pub may_assess: bool,
     /// The leader's sign-off is what the gate waits for.
     pub sign_due: bool,
+    /// The head refused the sign-off: the plan is to be revised first.
+    pub refused: bool,
     pub derived: Derived,
     /// The rule set a new assessment is scored by.
     pub rules: String,
@@ -120,6 +123,10 @@ pub(crate) fn risk_panel(t: &T, v: &CaseView, viewer: Id) -> RiskPanel {
         .collect();
     let r = v.risk;
     let needs = v.risk_needs.unwrap_or_default();
+    let refused = v
+        .assessments
+        .first()
+        .is_some_and(|a| a.sign_off_refused_at.is_some());
     RiskPanel {
         tasks_done: v.plan_tasks.iter().filter(|k| k.done_at.is_some()).count(),
         tasks: v
@@ -136,6 +143,8 @@ pub(crate) fn risk_panel(t: &T, v: &CaseView, viewer: Id) -> RiskPanel {
             .collect(),
         needs: if v.case.status.is_closed() || needs.is_empty() {
             String::new()
+        } else if needs == "transition-needs-signoff" && refused {
+            t.t("risk-signoff-refused-revise")
         } else if needs == "transition-needs-signoff" && !r.reassessment && v.plan_tasks.is_empty() {
             // The head signs off a plan with its tasks: they come first.
             t.t("risk-tasks-required")
@@ -144,7 +153,10 @@ pub(crate) fn risk_panel(t: &T, v: &CaseView, viewer: Id) -> RiskPanel {
         },
         reassess_due: needs == "transition-needs-reassessment",
         may_assess: !v.risk_assess_blocked,
-        sign_due: needs == "transition-needs-signoff" && (r.reassessment || !v.plan_tasks.is_empty()),
+        sign_due: needs == "transition-needs-signoff"
+            && !refused
+            && (r.reassessment || !v.plan_tasks.is_empty()),
+        refused,
         derived: v.risk_derived,
         rules: v.risk_rules.clone(),
         rows,
@@ -195,13 +207,19 @@ async fn assess(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: Form
     after(&s, &req, id, "risk", &d, r, "assessed").await
 }
 
-async fn sign_off(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -> PageResult {
+async fn sign_off(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     let r = s.app.sign_off_risk(&req.ctx, id).await;
-    after(&s, &req, id, "risk", &FormData::default(), r, "signed").await
+    if d.get("back") == "inbox" {
+        return from_inbox(&s, &req, r, "signed").await;
+    }
+    after(&s, &req, id, "risk", &d, r, "signed").await
 }
 
 async fn refuse(State(s): State<AppState>, req: Req, Path(id): Path<Id>, d: FormData) -> PageResult {
     let r = s.app.refuse_risk(&req.ctx, id, &d.get("reason")).await;
+    if d.get("back") == "inbox" {
+        return from_inbox(&s, &req, r, "refused").await;
+    }
     after(&s, &req, id, "risk", &d, r, "refused").await
 }
 

@@ -46,6 +46,8 @@ pub struct ClockRow {
     pub pause_reasons: Vec<(String, String)>,
     pub rule_version: i64,
     pub provisional: bool,
+    /// A request to change it waiting for the head: (id, what in words).
+    pub request: Option<(String, String)>,
 }
 
 pub struct ReferralRow {
@@ -118,7 +120,8 @@ pub(crate) struct CasePage {
     failed: String,
     f: FormState,
     alert: String,
-    templates: Vec<ReplyTemplate>,
+    /// The templates that fit the state, each drafted for this case.
+    drafts: Vec<(ReplyTemplate, String)>,
     agencies: Vec<Agency>,
     handlers: Vec<User>,
     reply_kinds: Vec<Opt>,
@@ -357,6 +360,28 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
                     .collect(),
                 rule_version: k.rule_version,
                 provisional: k.provisional,
+                request: v
+                    .clock_requests
+                    .iter()
+                    .find(|r| r.clock_id == k.clock.id.to_string() && r.state == "pending")
+                    .map(|r| {
+                        let what = match r.action.as_str() {
+                            "extend" => t.ta("clock-request-extend", &[("days", r.days.to_string())]),
+                            "pause" => t.t("clock-request-pause"),
+                            _ => t.t("clock-request-resume"),
+                        };
+                        (
+                            r.id.clone(),
+                            t.ta(
+                                "clock-request-waiting",
+                                &[
+                                    ("what", what),
+                                    ("who", r.requested_by_name.clone()),
+                                    ("reason", r.reason.clone()),
+                                ],
+                            ),
+                        )
+                    }),
             }
         })
         .collect();
@@ -394,18 +419,26 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
     } else {
         Vec::new()
     };
-    let reply_draft = templates
-        .iter()
-        .find(|x| x.code == reply::fitting_template(v.case.kind, v.case.status))
-        .or(templates.first())
+    // Each fitting template drafted for this case: choosing one fills the form (app.js).
+    let today = time::local_date(s.app.now());
+    let drafts: Vec<(ReplyTemplate, String)> = templates
+        .into_iter()
         .map(|x| {
             let body = reply::fill(
                 &x.body,
                 &v.case.number,
                 &v.case.title,
                 &v.case.owner_agency_name,
-                time::local_date(s.app.now()),
+                today,
             );
+            (x, body)
+        })
+        .collect();
+    let reply_draft = drafts
+        .iter()
+        .find(|(x, _)| x.code == reply::fitting_template(v.case.kind, v.case.status))
+        .or(drafts.first())
+        .map(|(x, body)| {
             FormState::default()
                 .with("kind", &x.kind)
                 .with("template", &x.code)
@@ -482,7 +515,7 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
         failed,
         f,
         alert,
-        templates,
+        drafts,
         agencies,
         handlers,
         reply_kinds: opts(
