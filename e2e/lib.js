@@ -30,13 +30,14 @@ function gongzhi(env, args, input) {
 }
 
 /** Starts a server with its own data directory; resolves when /readyz answers 200. */
-async function startServer() {
+async function startServer(extra = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gongzhi-e2e-'));
   const port = await freePort();
   const env = {
     GONGZHI__DATABASE__URL: `sqlite://${dir}/gongzhi.db`,
     GONGZHI__HTTP__BIND: `127.0.0.1:${port}`,
     RUST_LOG: 'warn',
+    ...extra,
   };
   const proc = spawn(BIN, ['serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
@@ -86,6 +87,35 @@ async function shot(page, name) {
 
 const DEMO_PASSWORD = 'Demo@2026gz';
 
+/**
+ * axe-core's WCAG 2.1 A/AA checks on the page as it is; returns the serious and critical
+ * violations as `rule: target` lines (empty when there are none).
+ */
+async function axe(page) {
+  // Evaluated through the DevTools protocol, which the page's CSP (script-src 'self') allows.
+  await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return found;
+}
+
+/**
+ * The answer of a portal captcha, read from its token with the field key the test server was
+ * started with (SM4-GCM: the counter mode from the nonce's second block; the tag is not checked).
+ */
+function captchaAnswer(token, fieldKeyHex) {
+  const stored = Buffer.from(token, 'base64url').toString('utf8');
+  const blob = Buffer.from(stored.split(':')[1], 'base64');
+  const nonce = blob.subarray(0, 12);
+  const ct = blob.subarray(12, blob.length - 16);
+  const iv = Buffer.concat([nonce, Buffer.from([0, 0, 0, 2])]);
+  const d = crypto.createDecipheriv('sm4-ctr', Buffer.from(fieldKeyHex, 'hex'), iv);
+  return Buffer.concat([d.update(ct), d.final()]).toString('utf8').split('|')[1];
+}
+
 /** A demo user signed in, in a context of its own; confirmation dialogs are accepted. */
 async function login(browser, base, username, viewport = { width: 1366, height: 900 }) {
   const ctx = await browser.newContext({ viewport });
@@ -103,14 +133,14 @@ async function login(browser, base, username, viewport = { width: 1366, height: 
  * A test file's server with the demo accounts (no demo cases) and its browser, started before
  * the tests and stopped after them: `suite.server`, `suite.browser`, `suite.login(username)`.
  */
-function demoSuite({ before, after }) {
+function demoSuite({ before, after, env = {} }) {
   const suite = {
     server: null,
     browser: null,
     login: (username, viewport) => login(suite.browser, suite.server.base, username, viewport),
   };
   before(async () => {
-    suite.server = await startServer();
+    suite.server = await startServer(env);
     gongzhi({ ...suite.server.env, GONGZHI__CASES__DEMO_CASES: '0' }, ['seed-demo']);
     suite.browser = await launch();
   });
@@ -121,4 +151,4 @@ function demoSuite({ before, after }) {
   return suite;
 }
 
-module.exports = { gongzhi, startServer, launch, login, demoSuite, totp, shot, SHOTS, DEMO_PASSWORD };
+module.exports = { gongzhi, startServer, launch, login, demoSuite, totp, shot, axe, captchaAnswer, SHOTS, DEMO_PASSWORD };

@@ -3,7 +3,7 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { gongzhi, startServer, login: signIn, demoSuite, shot } = require('../lib');
+const { gongzhi, startServer, login: signIn, demoSuite, shot, axe } = require('../lib');
 
 const suite = demoSuite({ before, after });
 const login = suite.login;
@@ -241,6 +241,7 @@ test('the case pages on desktop and phone with two years of demo cases', async (
     ['/deadlines?start=2025-09-30&amount=3&unit=working_day', 'calculator'], ['/portal', 'portal'], ['/portal/submit', 'portal-submit'],
     ['/portal/track', 'portal-track'], [`${first}/timeline`, 'timeline'], ['/admin/agencies', 'agencies-chief'],
   ];
+  const violations = [];
   for (const [label, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
     await page.setViewportSize(viewport);
     for (const [path, name] of paths) {
@@ -248,8 +249,11 @@ test('the case pages on desktop and phone with two years of demo cases', async (
       assert.equal(res.status(), 200, path);
       assert.doesNotMatch(await page.innerText('body'), RAW_KEY, `${path} shows a raw key`);
       await shot(page, `${label}-${name}`);
+      violations.push(...(await axe(page)).map((v) => `${label} ${path}: ${v}`));
     }
   }
+  console.log(`axe-core, serious or critical, ${paths.length * 2} pages: ${violations.length}`);
+  assert.deepEqual(violations, [], 'WCAG 2.1 AA: no serious or critical violation on the tour');
   await page.context().close();
   other.stop();
 });

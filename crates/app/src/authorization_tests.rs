@@ -30,6 +30,22 @@ const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
     ),
     ("portal_track", "tracking code + last four digits, throttled"),
     (
+        "portal_feedback",
+        "the submitter's answer at closure: tracking code + last four digits, throttled, once",
+    ),
+    (
+        "hold_uploads",
+        "a refused portal form's acceptable files, held two hours (the portal's rate limit bounds it)",
+    ),
+    (
+        "release_held",
+        "drops a form's held files once the form is submitted",
+    ),
+    (
+        "held_uploads",
+        "a refused portal form's files by its random token, only for that form's submission; never served back",
+    ),
+    (
         "open311_requests",
         "public fields only; a partner's own requests in full",
     ),

@@ -3,13 +3,14 @@
 //! per code. Partner systems submit through the same door with their API key (see `open311`).
 
 use gongzhi_domain::audit::Changes;
-use gongzhi_domain::case::normalize_tracking_code;
+use gongzhi_domain::case::{Satisfaction, normalize_tracking_code};
 use gongzhi_domain::org::{AgencyKind, OrgLevel};
 use gongzhi_domain::publication::Audience;
 use gongzhi_domain::workflow::CaseKind;
-use gongzhi_domain::{Id, Principal};
+use gongzhi_domain::{Id, Principal, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::case::{self, Case};
+use gongzhi_store::follow_up;
 use gongzhi_store::reference::{self, Agency, OrgUnit};
 
 use crate::case::{IntakeForm, Source, Upload};
@@ -31,6 +32,19 @@ const TRACK_ADDRESS: Guesses = Guesses {
     max: 10,
     lockout: chrono::Duration::hours(1),
 };
+
+/// How long files of a refused portal form are held for the next try (ms).
+const HELD_FOR_MS: i64 = 2 * 3600 * 1000;
+
+/// Files held across a refused portal form: the token the form carries, and their names.
+#[derive(Clone, Debug, Default)]
+pub struct Held {
+    pub token: String,
+    pub names: Vec<String>,
+}
+
+/// Who a follow-up the submitter gave on the portal is recorded as.
+const SUBMITTER_FOLLOW_UP: &str = "当事人网上评价";
 
 impl App {
     /// The villages and communities a submission may name, with their townships.
@@ -149,6 +163,127 @@ impl App {
     /// last four digits of the phone number given. Wrong answers are counted per code and per
     /// address; the answer never says which half was wrong.
     pub async fn portal_track(&self, ctx: &Ctx, code: &str, last4: &str) -> Result<PublicCase, AppError> {
+        let c = self.submitter_case(ctx, code, last4).await?;
+        let mut conn = self.db().conn().await?;
+        self.public_case(&mut conn, c, Audience::Submitter).await
+    }
+
+    /// The files held by a form's token (expired ones are gone).
+    pub async fn held_uploads(&self, token: &str) -> Result<Vec<Upload>, AppError> {
+        if token.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        let since = time::to_millis(self.now()) - HELD_FOR_MS;
+        let mut conn = self.db().conn().await?;
+        Ok(gongzhi_store::portal::held(&mut conn, token.trim(), since)
+            .await?
+            .into_iter()
+            .map(|(filename, data)| Upload { filename, data })
+            .collect())
+    }
+
+    /// A portal form was refused: its acceptable files are held (under the form's token, or a new
+    /// one) so that the next try does not lose them; ten at most, like a submission.
+    pub async fn hold_uploads(&self, token: &str, uploads: &[Upload]) -> Result<Held, AppError> {
+        let mut checks = crate::error::Checks::new();
+        self.check_uploads(&mut checks, uploads);
+        let token = match token.trim() {
+            "" => Id::new().to_string(),
+            t => t.to_owned(),
+        };
+        let now = time::to_millis(self.now());
+        let mut tx = self.db().begin().await?;
+        gongzhi_store::portal::purge(tx.conn(), now - HELD_FOR_MS).await?;
+        let mut names: Vec<String> = gongzhi_store::portal::held(tx.conn(), &token, now - HELD_FOR_MS)
+            .await?
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        // Only files a submission would accept are held (a refused file is named in the form).
+        if checks.finish().is_ok() {
+            for u in uploads.iter().take(10usize.saturating_sub(names.len())) {
+                gongzhi_store::portal::hold(
+                    tx.conn(),
+                    &Id::new().to_string(),
+                    &token,
+                    &u.filename,
+                    &u.data,
+                    now,
+                )
+                .await?;
+                names.push(u.filename.clone());
+            }
+        }
+        tx.commit().await?;
+        Ok(Held { token, names })
+    }
+
+    /// The held files were submitted with their form.
+    pub async fn release_held(&self, token: &str) -> Result<(), AppError> {
+        if !token.trim().is_empty() {
+            let mut conn = self.db().conn().await?;
+            gongzhi_store::portal::release(&mut conn, token.trim()).await?;
+        }
+        Ok(())
+    }
+
+    /// The submitter's answer once the case is closed (issue 10 §7): whether the matter was
+    /// resolved — 满意, 基本满意 or 不满意 — recorded as a follow-up (回访) of the case, once.
+    pub async fn portal_feedback(
+        &self,
+        ctx: &Ctx,
+        code: &str,
+        last4: &str,
+        satisfaction: &str,
+        notes: &str,
+    ) -> Result<(), AppError> {
+        let s = Satisfaction::parse(satisfaction)
+            .ok_or_else(|| AppError::field("satisfaction", "portal-satisfaction-required"))?;
+        let notes = notes.trim();
+        if notes.chars().count() > 500 {
+            return Err(AppError::field("notes", "too-long"));
+        }
+        let c = self.submitter_case(ctx, code, last4).await?;
+        if !c.status.is_closed() {
+            return Err(AppError::field("satisfaction", "portal-feedback-open"));
+        }
+        let mut tx = self.db().begin().await?;
+        let by = SUBMITTER_FOLLOW_UP.to_owned();
+        if follow_up::follow_ups(tx.conn(), c.id)
+            .await?
+            .iter()
+            .any(|f| f.by_name == by)
+        {
+            return Err(AppError::field("satisfaction", "portal-feedback-given"));
+        }
+        follow_up::insert_follow_up(
+            tx.conn(),
+            &follow_up::FollowUp {
+                id: Id::new().to_string(),
+                case_id: c.id.to_string(),
+                at: time::to_millis(self.now()),
+                by_name: by,
+                satisfaction: s.code().into(),
+                notes: notes.to_owned(),
+            },
+        )
+        .await?;
+        self.event(tx.conn(), ctx, &c, "follow-up", s.code(), false)
+            .await?;
+        ctx.audit(
+            tx.conn(),
+            "case.portal_feedback",
+            "case",
+            &c.id.to_string(),
+            Changes::new().set("satisfaction", s.code()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The case of a tracking code whose phone ends in `last4`; wrong answers are counted.
+    async fn submitter_case(&self, ctx: &Ctx, code: &str, last4: &str) -> Result<Case, AppError> {
         let code = normalize_tracking_code(code);
         let code_bucket = format!("track:{code}");
         let address_bucket = format!("track-ip:{}", ctx.address_key());
@@ -170,7 +305,6 @@ impl App {
             return Err(AppError::field("code", "tracking-not-found"));
         };
         tx.commit().await?;
-        let mut conn = self.db().conn().await?;
-        self.public_case(&mut conn, c, Audience::Submitter).await
+        Ok(c)
     }
 }

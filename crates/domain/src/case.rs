@@ -1,7 +1,7 @@
 //! The vocabulary of a case outside its workflow: parties, replies, mediation, follow-up.
 
 use crate::policy::codes;
-use crate::workflow::CaseKind;
+use crate::workflow::{CaseKind, Channel};
 
 codes! {
     PartyRole {
@@ -111,6 +111,25 @@ pub fn normalize_tracking_code(typed: &str) -> String {
         .filter(|c| !c.is_whitespace() && *c != '-')
         .flat_map(char::to_uppercase)
         .collect()
+}
+
+/// What a user registers most, by role (issue 10 §4): grid workers find disputes while screening
+/// their grid (§3.1, "网格排查"); the township centres' and partner agencies' handlers take
+/// disputes brought to them; the juvenile team receives minor criminal cases from case handling
+/// (§3.4); the 12309 desk and the prosecutors take petitions by visit (§3.2). The first role that
+/// names a usual intake decides.
+pub fn usual_intake(roles: &[crate::policy::Role]) -> (CaseKind, Channel) {
+    use crate::policy::Role;
+    for r in roles {
+        match r {
+            Role::GridWorker => return (CaseKind::Dispute, Channel::GridScreening),
+            Role::PartnerHandler => return (CaseKind::Dispute, Channel::Visit),
+            Role::JuvenileTeam => return (CaseKind::MinorCriminal, Channel::CaseHandling),
+            Role::ReceptionClerk => return (CaseKind::Petition, Channel::Visit),
+            _ => {}
+        }
+    }
+    (CaseKind::Petition, Channel::Visit)
 }
 
 #[cfg(test)]

@@ -47,3 +47,15 @@ FROM case_counter c
 CROSS JOIN (SELECT 'petition' AS series UNION ALL SELECT 'dispute' UNION ALL SELECT 'gov_petition'
             UNION ALL SELECT 'minor_criminal' UNION ALL SELECT '') k;
 DROP TABLE case_counter;
+
+-- A citizen's files held across a refused portal form, by a random token, for two hours: what
+-- was uploaded is not lost when the form comes back with an error.
+CREATE TABLE held_upload (
+    id TEXT PRIMARY KEY,
+    token TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    data BLOB NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX held_upload_token ON held_upload (token);
+CREATE INDEX held_upload_created ON held_upload (created_at);

@@ -20,6 +20,7 @@ pub mod meeting;
 mod migrate;
 pub mod notice;
 pub mod partner;
+pub mod portal;
 pub mod reference;
 pub mod referral;
 pub mod reply;

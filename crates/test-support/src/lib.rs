@@ -229,6 +229,9 @@ const BOOKKEEPING: &[&str] = &[
     "auth_throttle",
     "portal_throttle",
     "captcha_used",
+    // A refused portal form's files, held for its next try (two hours; bounded by the portal's
+    // submission rate limit, and never held once it is reached).
+    "held_upload",
     "job_lease",
     "gongzhi_lock",
     "schema_migration",

@@ -118,3 +118,24 @@ document.addEventListener('change', function (e) {
     kind.value = o.getAttribute('data-kind');
   }
 });
+// A grid menu follows its village menu: only the chosen village's grids are offered.
+(function () {
+  function follow(grid) {
+    var place = document.getElementById(grid.getAttribute('data-follows'));
+    if (!place) { return; }
+    var groups = grid.querySelectorAll('optgroup[data-village]');
+    groups.forEach(function (g) {
+      var mine = !place.value || g.getAttribute('data-village') === place.value;
+      g.hidden = !mine;
+      g.disabled = !mine;
+    });
+    var chosen = grid.selectedOptions[0];
+    if (chosen && chosen.parentElement.disabled) { grid.value = ''; }
+  }
+  document.addEventListener('change', function (e) {
+    document.querySelectorAll('select[data-follows="' + CSS.escape(e.target.id || '') + '"]').forEach(follow);
+  });
+  document.addEventListener('DOMContentLoaded', function () {
+    document.querySelectorAll('select[data-follows]').forEach(follow);
+  });
+})();

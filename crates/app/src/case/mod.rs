@@ -18,6 +18,7 @@ mod edit;
 mod intake;
 mod register;
 mod reveal;
+mod setup;
 mod transition;
 mod view;
 
@@ -26,6 +27,7 @@ pub(crate) use intake::Source;
 pub use intake::{IntakeForm, PartyInput, Upload};
 pub(crate) use register::Committer;
 pub use reveal::{RevealRequest, Revealed};
+pub use setup::IntakeSetup;
 pub use transition::TransitionInput;
 pub use view::{CaseCan, CaseView, ClockView, MeetingView, PartyView, TimelineEvent};
 

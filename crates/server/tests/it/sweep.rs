@@ -582,6 +582,15 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             Form(vec![("code", ids.tracking.clone()), ("last4", s("0000"))]),
         ),
         (
+            "POST /portal/feedback",
+            Form(vec![
+                ("code", ids.tracking.clone()),
+                ("last4", s("0000")),
+                ("satisfaction", s("satisfied")),
+                ("notes", s("满意")),
+            ]),
+        ),
+        (
             "POST /open311/v2/requests.json",
             Form(vec![
                 ("service_code", s("NEIGHBOUR")),

@@ -25,6 +25,7 @@ pub fn router() -> Routes {
         .post("/portal/submit", Access::Public, submit)
         .get("/portal/track", Access::Public, track_form)
         .post("/portal/track", Access::Public, track)
+        .post("/portal/feedback", Access::Public, feedback)
         .get("/portal/captcha-audio", Access::Public, captcha_audio)
 }
 
@@ -105,28 +106,56 @@ async fn submit(State(s): State<AppState>, req: Req, request: Request) -> PageRe
         p.role = "petitioner".into();
     }
     let captcha = (d.get("captcha_token"), d.get("captcha"));
-    match s
+    // Files of an earlier refused try are held on the server and come with this one.
+    let held = d.get("held");
+    let mut uploads = page(&req, s.app.held_uploads(&held).await)?;
+    uploads.extend(files.iter().cloned());
+    let r = s
         .app
-        .portal_submit(&req.ctx, &form, &files, Some((&captcha.0, &captcha.1)))
-        .await
-    {
-        Ok((c, code)) => super::ok(
-            &req,
-            &Done {
-                c: Chrome::new(&req),
-                code,
-                number: c.number,
-            },
-        ),
+        .portal_submit(&req.ctx, &form, &uploads, Some((&captcha.0, &captcha.1)))
+        .await;
+    let (f, status) = match r {
+        Ok((c, code)) => {
+            page(&req, s.app.release_held(&held).await)?;
+            return super::ok(
+                &req,
+                &Done {
+                    c: Chrome::new(&req),
+                    code,
+                    number: c.number,
+                },
+            );
+        }
+        // Past the rate limit nothing more is held (what was held stays for the next try).
         Err(AppError::RateLimited) => {
             let f = FormState::from_data(&d).error("captcha", req.t.t("error-rate-limited"));
-            submit_page(&s, &req, f, StatusCode::TOO_MANY_REQUESTS).await
+            return submit_page(&s, &req, f, StatusCode::TOO_MANY_REQUESTS).await;
         }
-        Err(e) => {
-            let (f, status) = form_error(&req, e, FormState::from_data(&d).with("captcha", ""))?;
-            submit_page(&s, &req, f, status).await
+        Err(e) => form_error(&req, e, FormState::from_data(&d).with("captcha", ""))?,
+    };
+    // Refused: what was uploaded is kept for the next try, and the messages speak to a citizen.
+    let kept = page(&req, s.app.hold_uploads(&held, &files).await)?;
+    let f = citizen_words(&req, f)
+        .with("held", kept.token)
+        .with_all("held_names", kept.names);
+    submit_page(&s, &req, f, status).await
+}
+
+/// The portal's own wording for what staff forms say in office language (issue 10 §7).
+fn citizen_words(req: &Req, mut f: FormState) -> FormState {
+    for (field, key) in [
+        ("place_id", "portal-error-place"),
+        ("category", "portal-error-category"),
+        ("title", "portal-error-title"),
+        ("narrative", "portal-error-narrative"),
+        ("parties[0].name", "portal-error-name"),
+        ("parties[0].phone", "portal-error-phone"),
+    ] {
+        if !f.e(field).is_empty() {
+            f = f.error(field, req.t.t(key));
         }
     }
+    f
 }
 
 pub struct ReplyRow {
@@ -206,8 +235,41 @@ fn track_page(req: &Req, f: FormState, found: Option<PublicCase>, status: Status
     Ok(render(status, &p, req.ctx.request_id()))
 }
 
-async fn track_form(req: Req) -> PageResult {
-    track_page(&req, FormState::default(), None, StatusCode::OK)
+#[derive(serde::Deserialize, Default)]
+struct TrackQuery {
+    code: Option<String>,
+}
+
+/// The tracking form; the link given after a submission carries the code.
+async fn track_form(req: Req, Query(q): Query<TrackQuery>) -> PageResult {
+    let f = FormState::default().with("code", q.code.unwrap_or_default());
+    track_page(&req, f, None, StatusCode::OK)
+}
+
+/// The submitter says whether the closed matter was resolved; the answer comes back on the
+/// progress page (which the code and the four digits open again).
+async fn feedback(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {
+    let (code, last4) = (d.get("code"), d.get("last4"));
+    let r = s
+        .app
+        .portal_feedback(&req.ctx, &code, &last4, &d.get("satisfaction"), &d.get("notes"))
+        .await;
+    let f = FormState::from_data(&d);
+    let (f, status) = match r {
+        Ok(()) => (f.with("thanked", "1"), StatusCode::OK),
+        Err(AppError::RateLimited) => (
+            f.error("code", req.t.t("error-rate-limited")),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(e) => form_error(&req, e, f)?,
+    };
+    match s.app.portal_track(&req.ctx, &code, &last4).await {
+        Ok(found) => track_page(&req, f, Some(found), status),
+        Err(e) => {
+            let (f, status) = form_error(&req, e, f)?;
+            track_page(&req, f, None, status)
+        }
+    }
 }
 
 async fn track(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {

@@ -35,7 +35,7 @@ pub(crate) struct NewPage {
 }
 
 pub(crate) async fn new_page(s: &AppState, req: &Req, f: FormState, status: StatusCode) -> PageResult {
-    let places = page(req, s.app.portal_places().await)?;
+    let places = page(req, s.app.intake_setup(&req.ctx).await)?.places;
     let mut grids = Vec::new();
     for (_, villages) in &places {
         for v in villages {
@@ -94,14 +94,12 @@ pub(crate) async fn new_page(s: &AppState, req: &Req, f: FormState, status: Stat
 }
 
 pub(crate) async fn new_form(State(s): State<AppState>, req: Req) -> PageResult {
-    page(
-        &req,
-        s.app
-            .authorize(&req.ctx, gongzhi_app::domain::Action::RegisterCase)
-            .await,
-    )?;
+    // The form starts from what this user registers most, in the places they work in.
+    let setup = page(&req, s.app.intake_setup(&req.ctx).await)?;
     let now = time::format_local(s.app.now()).replace(' ', "T");
     let f = FormState::default()
+        .with("kind", setup.kind.code())
+        .with("channel", setup.channel.code())
         .with("received_at", now)
         .with("parties[0].role", "petitioner")
         .with("parties[1].role", "respondent")
