@@ -579,25 +579,10 @@ pub fn past_unsent_reply(kind: CaseKind, from: Status, command: Command) -> Stat
     }
 }
 
-/// Commands that refuse, hand off or end a step against the petitioner's wish: each needs its
-/// reason on record (§3.1–§3.4; hearing rules Art. 9; CPL Art. 284).
-pub fn needs_reason(c: Command) -> bool {
-    matches!(
-        c,
-        C::NotAccept
-            | C::TransferOut
-            | C::Divert
-            | C::Fail
-            | C::AbandonReconciliation
-            | C::RefuseHearing
-            | C::RevokeProbation
-    )
-}
-
 mod effects;
 mod steps;
 pub use effects::{Effects, Exempt, Facts, apply};
-pub use steps::{Step, Steps, steps};
+pub use steps::{Step, Steps, needs_reason, steps};
 
 #[cfg(test)]
 mod tests;

@@ -2,11 +2,26 @@
 //! allow, which of them the risk gate or the ladder still holds back and why, the one the
 //! workflow expects next, and the commands of this state that belong to someone else.
 
+use super::roles_for;
 use super::{CaseKind, Command, Level, RiskFacts, Status, TransitionError, available, is_decision};
-use super::{needs_reason, roles_for};
 use crate::policy::Role;
 
 use Command as C;
+
+/// Commands that refuse, hand off or end a step against the petitioner's wish: each needs its
+/// reason on record (§3.1–§3.4; hearing rules Art. 9; CPL Art. 284).
+pub fn needs_reason(c: Command) -> bool {
+    matches!(
+        c,
+        C::NotAccept
+            | C::TransferOut
+            | C::Divert
+            | C::Fail
+            | C::AbandonReconciliation
+            | C::RefuseHearing
+            | C::RevokeProbation
+    )
+}
 
 /// One command the viewer may give from the current state.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -18,14 +18,17 @@ use crate::i18n::T;
 use crate::middleware::Req;
 use crate::routes::{Access, Routes};
 
+mod events;
 mod intake;
 mod list;
 mod page;
 mod panel;
+mod steps;
 
+pub(crate) use events::{EventRow, clock_change_text};
 pub use intake::{intake_form, read_multipart};
 pub use list::{CaseRow, case_row};
-pub(crate) use page::{Answer, EventRow, after, case_page, clock_change_text};
+pub(crate) use page::{Answer, after, case_page};
 
 pub fn router() -> Routes {
     use Action::{HandleCase, RegisterCase, RevealPersonal, ViewCases};

@@ -5,22 +5,22 @@ use axum::extract::{Path, Query, State};
 use chrono::Datelike;
 use gongzhi_app::AppError;
 use gongzhi_app::admin::{Agency, Category};
-use gongzhi_app::case::{CaseView, Revealed, TimelineEvent};
+use gongzhi_app::case::{CaseView, Revealed};
 use gongzhi_app::domain::case::{MediationOutcome, ReplyChannel, ReplyKind, Satisfaction};
 use gongzhi_app::domain::deadline::ClockState;
-use gongzhi_app::domain::event::EventDetail;
 use gongzhi_app::domain::workflow::Command;
 use gongzhi_app::domain::{Id, time};
 use gongzhi_app::reply::{self, Template as ReplyTemplate};
 use gongzhi_app::users::User;
 use http::StatusCode;
 
+use super::events::EventRow;
 use super::panel::{self, Panel};
+use super::steps::{StepRow, step_rows};
 use super::{CaseRow, Opt, case_row, clock_class, fmt_ms, fmt_ts, opts};
 use crate::AppState;
 use crate::error::{PageError, render, transition_message};
 use crate::form::{FormData, FormState};
-use crate::i18n::T;
 use crate::middleware::Req;
 use crate::ui::risk::{RiskPanel, risk_panel};
 use crate::ui::{Chrome, PageResult, form_error, page, see_other};
@@ -63,25 +63,6 @@ pub struct ReferralRow {
     pub at: String,
     pub receiving: bool,
     pub sending: bool,
-}
-
-/// A step the actions card offers: a command button, or a link to the panel that gives it (the
-/// reply form, the risk assessment).
-pub struct StepRow {
-    pub code: String,
-    pub label: String,
-    pub class: &'static str,
-    /// The panel that gives the command ("" for a button of the actions form).
-    pub link: &'static str,
-    pub blocked: bool,
-}
-
-pub struct EventRow {
-    pub at: String,
-    pub who: String,
-    pub agency: String,
-    pub what: String,
-    pub detail: String,
 }
 
 #[derive(Template)]
@@ -192,89 +173,6 @@ impl CasePage {
     fn fmt(&self, ms: &i64) -> String {
         fmt_ms(*ms)
     }
-}
-
-impl EventRow {
-    /// A timeline step in words: what happened and what it says, in the reader's language.
-    pub(crate) fn of(t: &T, e: &TimelineEvent) -> Self {
-        let (what, detail) = event_text(t, &e.kind, &e.detail);
-        EventRow {
-            at: fmt_ms(e.at),
-            who: e.actor_name.clone(),
-            agency: e.agency_name.clone(),
-            what,
-            detail,
-        }
-    }
-}
-
-fn event_text(t: &T, kind: &str, detail: &EventDetail) -> (String, String) {
-    let what = match kind.strip_prefix("cmd-") {
-        Some(cmd) => t.code("command", cmd),
-        None => t.code_or_raw("event", kind),
-    };
-    let detail = match detail {
-        EventDetail::None => String::new(),
-        EventDetail::Registered { number, channel } => {
-            format!("{number}，{}", t.code("channel", channel.code()))
-        }
-        EventDetail::RiskAssessed { level, score } => t.ta(
-            "risk-summary",
-            &[
-                ("level", t.code("risk", level.code())),
-                ("score", score.to_string()),
-            ],
-        ),
-        EventDetail::ReconciliationChecked { unmet } if unmet.is_empty() => t.t("reconciliation-eligible"),
-        EventDetail::ReconciliationChecked { unmet } => unmet
-            .iter()
-            .map(|w| t.code("ineligible", w.code()))
-            .collect::<Vec<_>>()
-            .join("；"),
-        EventDetail::ClockChanged { clock, reason, due } => clock_change_text(t, *clock, reason, due),
-        EventDetail::Text { text } => match kind {
-            _ if kind.starts_with("cmd-") || kind.starts_with("mediation-") => text.clone(),
-            k if k.starts_with("reply-") => t.code_or_raw("reply-channel", text),
-            "follow-up" => t.code_or_raw("satisfaction", text),
-            "contact-attempt" => t.code_or_raw("contact-outcome", text),
-            "reconciliation-recorded" => {
-                match serde_json::from_str::<gongzhi_app::domain::reconciliation::ReconciliationRecord>(text)
-                {
-                    Ok(r) if r.missing().is_empty() => {
-                        format!("{}；{}", r.compensation, t.t("reconciliation-record-complete"))
-                    }
-                    Ok(r) => r
-                        .missing()
-                        .iter()
-                        .map(|m| t.t(&format!("reconciliation-missing-{}", m.replace('_', "-"))))
-                        .collect::<Vec<_>>()
-                        .join(""),
-                    Err(_) => String::new(),
-                }
-            }
-            "attachment" => t.ta("attachments-added", &[("n", text.clone())]),
-            _ => text.clone(),
-        },
-    };
-    (what, detail)
-}
-
-/// A clock change in words: which clock, why, and its due date since (the staff timeline and, for
-/// an extension, the petitioner's progress page, §3.3).
-pub(crate) fn clock_change_text(
-    t: &T,
-    clock: gongzhi_app::domain::deadline::ClockKind,
-    reason: &str,
-    due: &str,
-) -> String {
-    t.ta(
-        "event-clock-detail",
-        &[
-            ("clock", t.code("clock", clock.code())),
-            ("reason", reason.to_owned()),
-            ("due", due.to_owned()),
-        ],
-    )
 }
 
 /// What the case page answers with: the form an action came from, how it went, what to show.
@@ -564,65 +462,6 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
         return Ok(panel::answer(p, &panels, status, req.ctx.request_id()));
     }
     Ok(render(status, &p, req.ctx.request_id()))
-}
-
-/// The actions card: the viewer's steps (the expected one emphasised, one held back disabled) and,
-/// in words, why a step waits and whose the others are.
-fn step_rows(t: &T, v: &CaseView) -> (Vec<StepRow>, Vec<String>) {
-    let label = |c: Command| t.code("command", c.code());
-    let mut why = Vec::new();
-    let rows = v
-        .steps
-        .offered
-        .iter()
-        .map(|x| {
-            if let Some(e) = &x.blocked {
-                why.push(t.ta(
-                    "steps-blocked",
-                    &[("command", label(x.command)), ("reason", t.t(e.key()))],
-                ));
-            }
-            StepRow {
-                code: x.command.code().to_owned(),
-                label: label(x.command),
-                class: match (x.blocked.is_some(), x.expected, x.needs_reason) {
-                    (true, _, _) => "btn-outline-secondary",
-                    (false, true, _) => "btn-primary",
-                    (false, false, true) => "btn-outline-danger",
-                    (false, false, false) => "btn-outline-primary",
-                },
-                link: match x.command {
-                    Command::ReplyProcedural | Command::ReplyResult => "reply",
-                    Command::Grade => "assess",
-                    _ => "",
-                },
-                blocked: x.blocked.is_some(),
-            }
-        })
-        .collect();
-    let mut others: Vec<(String, String)> = Vec::new();
-    for (c, roles) in &v.steps.others {
-        let who = roles
-            .iter()
-            .map(|r| t.code("role", r.code()))
-            .collect::<Vec<_>>()
-            .join("、");
-        match others.iter_mut().find(|(_, w)| *w == who) {
-            Some((cmds, _)) => cmds.push_str(&format!("「{}」", label(*c))),
-            None => others.push((format!("「{}」", label(*c)), who)),
-        }
-    }
-    for (commands, roles) in others {
-        why.push(t.ta("steps-others", &[("commands", commands), ("roles", roles)]));
-    }
-    if v.steps.offered.is_empty() && v.steps.others.is_empty() && v.owner {
-        why.push(t.t(if v.case.status.is_closed() {
-            "steps-closed"
-        } else {
-            "steps-waiting"
-        }));
-    }
-    (rows, why)
 }
 
 #[derive(serde::Deserialize, Default)]
