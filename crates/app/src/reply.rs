@@ -191,25 +191,6 @@ impl App {
         Ok(())
     }
 
-    /// A reply drafted from a template for a case.
-    pub async fn draft_reply(&self, ctx: &Ctx, case: Id, template: &str) -> Result<String, AppError> {
-        self.authorize(ctx, Action::ViewCases).await?;
-        let mut conn = self.db().conn().await?;
-        let (c, _) = self.case_for_read(&mut conn, ctx, case).await?;
-        let t = reply::templates(&mut conn)
-            .await?
-            .into_iter()
-            .find(|t| t.code == template)
-            .ok_or(AppError::NotFound)?;
-        Ok(fill(
-            &t.body,
-            &c.number,
-            &c.title,
-            &c.owner_agency_name,
-            time::local_date(self.now()),
-        ))
-    }
-
     /// Sends a reply. A procedural reply satisfies the 7-day clock; a progress reply the 3-month
     /// (or the last monthly) clock and starts the next month's; a result reply the result clocks.
     /// On a procuratorate petition, the procedural and result replies are also workflow steps.

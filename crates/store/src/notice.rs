@@ -77,12 +77,15 @@ pub async fn notices_for(
 /// The work a notice asked for is done: the case's notices whose dedup key starts with `prefix`
 /// are put away (read) for everyone.
 pub async fn resolve_notices(conn: &mut AnyConnection, case: Id, prefix: &str, at: i64) -> Result<()> {
-    sqlx::query("UPDATE notice SET read_at = $1 WHERE case_id = $2 AND read_at IS NULL AND dedup LIKE $3")
-        .bind(at)
-        .bind(case.to_string())
-        .bind(format!("{}%", prefix.replace(['%', '_'], "")))
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE notice SET read_at = $1 WHERE case_id = $2 AND read_at IS NULL AND substr(dedup, 1, CAST($3 AS INTEGER)) = $4",
+    )
+    .bind(at)
+    .bind(case.to_string())
+    .bind(i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX))
+    .bind(prefix)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -95,6 +95,11 @@ pub fn steps(
 }
 
 fn blocked(command: Command, risk: RiskFacts, level: Option<Level>) -> Option<TransitionError> {
+    // §3.1 step 3: a dispute is graded by its assessment, which is what the gate asks for — the
+    // step leads to the risk panel, where what is still needed is said.
+    if command == C::Grade {
+        return None;
+    }
     if is_decision(command)
         && let Err(e) = risk.gate()
     {
@@ -186,6 +191,21 @@ mod tests {
         assert_eq!(s.expected().map(|x| x.command), Some(C::Resolve));
         let esc = s.offered.iter().find(|x| x.command == C::Escalate).unwrap();
         assert_eq!(esc.blocked, Some(TransitionError::TopOfLadder));
+    }
+
+    #[test]
+    fn a_dispute_is_graded_by_assessing_it_so_grading_is_never_held_back() {
+        let s = steps(
+            CaseKind::Dispute,
+            Status::Registered,
+            &[Role::GridWorker],
+            false,
+            RiskFacts::default(),
+            None,
+        );
+        assert_eq!(s.offered.len(), 1);
+        assert_eq!(s.offered[0].command, C::Grade);
+        assert!(s.offered[0].expected && s.offered[0].blocked.is_none());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use gongzhi_test_support::{DEMO_PASSWORD, TestApp};
 use serde_json::{Value, json};
 
-use crate::statute::dispute;
+use crate::statute::{clock_of, dispute, gov_petition_in_handling};
 
 fn approvals(inbox: &Value) -> Vec<(String, String)> {
     inbox["approvals"]
@@ -138,32 +138,8 @@ async fn a_clock_request_waits_for_the_head_who_approves_or_refuses_it_once() {
     let partner = t.api("demo_partner").await;
     let head = t.api("demo_police_head").await;
     let place = t.org_id("620702107201").await;
-    let (_, c) = partner
-        .post(
-            "/api/v1/cases",
-            json!({"kind": "gov_petition", "channel": "referral", "category": "LAND_ACQUISITION", "place_id": place,
-                "title": "反映征地补偿款分配问题", "narrative": "补偿款未足额发放。",
-                "received_at": gongzhi_app::domain::time::format_local(chrono::Utc::now()),
-                "parties": [{"role": "petitioner", "name": "刘某", "phone": "0936-8212345"}]}),
-        )
-        .await;
+    let (c, clock) = gov_petition_in_handling(&partner, &place).await;
     let id = c["id"].as_str().unwrap().to_owned();
-    for cmd in ["route", "accept", "start_handling"] {
-        partner
-            .post(
-                &format!("/api/v1/cases/{id}/transitions"),
-                json!({"command": cmd}),
-            )
-            .await;
-    }
-    let (_, d) = partner.get(&format!("/api/v1/cases/{id}")).await;
-    let clock = d["clocks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kind"] == "handling")
-        .unwrap()
-        .clone();
     let url = format!(
         "/api/v1/cases/{id}/clocks/{}/requests",
         clock["id"].as_str().unwrap()
@@ -215,13 +191,7 @@ async fn a_clock_request_waits_for_the_head_who_approves_or_refuses_it_once() {
         .await;
     assert_eq!(s, 200, "{e}");
     let (_, d) = partner.get(&format!("/api/v1/cases/{id}")).await;
-    let after = d["clocks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kind"] == "handling")
-        .unwrap()
-        .clone();
+    let after = clock_of(&d, "handling");
     let was: chrono::NaiveDate = clock["due"].as_str().unwrap().parse().unwrap();
     let now: chrono::NaiveDate = after["due"].as_str().unwrap().parse().unwrap();
     assert!(now >= was + chrono::Days::new(20), "{was} → {now}");

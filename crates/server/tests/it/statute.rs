@@ -4,6 +4,47 @@ use gongzhi_app::domain::time;
 use gongzhi_test_support::TestApp;
 use serde_json::{Value, json};
 
+/// A government petition (§3.3) routed, accepted and in handling: the case as registered and its
+/// 60-day handling clock.
+pub(crate) async fn gov_petition_in_handling(
+    partner: &gongzhi_test_support::Api,
+    place: &str,
+) -> (Value, Value) {
+    let (s, c) = partner
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "gov_petition", "channel": "referral", "category": "LAND_ACQUISITION", "place_id": place,
+                "title": "反映征地补偿款分配问题", "narrative": "补偿款未足额发放。",
+                "received_at": time::format_local(chrono::Utc::now()),
+                "parties": [{"role": "petitioner", "name": "刘某", "phone": "0936-8212345"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    let id = c["id"].as_str().unwrap().to_owned();
+    for cmd in ["route", "accept", "start_handling"] {
+        let (s, e) = partner
+            .post(
+                &format!("/api/v1/cases/{id}/transitions"),
+                json!({"command": cmd}),
+            )
+            .await;
+        assert_eq!(s, 200, "{cmd}: {e}");
+    }
+    let (_, d) = partner.get(&format!("/api/v1/cases/{id}")).await;
+    (c, clock_of(&d, "handling"))
+}
+
+/// A case's clock of a kind, from its API detail.
+pub(crate) fn clock_of(detail: &Value, kind: &str) -> Value {
+    detail["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == kind)
+        .unwrap()
+        .clone()
+}
+
 pub(crate) async fn dispute(grid: &gongzhi_test_support::Api, place: &str, title: &str) -> String {
     let (s, c) = grid
         .post(
@@ -417,38 +458,10 @@ async fn extensions_keep_to_the_rule_s_limits() {
     let t = TestApp::spawn("extension_limits").await;
     let partner = t.api("demo_partner").await;
     let leader = t.api("demo_police_head").await;
-    let clock_of = |d: &Value, kind: &str| {
-        d["clocks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|k| k["kind"] == kind)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
     let place = t.org_id("620702107201").await;
-    let (_, c) = partner
-        .post(
-            "/api/v1/cases",
-            json!({"kind": "gov_petition", "channel": "referral", "category": "LAND_ACQUISITION", "place_id": place,
-                "title": "反映征地补偿款分配问题", "narrative": "补偿款未足额发放。",
-                "received_at": time::format_local(chrono::Utc::now()),
-                "parties": [{"role": "petitioner", "name": "刘某", "phone": "0936-8212345"}]}),
-        )
-        .await;
+    let (c, clock) = gov_petition_in_handling(&partner, &place).await;
     let id = c["id"].as_str().unwrap().to_owned();
-    for cmd in ["route", "accept", "start_handling"] {
-        partner
-            .post(
-                &format!("/api/v1/cases/{id}/transitions"),
-                json!({"command": cmd}),
-            )
-            .await;
-    }
-    let (_, d) = partner.get(&format!("/api/v1/cases/{id}")).await;
-    let handling = clock_of(&d, "handling");
+    let handling = clock["id"].as_str().unwrap();
     let extend = |days: u32| json!({"action": "extend", "days": days, "reason": "案情复杂，需调取征地档案"});
     let url = format!("/api/v1/cases/{id}/clocks/{handling}");
     let (s, e) = leader.post(&url, extend(31)).await;
@@ -493,7 +506,10 @@ async fn extensions_keep_to_the_rule_s_limits() {
         .await;
     let pid = c["id"].as_str().unwrap().to_owned();
     let (_, d) = reception.get(&format!("/api/v1/cases/{pid}")).await;
-    let procedural = clock_of(&d, "procedural_reply");
+    let procedural = clock_of(&d, "procedural_reply")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (s, e) = t
         .api("demo_chief")
         .await

@@ -185,8 +185,6 @@ pub(crate) struct Answer<'a> {
     pub f: FormState,
     pub status: StatusCode,
     pub alert: String,
-    /// A reply drafted from a template, for the reply form.
-    pub draft: Option<String>,
     pub revealed: Option<(String, Revealed)>,
     /// The message key of a success.
     pub ok: Option<&'a str>,
@@ -199,7 +197,6 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
         f,
         status,
         mut alert,
-        draft,
         revealed,
         ok: ok_key,
     } = a;
@@ -353,11 +350,7 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
     } else {
         Vec::new()
     };
-    // A reply drafted from a template opens the reply form with it.
-    let (f, failed) = match draft {
-        Some(body) => (f.with("body", body), "reply".to_owned()),
-        None => (f, failed.to_owned()),
-    };
+    let failed = failed.to_owned();
     let row = case_row(&t, &v.case);
     let reconciliation = match &v.reconciliation {
         None => String::new(),
@@ -467,7 +460,6 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
 #[derive(serde::Deserialize, Default)]
 pub(crate) struct ViewQuery {
     ok: Option<String>,
-    template: Option<String>,
 }
 
 pub(crate) async fn view(
@@ -476,20 +468,7 @@ pub(crate) async fn view(
     Path(id): Path<Id>,
     Query(q): Query<ViewQuery>,
 ) -> PageResult {
-    let draft = match q.template.as_deref().filter(|t| !t.is_empty()) {
-        Some(code) => Some(page(&req, s.app.draft_reply(&req.ctx, id, code).await)?),
-        None => None,
-    };
-    let f = match (&draft, &q.template) {
-        (Some(_), Some(code)) => {
-            let kind = code.split('-').next().unwrap_or("").to_owned();
-            FormState::default().with("kind", kind).with("template", code)
-        }
-        _ => FormState::default(),
-    };
     let a = Answer {
-        f,
-        draft,
         ok: q.ok.as_deref(),
         ..Answer::default()
     };
