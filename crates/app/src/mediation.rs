@@ -5,12 +5,13 @@ use gongzhi_domain::audit::Changes;
 use gongzhi_domain::case::MediationOutcome;
 use gongzhi_domain::deadline::Trigger;
 use gongzhi_domain::policy::Action;
+use gongzhi_domain::referral::ReceiverWork;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::case;
 use gongzhi_store::mediation;
 use gongzhi_store::mediation::Mediation;
 
-use crate::case::parse_local;
+use crate::case::{Upload, parse_local};
 use crate::error::Checks;
 use crate::{App, AppError, Ctx};
 
@@ -34,10 +35,20 @@ pub struct MediationForm {
 }
 
 impl App {
-    pub async fn record_mediation(&self, ctx: &Ctx, case: Id, f: &MediationForm) -> Result<(), AppError> {
+    /// Records a session; `scan` is the signed agreement (调解协议书), kept among the case's
+    /// attachments and linked to the session (at most one file, only with an agreement).
+    pub async fn record_mediation(
+        &self,
+        ctx: &Ctx,
+        case: Id,
+        f: &MediationForm,
+        scan: &[Upload],
+    ) -> Result<(), AppError> {
         let actor = self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;
-        let c = self.case_for_write(tx.conn(), ctx, case).await?;
+        let c = self
+            .case_for_work(tx.conn(), ctx, case, ReceiverWork::Mediation)
+            .await?;
         let mut checks = Checks::new();
         checks.check(
             (1..=30).contains(&f.mediator.trim().chars().count()),
@@ -61,7 +72,18 @@ impl App {
             checks.check(!f.agreement.trim().is_empty(), "agreement", "agreement-required");
             checks.check(agreement_date.is_some(), "agreement_date", "date-invalid");
         }
+        checks.check(scan.len() <= 1, "attachments", "agreement-scan-one");
+        checks.check(
+            scan.is_empty() || agreed,
+            "attachments",
+            "agreement-scan-needs-agreement",
+        );
+        let mimes = self.check_uploads(&mut checks, scan);
         checks.finish()?;
+        let scan_id = match (scan.first(), mimes.first()) {
+            (Some(u), Some(mime)) => Some(self.store_attachment(tx.conn(), ctx, &c, u, mime).await?),
+            _ => None,
+        };
         let held = held.ok_or_else(|| AppError::field("held_at", "held-invalid"))?;
         let now = self.now();
         mediation::insert_mediation(
@@ -83,6 +105,7 @@ impl App {
                 agreement_date: agreement_date.filter(|_| agreed).map(|d| d.to_string()),
                 created_by_name: actor.display_name.clone(),
                 created_at: time::to_millis(now),
+                agreement_attachment_id: scan_id.map(|a| a.to_string()),
             },
         )
         .await?;

@@ -3,17 +3,44 @@
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::deadline::{ClockKind, ClockState};
 use gongzhi_domain::notice::{Message, Notice};
+use gongzhi_domain::org::OrgLevel;
 use gongzhi_domain::policy::Action;
-use gongzhi_domain::referral::{self as referral_rules, Answer, ReferralState, Refusal, Side};
+use gongzhi_domain::policy::Actor;
+use gongzhi_domain::referral::{
+    self as referral_rules, Answer, ReceiverWork, ReferralState, Refusal, Side, Suggestion,
+};
 use gongzhi_domain::{Id, time};
-use gongzhi_store::case;
+use gongzhi_store::AnyConnection;
+use gongzhi_store::case::{self, Case};
 use gongzhi_store::notice::Notice as NoticeRow;
-use gongzhi_store::reference;
+use gongzhi_store::reference::{self, Agency, AgencyFilter};
 use gongzhi_store::referral::Referral;
+use gongzhi_store::roster;
 use gongzhi_store::{notice, referral};
+use std::collections::HashSet;
 
 use crate::error::Checks;
 use crate::{App, AppError, Ctx};
+
+/// The referral of `actor`'s agency under which it may do `work` in the case, if any.
+pub(crate) fn held_referral<'a>(
+    referrals: &'a [Referral],
+    actor: &Actor,
+    work: ReceiverWork,
+) -> Option<&'a Referral> {
+    referrals.iter().find(|r| {
+        r.to_agency_id == actor.agency_id.to_string()
+            && ReferralState::parse(&r.state)
+                .is_some_and(|s| referral_rules::receiver_may(s, r.reply_requested != 0, work))
+    })
+}
+
+/// An agency a case may be referred to, and why it is offered first, if it is.
+#[derive(Clone, Debug)]
+pub struct ReferralChoice {
+    pub agency: Agency,
+    pub suggestion: Option<Suggestion>,
+}
 
 /// A referral, as the case page's form and `POST /api/v1/cases/{id}/referrals` give it.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -23,6 +50,9 @@ pub struct NewReferral {
     pub note: String,
     /// Feedback deadline in days (1–90).
     pub days: u32,
+    /// Ask the receiver to reply to the citizen itself (a dispute or a government petition only).
+    #[serde(default)]
+    pub reply_requested: bool,
 }
 
 /// An answer to a referral.
@@ -35,12 +65,78 @@ pub struct ReferralAnswer {
 }
 
 impl App {
+    /// Loads a case for work its owner does, or the receiver of an accepted referral may do in it
+    /// (issue 10 §5: mediation with the agreement, material, the reply when asked).
+    pub(crate) async fn case_for_work(
+        &self,
+        conn: &mut AnyConnection,
+        ctx: &Ctx,
+        case: Id,
+        work: ReceiverWork,
+    ) -> Result<Case, AppError> {
+        let (c, owner) = self.case_for_read(conn, ctx, case).await?;
+        if owner || held_referral(&referral::referrals(conn, case).await?, ctx.actor()?, work).is_some() {
+            Ok(c)
+        } else {
+            Err(AppError::NotOwner)
+        }
+    }
+
+    /// The agencies the case may be referred to: first those `referral_rules::suggestion` offers —
+    /// the case's township centre, the township's and village's own agencies, the agencies of the
+    /// village's 1+4+6 roster and the township's patch owner — then every other, by kind.
+    pub async fn referral_choices(&self, ctx: &Ctx, case: Id) -> Result<Vec<ReferralChoice>, AppError> {
+        self.authorize(ctx, Action::HandleCase).await?;
+        let mut conn = self.db().conn().await?;
+        let c = self.case_for_write(&mut conn, ctx, case).await?;
+        let place = match c.place_id {
+            Some(p) => reference::org_get(&mut conn, p).await?,
+            None => None,
+        };
+        let (village, township) = match &place {
+            Some(u) if u.level == OrgLevel::Township => (None, Some(u.id)),
+            Some(u) => (Some(u.id), u.parent_id),
+            None => (None, None),
+        };
+        let mut on_roster = HashSet::new();
+        if let Some(t) = township {
+            for s in roster::slots(&mut conn, Some(t)).await? {
+                if Some(s.village_id) == village {
+                    on_roster.insert(s.agency_id);
+                }
+            }
+            for p in roster::patches(&mut conn).await? {
+                if p.township_id == t {
+                    on_roster.insert(p.agency_id);
+                }
+            }
+        }
+        let local = [village, township];
+        let mut out: Vec<ReferralChoice> = reference::agency_list(&mut conn, &AgencyFilter::default())
+            .await?
+            .into_iter()
+            .filter(|a| a.active && a.id != c.owner_agency_id)
+            .map(|a| ReferralChoice {
+                suggestion: referral_rules::suggestion(
+                    a.kind,
+                    local.contains(&Some(a.org_unit_id)),
+                    on_roster.contains(&a.id),
+                ),
+                agency: a,
+            })
+            .collect();
+        // Stable: within a suggestion, and among the rest, the store's order by kind and code.
+        out.sort_by_key(|x| (x.suggestion.is_none(), x.suggestion));
+        Ok(out)
+    }
+
     /// Refers a case to another agency with a feedback deadline in days.
     pub async fn refer(&self, ctx: &Ctx, case: Id, input: &NewReferral) -> Result<(), AppError> {
         let NewReferral {
             to_agency,
             note,
             days,
+            reply_requested,
         } = input;
         let actor = self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;
@@ -60,6 +156,11 @@ impl App {
         let days = Some(*days).filter(|d| (1..=90).contains(d));
         checks.check(days.is_some(), "days", "referral-days-invalid");
         checks.check(!c.status.is_closed(), "to_agency", "case-closed");
+        checks.check(
+            !reply_requested || referral_rules::reply_may_be_delegated(c.kind),
+            "reply_requested",
+            "referral-reply-kept",
+        );
         let open = referral::referrals(tx.conn(), case).await?;
         checks.check(
             !open.iter().any(|r| {
@@ -98,6 +199,7 @@ impl App {
                 answered_by_name: String::new(),
                 answered_at: None,
                 version: 1,
+                reply_requested: i64::from(*reply_requested),
             },
         )
         .await?;

@@ -6,6 +6,7 @@ use gongzhi_domain::audit::Changes;
 use gongzhi_domain::case::{ReplyChannel, ReplyKind};
 use gongzhi_domain::deadline::{ClockKind, Trigger};
 use gongzhi_domain::policy::Action;
+use gongzhi_domain::referral::ReceiverWork;
 use gongzhi_domain::workflow::{CaseKind, Command, Status};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::case;
@@ -224,7 +225,9 @@ impl App {
             ReplyKind::Progress => None,
         };
         let mut tx = self.db().begin().await?;
-        let c = self.case_for_write(tx.conn(), ctx, case).await?;
+        let c = self
+            .case_for_work(tx.conn(), ctx, case, ReceiverWork::Reply)
+            .await?;
         if c.status.is_closed() {
             return Err(AppError::field("kind", "case-closed"));
         }

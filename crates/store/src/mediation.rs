@@ -19,13 +19,15 @@ pub struct Mediation {
     pub agreement_date: Option<String>,
     pub created_by_name: String,
     pub created_at: i64,
+    /// The scanned agreement among the case's attachments.
+    pub agreement_attachment_id: Option<String>,
 }
 
 pub async fn insert_mediation(conn: &mut AnyConnection, m: &Mediation) -> Result<()> {
     sqlx::query(
         "INSERT INTO mediation (id, case_id, mediator, held_at, place, attendees, outcome, notes, agreement,
-            agreement_date, created_by_name, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            agreement_date, created_by_name, created_at, agreement_attachment_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(&m.id)
     .bind(&m.case_id)
@@ -39,6 +41,7 @@ pub async fn insert_mediation(conn: &mut AnyConnection, m: &Mediation) -> Result
     .bind(m.agreement_date.clone())
     .bind(&m.created_by_name)
     .bind(m.created_at)
+    .bind(m.agreement_attachment_id.clone())
     .execute(conn)
     .await?;
     Ok(())

@@ -61,6 +61,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "work_queues",
         sql: include_str!("../migrations/0009_work_queues.sql"),
     },
+    Migration {
+        version: 10,
+        name: "referral_work",
+        sql: include_str!("../migrations/0010_referral_work.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

@@ -22,13 +22,15 @@ pub struct Referral {
     pub answered_by_name: String,
     pub answered_at: Option<i64>,
     pub version: i64,
+    /// 1: the sender asked the receiver to reply to the citizen itself.
+    pub reply_requested: i64,
 }
 
 pub async fn insert_referral(conn: &mut AnyConnection, r: &Referral) -> Result<()> {
     sqlx::query(
         "INSERT INTO referral (id, case_id, from_agency_id, to_agency_id, note, due_date, state, answer,
-            created_by_name, created_at, answered_by_name, answered_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, '', NULL, 1)",
+            created_by_name, created_at, answered_by_name, answered_at, version, reply_requested)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, '', NULL, 1, $10)",
     )
     .bind(&r.id)
     .bind(&r.case_id)
@@ -39,6 +41,7 @@ pub async fn insert_referral(conn: &mut AnyConnection, r: &Referral) -> Result<(
     .bind(&r.state)
     .bind(&r.created_by_name)
     .bind(r.created_at)
+    .bind(r.reply_requested)
     .execute(conn)
     .await?;
     Ok(())
@@ -46,7 +49,7 @@ pub async fn insert_referral(conn: &mut AnyConnection, r: &Referral) -> Result<(
 
 const REFERRAL_SELECT: &str = "SELECT r.id, r.case_id, r.from_agency_id, fa.name AS from_agency_name,
     r.to_agency_id, ta.name AS to_agency_name, r.note, r.due_date, r.state, r.answer, r.created_by_name,
-    r.created_at, r.answered_by_name, r.answered_at, r.version
+    r.created_at, r.answered_by_name, r.answered_at, r.version, r.reply_requested
     FROM referral r LEFT JOIN agency fa ON fa.id = r.from_agency_id LEFT JOIN agency ta ON ta.id = r.to_agency_id";
 
 pub async fn referrals(conn: &mut AnyConnection, case: Id) -> Result<Vec<Referral>> {

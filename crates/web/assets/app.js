@@ -118,19 +118,25 @@ document.addEventListener('change', function (e) {
     kind.value = o.getAttribute('data-kind');
   }
 });
-// A grid menu follows its village menu: only the chosen village's grids are offered.
+// A menu follows another: a grid menu its village menu, an agency menu its kind filter. Groups and
+// options keyed by data-key are offered only when the key is the one chosen (or nothing is); a group
+// whose options are all put away goes too.
 (function () {
-  function follow(grid) {
-    var place = document.getElementById(grid.getAttribute('data-follows'));
-    if (!place) { return; }
-    var groups = grid.querySelectorAll('optgroup[data-village]');
-    groups.forEach(function (g) {
-      var mine = !place.value || g.getAttribute('data-village') === place.value;
-      g.hidden = !mine;
-      g.disabled = !mine;
+  function follow(menu) {
+    var by = document.getElementById(menu.getAttribute('data-follows'));
+    if (!by) { return; }
+    menu.querySelectorAll('[data-key]').forEach(function (el) {
+      var mine = !by.value || el.getAttribute('data-key') === by.value;
+      el.hidden = !mine;
+      el.disabled = !mine;
     });
-    var chosen = grid.selectedOptions[0];
-    if (chosen && chosen.parentElement.disabled) { grid.value = ''; }
+    menu.querySelectorAll('optgroup:not([data-key])').forEach(function (g) {
+      var any = g.querySelector('option:not([disabled])');
+      g.hidden = !any;
+      g.disabled = !any;
+    });
+    var chosen = menu.selectedOptions[0];
+    if (chosen && (chosen.disabled || chosen.parentElement.disabled)) { menu.value = ''; }
   }
   document.addEventListener('change', function (e) {
     document.querySelectorAll('select[data-follows="' + CSS.escape(e.target.id || '') + '"]').forEach(follow);

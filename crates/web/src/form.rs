@@ -57,6 +57,13 @@ impl FormData {
         Self(pairs)
     }
 
+    /// The form with `name` set to these values (what the server kept for the next try).
+    pub fn set(mut self, name: &str, values: Vec<String>) -> Self {
+        self.0.retain(|(k, _)| k != name);
+        self.0.extend(values.into_iter().map(|v| (name.to_owned(), v)));
+        self
+    }
+
     pub fn get(&self, name: &str) -> String {
         self.0
             .iter()

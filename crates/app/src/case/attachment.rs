@@ -2,6 +2,7 @@
 
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::policy::Action;
+use gongzhi_domain::referral::ReceiverWork;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::attachment;
@@ -12,6 +13,9 @@ use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
 
 impl App {
+    /// Stores a file with its SM3 digest; the digest goes to the audit log, where the audit
+    /// administrator checks a file's integrity (GB/T 39786 §7: integrity of important data), and
+    /// not onto the case page.
     pub(crate) async fn store_attachment(
         &self,
         conn: &mut AnyConnection,
@@ -19,7 +23,8 @@ impl App {
         c: &Case,
         u: &Upload,
         mime: &str,
-    ) -> Result<(), AppError> {
+    ) -> Result<Id, AppError> {
+        let id = Id::new();
         let name: String = u
             .filename
             .rsplit(['/', '\\'])
@@ -29,22 +34,34 @@ impl App {
             .filter(|ch| !ch.is_control())
             .take(120)
             .collect();
+        let sm3 = sm3_hex(&u.data);
+        ctx.audit(
+            conn,
+            "attachment.store",
+            "attachment",
+            &id.to_string(),
+            Changes::new()
+                .set("case", c.number.clone())
+                .set("file", name.clone())
+                .set("sm3", sm3.clone()),
+        )
+        .await?;
         attachment::insert_attachment(
             conn,
             &attachment::AttachmentMeta {
-                id: Id::new().to_string(),
+                id: id.to_string(),
                 case_id: c.id.to_string(),
                 filename: name,
                 mime: mime.to_owned(),
                 size: i64::try_from(u.data.len()).unwrap_or(i64::MAX),
-                sm3: sm3_hex(&u.data),
+                sm3,
                 uploaded_by_name: ctx.timeline_name(),
                 uploaded_at: time::to_millis(self.now()),
             },
             &u.data,
         )
         .await?;
-        Ok(())
+        Ok(id)
     }
 
     /// At most ten files, each within the size limit and of an accepted type by its content; returns
@@ -84,7 +101,9 @@ impl App {
     pub async fn add_attachments(&self, ctx: &Ctx, case: Id, uploads: &[Upload]) -> Result<(), AppError> {
         self.authorize(ctx, Action::HandleCase).await?;
         let mut tx = self.db().begin().await?;
-        let c = self.case_for_write(tx.conn(), ctx, case).await?;
+        let c = self
+            .case_for_work(tx.conn(), ctx, case, ReceiverWork::Attachment)
+            .await?;
         let mut checks = Checks::new();
         checks.check(!uploads.is_empty(), "attachments", "attachments-none");
         let mimes = self.check_uploads(&mut checks, uploads);

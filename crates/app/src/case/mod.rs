@@ -29,7 +29,7 @@ pub(crate) use register::Committer;
 pub use reveal::{RevealRequest, Revealed};
 pub use setup::IntakeSetup;
 pub use transition::TransitionInput;
-pub use view::{CaseCan, CaseView, ClockView, MeetingView, PartyView, TimelineEvent};
+pub use view::{CaseCan, CaseView, ClockView, Listed, MeetingView, PartyView, TimelineEvent};
 
 /// Case settings (the `[cases]` section of the configuration).
 #[derive(Clone, Debug)]

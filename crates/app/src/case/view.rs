@@ -5,17 +5,20 @@ use gongzhi_domain::deadline::{ClockState, PauseReason, Unit};
 use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::policy::{Action, Actor};
 use gongzhi_domain::reconciliation::ReconciliationFacts;
+use gongzhi_domain::referral::ReceiverWork;
 use gongzhi_domain::risk::Derived;
 use gongzhi_domain::workflow::{self, RiskFacts, Steps};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::case::{self, Clock, Event};
 use gongzhi_store::case::{Case, CaseFilter};
+use gongzhi_store::referral::Referral;
 use gongzhi_store::risk::Assessment;
 use gongzhi_store::task::Task;
 use gongzhi_store::{Page, Paged};
 use gongzhi_store::{attachment, follow_up, mediation, meeting, referral, reply, risk, task};
 
 use crate::case::{RELATED_SHOWN, TIMELINE_SHOWN, district_wide};
+use crate::referral::held_referral;
 use crate::{App, AppError, Ctx};
 
 /// A party as shown: masked unless revealed.
@@ -71,11 +74,19 @@ pub struct CaseCan {
     pub reveal: bool,
     /// Supervise (督办): the political-legal committee, on any case it may see.
     pub supervise: bool,
+    /// Record a mediation, add material, reply: the owner acting, or the receiver of an accepted
+    /// referral (issue 10 §5; the reply only when the referral asks for it).
+    pub mediate: bool,
+    pub attach: bool,
+    pub reply: bool,
 }
 
 impl CaseCan {
-    fn of(actor: &Actor, c: &Case, owner: bool) -> Self {
+    fn of(actor: &Actor, c: &Case, owner: bool, referrals: &[Referral]) -> Self {
         let handle = owner && actor.can(Action::HandleCase);
+        let open = !c.status.is_closed();
+        let receiver =
+            |work| open && actor.can(Action::HandleCase) && held_referral(referrals, actor, work).is_some();
         // Approvals are the head's of the agency that handles the case (§3.3, §3.5).
         let head = c.owner_agency_id == actor.agency_id;
         CaseCan {
@@ -84,7 +95,10 @@ impl CaseCan {
             approve_clocks: head && actor.can(Action::ApproveClock),
             sign_off: head && actor.can(Action::SignOffRisk),
             reveal: owner && actor.can(Action::RevealPersonal),
-            supervise: actor.can(Action::SuperviseCase) && !c.status.is_closed(),
+            supervise: actor.can(Action::SuperviseCase) && open,
+            mediate: (handle && open) || receiver(ReceiverWork::Mediation),
+            attach: handle || receiver(ReceiverWork::Attachment),
+            reply: (handle && open) || receiver(ReceiverWork::Reply),
         }
     }
 }
@@ -163,8 +177,15 @@ pub struct CaseView {
     pub reconciliation: Option<ReconciliationFacts>,
 }
 
+/// A case in a list, with its most urgent running clock: what is due, by when, and how it stands.
+#[derive(Clone, Debug)]
+pub struct Listed {
+    pub case: Case,
+    pub due: Option<(Clock, ClockState)>,
+}
+
 impl App {
-    pub async fn list_cases(&self, ctx: &Ctx, f: &CaseFilter) -> Result<(Vec<Case>, i64), AppError> {
+    pub async fn list_cases(&self, ctx: &Ctx, f: &CaseFilter) -> Result<(Vec<Listed>, i64), AppError> {
         let actor = self.authorize(ctx, Action::ViewCases).await?;
         let mut f = f.clone();
         if !district_wide(&actor) {
@@ -183,7 +204,30 @@ impl App {
                 return Ok((Vec::new(), 0));
             }
         }
-        Ok(case::list_cases(&mut conn, &f).await?)
+        let (cases, total) = case::list_cases(&mut conn, &f).await?;
+        Ok((self.with_dues(&mut conn, cases).await?, total))
+    }
+
+    /// Each case with its soonest running clock and that clock's state today.
+    pub(crate) async fn with_dues(
+        &self,
+        conn: &mut gongzhi_store::AnyConnection,
+        cases: Vec<Case>,
+    ) -> Result<Vec<Listed>, AppError> {
+        let ids: Vec<Id> = cases.iter().map(|c| c.id).collect();
+        let running = case::running_clocks_of(conn, &ids).await?;
+        let clocks = self.clocks(conn).await?;
+        let today = time::local_date(self.now());
+        Ok(cases
+            .into_iter()
+            .map(|c| Listed {
+                due: running
+                    .iter()
+                    .find(|k| k.case_id == c.id)
+                    .map(|k| (k.clone(), clocks.state(k, today))),
+                case: c,
+            })
+            .collect())
     }
 
     pub async fn case_view(&self, ctx: &Ctx, case: Id) -> Result<CaseView, AppError> {
@@ -205,7 +249,11 @@ impl App {
                         .collect(),
                     state: clocks.state(&k, today),
                     rule_source: rule.map(|r| r.source.clone()).unwrap_or_default(),
-                    rule_term: rule.map(|r| (r.amount, r.unit)),
+                    // A term set by hand (a referral's days) is the one the clock runs on.
+                    rule_term: match k.term_days {
+                        Some(days) => Some((days, Unit::CalendarDay)),
+                        None => rule.map(|r| (r.amount, r.unit)),
+                    },
                     extension_left: rule
                         .filter(|r| k.extensions < i64::from(r.extensions))
                         .map_or(0, |r| r.extension_days),
@@ -278,6 +326,7 @@ impl App {
         } else {
             Steps::default()
         };
+        let referrals = referral::referrals(&mut conn, case).await?;
         Ok(CaseView {
             parties,
             clocks: clock_views,
@@ -289,7 +338,8 @@ impl App {
             risk_derived,
             risk_rules,
             assessments,
-            referrals: referral::referrals(&mut conn, case).await?,
+            can: CaseCan::of(&actor, &c, owner, &referrals),
+            referrals,
             meetings,
             mediations: mediation::mediations(&mut conn, case).await?,
             follow_ups: follow_up::follow_ups(&mut conn, case).await?,
@@ -309,7 +359,6 @@ impl App {
                 .map(TimelineEvent::from),
             steps,
             owner,
-            can: CaseCan::of(&actor, &c, owner),
             reconciliation: serde_json::from_str(&c.reconciliation).ok(),
             case: c,
         })

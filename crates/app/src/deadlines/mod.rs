@@ -124,7 +124,10 @@ impl Clocks {
     pub fn clock_of_days(&self, case: Id, kind: ClockKind, start: NaiveDate, days: u32) -> Option<Clock> {
         let code = self.rule(kind, start).map(|r| r.code.clone()).unwrap_or_default();
         let due = deadline::due_date(&self.cal, start, days, Unit::CalendarDay)?;
-        Some(new_clock(case, kind, 1, &code, start, due))
+        Some(Clock {
+            term_days: Some(days),
+            ..new_clock(case, kind, 1, &code, start, due)
+        })
     }
 
     /// A due date in a year whose holidays are not loaded: counted as if every Monday to Friday
@@ -156,6 +159,7 @@ fn new_clock(case: Id, kind: ClockKind, seq: i64, rule: &str, start: NaiveDate, 
         approver_name: String::new(),
         version: 1,
         extensions: 0,
+        term_days: None,
     }
 }
 

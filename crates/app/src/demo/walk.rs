@@ -305,6 +305,7 @@ impl App {
                             agreement_date: agreement.then(|| date.to_string()),
                             created_by_name: handler.1.clone(),
                             created_at: time::to_millis(held),
+                            agreement_attachment_id: None,
                         });
                         if agreement {
                             d.open(clocks, Trigger::Agreement, held, 1);
@@ -464,6 +465,7 @@ impl App {
             },
             answered_at: (state != "pending").then(|| time::to_millis(answered)),
             version: 1,
+            reply_requested: 0,
         });
         d.clocks.push(clock);
         d.event(

@@ -14,6 +14,7 @@ mod minor_criminal;
 mod next_steps;
 mod panels;
 mod public;
+mod referral_work;
 mod review;
 mod risk_rules;
 mod security;

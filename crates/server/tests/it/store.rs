@@ -170,6 +170,7 @@ async fn parties_clocks_and_events_written_many_at_a_time_read_back_as_written()
         approver_name: String::new(),
         version: 1,
         extensions: 0,
+        term_days: None,
     };
     let clocks = vec![
         clock(ClockKind::ReferralFeedback, "一"),

@@ -29,6 +29,8 @@ pub struct Clock {
     pub version: i64,
     /// How many times it was extended (its rule says how often it may be).
     pub extensions: i64,
+    /// The days it was set to run by whoever started it (a referral's deadline); None: its rule's.
+    pub term_days: Option<u32>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -49,6 +51,7 @@ struct ClockRaw {
     approver_name: String,
     version: i64,
     extensions: i64,
+    term_days: Option<i64>,
 }
 
 impl TryFrom<ClockRaw> for Clock {
@@ -71,6 +74,7 @@ impl TryFrom<ClockRaw> for Clock {
             approver_name: r.approver_name,
             version: r.version,
             extensions: r.extensions,
+            term_days: r.term_days.and_then(|d| u32::try_from(d).ok()),
         })
     }
 }
@@ -102,6 +106,7 @@ pub async fn insert_clocks(conn: &mut AnyConnection, clocks: &[Clock]) -> Result
         approver_name: &c.approver_name,
         version: 1_i64,
         extensions: c.extensions,
+        term_days: c.term_days.map(i64::from),
     })
     .await?;
     // The owning agency beside each clock (see migration 0004), from its case: one statement.
@@ -153,6 +158,24 @@ pub async fn clocks(conn: &mut AnyConnection, case: Id) -> Result<Vec<Clock>> {
             .bind(case.to_string())
             .fetch_all(conn)
             .await?;
+    rows.into_iter().map(Clock::try_from).collect()
+}
+
+/// The running clocks of these cases, soonest due first (a list's "due" column).
+pub async fn running_clocks_of(conn: &mut AnyConnection, cases: &[Id]) -> Result<Vec<Clock>> {
+    if cases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut w = Filter::default();
+    w.and_sql("state = 'running'");
+    w.and_each(cases.iter().map(|c| Arg::from(c.to_string())), |m| {
+        format!("case_id IN ({m})")
+    });
+    let sql = format!(
+        "SELECT * FROM case_clock WHERE {} ORDER BY due_date, seq",
+        w.sql()
+    );
+    let rows: Vec<ClockRaw> = w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?;
     rows.into_iter().map(Clock::try_from).collect()
 }
 
@@ -241,7 +264,7 @@ pub async fn open_clocks(
     let sql = format!(
         "SELECT k.id, k.case_id, k.kind, k.seq, k.rule_code, k.start_date, k.due_date, k.state,
             k.skipped, k.referral_id, k.met_at, k.paused_at, k.note, k.approver_name, k.version,
-            k.extensions, c.number, c.title, c.owner_agency_id, c.handler_id, r.to_agency_id
+            k.extensions, k.term_days, c.number, c.title, c.owner_agency_id, c.handler_id, r.to_agency_id
          {from} WHERE {} ORDER BY k.due_date, c.number, k.id {}",
         w.sql(),
         page.sql()

@@ -16,7 +16,7 @@ mod party;
 
 pub use clock::{
     Clock, ClockFilter, INBOX_COUNT_CAP, OpenClock, clocks, insert_clock, insert_clocks, open_clocks,
-    running_due_from, update_clock,
+    running_clocks_of, running_due_from, update_clock,
 };
 pub use event::{Event, events, insert_event, insert_events, latest_event};
 pub use party::{Party, earlier_by_identity, insert_parties, parties, related_cases};

@@ -38,6 +38,18 @@ pub struct CaseSummary {
     pub tracking_code: Option<String>,
     /// For optimistic versioning: send it back with a change.
     pub version: i64,
+    /// In a list: the soonest running clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_due: Option<NextDue>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NextDue {
+    /// The clock's kind.
+    pub kind: String,
+    pub due: String,
+    /// running, due_soon, overdue
+    pub state: String,
 }
 
 fn summary(c: &Case) -> CaseSummary {
@@ -58,6 +70,7 @@ fn summary(c: &Case) -> CaseSummary {
         risk_level: c.risk_level.map(|r| r.code().into()),
         tracking_code: c.tracking_code.clone(),
         version: c.version,
+        next_due: None,
     }
 }
 
@@ -125,7 +138,17 @@ pub async fn list_cases(State(s): State<AppState>, req: Req, Query(q): Query<Cas
     let (items, total) = s.app.list_cases(&req.ctx, &f).await.map_err(fail(&req))?;
     Ok(Json(CaseList {
         total,
-        items: items.iter().map(summary).collect(),
+        items: items
+            .iter()
+            .map(|l| CaseSummary {
+                next_due: l.due.as_ref().map(|(k, state)| NextDue {
+                    kind: k.kind.code().into(),
+                    due: k.due_date.to_string(),
+                    state: state.code().into(),
+                }),
+                ..summary(&l.case)
+            })
+            .collect(),
     }))
 }
 
@@ -139,6 +162,10 @@ pub struct ClockJson {
     /// running, due_soon, overdue, paused, met, exempt
     pub state: String,
     pub rule: String,
+    /// Days the clock was set to run by whoever started it (a referral's deadline); absent: the
+    /// rule's term.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term_days: Option<u32>,
     /// The version of the rule that produced the due date.
     pub rule_version: i64,
     /// The due date falls in a year whose holidays are not loaded yet: it may move, and is
@@ -156,8 +183,6 @@ pub struct AttachmentOut {
     pub filename: String,
     pub mime: String,
     pub size: i64,
-    /// SM3 digest of the content.
-    pub sm3: String,
     pub uploaded_by: String,
 }
 
@@ -199,6 +224,8 @@ pub struct ReferralOut {
     pub due: String,
     pub note: String,
     pub answer: String,
+    /// The receiver was asked to reply to the party itself.
+    pub reply_requested: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -208,6 +235,9 @@ pub struct ReplyOut {
     pub channel: String,
     pub body: String,
     pub sent_at: String,
+    /// Who sent it, and for which agency (a referral's receiver may answer the party itself).
+    pub sent_by: String,
+    pub agency: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -217,6 +247,8 @@ pub struct MediationOut {
     pub outcome: String,
     pub agreement: String,
     pub held_at: String,
+    /// The attachment holding the signed agreement's scan.
+    pub agreement_attachment: Option<String>,
 }
 
 /// One step of the timeline.
@@ -297,6 +329,7 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
                 due: k.clock.due_date.to_string(),
                 state: k.state.code().into(),
                 rule: k.clock.rule_code.clone(),
+                term_days: k.clock.term_days,
                 rule_version: k.rule_version,
                 provisional: k.provisional,
                 skipped: k.clock.skipped.iter().map(|d| d.to_string()).collect(),
@@ -325,6 +358,7 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
                 due: r.due_date.clone(),
                 note: r.note.clone(),
                 answer: r.answer.clone(),
+                reply_requested: r.reply_requested != 0,
             })
             .collect(),
         replies: v
@@ -335,6 +369,8 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
                 channel: r.channel.clone(),
                 body: r.body.clone(),
                 sent_at: crate::ui::case::fmt_ms(r.sent_at),
+                sent_by: r.sent_by_name.clone(),
+                agency: r.agency_name.clone(),
             })
             .collect(),
         mediations: v
@@ -345,6 +381,7 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
                 outcome: m.outcome.clone(),
                 agreement: m.agreement.clone(),
                 held_at: crate::ui::case::fmt_ms(m.held_at),
+                agreement_attachment: m.agreement_attachment_id.clone(),
             })
             .collect(),
         timeline_total: v.events.total,
@@ -356,7 +393,6 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
                 filename: a.filename.clone(),
                 mime: a.mime.clone(),
                 size: a.size,
-                sm3: a.sm3.clone(),
                 uploaded_by: a.uploaded_by_name.clone(),
             })
             .collect(),

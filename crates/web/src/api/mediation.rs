@@ -16,7 +16,7 @@ use super::{ApiBody, Done, ErrorBody, Res, fail};
 pub async fn mediation(State(s): State<AppState>, req: Req, Path(id): Path<Id>, body: ApiBody) -> Res<Done> {
     let f: MediationForm = body.json()?;
     s.app
-        .record_mediation(&req.ctx, id, &f)
+        .record_mediation(&req.ctx, id, &f, &[])
         .await
         .map_err(fail(&req))?;
     Ok(Json(Done { ok: true }))

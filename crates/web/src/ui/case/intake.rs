@@ -110,6 +110,14 @@ pub(crate) async fn new_form(State(s): State<AppState>, req: Req) -> PageResult 
 
 /// A multipart form: its text fields and its files.
 pub async fn read_multipart(req: &Req, request: Request) -> Result<(FormData, Vec<Upload>), PageError> {
+    // A form sent without its file part (no file chosen, or a client that does not send one) is
+    // read as the plain form it is.
+    if crate::form::media_type(request.headers()) == "application/x-www-form-urlencoded" {
+        let d = FormData::from_request(request, &())
+            .await
+            .map_err(|_| PageError(req.clone(), AppError::field("attachments", "upload-unreadable")))?;
+        return Ok((d, Vec::new()));
+    }
     let mut mp = Multipart::from_request(request, &())
         .await
         .map_err(|_| PageError(req.clone(), AppError::field("attachments", "upload-unreadable")))?;

@@ -3,12 +3,12 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use gongzhi_app::admin::OrgUnit;
-use gongzhi_app::case::{Case, CaseFilter};
+use gongzhi_app::case::{Case, CaseFilter, Listed};
 use gongzhi_app::domain::Id;
 use gongzhi_app::domain::org::DivisionCode;
 use gongzhi_app::domain::workflow::CaseKind;
 
-use super::{Opt, fmt_ts, opts, risk_class, status_class};
+use super::{Opt, clock_class, fmt_ts, opts, risk_class, status_class};
 use crate::AppState;
 use crate::form::FormState;
 use crate::i18n::T;
@@ -41,6 +41,9 @@ pub struct CaseRow {
     pub risk_class: &'static str,
     pub urgent: bool,
     pub handler: String,
+    /// The soonest running clock: "交办反馈 12-14", and its colour by state ("" when none runs).
+    pub due: String,
+    pub due_class: &'static str,
 }
 
 pub fn case_row(t: &T, c: &Case) -> CaseRow {
@@ -58,7 +61,23 @@ pub fn case_row(t: &T, c: &Case) -> CaseRow {
         risk_class: risk_class(c.risk_level.map(|r| r.code()).unwrap_or("")),
         urgent: c.urgent,
         handler: c.handler_name.clone(),
+        due: String::new(),
+        due_class: "",
     }
+}
+
+/// A listed case's row, with what falls due next.
+pub fn listed_row(t: &T, l: &Listed) -> CaseRow {
+    let mut row = case_row(t, &l.case);
+    if let Some((k, state)) = &l.due {
+        row.due = format!(
+            "{} {}",
+            t.code("clock", k.kind.code()),
+            k.due_date.format("%m-%d")
+        );
+        row.due_class = clock_class(*state);
+    }
+    row
 }
 
 #[derive(Template)]
@@ -107,7 +126,7 @@ pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<Li
     };
     let (cases, total) = page(&req, s.app.list_cases(&req.ctx, &f).await)?;
     let c = Chrome::new(&req).with_flash(q.ok.as_deref());
-    let rows = cases.iter().map(|x| case_row(&c.t, x)).collect();
+    let rows = cases.iter().map(|x| listed_row(&c.t, x)).collect();
     let filter = FormState::default()
         .with("q", q.q.clone().unwrap_or_default())
         .with("kind", q.kind.clone().unwrap_or_default())

@@ -4,10 +4,11 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use chrono::Datelike;
 use gongzhi_app::AppError;
-use gongzhi_app::admin::{Agency, Category};
+use gongzhi_app::admin::Category;
 use gongzhi_app::case::{CaseView, Revealed};
 use gongzhi_app::domain::case::{MediationOutcome, ReplyChannel, ReplyKind, Satisfaction};
 use gongzhi_app::domain::deadline::ClockState;
+use gongzhi_app::domain::referral::reply_may_be_delegated;
 use gongzhi_app::domain::workflow::Command;
 use gongzhi_app::domain::{Id, time};
 use gongzhi_app::reply::{self, Template as ReplyTemplate};
@@ -21,7 +22,9 @@ use super::{CaseRow, Opt, case_row, clock_class, fmt_ms, fmt_ts, opts};
 use crate::AppState;
 use crate::error::{PageError, render, transition_message};
 use crate::form::{FormData, FormState};
+use crate::i18n::T;
 use crate::middleware::Req;
+use crate::ui::referral::{AgencyGroup, agency_menu};
 use crate::ui::risk::{RiskPanel, risk_panel};
 use crate::ui::{Chrome, PageResult, form_error, page, see_other};
 
@@ -63,6 +66,7 @@ pub struct ReferralRow {
     pub at: String,
     pub receiving: bool,
     pub sending: bool,
+    pub reply_requested: bool,
 }
 
 #[derive(Template)]
@@ -84,6 +88,8 @@ pub(crate) struct CasePage {
     v: CaseView,
     row: CaseRow,
     received: String,
+    /// To a receiving agency: what it may do with the referral now.
+    referred_banner: String,
     channel: String,
     level: String,
     clocks: Vec<ClockRow>,
@@ -103,7 +109,11 @@ pub(crate) struct CasePage {
     alert: String,
     /// The templates that fit the state, each drafted for this case.
     drafts: Vec<(ReplyTemplate, String)>,
-    agencies: Vec<Agency>,
+    /// The referral and routing forms' agency menu, its kind filter, and whether the receiver may
+    /// be asked to reply itself.
+    agencies: Vec<AgencyGroup>,
+    agency_kinds: Vec<(String, String)>,
+    delegable: bool,
     handlers: Vec<User>,
     reply_kinds: Vec<Opt>,
     reply_channels: Vec<Opt>,
@@ -297,8 +307,10 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
             at: r.answered_at.map(fmt_ms).unwrap_or_default(),
             receiving: r.to_agency_id == actor.agency_id.to_string(),
             sending: r.from_agency_id == actor.agency_id.to_string(),
+            reply_requested: r.reply_requested != 0,
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let referred_banner = referred_banner(&t, v.owner, &referrals);
     let events = v.events.items.iter().rev().map(|e| EventRow::of(&t, e)).collect();
     let (steps, why) = step_rows(&t, &v);
     let reply_expected = v
@@ -340,10 +352,10 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
                 .with("body", body)
         })
         .unwrap_or_default();
-    let agencies = if v.owner {
-        page(req, s.app.agency_choices(&req.ctx).await)?
+    let (agencies, agency_kinds) = if v.can.act {
+        agency_menu(&t, &page(req, s.app.referral_choices(&req.ctx, id).await)?)
     } else {
-        Vec::new()
+        Default::default()
     };
     let handlers = if v.owner {
         page(req, s.app.handlers(&req.ctx, Some(v.case.owner_agency_id)).await)?
@@ -398,6 +410,7 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
         clocks,
         risk,
         referrals,
+        referred_banner,
         events,
         steps,
         why,
@@ -408,6 +421,8 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
         alert,
         drafts,
         agencies,
+        agency_kinds,
+        delegable: reply_may_be_delegated(v.case.kind),
         handlers,
         reply_kinds: opts(
             &t,
@@ -478,6 +493,28 @@ pub(crate) async fn view(
 /// The answer to an action on the case page: with htmx the panels it changed (and the address it
 /// would have redirected to, for a reload); without, a redirect to the page or the page with the
 /// failed form.
+/// What the referral lets a receiving agency do now (issue 10 §5): accept or return it; once
+/// accepted, mediate, add material, reply when asked, and report; once answered, read only.
+fn referred_banner(t: &T, owner: bool, referrals: &[ReferralRow]) -> String {
+    if owner {
+        return String::new();
+    }
+    let mine = referrals.iter().filter(|r| r.receiving);
+    let r = mine
+        .clone()
+        .find(|r| r.state_code == "accepted")
+        .or_else(|| mine.clone().find(|r| r.state_code == "pending"))
+        .or_else(|| mine.clone().next());
+    match r {
+        Some(r) if r.state_code == "pending" => t.ta("case-referred-pending", &[("due", r.due.clone())]),
+        Some(r) if r.state_code == "accepted" && r.reply_requested => {
+            t.ta("case-referred-accepted-reply", &[("due", r.due.clone())])
+        }
+        Some(r) if r.state_code == "accepted" => t.ta("case-referred-accepted", &[("due", r.due.clone())]),
+        _ => t.t("case-referred-done"),
+    }
+}
+
 pub(crate) async fn after(
     s: &AppState,
     req: &Req,

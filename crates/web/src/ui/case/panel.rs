@@ -89,11 +89,13 @@ impl Panel {
     }
 
     /// The panels an action from `form` changes: its own and those every change shows in. A
-    /// workflow command — or any change on a closed case — can change what every panel offers
-    /// (the commands, who may act, the risk gate), so it is answered with all of them.
+    /// workflow command, an answer to a referral (the receiver's work opens or ends with it) — or
+    /// any change on a closed case — can change what every panel offers (the commands, who may
+    /// act, the risk gate), so it is answered with all of them.
     pub(crate) fn changed_by(form: &str, closed: bool) -> Vec<Panel> {
         match Panel::of_form(form) {
             Some(Panel::Actions) | None => Panel::ALL.to_vec(),
+            Some(Panel::Referrals) if form.starts_with("ref-") => Panel::ALL.to_vec(),
             _ if closed => Panel::ALL.to_vec(),
             Some(own) => {
                 let mut panels = Panel::ALWAYS.to_vec();
