@@ -40,8 +40,20 @@ test('a grid worker registers a dispute from the phone with the defaults', async
   await grid.goto(`${suite.server.base}/inbox`);
   await shot(grid, 'phone-03-inbox');
   await grid.goto(`${suite.server.base}/cases`);
+  // A card shows the status, the place and what falls due next.
+  assert.match(await grid.innerText('table tbody tr:first-child'), /两户村民灌溉用水纠纷[\s\S]*演示·乌江村[\s\S]*\d{2}-\d{2}/);
   await shot(grid, 'phone-04-cases');
   assert.deepEqual(await axe(grid), [], 'no serious or critical accessibility violation');
+  // 我的网格: the township's villages, the new dispute under its village, people to call.
+  await grid.click('.navbar-toggler');
+  await grid.click('nav a[href="/grid"]');
+  await grid.locator('#grid-summary').waitFor();
+  const village = grid.locator('.grid-village', { hasText: '演示·乌江村' });
+  assert.match(await village.innerText(), /两户村民灌溉用水纠纷/);
+  await village.locator('summary').click();
+  assert.ok(await village.locator('a[href^="tel:"]').count() > 0, 'roster numbers to tap');
+  await shot(grid, 'phone-06-grid');
+  assert.deepEqual(await axe(grid), [], 'no serious or critical accessibility violation on 我的网格');
 });
 
 test('a citizen keeps an attachment through a refused form and answers at closure', async () => {

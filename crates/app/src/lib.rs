@@ -18,6 +18,7 @@ pub mod deadlines;
 mod demo;
 mod error;
 pub mod follow_up;
+pub mod grid;
 pub mod import;
 pub mod inbox;
 #[cfg(test)]

@@ -41,6 +41,16 @@ pub struct TownshipRoster {
     pub filled: usize,
 }
 
+/// A roster member as staff reach them: the number in full, to call (an official's work contact).
+#[derive(Clone, Debug)]
+pub struct RosterMember {
+    pub village_id: Id,
+    pub slot: Slot,
+    pub person_name: String,
+    pub agency_name: String,
+    pub phone: String,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct SlotForm {
     pub person_name: String,
@@ -119,15 +129,37 @@ impl App {
         Ok((t, out))
     }
 
-    /// The people of a village's roster, for choosing a mediator (the "6" of 1+4+6).
-    pub async fn village_people(&self, ctx: &Ctx, village: Id) -> Result<Vec<SlotEntry>, AppError> {
+    /// The people of a village's roster (the "6" of 1+4+6), in slot order, as staff reach them: a
+    /// mediator to choose, a number to call from the village (issue 10 §6).
+    pub async fn village_people(&self, ctx: &Ctx, village: Id) -> Result<Vec<RosterMember>, AppError> {
         self.authorize(ctx, Action::ViewRoster).await?;
         let mut conn = self.db().conn().await?;
-        Ok(roster::slots(&mut conn, None)
-            .await?
-            .into_iter()
-            .filter(|e| e.village_id == village)
-            .collect())
+        let slots = roster::slots(&mut conn, None).await?;
+        self.members(slots.into_iter().filter(|e| e.village_id == village))
+    }
+
+    /// Roster entries with their numbers decrypted, in slot order.
+    pub(crate) fn members(
+        &self,
+        entries: impl Iterator<Item = SlotEntry>,
+    ) -> Result<Vec<RosterMember>, AppError> {
+        let mut out = entries
+            .map(|e| {
+                let phone = match e.phone_enc.as_deref() {
+                    Some(enc) => self.cipher().decrypt(enc)?,
+                    None => String::new(),
+                };
+                Ok(RosterMember {
+                    village_id: e.village_id,
+                    slot: e.slot,
+                    person_name: e.person_name,
+                    agency_name: e.agency_name,
+                    phone,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        out.sort_by_key(|m| Slot::ALL.iter().position(|s| *s == m.slot));
+        Ok(out)
     }
 
     pub async fn put_slot(&self, ctx: &Ctx, village: Id, slot: Slot, f: &SlotForm) -> Result<(), AppError> {

@@ -21,6 +21,8 @@ pub enum Message {
     ReferralReported { by: String },
     /// The political-legal committee supervises the case (督办).
     Supervised { by: String, note: String },
+    /// The handling agency answered the committee's supervision.
+    SupervisionAnswered { by: String, answer: String },
     /// The head refused to sign off the high risk, with the reason.
     SignOffRefused { by: String, reason: String },
     /// The head approved or refused a request to change a clock (the answer is the reason).
@@ -51,6 +53,7 @@ impl Notice {
             Message::ReferralReturned { .. } => "referral_returned",
             Message::ReferralReported { .. } => "referral_reported",
             Message::Supervised { .. } => "supervised",
+            Message::SupervisionAnswered { .. } => "supervision_answered",
             Message::SignOffRefused { .. } => "risk_refused",
             Message::ClockRequestDecided { .. } => "clock_request",
         }

@@ -89,6 +89,18 @@ pub async fn resolve_notices(conn: &mut AnyConnection, case: Id, prefix: &str, a
     Ok(())
 }
 
+/// The unread notices of a case whose key starts with `prefix`.
+pub async fn open_notices(conn: &mut AnyConnection, case: Id, prefix: &str) -> Result<Vec<Notice>> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM notice WHERE case_id = $1 AND read_at IS NULL AND substr(dedup, 1, CAST($2 AS INTEGER)) = $3",
+    )
+    .bind(case.to_string())
+    .bind(i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX))
+    .bind(prefix)
+    .fetch_all(conn)
+    .await?)
+}
+
 pub async fn count_notices(conn: &mut AnyConnection, kind: &str) -> Result<i64> {
     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notice WHERE kind = $1")
         .bind(kind)

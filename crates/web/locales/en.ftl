@@ -1234,3 +1234,30 @@ case-referred-accepted-reply = Your agency accepted this referral and is asked t
 case-referred-done = This referral has been answered; the case is read-only for you.
 referral-reply-asked = the receiver replies to the party
 field-next-due = Next due
+case-roster = The village's 1+4+6 roster
+roster-call = Call { $name }
+cases-in-village = Only cases in { $village }.
+cases-all-places = All places
+
+# Issue 10 §6: my grid
+nav-grid = My grid
+grid-choose-township = Choose a township
+grid-summary = { $villages } villages, { $open } open cases
+grid-open = { $n } open
+grid-no-open = No open cases.
+grid-all-cases = All { $n } cases
+grid-roster-gaps = { $n } missing
+grid-none = Your agency is not at township level: choose a township to view.
+show = Show
+home-tile-inbox = What waits for you: work, approvals, reminders
+home-tile-cases = Register, find and handle cases
+home-tile-grid = Open cases, due dates and the 1+4+6 people of your villages
+
+# Supervision answered from the inbox
+notice-supervision-answered = { $number } { $title }: { $by } answered the supervision — { $answer }
+supervision-answer = Answer the supervision
+supervision-answer-help = What was done, and where the case stands
+supervision-answer-required = Say what was done and where the case stands.
+supervision-none-open = No supervision of this case waits for an answer.
+flash-supervision-answered = Answered; the committee is told in its inbox.
+event-supervision-answered = Supervision answered

@@ -1234,3 +1234,30 @@ case-referred-accepted-reply = 您单位已接收本案交办，交办单位请�
 case-referred-done = 本案交办已办理完毕，仅供查阅。
 referral-reply-asked = 请接收单位直接答复当事人
 field-next-due = 下一期限
+case-roster = 本村 1+4+6 网格成员
+roster-call = 拨打{ $name }的电话
+cases-in-village = 仅显示{ $village }的案件。
+cases-all-places = 查看全部地区
+
+# Issue 10 §6: 我的网格
+nav-grid = 我的网格
+grid-choose-township = 选择乡镇（街道）
+grid-summary = { $villages } 个村（社区），在办案件 { $open } 件
+grid-open = 在办 { $n } 件
+grid-no-open = 暂无在办案件。
+grid-all-cases = 查看全部 { $n } 件
+grid-roster-gaps = 缺 { $n } 人
+grid-none = 您的单位不在乡镇一级，请先选择要查看的乡镇（街道）。
+show = 查看
+home-tile-inbox = 待我办理、审批的事项和提醒
+home-tile-cases = 登记、查找和办理案件
+home-tile-grid = 本镇各村的在办案件、期限和 1+4+6 成员电话
+
+# Supervision answered from the inbox
+notice-supervision-answered = { $number } { $title }：{ $by }答复督办——{ $answer }
+supervision-answer = 答复督办
+supervision-answer-help = 写明已采取的措施和办理进展
+supervision-answer-required = 请写明已采取的措施和办理进展。
+supervision-none-open = 本案没有待答复的督办。
+flash-supervision-answered = 已答复督办，政法委会在待办中收到。
+event-supervision-answered = 答复督办

@@ -8,7 +8,7 @@ use gongzhi_domain::policy::{Action, Role, Scope};
 use gongzhi_domain::{Actor, Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::case::{self, Event};
-pub use gongzhi_store::case::{Case, CaseFilter};
+pub use gongzhi_store::case::{Case, CaseFilter, Clock};
 use sm3::{Digest, Sm3};
 
 use crate::{App, AppError, Ctx, FieldError};
@@ -28,6 +28,7 @@ pub use intake::{IntakeForm, PartyInput, Upload};
 pub(crate) use register::Committer;
 pub use reveal::{RevealRequest, Revealed};
 pub use setup::IntakeSetup;
+pub(crate) use setup::own_township;
 pub use transition::TransitionInput;
 pub use view::{CaseCan, CaseView, ClockView, Listed, MeetingView, PartyView, TimelineEvent};
 

@@ -210,3 +210,98 @@ async fn a_clock_request_waits_for_the_head_who_approves_or_refuses_it_once() {
     assert_eq!(t.snapshot().await, before);
     assert!(approvals(&head.get("/api/v1/inbox").await.1).is_empty());
 }
+
+/// A supervision (督办) waits in the handling agency's inbox until it is answered there: the
+/// answer is on the timeline, the notice goes, and the committee is told; with nothing open an
+/// answer is refused and changes nothing.
+#[tokio::test]
+async fn a_supervision_is_answered_from_the_inbox_and_the_committee_is_told() {
+    let t = TestApp::spawn("supervision_answer").await;
+    let grid = t.api("demo_grid").await;
+    let place = t.org_id("620702104201").await;
+    let id = crate::statute::dispute(&grid, &place, "渠道清淤纠纷").await;
+    let leader = t.api("demo_leader").await;
+    let (s, e) = leader
+        .post(
+            &format!("/api/v1/cases/{id}/supervise"),
+            json!({"note": "请于本周内化解并报结果"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let centre = t
+        .browser("demo_centre", gongzhi_test_support::DEMO_PASSWORD)
+        .await;
+    let inbox = centre
+        .get(format!("{}/inbox", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        inbox.contains(&format!("action=\"/cases/{id}/supervision/answer\"")),
+        "{inbox}"
+    );
+
+    // Empty: refused with the reason, the notice stays.
+    let res = centre
+        .post(format!("{}/cases/{id}/supervision/answer", t.base))
+        .form(&[("answer", ""), ("back", "inbox")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("请写明已采取的措施和办理进展"));
+    let res = centre
+        .post(format!("{}/cases/{id}/supervision/answer", t.base))
+        .form(&[("answer", "已组织双方调解，约定周五清淤。"), ("back", "inbox")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, inbox) = t.api("demo_centre").await.get("/api/v1/inbox").await;
+    assert!(
+        !inbox["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "supervised"),
+        "the supervision is put away: {inbox}"
+    );
+    let (_, told) = leader.get("/api/v1/inbox").await;
+    let answered = told["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "supervision_answered")
+        .unwrap_or_else(|| panic!("{told}"));
+    assert_eq!(answered["notice"]["answer"], "已组织双方调解，约定周五清淤。");
+    let (_, d) = grid.get(&format!("/api/v1/cases/{id}")).await;
+    assert!(
+        d["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["what"] == "supervision-answered")
+    );
+
+    // Answered already: nothing open, refused, nothing changes.
+    let centre_api = t.api("demo_centre").await;
+    let before = t.snapshot().await;
+    let (s, e) = centre_api
+        .post(
+            &format!("/api/v1/cases/{id}/supervision/answer"),
+            json!({"answer": "再答一次"}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(
+        e["fields"]["answer"]
+            .as_str()
+            .unwrap()
+            .contains("没有待答复的督办"),
+        "{e}"
+    );
+    assert_eq!(t.snapshot().await, before);
+}

@@ -10,6 +10,7 @@ mod cases;
 mod cli;
 mod deadline_rules;
 mod edge;
+mod grid;
 mod minor_criminal;
 mod next_steps;
 mod panels;

@@ -283,6 +283,14 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             "POST /api/v1/cases/{id}/supervise",
             Json(json!({"note": "请尽快化解"})),
         ),
+        (
+            "POST /cases/{id}/supervision/answer",
+            Form(vec![("answer", s("已化解"))]),
+        ),
+        (
+            "POST /api/v1/cases/{id}/supervision/answer",
+            Json(json!({"answer": "已化解"})),
+        ),
         ("POST /api/v1/tasks/{id}/done", Json(json!({}))),
         (
             "POST /cases/{id}/reconciliation/record",

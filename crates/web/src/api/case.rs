@@ -4,9 +4,10 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use gongzhi_app::AppError;
-use gongzhi_app::case::{Case, CaseFilter};
+use gongzhi_app::case::{Case, CaseFilter, Clock};
 use gongzhi_app::case::{CaseEdit, IntakeForm, RevealRequest, Revealed, TransitionInput};
 use gongzhi_app::domain::Id;
+use gongzhi_app::domain::deadline::ClockState;
 use gongzhi_app::domain::event::EventDetail;
 use gongzhi_app::domain::time;
 use gongzhi_app::domain::workflow::{CaseKind, Command};
@@ -50,6 +51,16 @@ pub struct NextDue {
     pub due: String,
     /// running, due_soon, overdue
     pub state: String,
+}
+
+impl NextDue {
+    pub fn of(due: &Option<(Clock, ClockState)>) -> Option<Self> {
+        due.as_ref().map(|(k, state)| NextDue {
+            kind: k.kind.code().into(),
+            due: k.due_date.to_string(),
+            state: state.code().into(),
+        })
+    }
 }
 
 fn summary(c: &Case) -> CaseSummary {
@@ -141,11 +152,7 @@ pub async fn list_cases(State(s): State<AppState>, req: Req, Query(q): Query<Cas
         items: items
             .iter()
             .map(|l| CaseSummary {
-                next_due: l.due.as_ref().map(|(k, state)| NextDue {
-                    kind: k.kind.code().into(),
-                    due: k.due_date.to_string(),
-                    state: state.code().into(),
-                }),
+                next_due: NextDue::of(&l.due),
                 ..summary(&l.case)
             })
             .collect(),

@@ -25,6 +25,7 @@ mod clock;
 mod contact;
 mod deadline;
 mod follow_up;
+mod grid;
 mod inbox;
 mod mediation;
 mod meeting;
@@ -103,6 +104,7 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(SignOffRisk), routes!(risk::sign_off))
         .op(Access::Staff(SignOffRisk), routes!(risk::refuse))
         .op(Access::Staff(SuperviseCase), routes!(supervision::supervise))
+        .op(Access::Staff(HandleCase), routes!(supervision::answer))
         .op(Access::Staff(ViewReference), routes!(risk::list_rules))
         .op(Access::Staff(ViewReference), routes!(deadline::list_rules))
         .op(
@@ -121,6 +123,7 @@ fn api_routes() -> ApiRoutes {
         .op(handle, routes!(meeting::meeting))
         .op(handle, routes!(contact::record))
         .op(Access::Staff(ViewCases), routes!(inbox::inbox))
+        .op(Access::Staff(ViewCases), routes!(grid::mine))
         .op(Access::Staff(ViewCases), routes!(inbox::task_done))
         .op(Access::Public, routes!(deadline::calculate))
 }

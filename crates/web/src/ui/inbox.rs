@@ -67,6 +67,8 @@ pub struct NoticeRow {
     pub text: String,
     pub at: String,
     pub class: &'static str,
+    /// A supervision (督办): answered here, which puts it away.
+    pub supervised: bool,
 }
 
 #[derive(Template)]
@@ -193,6 +195,7 @@ async fn inbox_page(
                 } else {
                     "border-warning"
                 },
+                supervised: n.kind == "supervised" && n.case_id.is_some(),
             }
         })
         .collect();
@@ -361,6 +364,10 @@ fn notice_text(t: &T, n: &Notice) -> String {
         Message::Supervised { by, note } => (
             "notice-supervised",
             vec![("by", by.clone()), ("note", note.clone())],
+        ),
+        Message::SupervisionAnswered { by, answer } => (
+            "notice-supervision-answered",
+            vec![("by", by.clone()), ("answer", answer.clone())],
         ),
         Message::SignOffRefused { by, reason } => (
             "notice-risk-refused",

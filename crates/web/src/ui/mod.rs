@@ -9,6 +9,7 @@ mod clock;
 mod contact;
 mod deadline;
 mod follow_up;
+mod grid;
 pub(crate) mod inbox;
 mod lockout;
 mod mediation;
@@ -76,6 +77,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/", "nav-home", None),
     ("/inbox", "nav-inbox", Some(Action::ViewCases)),
     ("/cases", "nav-cases", Some(Action::ViewCases)),
+    ("/grid", "nav-grid", Some(Action::ViewCases)),
     ("/admin/org", "nav-org", Some(Action::ViewReference)),
     ("/admin/agencies", "nav-agencies", Some(Action::ViewReference)),
     ("/admin/roster", "nav-roster", Some(Action::ViewRoster)),
@@ -218,6 +220,7 @@ pub fn router() -> Routes {
         .merge(clock::router())
         .merge(reconciliation::router())
         .merge(inbox::router())
+        .merge(grid::router())
         .merge(meeting::router())
         .merge(deadline::router())
         .merge(portal::router())

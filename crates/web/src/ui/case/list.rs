@@ -21,6 +21,8 @@ pub struct ListQuery {
     kind: Option<String>,
     state: Option<String>,
     township: Option<String>,
+    /// One village of a township (the "我的网格" view links here).
+    village: Option<String>,
     /// Cases sharing a party's identity number with this case (the case page's "more" link).
     same_party: Option<Id>,
     page: Option<i64>,
@@ -94,21 +96,31 @@ pub(crate) struct ListPage {
     query: String,
     /// The case whose parties select the list ("" for none).
     same_party: String,
+    /// The one village the list is narrowed to.
+    village: Option<OrgUnit>,
 }
 
 pub(crate) const PAGE_SIZE: i64 = 30;
 
 pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<ListQuery>) -> PageResult {
     let pageno = q.page.unwrap_or(1).max(1);
-    let townships = page(&req, s.app.portal_places().await)?
-        .into_iter()
-        .map(|(t, _)| t)
-        .collect::<Vec<_>>();
-    let place_prefix = q
-        .township
-        .as_deref()
-        .and_then(|id| townships.iter().find(|t| t.id.to_string() == id))
-        .and_then(|t| DivisionCode::parse(&t.code).ok())
+    let places = page(&req, s.app.portal_places().await)?;
+    let village = q.village.as_deref().and_then(|id| {
+        places
+            .iter()
+            .flat_map(|(_, vs)| vs)
+            .find(|v| v.id.to_string() == id)
+            .cloned()
+    });
+    let townships = places.into_iter().map(|(t, _)| t).collect::<Vec<_>>();
+    let place_prefix = village
+        .as_ref()
+        .or_else(|| {
+            q.township
+                .as_deref()
+                .and_then(|id| townships.iter().find(|t| t.id.to_string() == id))
+        })
+        .and_then(|u| DivisionCode::parse(&u.code).ok())
         .map(|code| code.area_prefix().to_owned());
     let f = CaseFilter {
         text: q.q.clone(),
@@ -137,6 +149,7 @@ pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<Li
         ("kind", q.kind.unwrap_or_default()),
         ("state", q.state.unwrap_or_else(|| "open".into())),
         ("township", q.township.unwrap_or_default()),
+        ("village", q.village.unwrap_or_default()),
         (
             "same_party",
             q.same_party.map(|c| c.to_string()).unwrap_or_default(),
@@ -161,6 +174,7 @@ pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<Li
             townships,
             query,
             same_party: q.same_party.map(|c| c.to_string()).unwrap_or_default(),
+            village,
         },
     )
 }

@@ -27,7 +27,7 @@ mod steps;
 
 pub(crate) use events::{EventRow, clock_change_text};
 pub use intake::{intake_form, read_multipart};
-pub use list::{CaseRow, case_row};
+pub use list::{CaseRow, case_row, listed_row};
 pub(crate) use page::{Answer, after, case_page};
 
 pub fn router() -> Routes {

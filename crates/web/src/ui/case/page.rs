@@ -12,6 +12,7 @@ use gongzhi_app::domain::referral::reply_may_be_delegated;
 use gongzhi_app::domain::workflow::Command;
 use gongzhi_app::domain::{Id, time};
 use gongzhi_app::reply::{self, Template as ReplyTemplate};
+use gongzhi_app::roster::RosterMember;
 use gongzhi_app::users::User;
 use http::StatusCode;
 
@@ -123,6 +124,8 @@ pub(crate) struct CasePage {
     revealed: Option<(String, Revealed)>,
     /// The village's roster, offered as mediators: (name, what they are).
     mediators: Vec<(String, String)>,
+    /// The village's 1+4+6 roster, each with a number to call.
+    roster: Vec<RosterMember>,
     now_local: String,
     reconciliation: String,
     /// Who released the case's public text, and when ("" when nothing is released).
@@ -375,22 +378,23 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
                 .join("；"),
         },
     };
-    let mediators = match v
+    let roster = match v
         .case
         .place_id
-        .filter(|_| v.owner && actor.can(gongzhi_app::domain::Action::ViewRoster))
+        .filter(|_| actor.can(gongzhi_app::domain::Action::ViewRoster))
     {
-        Some(village) => page(req, s.app.village_people(&req.ctx, village).await)?
-            .into_iter()
-            .map(|e| {
-                (
-                    e.person_name,
-                    format!("{}（{}）", t.code("slot", e.slot.code()), e.agency_name),
-                )
-            })
-            .collect(),
+        Some(village) => page(req, s.app.village_people(&req.ctx, village).await)?,
         None => Vec::new(),
     };
+    let mediators = roster
+        .iter()
+        .map(|e| {
+            (
+                e.person_name.clone(),
+                format!("{}（{}）", t.code("slot", e.slot.code()), e.agency_name),
+            )
+        })
+        .collect();
     let partial = req.htmx && !form.is_empty();
     if partial && alert.is_empty() && status == StatusCode::UNPROCESSABLE_ENTITY {
         alert = t.t("error-invalid");
@@ -399,6 +403,7 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
         partial: false,
         oob_versions: false,
         mediators,
+        roster,
         received: fmt_ts(v.case.received_at),
         channel: t.code("channel", v.case.channel.code()),
         level: v
