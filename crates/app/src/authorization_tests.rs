@@ -30,6 +30,10 @@ const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
     ),
     ("portal_track", "tracking code + last four digits, throttled"),
     (
+        "portal_add_material",
+        "the submitter adds material while open: tracking code + last four digits, throttled, rate-limited",
+    ),
+    (
         "portal_feedback",
         "the submitter's answer at closure: tracking code + last four digits, throttled, once",
     ),

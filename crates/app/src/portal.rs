@@ -33,6 +33,11 @@ const TRACK_ADDRESS: Guesses = Guesses {
     lockout: chrono::Duration::hours(1),
 };
 
+/// Additions of material per client address per hour.
+pub const MATERIAL_PER_HOUR: i64 = 10;
+/// The longest note a submitter adds with material.
+const MATERIAL_NOTE_MAX: usize = 1000;
+
 /// How long files of a refused portal form are held for the next try (ms).
 const HELD_FOR_MS: i64 = 2 * 3600 * 1000;
 
@@ -280,6 +285,72 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// While the matter is open the submitter adds material (issue 10 §7): a note and files,
+    /// checked like a submission's, kept on the case and told to its handler. Returns how many
+    /// files were added.
+    pub async fn portal_add_material(
+        &self,
+        ctx: &Ctx,
+        code: &str,
+        last4: &str,
+        note: &str,
+        uploads: &[Upload],
+    ) -> Result<usize, AppError> {
+        let note = note.trim();
+        let mut checks = crate::error::Checks::new();
+        checks.check(
+            !note.is_empty() || !uploads.is_empty(),
+            "material_note",
+            "portal-material-empty",
+        );
+        checks.check(
+            note.chars().count() <= MATERIAL_NOTE_MAX,
+            "material_note",
+            "too-long",
+        );
+        let mimes = self.check_uploads(&mut checks, uploads);
+        checks.finish()?;
+        let c = self.submitter_case(ctx, code, last4).await?;
+        if c.status.is_closed() {
+            return Err(AppError::field("material_note", "portal-material-closed"));
+        }
+        let mut tx = self.db().begin().await?;
+        self.count_hit(tx.conn(), "material", &ctx.address_key(), MATERIAL_PER_HOUR)
+            .await?;
+        for (u, mime) in uploads.iter().zip(mimes) {
+            self.store_attachment(tx.conn(), ctx, &c, u, mime).await?;
+        }
+        // The note is the submitter's words: on the staff timeline, not on the public page.
+        let detail = match (note.is_empty(), uploads.len()) {
+            (false, 0) => note.to_owned(),
+            (true, n) => format!("附件 {n} 个"),
+            (false, n) => format!("{note}（附件 {n} 个）"),
+        };
+        self.event(tx.conn(), ctx, &c, "material-added", &detail, false)
+            .await?;
+        let now = time::to_millis(self.now());
+        self.notify_case(
+            tx.conn(),
+            &c,
+            format!("material:{}:{now}", c.id),
+            gongzhi_domain::notice::Message::MaterialAdded {
+                files: uploads.len(),
+                note: note.chars().take(100).collect(),
+            },
+        )
+        .await?;
+        ctx.audit(
+            tx.conn(),
+            "case.portal_material",
+            "case",
+            &c.id.to_string(),
+            Changes::new().set("files", uploads.len()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(uploads.len())
     }
 
     /// The case of a tracking code whose phone ends in `last4`; wrong answers are counted.

@@ -21,6 +21,8 @@ pub enum Message {
     ReferralReported { by: String },
     /// The political-legal committee supervises the case (督办).
     Supervised { by: String, note: String },
+    /// The submitter added material on the portal while the matter was open.
+    MaterialAdded { files: usize, note: String },
     /// The handling agency answered the committee's supervision.
     SupervisionAnswered { by: String, answer: String },
     /// The head refused to sign off the high risk, with the reason.
@@ -54,6 +56,7 @@ impl Notice {
             Message::ReferralReported { .. } => "referral_reported",
             Message::Supervised { .. } => "supervised",
             Message::SupervisionAnswered { .. } => "supervision_answered",
+            Message::MaterialAdded { .. } => "material_added",
             Message::SignOffRefused { .. } => "risk_refused",
             Message::ClockRequestDecided { .. } => "clock_request",
         }

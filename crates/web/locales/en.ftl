@@ -1261,3 +1261,15 @@ supervision-answer-required = Say what was done and where the case stands.
 supervision-none-open = No supervision of this case waits for an answer.
 flash-supervision-answered = Answered; the committee is told in its inbox.
 event-supervision-answered = Supervision answered
+
+# Issue 10 §7: the submitter adds material while the matter is open
+portal-material-title = Add material
+portal-material-thanks = Your material was received ({ $n } files); the staff handling it will see it.
+portal-material-note = A note (optional)
+portal-material-files = Files (optional, several allowed)
+portal-material-help = Photos, contracts, receipts: PDF, images or Word files within the size limit. Nothing can be added once the matter is closed.
+portal-material-submit = Send the material
+portal-material-empty = Write a note or choose files to send.
+portal-material-closed = This matter is closed; nothing more can be added. Submit again if something new happened.
+notice-material-added = { $number } { $title }: the party added material online ({ $files } files) { $note }
+event-material-added = Party added material

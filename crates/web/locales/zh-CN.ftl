@@ -1261,3 +1261,15 @@ supervision-answer-required = 请写明已采取的措施和办理进展。
 supervision-none-open = 本案没有待答复的督办。
 flash-supervision-answered = 已答复督办，政法委会在待办中收到。
 event-supervision-answered = 答复督办
+
+# Issue 10 §7: the submitter adds material while the matter is open
+portal-material-title = 补充材料
+portal-material-thanks = 已收到您补充的材料（附件 { $n } 个），承办人员会看到。
+portal-material-note = 补充说明（可选）
+portal-material-files = 选择文件（可选，可多选）
+portal-material-help = 照片、合同、收据等，PDF、图片或 Word 文件，每个不超过规定大小；办结后不能再补充。
+portal-material-submit = 提交补充材料
+portal-material-empty = 请写下补充说明或选择要上传的文件。
+portal-material-closed = 此事已办结，不能再补充材料；如有新的情况，请重新提交。
+notice-material-added = { $number } { $title }：当事人在网上补充了材料（附件 { $files } 个）{ $note }
+event-material-added = 当事人补充材料

@@ -550,3 +550,98 @@ async fn open311_look_ups_by_unknown_ids_are_throttled() {
     assert_eq!(s, 429, "{e}");
     assert_eq!(e[0]["code"], 429);
 }
+
+/// Issue 10 §7: while the matter is open the submitter adds material with the code and the last
+/// four digits; a refused try keeps its file; the handler is told; a wrong code or a closed matter
+/// adds nothing.
+#[tokio::test]
+async fn the_submitter_adds_material_while_the_matter_is_open() {
+    let t = TestApp::spawn("portal_material").await;
+    let place = t.org_id("620702104201").await;
+    let code = submit(&t, &place).await;
+    let c = t.client();
+    let pdf = || reqwest::multipart::Part::bytes(b"%PDF-1.4 receipt".to_vec()).file_name("收据.pdf");
+    let post = |form: reqwest::multipart::Form| {
+        c.post(format!("{}/portal/material", t.base))
+            .multipart(form)
+            .send()
+    };
+    let base = |last4: &str| {
+        reqwest::multipart::Form::new()
+            .text("code", code.clone())
+            .text("last4", last4.to_owned())
+    };
+    // Wrong digits: nothing is added.
+    let before = t.rows("SELECT COUNT(*) FROM attachment").await;
+    let res = post(
+        base("0000")
+            .text("material_note", "补充")
+            .part("attachments", pdf()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    assert_eq!(t.rows("SELECT COUNT(*) FROM attachment").await, before);
+    // Too long a note: refused in plain words, the file held for the next try.
+    let res = post(
+        base("1234")
+            .text("material_note", "长".repeat(1001))
+            .part("attachments", pdf()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    let body = text(res).await;
+    assert!(
+        body.contains("id=\"material-held\"") && body.contains("收据.pdf"),
+        "{body}"
+    );
+    let held = body
+        .split("name=\"held\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let res = post(
+        base("1234")
+            .text("material_note", "补交水费收据一张。")
+            .text("held", held),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(text(res).await.contains("已收到您补充的材料（附件 1 个）"));
+    let case = t
+        .rows(&format!(
+            "SELECT id FROM dispute_case WHERE tracking_code = '{code}'"
+        ))
+        .await
+        .remove(0)
+        .remove(0);
+    let (_, d) = t
+        .api("demo_centre")
+        .await
+        .get(&format!("/api/v1/cases/{case}"))
+        .await;
+    assert_eq!(d["attachments"][0]["filename"], "收据.pdf", "{d}");
+    assert!(
+        d["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["what"] == "material-added")
+    );
+    let (_, inbox) = t.api("demo_centre").await.get("/api/v1/inbox").await;
+    assert!(
+        inbox["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "material_added"),
+        "{inbox}"
+    );
+    // Nothing at all: refused, saying what to give.
+    let res = post(base("1234")).await.unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(text(res).await.contains("请写下补充说明或选择要上传的文件"));
+}

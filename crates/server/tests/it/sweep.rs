@@ -599,6 +599,14 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             ]),
         ),
         (
+            "POST /portal/material",
+            Form(vec![
+                ("code", ids.tracking.clone()),
+                ("last4", s("0000")),
+                ("material_note", s("补充材料")),
+            ]),
+        ),
+        (
             "POST /open311/v2/requests.json",
             Form(vec![
                 ("service_code", s("NEIGHBOUR")),

@@ -365,6 +365,10 @@ fn notice_text(t: &T, n: &Notice) -> String {
             "notice-supervised",
             vec![("by", by.clone()), ("note", note.clone())],
         ),
+        Message::MaterialAdded { files, note } => (
+            "notice-material-added",
+            vec![("files", files.to_string()), ("note", note.clone())],
+        ),
         Message::SupervisionAnswered { by, answer } => (
             "notice-supervision-answered",
             vec![("by", by.clone()), ("answer", answer.clone())],

@@ -26,6 +26,7 @@ pub fn router() -> Routes {
         .get("/portal/track", Access::Public, track_form)
         .post("/portal/track", Access::Public, track)
         .post("/portal/feedback", Access::Public, feedback)
+        .post("/portal/material", Access::Public, material)
         .get("/portal/captcha-audio", Access::Public, captcha_audio)
 }
 
@@ -262,6 +263,48 @@ async fn feedback(State(s): State<AppState>, req: Req, d: FormData) -> PageResul
             StatusCode::TOO_MANY_REQUESTS,
         ),
         Err(e) => form_error(&req, e, f)?,
+    };
+    match s.app.portal_track(&req.ctx, &code, &last4).await {
+        Ok(found) => track_page(&req, f, Some(found), status),
+        Err(e) => {
+            let (f, status) = form_error(&req, e, f)?;
+            track_page(&req, f, None, status)
+        }
+    }
+}
+
+/// The submitter adds a note and files while the matter is open; a refused try holds its files for
+/// the next one, and the progress page stays open either way.
+async fn material(State(s): State<AppState>, req: Req, request: Request) -> PageResult {
+    let (d, files) = read_multipart(&req, request).await?;
+    let (code, last4) = (d.get("code"), d.get("last4"));
+    let held = d.get("held");
+    let mut uploads = page(&req, s.app.held_uploads(&held).await)?;
+    uploads.extend(files.iter().cloned());
+    let r = s
+        .app
+        .portal_add_material(&req.ctx, &code, &last4, &d.get("material_note"), &uploads)
+        .await;
+    let f = FormState::from_data(&d)
+        .with("held", "")
+        .with("material_note", "");
+    let (f, status) = match r {
+        Ok(n) => {
+            page(&req, s.app.release_held(&held).await)?;
+            (f.with("material_added", n), StatusCode::OK)
+        }
+        Err(AppError::RateLimited) => (
+            FormState::from_data(&d).error("material_note", req.t.t("error-rate-limited")),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(e) => {
+            let (f, status) = form_error(&req, e, FormState::from_data(&d))?;
+            let kept = page(&req, s.app.hold_uploads(&held, &files).await)?;
+            (
+                f.with("held", kept.token).with_all("held_names", kept.names),
+                status,
+            )
+        }
     };
     match s.app.portal_track(&req.ctx, &code, &last4).await {
         Ok(found) => track_page(&req, f, Some(found), status),
