@@ -20,6 +20,10 @@ use crate::error::Checks;
 use crate::import::{ImportOutcome, RowError};
 use crate::{App, AppError, Ctx, FieldError};
 
+/// The longest run of days one row sets (the longest holiday, the Spring Festival with its
+/// make-up days, is 9; a month leaves room for a local arrangement).
+pub const RANGE_MAX_DAYS: i64 = 31;
+
 /// A clock whose due date a calendar change moved.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct MovedClock {
@@ -103,11 +107,13 @@ impl App {
         Ok(years_missing(&clocks.loaded_years, time::local_date(self.now())))
     }
 
-    /// Adds or changes one date of the calendar, and recomputes the clocks it moves.
+    /// Adds or changes a date of the calendar — or every date from `day` to `to` (a holiday of
+    /// several days in one row, at most `RANGE_MAX_DAYS`) — and recomputes the clocks it moves.
     pub async fn set_calendar_day(
         &self,
         ctx: &Ctx,
         day: &str,
+        to: &str,
         kind: &str,
         name: &str,
     ) -> Result<Recomputed, AppError> {
@@ -115,43 +121,61 @@ impl App {
         let mut checks = Checks::new();
         let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").ok();
         checks.check(date.is_some(), "day", "date-invalid");
+        let last = match to.trim() {
+            "" => date,
+            t => NaiveDate::parse_from_str(t, "%Y-%m-%d").ok(),
+        };
+        checks.check(last.is_some(), "to", "date-invalid");
+        if let (Some(a), Some(b)) = (date, last) {
+            checks.check(
+                b >= a && (b - a).num_days() < RANGE_MAX_DAYS,
+                "to",
+                "calendar-range-invalid",
+            );
+        }
         let kind = DayKind::parse(kind);
         checks.check(kind.is_some(), "kind", "day-kind-invalid");
         checks.check(text_ok(name, 30), "name", "name-invalid");
         checks.finish()?;
-        let (Some(date), Some(kind)) = (date, kind) else {
+        let (Some(date), Some(last), Some(kind)) = (date, last, kind) else {
             return Err(AppError::NotFound);
         };
         let mut tx = self.db().begin().await?;
         let old = self.clocks(tx.conn()).await?;
-        let before = reference::calendar_get(tx.conn(), date).await?;
-        let entry = CalendarDay {
-            day: date,
-            kind,
-            name: name.trim().into(),
-        };
-        reference::calendar_upsert(tx.conn(), &entry, self.now()).await?;
+        let mut changed = Vec::new();
+        for day in date.iter_days().take_while(|d| *d <= last) {
+            let before = reference::calendar_get(tx.conn(), day).await?;
+            let entry = CalendarDay {
+                day,
+                kind,
+                name: name.trim().into(),
+            };
+            reference::calendar_upsert(tx.conn(), &entry, self.now()).await?;
+            changed.push((day, before));
+        }
         let done = self.recompute_clocks(tx.conn(), &old, date).await?;
-        let changes = Changes::new()
-            .field(
-                "kind",
-                before.as_ref().map(|b| b.kind.code()).unwrap_or(""),
-                kind.code(),
+        for (day, before) in changed {
+            let changes = Changes::new()
+                .field(
+                    "kind",
+                    before.as_ref().map(|b| b.kind.code()).unwrap_or(""),
+                    kind.code(),
+                )
+                .field(
+                    "name",
+                    before.as_ref().map(|b| b.name.clone()).unwrap_or_default(),
+                    name.trim(),
+                )
+                .set("moved", done.moved.len());
+            ctx.audit(
+                tx.conn(),
+                "calendar.set",
+                "calendar_day",
+                &day.to_string(),
+                changes,
             )
-            .field(
-                "name",
-                before.as_ref().map(|b| b.name.clone()).unwrap_or_default(),
-                entry.name.as_str(),
-            )
-            .set("moved", done.moved.len());
-        ctx.audit(
-            tx.conn(),
-            "calendar.set",
-            "calendar_day",
-            &date.to_string(),
-            changes,
-        )
-        .await?;
+            .await?;
+        }
         tx.commit().await?;
         Ok(done)
     }

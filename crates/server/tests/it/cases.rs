@@ -1082,7 +1082,7 @@ async fn a_calendar_change_on_one_server_reaches_the_clocks_of_another() {
     let (other, _) = second_app(&t.url, Security::default()).await;
     let admin = t.ctx("demo_sysadmin").await;
     other
-        .set_calendar_day(&admin, &first, "rest", "测试假日")
+        .set_calendar_day(&admin, &first, "", "rest", "测试假日")
         .await
         .unwrap();
 

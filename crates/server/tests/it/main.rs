@@ -1,6 +1,7 @@
 //! End-to-end tests through a real server on SQLite, or PostgreSQL with TEST_DATABASE_URL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
+mod admin_friction;
 mod approvals;
 mod audit;
 mod auth;

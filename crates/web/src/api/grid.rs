@@ -13,9 +13,10 @@ use super::case::NextDue;
 use super::{ErrorBody, Res, fail};
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GridQuery {
     /// A township's id, for a caller whose agency works district-wide (ignored otherwise).
-    #[param(value_type = Option<String>)]
+    #[param(value_type = Option<String>, format = Uuid)]
     pub township: Option<Id>,
 }
 

@@ -337,7 +337,7 @@ async fn account(State(s): State<AppState>, req: Req, Query(flash): Query<Flash>
             created: time::format_local(x.created_at),
             last_seen: time::format_local(x.last_seen_at),
             ip: x.ip,
-            agent: x.user_agent.chars().take(60).collect(),
+            agent: agent_words(&req.t, &x.user_agent),
             current: x.key == current,
         })
         .collect();
@@ -350,4 +350,89 @@ async fn account(State(s): State<AppState>, req: Req, Query(flash): Query<Flash>
             totp_enabled,
         },
     )
+}
+
+/// A User-Agent in words a user recognises: the browser (with its major version) and the system,
+/// e.g. "Chrome 120 · Windows"; a program calling the API says so.
+fn agent_words(t: &crate::i18n::T, ua: &str) -> String {
+    let version = |marker: &str| {
+        ua.split(marker)
+            .nth(1)
+            .map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next().unwrap_or(""))
+            .filter(|v| !v.is_empty())
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default()
+    };
+    // Order matters: each of these also names the engines it is built on.
+    let browser = if ua.contains("MicroMessenger") {
+        t.t("agent-wechat")
+    } else if ua.contains("Edg/") {
+        format!("Edge{}", version("Edg/"))
+    } else if ua.contains("OPR/") {
+        format!("Opera{}", version("OPR/"))
+    } else if ua.contains("Firefox/") {
+        format!("Firefox{}", version("Firefox/"))
+    } else if ua.contains("Chrome/") {
+        format!("Chrome{}", version("Chrome/"))
+    } else if ua.contains("Safari/") {
+        format!("Safari{}", version("Version/"))
+    } else if ua.is_empty() {
+        return t.t("agent-unknown");
+    } else {
+        return t.t("agent-program");
+    };
+    let system = if ua.contains("HarmonyOS") {
+        "HarmonyOS"
+    } else if ua.contains("Android") {
+        "Android"
+    } else if ua.contains("iPhone") || ua.contains("iPad") {
+        "iOS"
+    } else if ua.contains("Windows") {
+        "Windows"
+    } else if ua.contains("Mac OS X") {
+        "macOS"
+    } else if ua.contains("Linux") {
+        "Linux"
+    } else {
+        return browser;
+    };
+    format!("{browser} · {system}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::agent_words;
+    use crate::i18n::{Lang, T};
+
+    #[test]
+    fn user_agents_read_as_browser_and_system() {
+        let t = T::new(Lang::Zh);
+        let cases = [
+            (
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+                "Chrome 120 · Windows",
+            ),
+            (
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.91",
+                "Edge 120 · Windows",
+            ),
+            (
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1",
+                "Safari 17 · iOS",
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 13; V2227A) AppleWebKit/537.36 Chrome/116.0 Mobile Safari/537.36 MicroMessenger/8.0.44",
+                "微信内置浏览器 · Android",
+            ),
+            (
+                "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+                "Firefox 121 · Linux",
+            ),
+            ("curl/8.5.0", "程序接口"),
+            ("", "未知"),
+        ];
+        for (ua, want) in cases {
+            assert_eq!(agent_words(&t, ua), want, "{ua}");
+        }
+    }
 }

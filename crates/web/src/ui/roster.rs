@@ -61,6 +61,31 @@ struct TownshipPage {
     pf: FormState,
 }
 
+impl TownshipPage {
+    /// The agencies a slot may be filled from (`Slot::fits_agency`), those in this township or its
+    /// villages first.
+    fn slot_agencies(&self, slot: &Slot) -> Vec<&Agency> {
+        let here = |a: &Agency| {
+            a.org_unit_id == self.township.id || self.villages.iter().any(|v| v.village.id == a.org_unit_id)
+        };
+        let mut out: Vec<&Agency> = self
+            .agencies
+            .iter()
+            .filter(|a| a.active && slot.fits_agency(a.kind))
+            .collect();
+        out.sort_by_key(|a| !here(a));
+        out
+    }
+
+    /// The patch owner's agencies: those of any of the four heads' kinds.
+    fn head_agencies(&self) -> Vec<&Agency> {
+        self.agencies
+            .iter()
+            .filter(|a| a.active && HeadKind::ALL.iter().any(|h| h.fits_agency(a.kind)))
+            .collect()
+    }
+}
+
 async fn township_view(
     s: &AppState,
     req: &Req,

@@ -156,7 +156,13 @@ async fn answer(
 async fn calendar_set(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {
     let r = s
         .app
-        .set_calendar_day(&req.ctx, &d.get("day"), &d.get("kind"), &d.get("name"))
+        .set_calendar_day(
+            &req.ctx,
+            &d.get("day"),
+            &d.get("to"),
+            &d.get("kind"),
+            &d.get("name"),
+        )
         .await;
     answer(&s, &req, &d, year_of(&d.get("day")), r, false).await
 }
