@@ -89,19 +89,23 @@ test('a walk-in petition from registration to closure, followed on the portal', 
 
   // Referred to the Wujiang township governance centre.
   await clerk.click('#referrals summary');
-  await clerk.selectOption('#ref-to', { label: '乌江镇综治中心' });
+  // The menu opens with the case's own township centre.
+  const first = await clerk.$eval('#ref-to optgroup', (g) => [g.label, g.querySelector('option').textContent]);
+  assert.deepEqual(first, ['建议（本镇及本村网格）', '乌江镇综治中心（本镇综治中心）']);
+  await clerk.selectOption('#ref-to', { label: '乌江镇综治中心（本镇综治中心）' });
   await clerk.fill('#ref-note', '请协助核实当事人家庭经济情况');
   await clerk.fill('#ref-days', '10');
   await clerk.click('button:text("交办")');
   await clerk.waitForURL(/ok=referred/);
   assert.match(await clerk.innerText('#referrals'), /待接收/);
+  assert.match(await clerk.innerText('#clocks'), /交办反馈[\s\S]*10日（次日起算）/, 'the clock states the days set');
 
   // The centre sees it in its work, and returns it with a reason (required).
   const centre = await login('demo_centre');
   await centre.goto(`${suite.server.base}/inbox`);
   assert.match(await centre.innerText('#work-referrals'), /王某不服民事判决申请监督/);
   await centre.goto(caseUrl);
-  assert.match(await centre.innerText('main'), /本案由其他单位交办给您单位/);
+  assert.match(await centre.innerText('main'), /本案交办给您单位，请在 \d{4}-\d{2}-\d{2} 前接收或退回/);
   assert.equal(await centre.locator('#actions').count(), 0, 'no workflow actions for the receiving agency');
   await centre.click('#referrals button:text("退回")');
   await centre.locator('#referrals textarea.is-invalid').waitFor();

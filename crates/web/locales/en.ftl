@@ -1235,7 +1235,7 @@ case-referred-done = This referral has been answered; the case is read-only for 
 referral-reply-asked = the receiver replies to the party
 field-next-due = Next due
 case-roster = The village's 1+4+6 roster
-roster-call = Call { $name }
+roster-call = { $phone } (call { $name })
 cases-in-village = Only cases in { $village }.
 cases-all-places = All places
 

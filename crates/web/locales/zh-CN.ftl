@@ -1235,7 +1235,7 @@ case-referred-done = 本案交办已办理完毕，仅供查阅。
 referral-reply-asked = 请接收单位直接答复当事人
 field-next-due = 下一期限
 case-roster = 本村 1+4+6 网格成员
-roster-call = 拨打{ $name }的电话
+roster-call = { $phone }（拨打{ $name }的电话）
 cases-in-village = 仅显示{ $village }的案件。
 cases-all-places = 查看全部地区
 
