@@ -71,14 +71,19 @@ test('the system administrator\'s pages, desktop and phone', async () => {
   const village = page.locator('.card', { hasText: '演示·平原村' });
   await village.locator('tr.slot-gap', { hasText: '心理辅导员' }).locator('a').click();
   let row = page.locator('tr.edit-row:visible');
+  // The menu offers only agencies a counsellor may come from, and chooses none.
+  const offered = await row.locator('select[name=agency_id] option').allTextContents();
+  assert.equal(offered[0], '请选择所在单位');
+  assert.ok(!offered.some((a) => a.includes('法院') || a.includes('公安')), offered.join('、'));
   await row.locator('input[name=person_name]').fill('吴老师');
-  await row.locator('select[name=agency_id]').selectOption({ label: '张掖市甘州区人民法院' });
   await row.locator('input[name=phone]').fill('13912345678');
   await row.locator('button[type=submit]').click();
   // The re-rendered page marks the failed row with .show; wait for it rather than read the old page.
   row = page.locator('tr.edit-row.show');
   await row.waitFor();
-  assert.match(await row.innerText(), /须来自对应类型的单位/);
+  assert.match(await row.innerText(), /请选择单位/);
+  // Said at the top too, with the focus there.
+  assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'roster-error');
   assert.equal(await row.locator('input[name=person_name]').inputValue(), '吴老师', 'typing kept');
   assert.equal(await row.locator('input[name=phone]').inputValue(), '13912345678');
   await shot(page, 'desktop-roster-error');
