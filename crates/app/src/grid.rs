@@ -19,7 +19,8 @@ pub const CASES_SHOWN: i64 = 5;
 #[derive(Clone, Debug)]
 pub struct GridVillage {
     pub village: OrgUnit,
-    /// The soonest-due open cases the viewer may see, at most `CASES_SHOWN`.
+    /// The urgent and newest open cases the viewer may see, at most `CASES_SHOWN`, soonest due
+    /// first.
     pub cases: Vec<Listed>,
     /// How many open cases the village has (that the viewer may see).
     pub open: i64,

@@ -159,6 +159,20 @@ impl App {
         dedup: String,
         message: gongzhi_domain::notice::Message,
     ) -> Result<(), AppError> {
+        let agency = c.owner_agency_id.to_string();
+        self.notify(conn, c, c.handler_id, &agency, dedup, message).await
+    }
+
+    /// Raises a notice about a case for a user (if any) and an agency, read by all its people.
+    pub(crate) async fn notify(
+        &self,
+        conn: &mut gongzhi_store::AnyConnection,
+        c: &gongzhi_store::case::Case,
+        user: Option<Id>,
+        agency: &str,
+        dedup: String,
+        message: gongzhi_domain::notice::Message,
+    ) -> Result<(), AppError> {
         let body = Notice {
             number: c.number.clone(),
             title: c.title.clone(),
@@ -169,8 +183,8 @@ impl App {
             &notice::Notice {
                 id: Id::new().to_string(),
                 dedup,
-                user_id: c.handler_id.map(|h| h.to_string()),
-                agency_id: Some(c.owner_agency_id.to_string()),
+                user_id: user.map(|h| h.to_string()),
+                agency_id: Some(agency.to_owned()),
                 case_id: Some(c.id.to_string()),
                 kind: body.kind().into(),
                 body: body.encode(),

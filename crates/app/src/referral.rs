@@ -2,7 +2,7 @@
 
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::deadline::{ClockKind, ClockState};
-use gongzhi_domain::notice::{Message, Notice};
+use gongzhi_domain::notice::Message;
 use gongzhi_domain::org::OrgLevel;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::policy::Actor;
@@ -12,7 +12,6 @@ use gongzhi_domain::referral::{
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
 use gongzhi_store::case::{self, Case};
-use gongzhi_store::notice::Notice as NoticeRow;
 use gongzhi_store::reference::{self, Agency, AgencyFilter};
 use gongzhi_store::referral::Referral;
 use gongzhi_store::roster;
@@ -204,26 +203,14 @@ impl App {
         )
         .await?;
         case::insert_clock(tx.conn(), &clock).await?;
-        notice::raise_notice(
+        self.notify(
             tx.conn(),
-            &NoticeRow {
-                id: Id::new().to_string(),
-                dedup: format!("referral:{referral_id}"),
-                user_id: None,
-                agency_id: Some(to.id.to_string()),
-                case_id: Some(case.to_string()),
-                kind: "referral".into(),
-                body: Notice {
-                    number: c.number.clone(),
-                    title: c.title.clone(),
-                    message: Message::Referral {
-                        due: clock.due_date.to_string(),
-                    },
-                }
-                .encode(),
-                created_at: time::to_millis(now),
-                read_at: None,
-                audience: "all".into(),
+            &c,
+            None,
+            &to.id.to_string(),
+            format!("referral:{referral_id}"),
+            Message::Referral {
+                due: clock.due_date.to_string(),
             },
         )
         .await?;
@@ -324,32 +311,17 @@ impl App {
         )
         .await?;
         if matches!(new_state, ReferralState::Returned | ReferralState::Reported) {
-            notice::raise_notice(
+            let by = actor.agency_name.clone();
+            self.notify(
                 tx.conn(),
-                &NoticeRow {
-                    id: Id::new().to_string(),
-                    dedup: format!("referral-{}:{referral}", new_state.code()),
-                    user_id: c.handler_id.map(|h| h.to_string()),
-                    agency_id: Some(r.from_agency_id.clone()),
-                    case_id: Some(case.to_string()),
-                    kind: format!("referral_{}", new_state.code()),
-                    body: Notice {
-                        number: c.number.clone(),
-                        title: c.title.clone(),
-                        message: if new_state == ReferralState::Returned {
-                            Message::ReferralReturned {
-                                by: actor.agency_name.clone(),
-                            }
-                        } else {
-                            Message::ReferralReported {
-                                by: actor.agency_name.clone(),
-                            }
-                        },
-                    }
-                    .encode(),
-                    created_at: time::to_millis(now),
-                    read_at: None,
-                    audience: "all".into(),
+                &c,
+                c.handler_id,
+                &r.from_agency_id,
+                format!("referral-{}:{referral}", new_state.code()),
+                if new_state == ReferralState::Returned {
+                    Message::ReferralReturned { by }
+                } else {
+                    Message::ReferralReported { by }
                 },
             )
             .await?;

@@ -41,18 +41,14 @@ impl App {
             return Err(AppError::field("note", "case-closed"));
         }
         self.event(tx.conn(), ctx, &c, "supervised", note, false).await?;
-        // The key names the supervising agency: the answer goes back to it.
         self.notify_case(
             tx.conn(),
             &c,
-            format!(
-                "supervised:{case}:{}:{}",
-                actor.agency_id,
-                time::to_millis(self.now())
-            ),
+            format!("supervised:{case}:{}", time::to_millis(self.now())),
             Message::Supervised {
                 by: actor.agency_name.clone(),
                 note: note.to_owned(),
+                by_agency: Some(actor.agency_id.to_string()),
             },
         )
         .await?;
@@ -94,40 +90,30 @@ impl App {
         }
         let now = time::to_millis(self.now());
         notice::resolve_notices(tx.conn(), case, &prefix, now).await?;
-        let mut told: Vec<&str> = Vec::new();
+        let mut told: Vec<String> = Vec::new();
         for n in &open {
-            let Some(agency) = n.dedup[prefix.len()..]
-                .split(':')
-                .next()
-                .filter(|a| !told.contains(a) && a.parse::<Id>().is_ok())
-            else {
-                continue;
+            let agency = match Notice::decode(&n.kind, &n.body).map(|x| x.message) {
+                Some(Message::Supervised {
+                    by_agency: Some(a), ..
+                }) => a,
+                _ => continue,
             };
-            told.push(agency);
-            notice::raise_notice(
+            if told.contains(&agency) {
+                continue;
+            }
+            self.notify(
                 tx.conn(),
-                &notice::Notice {
-                    id: Id::new().to_string(),
-                    dedup: format!("supervision-answered:{case}:{agency}:{now}"),
-                    user_id: None,
-                    agency_id: Some(agency.to_owned()),
-                    case_id: Some(case.to_string()),
-                    kind: "supervision_answered".into(),
-                    body: Notice {
-                        number: c.number.clone(),
-                        title: c.title.clone(),
-                        message: Message::SupervisionAnswered {
-                            by: actor.agency_name.clone(),
-                            answer: answer.to_owned(),
-                        },
-                    }
-                    .encode(),
-                    created_at: now,
-                    read_at: None,
-                    audience: "all".into(),
+                &c,
+                None,
+                &agency,
+                format!("supervision-answered:{case}:{agency}:{now}"),
+                Message::SupervisionAnswered {
+                    by: actor.agency_name.clone(),
+                    answer: answer.to_owned(),
                 },
             )
             .await?;
+            told.push(agency);
         }
         self.event(tx.conn(), ctx, &c, "supervision-answered", answer, false)
             .await?;

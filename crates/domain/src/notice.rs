@@ -19,8 +19,14 @@ pub enum Message {
     ReferralReturned { by: String },
     /// The receiving agency reported its result.
     ReferralReported { by: String },
-    /// The political-legal committee supervises the case (督办).
-    Supervised { by: String, note: String },
+    /// The political-legal committee supervises the case (督办); the answer goes back to
+    /// `by_agency` (absent in notices raised before answers were taken).
+    Supervised {
+        by: String,
+        note: String,
+        #[serde(default)]
+        by_agency: Option<String>,
+    },
     /// The submitter added material on the portal while the matter was open.
     MaterialAdded { files: usize, note: String },
     /// The handling agency answered the committee's supervision.

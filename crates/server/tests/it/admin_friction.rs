@@ -115,17 +115,8 @@ async fn reference_pages_speak_chinese_and_clerks_see_no_digests() {
     );
     let reception = t.api("demo_reception").await;
     let place = t.org_id("620702104201").await;
-    let (_, c) = reception
-        .post(
-            "/api/v1/cases",
-            serde_json::json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": place,
-                "title": "反映执行难", "narrative": "判决未执行。",
-                "received_at": gongzhi_app::domain::time::format_local(chrono::Utc::now()),
-                "parties": [{"role": "petitioner", "name": "马某", "phone": "13993651234"}]}),
-        )
-        .await;
-    let id = c["id"].as_str().unwrap();
-    reception.attach_pdf(id, "判决书.pdf").await;
+    let id = crate::statute::visit_petition(&reception, &place, "反映执行难").await;
+    reception.attach_pdf(&id, "判决书.pdf").await;
     let page = t.page_text("demo_reception", &format!("/cases/{id}")).await;
     assert!(page.contains("判决书.pdf") && !page.contains("SM3"));
 }

@@ -5,7 +5,7 @@
 use gongzhi_test_support::{DEMO_PASSWORD, TestApp};
 use serde_json::{Value, json};
 
-use crate::statute::{clock_of, gov_petition_in_handling};
+use crate::statute::{clock_of, gov_petition_in_handling, visit_petition};
 
 fn agreement_form(outcome: &str, scan: Option<(&str, &[u8])>) -> reqwest::multipart::Form {
     let f = reqwest::multipart::Form::new()
@@ -200,17 +200,7 @@ async fn the_procuratorate_keeps_the_reply_to_its_own_petition() {
     let t = TestApp::spawn("referral_reply_kept").await;
     let reception = t.api("demo_reception").await;
     let place = t.org_id("620702104201").await;
-    let (s, c) = reception
-        .post(
-            "/api/v1/cases",
-            json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": place,
-                "title": "反映执行难", "narrative": "判决未执行。",
-                "received_at": gongzhi_app::domain::time::format_local(chrono::Utc::now()),
-                "parties": [{"role": "petitioner", "name": "马某", "phone": "13993651234"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{c}");
-    let id = c["id"].as_str().unwrap();
+    let id = visit_petition(&reception, &place, "反映执行难").await;
     let before = t.snapshot().await;
     let centre = t.agency_id("GZ-ZZ10").await;
     let (s, e): (u16, Value) = reception

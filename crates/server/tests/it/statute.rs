@@ -45,6 +45,25 @@ pub(crate) fn clock_of(detail: &Value, kind: &str) -> Value {
         .clone()
 }
 
+/// A petition registered at the procuratorate's reception, by visit; returns its id.
+pub(crate) async fn visit_petition(
+    reception: &gongzhi_test_support::Api,
+    place: &str,
+    title: &str,
+) -> String {
+    let (s, c) = reception
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": place,
+                "title": title, "narrative": "判决未执行。",
+                "received_at": time::format_local(chrono::Utc::now()),
+                "parties": [{"role": "petitioner", "name": "马某", "phone": "13993651234"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    c["id"].as_str().unwrap().to_owned()
+}
+
 pub(crate) async fn dispute(grid: &gongzhi_test_support::Api, place: &str, title: &str) -> String {
     let (s, c) = grid
         .post(

@@ -361,7 +361,7 @@ fn notice_text(t: &T, n: &Notice) -> String {
         Message::Referral { due } => ("notice-referral", vec![("due", due.clone())]),
         Message::ReferralReturned { by } => ("notice-referral-returned", vec![("by", by.clone())]),
         Message::ReferralReported { by } => ("notice-referral-reported", vec![("by", by.clone())]),
-        Message::Supervised { by, note } => (
+        Message::Supervised { by, note, .. } => (
             "notice-supervised",
             vec![("by", by.clone()), ("note", note.clone())],
         ),
