@@ -23,6 +23,14 @@ const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
         "the spoken form of a captcha the caller holds, rate-limited",
     ),
     ("portal_places", "the public list of villages"),
+    (
+        "public_hearings",
+        "hearing announcements: public hearings only, never one with a minor party, names masked",
+    ),
+    (
+        "public_hearing",
+        "one hearing announcement, on the same terms as the list",
+    ),
     ("portal_categories", "the public list of categories"),
     (
         "portal_submit",

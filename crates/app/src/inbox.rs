@@ -173,6 +173,34 @@ impl App {
         dedup: String,
         message: gongzhi_domain::notice::Message,
     ) -> Result<(), AppError> {
+        self.raise_case_notice(conn, c, user, agency, "all", dedup, message)
+            .await
+    }
+
+    /// Raises a notice about a case for an agency's heads only (its chief prosecutor or head).
+    pub(crate) async fn notify_heads(
+        &self,
+        conn: &mut gongzhi_store::AnyConnection,
+        c: &gongzhi_store::case::Case,
+        agency: &str,
+        dedup: String,
+        message: gongzhi_domain::notice::Message,
+    ) -> Result<(), AppError> {
+        self.raise_case_notice(conn, c, None, agency, "heads", dedup, message)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn raise_case_notice(
+        &self,
+        conn: &mut gongzhi_store::AnyConnection,
+        c: &gongzhi_store::case::Case,
+        user: Option<Id>,
+        agency: &str,
+        audience: &str,
+        dedup: String,
+        message: gongzhi_domain::notice::Message,
+    ) -> Result<(), AppError> {
         let body = Notice {
             number: c.number.clone(),
             title: c.title.clone(),
@@ -190,7 +218,7 @@ impl App {
                 body: body.encode(),
                 created_at: time::to_millis(self.now()),
                 read_at: None,
-                audience: "all".into(),
+                audience: audience.into(),
             },
         )
         .await?;

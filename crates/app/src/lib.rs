@@ -19,6 +19,7 @@ mod demo;
 mod error;
 pub mod follow_up;
 pub mod grid;
+pub mod hearing;
 pub mod import;
 pub mod inbox;
 #[cfg(test)]

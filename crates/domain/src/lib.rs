@@ -9,6 +9,7 @@ pub mod case;
 pub mod contact;
 pub mod deadline;
 pub mod event;
+pub mod hearing;
 pub mod idcard;
 pub mod ids;
 pub mod locate;

@@ -40,6 +40,37 @@ pub enum Message {
         by: String,
         answer: String,
     },
+    /// A hearing waits for the chief prosecutor's approval (DOMAIN.md §3.6 Art. 4).
+    HearingProposed {
+        hearing: String,
+        by: String,
+        topic: String,
+    },
+    /// The chief prosecutor approved or rejected a hearing (the reason when rejected).
+    HearingReviewed {
+        hearing: String,
+        approved: bool,
+        by: String,
+        reason: String,
+    },
+    /// A decision departed from the officers' majority: reported to the chief prosecutor (§3.6).
+    HearingReport {
+        hearing: String,
+        by: String,
+        report: String,
+    },
+}
+
+impl Message {
+    /// The hearing a notice is about, for its link.
+    pub fn hearing(&self) -> Option<&str> {
+        match self {
+            Message::HearingProposed { hearing, .. }
+            | Message::HearingReviewed { hearing, .. }
+            | Message::HearingReport { hearing, .. } => Some(hearing),
+            _ => None,
+        }
+    }
 }
 
 /// A notice's message with the case it is about, as it was when the notice was raised.
@@ -65,6 +96,9 @@ impl Notice {
             Message::MaterialAdded { .. } => "material_added",
             Message::SignOffRefused { .. } => "risk_refused",
             Message::ClockRequestDecided { .. } => "clock_request",
+            Message::HearingProposed { .. } => "hearing_proposed",
+            Message::HearingReviewed { .. } => "hearing_reviewed",
+            Message::HearingReport { .. } => "hearing_report",
         }
     }
 

@@ -92,6 +92,14 @@ codes! {
         ApproveClock => "approve_clock",
         ManageTemplates => "manage_templates",
         SuperviseCase => "supervise_case",
+        /// Hearings and the officer pool (without the officers' contacts).
+        ViewHearings => "view_hearings",
+        /// Propose, prepare, draw officers for, hold and decide a hearing on one's case.
+        ConductHearing => "conduct_hearing",
+        /// §3.6 Art. 4, Art. 12: the chief prosecutor approves hearings and their venue.
+        ApproveHearing => "approve_hearing",
+        /// Enter, review and keep the officer pool (听证员库, managed by case management).
+        ManageHearingPool => "manage_hearing_pool",
     }
 }
 
@@ -176,6 +184,18 @@ fn granted(action: Action) -> &'static [Role] {
         // The political-legal committee supervises (督办) and does not handle.
         Action::SuperviseCase => &[Leader],
         Action::ManageTemplates => &[ChiefProsecutor, ReceptionClerk],
+        // DOMAIN.md §3.6: hearings are the procuratorate's; the pool manager keeps the pool.
+        Action::ViewHearings => &[
+            ChiefProsecutor,
+            Prosecutor,
+            ProsecutorAssistant,
+            ReceptionClerk,
+            JuvenileTeam,
+            HearingPoolManager,
+        ],
+        Action::ConductHearing => &[ChiefProsecutor, Prosecutor, ProsecutorAssistant, JuvenileTeam],
+        Action::ApproveHearing => &[ChiefProsecutor],
+        Action::ManageHearingPool => &[HearingPoolManager],
     }
 }
 
@@ -312,6 +332,10 @@ pub struct Can {
     pub approve_clock: bool,
     pub manage_templates: bool,
     pub supervise_case: bool,
+    pub view_hearings: bool,
+    pub conduct_hearing: bool,
+    pub approve_hearing: bool,
+    pub manage_hearing_pool: bool,
 }
 
 impl Can {
@@ -337,6 +361,10 @@ impl Can {
                 Action::ApproveClock => &mut can.approve_clock,
                 Action::ManageTemplates => &mut can.manage_templates,
                 Action::SuperviseCase => &mut can.supervise_case,
+                Action::ViewHearings => &mut can.view_hearings,
+                Action::ConductHearing => &mut can.conduct_hearing,
+                Action::ApproveHearing => &mut can.approve_hearing,
+                Action::ManageHearingPool => &mut can.manage_hearing_pool,
             };
             *flag = roles.iter().any(|r| r.allows(*action));
         }

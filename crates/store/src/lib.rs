@@ -13,6 +13,7 @@ mod db;
 pub mod deadline_rule;
 mod error;
 pub mod follow_up;
+pub mod hearing;
 pub mod idempotency;
 pub mod lease;
 pub mod mediation;

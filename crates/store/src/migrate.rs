@@ -66,6 +66,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "referral_work",
         sql: include_str!("../migrations/0010_referral_work.sql"),
     },
+    Migration {
+        version: 11,
+        name: "hearings",
+        sql: include_str!("../migrations/0011_hearings.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

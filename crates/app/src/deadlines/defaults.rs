@@ -17,12 +17,12 @@ type DefaultRule = (
     &'static str,
 );
 
-/// The default rules (DOMAIN.md §3.1–§3.3, §4.1, §4.7), seeded once and then maintained as data.
+/// The default rules (DOMAIN.md §3.1–§3.3, §3.6, §4.1, §4.7), seeded once and then maintained as data.
 pub fn default_rules() -> Vec<RuleRow> {
     use CaseKind::{Dispute, GovPetition, MinorCriminal, Petition};
     use ClockKind as K;
     use Trigger as T;
-    let table: [DefaultRule; 18] = [
+    let table: [DefaultRule; 19] = [
         (
             "urgent-same-day",
             None,
@@ -187,6 +187,15 @@ pub fn default_rules() -> Vec<RuleRow> {
             Unit::CalendarDay,
             "《人民调解法》第三十三条：协议生效之日起30日内申请司法确认",
         ),
+        (
+            "hearing-notice-3d",
+            None,
+            T::HearingNoticed,
+            K::HearingNotice,
+            3,
+            Unit::CalendarDay,
+            "《人民检察院审查案件听证工作规定》第十条：听证三日前告知听证会参加人案由、时间、地点",
+        ),
     ];
     table
         .into_iter()
@@ -206,7 +215,9 @@ pub fn default_rules() -> Vec<RuleRow> {
             amount,
             unit: unit.code().into(),
             next_day: 1,
-            roll_over: 1,
+            // The hearing notice is a least time before the hearing, not a time to act within:
+            // a hearing may sit on a rest day, so its earliest day does not move to a working day.
+            roll_over: i64::from(code != "hearing-notice-3d"),
             effective_to: None,
             region: "*".into(),
             source: source.into(),

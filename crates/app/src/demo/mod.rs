@@ -17,6 +17,7 @@ use crate::deadlines::Clocks;
 use crate::{App, AppError, Ctx};
 
 mod draft;
+mod hearing;
 mod risk;
 mod stories;
 mod walk;
@@ -269,6 +270,7 @@ impl App {
             }
             added += 1;
         }
+        self.demo_hearings(tx.conn(), &mut rng, &world).await?;
         tx.commit().await?;
         Ok(added)
     }

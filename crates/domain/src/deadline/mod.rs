@@ -57,6 +57,9 @@ codes! {
         Probation => "probation",
         /// 人民调解法 Art. 33: judicial confirmation applied for within 30 days of the agreement.
         JudicialConfirmation => "judicial_confirmation",
+        /// §3.6 Art. 10: participants are notified at least 3 days before a hearing; the rule gives
+        /// the earliest day a hearing may sit when the notices go out on a day.
+        HearingNotice => "hearing_notice",
     }
 }
 
@@ -89,6 +92,8 @@ codes! {
         Referred => "referred",
         /// A mediation agreement takes effect.
         Agreement => "agreement",
+        /// A hearing's notices go out (the hearing may sit from the due date on).
+        HearingNoticed => "hearing_noticed",
     }
 }
 

@@ -12,6 +12,7 @@ mod cli;
 mod deadline_rules;
 mod edge;
 mod grid;
+mod hearing;
 mod minor_criminal;
 mod next_steps;
 mod panels;

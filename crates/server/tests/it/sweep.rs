@@ -147,6 +147,7 @@ impl Ids {
             .replace("{township}", &self.township)
             .replace("{village}", &self.village)
             .replace("{slot}", "judge")
+            .replace("{step}", "answer")
             .replace("{code}", "procedural-accepted")
             .replace("{action}", "accept")
             .replace("{decision}", "refuse")
@@ -714,6 +715,95 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
         (
             "POST /api/v1/cases/{id}/parties/{party}/reveal",
             Json(json!({"reason": "核实身份"})),
+        ),
+        (
+            "POST /hearings",
+            Form(vec![
+                ("case_id", ids.case.clone()),
+                ("kind", s("petition")),
+                ("origin", s("prosecutor")),
+                ("topic", s("是否应予支持监督申请")),
+                ("venue", s("hearing_room")),
+            ]),
+        ),
+        (
+            "POST /hearings/{id}/review",
+            Form(vec![("decision", s("reject")), ("reason", s("不予批准"))]),
+        ),
+        (
+            "POST /hearings/{id}/steps/{step}",
+            Form(vec![("decision", s("refuse")), ("reason", s("无须听证"))]),
+        ),
+        (
+            "POST /hearings/{id}/draw",
+            Form(vec![("wanted", s("3")), ("expertise", s("土地"))]),
+        ),
+        (
+            "POST /hearings/{id}/seats",
+            Form(vec![("officer_id", ids.user.clone()), ("do", s("add"))]),
+        ),
+        (
+            "POST /hearing-officers",
+            Form(vec![
+                ("name", s("赵德明")),
+                ("category", s("npc_deputy")),
+                ("birth_date", s("1970-03-01")),
+                ("entry", s("applied")),
+                ("available", s("on")),
+            ]),
+        ),
+        (
+            "POST /hearing-officers/{id}",
+            Form(vec![
+                ("name", s("赵德明")),
+                ("category", s("npc_deputy")),
+                ("birth_date", s("1970-03-01")),
+                ("entry", s("applied")),
+                ("version", s("1")),
+            ]),
+        ),
+        (
+            "POST /hearing-officers/{id}/review",
+            Form(vec![("decision", s("refuse")), ("reason", s("不符合条件"))]),
+        ),
+        (
+            "POST /api/v1/hearings",
+            Json(
+                json!({"case_id": ids.case, "kind": "petition", "origin": "prosecutor",
+                "topic": "是否应予支持监督申请", "venue": "hearing_room"}),
+            ),
+        ),
+        (
+            "POST /api/v1/hearings/{id}/review",
+            Json(json!({"approve": false, "reason": "不予批准"})),
+        ),
+        (
+            "POST /api/v1/hearings/{id}/steps/{step}",
+            Json(json!({"accept": false, "reason": "无须听证"})),
+        ),
+        (
+            "POST /api/v1/hearings/{id}/draw",
+            Json(json!({"wanted": 3, "expertise": "土地"})),
+        ),
+        (
+            "POST /api/v1/hearings/{id}/seats",
+            Json(json!({"officer_id": ids.user, "seat": true})),
+        ),
+        (
+            "POST /api/v1/hearing-officers",
+            Json(
+                json!({"name": "赵德明", "category": "npc_deputy", "birth_date": "1970-03-01", "entry": "applied"}),
+            ),
+        ),
+        (
+            "PUT /api/v1/hearing-officers/{id}",
+            Json(
+                json!({"name": "赵德明", "category": "npc_deputy", "birth_date": "1970-03-01", "entry": "applied", "version": 1}),
+            ),
+        ),
+        (
+            "POST /api/v1/hearing-officers/{id}/review",
+            Json(json!({"decision": "refuse", "reason": "不符合条件"})),
         ),
         (
             "POST /api/v1/meetings",

@@ -26,6 +26,7 @@ mod contact;
 mod deadline;
 mod follow_up;
 mod grid;
+mod hearing;
 mod inbox;
 mod mediation;
 mod meeting;
@@ -72,8 +73,9 @@ pub struct ErrorBody {
 
 fn api_routes() -> ApiRoutes {
     use Action::{
-        ApproveClock, HandleCase, ManageReference, ManageUsers, RegisterCase, RevealPersonal, SignOffRisk,
-        SuperviseCase, ViewCases, ViewPermissions, ViewReference, ViewUsers,
+        ApproveClock, ApproveHearing, ConductHearing, HandleCase, ManageHearingPool, ManageReference,
+        ManageUsers, RegisterCase, RevealPersonal, SignOffRisk, SuperviseCase, ViewCases, ViewHearings,
+        ViewPermissions, ViewReference, ViewUsers,
     };
     let handle = Access::Staff(HandleCase);
     ApiRoutes::new(OpenApiRouter::with_openapi(ApiDoc::openapi()))
@@ -126,6 +128,17 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(ViewCases), routes!(grid::mine))
         .op(Access::Staff(ViewCases), routes!(inbox::task_done))
         .op(Access::Public, routes!(deadline::calculate))
+        .op(Access::Staff(ViewHearings), routes!(hearing::list))
+        .op(Access::Staff(ConductHearing), routes!(hearing::create))
+        .op(Access::Staff(ViewHearings), routes!(hearing::get))
+        .op(Access::Staff(ApproveHearing), routes!(hearing::review))
+        .op(Access::Staff(ConductHearing), routes!(hearing::step))
+        .op(Access::Staff(ConductHearing), routes!(hearing::draw))
+        .op(Access::Staff(ConductHearing), routes!(hearing::seat))
+        .op(Access::Staff(ViewHearings), routes!(hearing::officers))
+        .op(Access::Staff(ManageHearingPool), routes!(hearing::create_officer))
+        .op(Access::Staff(ManageHearingPool), routes!(hearing::update_officer))
+        .op(Access::Staff(ManageHearingPool), routes!(hearing::review_officer))
 }
 
 /// The API: its operations, the document, the docs page and the probes.

@@ -64,6 +64,8 @@ pub struct ApprovalRow {
 pub struct NoticeRow {
     pub id: String,
     pub case_id: String,
+    /// Where the notice leads: its hearing, else its case (empty: nowhere).
+    pub link: String,
     pub text: String,
     pub at: String,
     pub class: &'static str,
@@ -185,8 +187,14 @@ async fn inbox_page(
                 .as_ref()
                 .map(|x| notice_text(t, x))
                 .unwrap_or_else(|| t.t("notice-unreadable"));
+            let hearing = n.notice.as_ref().and_then(|x| x.message.hearing());
             NoticeRow {
                 id: n.id.clone(),
+                link: match (hearing, &n.case_id) {
+                    (Some(h), _) => format!("/hearings/{h}"),
+                    (None, Some(c)) => format!("/cases/{c}"),
+                    (None, None) => String::new(),
+                },
                 case_id: n.case_id.clone().unwrap_or_default(),
                 text,
                 at: fmt_ms(n.at),
@@ -393,6 +401,24 @@ fn notice_text(t: &T, n: &Notice) -> String {
                 ("by", by.clone()),
                 ("answer", answer.clone()),
             ],
+        ),
+        Message::HearingProposed { by, topic, .. } => (
+            "notice-hearing-proposed",
+            vec![("by", by.clone()), ("topic", topic.clone())],
+        ),
+        Message::HearingReviewed {
+            approved, by, reason, ..
+        } => (
+            if *approved {
+                "notice-hearing-approved"
+            } else {
+                "notice-hearing-rejected"
+            },
+            vec![("by", by.clone()), ("reason", reason.clone())],
+        ),
+        Message::HearingReport { by, report, .. } => (
+            "notice-hearing-report",
+            vec![("by", by.clone()), ("report", report.clone())],
         ),
     };
     let args: Vec<(&str, String)> = case.into_iter().chain(more).collect();

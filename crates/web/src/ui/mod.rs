@@ -10,6 +10,7 @@ mod contact;
 mod deadline;
 mod follow_up;
 mod grid;
+mod hearing;
 pub(crate) mod inbox;
 mod lockout;
 mod mediation;
@@ -78,6 +79,12 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/inbox", "nav-inbox", Some(Action::ViewCases)),
     ("/cases", "nav-cases", Some(Action::ViewCases)),
     ("/grid", "nav-grid", Some(Action::ViewCases)),
+    ("/hearings", "nav-hearings", Some(Action::ViewHearings)),
+    (
+        "/hearing-officers",
+        "nav-hearing-officers",
+        Some(Action::ManageHearingPool),
+    ),
     ("/admin/org", "nav-org", Some(Action::ViewReference)),
     ("/admin/agencies", "nav-agencies", Some(Action::ViewReference)),
     ("/admin/roster", "nav-roster", Some(Action::ViewRoster)),
@@ -221,6 +228,7 @@ pub fn router() -> Routes {
         .merge(reconciliation::router())
         .merge(inbox::router())
         .merge(grid::router())
+        .merge(hearing::router())
         .merge(meeting::router())
         .merge(deadline::router())
         .merge(portal::router())
