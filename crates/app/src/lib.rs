@@ -40,6 +40,7 @@ pub mod risk;
 pub mod roster;
 pub mod seed;
 pub mod stats;
+pub mod suggestion;
 pub mod supervision;
 pub mod task;
 mod throttle;

@@ -24,6 +24,7 @@ pub mod reconciliation;
 pub mod referral;
 pub mod risk;
 pub mod roster;
+pub mod suggestion;
 pub mod text;
 pub mod time;
 pub mod totp;

@@ -100,6 +100,14 @@ codes! {
         ApproveHearing => "approve_hearing",
         /// Enter, review and keep the officer pool (听证员库, managed by case management).
         ManageHearingPool => "manage_hearing_pool",
+        /// Suggestions: the procuratorate's, and those addressed to one's agency.
+        ViewSuggestions => "view_suggestions",
+        /// Investigate, draft, serve, follow up and close a suggestion.
+        DraftSuggestion => "draft_suggestion",
+        /// §3.7: the chief prosecutor (or the committee) decides, and escalates.
+        DecideSuggestion => "decide_suggestion",
+        /// The recipient agency objects or replies online (or staff enter it for it).
+        AnswerSuggestion => "answer_suggestion",
     }
 }
 
@@ -196,6 +204,22 @@ fn granted(action: Action) -> &'static [Role] {
         Action::ConductHearing => &[ChiefProsecutor, Prosecutor, ProsecutorAssistant, JuvenileTeam],
         Action::ApproveHearing => &[ChiefProsecutor],
         Action::ManageHearingPool => &[HearingPoolManager],
+        Action::ViewSuggestions => &[
+            ChiefProsecutor,
+            Prosecutor,
+            ProsecutorAssistant,
+            PartnerHandler,
+            AgencyHead,
+        ],
+        Action::DraftSuggestion => &[ChiefProsecutor, Prosecutor, ProsecutorAssistant],
+        Action::DecideSuggestion => &[ChiefProsecutor],
+        Action::AnswerSuggestion => &[
+            ChiefProsecutor,
+            Prosecutor,
+            ProsecutorAssistant,
+            PartnerHandler,
+            AgencyHead,
+        ],
     }
 }
 
@@ -336,6 +360,10 @@ pub struct Can {
     pub conduct_hearing: bool,
     pub approve_hearing: bool,
     pub manage_hearing_pool: bool,
+    pub view_suggestions: bool,
+    pub draft_suggestion: bool,
+    pub decide_suggestion: bool,
+    pub answer_suggestion: bool,
 }
 
 impl Can {
@@ -365,6 +393,10 @@ impl Can {
                 Action::ConductHearing => &mut can.conduct_hearing,
                 Action::ApproveHearing => &mut can.approve_hearing,
                 Action::ManageHearingPool => &mut can.manage_hearing_pool,
+                Action::ViewSuggestions => &mut can.view_suggestions,
+                Action::DraftSuggestion => &mut can.draft_suggestion,
+                Action::DecideSuggestion => &mut can.decide_suggestion,
+                Action::AnswerSuggestion => &mut can.answer_suggestion,
             };
             *flag = roles.iter().any(|r| r.allows(*action));
         }
@@ -427,7 +459,10 @@ mod tests {
                 &Action::ViewStatistics,
                 &Action::ViewCases,
                 &Action::SignOffRisk,
-                &Action::ApproveClock
+                &Action::ApproveClock,
+                // A suggestion addressed to the agency is read and answered by it.
+                &Action::ViewSuggestions,
+                &Action::AnswerSuggestion
             ]
         );
         assert!(AgencyHead.fits_agency(AgencyKind::GovernanceCentre));

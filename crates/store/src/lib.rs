@@ -30,6 +30,7 @@ pub mod risk;
 pub mod roster;
 mod rows;
 pub mod sessions;
+pub mod suggestion;
 pub mod task;
 pub mod throttle;
 pub mod users;

@@ -71,6 +71,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "hearings",
         sql: include_str!("../migrations/0011_hearings.sql"),
     },
+    Migration {
+        version: 12,
+        name: "suggestions",
+        sql: include_str!("../migrations/0012_suggestions.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

@@ -22,7 +22,7 @@ pub fn default_rules() -> Vec<RuleRow> {
     use CaseKind::{Dispute, GovPetition, MinorCriminal, Petition};
     use ClockKind as K;
     use Trigger as T;
-    let table: [DefaultRule; 19] = [
+    let table: [DefaultRule; 20] = [
         (
             "urgent-same-day",
             None,
@@ -195,6 +195,15 @@ pub fn default_rules() -> Vec<RuleRow> {
             3,
             Unit::CalendarDay,
             "《人民检察院审查案件听证工作规定》第十条：听证三日前告知听证会参加人案由、时间、地点",
+        ),
+        (
+            "suggestion-reply-2m",
+            None,
+            T::SuggestionReceived,
+            K::SuggestionReply,
+            2,
+            Unit::Month,
+            "《人民检察院检察建议工作规定》：被建议单位自收到检察建议书之日起两个月内书面回复",
         ),
     ];
     table

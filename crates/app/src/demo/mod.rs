@@ -20,6 +20,7 @@ mod draft;
 mod hearing;
 mod risk;
 mod stories;
+mod suggestion;
 mod walk;
 
 use draft::Draft;
@@ -271,6 +272,7 @@ impl App {
             added += 1;
         }
         self.demo_hearings(tx.conn(), &mut rng, &world).await?;
+        self.demo_suggestions(tx.conn(), &mut rng, &world).await?;
         tx.commit().await?;
         Ok(added)
     }

@@ -60,6 +60,8 @@ codes! {
         /// §3.6 Art. 10: participants are notified at least 3 days before a hearing; the rule gives
         /// the earliest day a hearing may sit when the notices go out on a day.
         HearingNotice => "hearing_notice",
+        /// §3.7, §4.3: the recipient replies in writing within 2 months of receiving a suggestion.
+        SuggestionReply => "suggestion_reply",
     }
 }
 
@@ -94,6 +96,8 @@ codes! {
         Agreement => "agreement",
         /// A hearing's notices go out (the hearing may sit from the due date on).
         HearingNoticed => "hearing_noticed",
+        /// The recipient receives a procuratorial suggestion.
+        SuggestionReceived => "suggestion_received",
     }
 }
 

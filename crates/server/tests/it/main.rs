@@ -23,5 +23,6 @@ mod risk_rules;
 mod security;
 mod statute;
 mod store;
+mod suggestion;
 mod sweep;
 mod upgrade;

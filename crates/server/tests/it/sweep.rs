@@ -806,6 +806,30 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             Json(json!({"decision": "refuse", "reason": "不符合条件"})),
         ),
         (
+            "POST /suggestions",
+            Form(vec![
+                ("kind", s("social_governance")),
+                ("title", s("关于加强出租车管理的检察建议")),
+                ("recipient_agency_id", ids.agency.clone()),
+                ("cases", ids.case.clone()),
+            ]),
+        ),
+        (
+            "POST /suggestions/{id}/steps/{step}",
+            Form(vec![("note", s("调查核实情况"))]),
+        ),
+        (
+            "POST /api/v1/suggestions",
+            Json(
+                json!({"kind": "social_governance", "title": "关于加强出租车管理的检察建议",
+                "recipient_agency_id": ids.agency, "cases": [ids.case]}),
+            ),
+        ),
+        (
+            "POST /api/v1/suggestions/{id}/steps/{step}",
+            Json(json!({"note": "调查核实情况"})),
+        ),
+        (
             "POST /api/v1/meetings",
             Json(
                 json!({"title": "研判会", "held_at": "2026-12-01 10:00", "place": "会议室", "conclusions": "结论",

@@ -35,6 +35,7 @@ mod reconciliation;
 mod referral;
 mod reply;
 mod risk;
+mod suggestion;
 mod supervision;
 mod users;
 
@@ -73,9 +74,9 @@ pub struct ErrorBody {
 
 fn api_routes() -> ApiRoutes {
     use Action::{
-        ApproveClock, ApproveHearing, ConductHearing, HandleCase, ManageHearingPool, ManageReference,
-        ManageUsers, RegisterCase, RevealPersonal, SignOffRisk, SuperviseCase, ViewCases, ViewHearings,
-        ViewPermissions, ViewReference, ViewUsers,
+        AnswerSuggestion, ApproveClock, ApproveHearing, ConductHearing, DraftSuggestion, HandleCase,
+        ManageHearingPool, ManageReference, ManageUsers, RegisterCase, RevealPersonal, SignOffRisk,
+        SuperviseCase, ViewCases, ViewHearings, ViewPermissions, ViewReference, ViewSuggestions, ViewUsers,
     };
     let handle = Access::Staff(HandleCase);
     ApiRoutes::new(OpenApiRouter::with_openapi(ApiDoc::openapi()))
@@ -139,6 +140,14 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(ManageHearingPool), routes!(hearing::create_officer))
         .op(Access::Staff(ManageHearingPool), routes!(hearing::update_officer))
         .op(Access::Staff(ManageHearingPool), routes!(hearing::review_officer))
+        .op(Access::Staff(ViewSuggestions), routes!(suggestion::list))
+        .op(Access::Staff(DraftSuggestion), routes!(suggestion::awaiting))
+        .op(Access::Staff(DraftSuggestion), routes!(suggestion::create))
+        .op(Access::Staff(ViewSuggestions), routes!(suggestion::get))
+        .op(
+            Access::Either(DraftSuggestion, AnswerSuggestion),
+            routes!(suggestion::step),
+        )
 }
 
 /// The API: its operations, the document, the docs page and the probes.

@@ -23,6 +23,7 @@ mod referral;
 mod reply;
 mod risk;
 mod roster;
+mod suggestion;
 mod supervision;
 mod timeline;
 
@@ -80,6 +81,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/cases", "nav-cases", Some(Action::ViewCases)),
     ("/grid", "nav-grid", Some(Action::ViewCases)),
     ("/hearings", "nav-hearings", Some(Action::ViewHearings)),
+    ("/suggestions", "nav-suggestions", Some(Action::ViewSuggestions)),
     (
         "/hearing-officers",
         "nav-hearing-officers",
@@ -229,6 +231,7 @@ pub fn router() -> Routes {
         .merge(inbox::router())
         .merge(grid::router())
         .merge(hearing::router())
+        .merge(suggestion::router())
         .merge(meeting::router())
         .merge(deadline::router())
         .merge(portal::router())
