@@ -3,7 +3,7 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { gongzhi, startServer, launch, totp, shot } = require('../lib');
+const { gongzhi, startServer, launch, login, totp, shot, axe } = require('../lib');
 
 let server; let browser;
 const PASSWORD = 'Demo@2026gz';
@@ -138,3 +138,25 @@ test('the audit administrator sees the trail and nothing else', async () => {
   await ctx.close();
 });
 
+
+test('the procuratorate\'s hearings, suggestions and aid with a year of demo work, desktop and phone', async () => {
+  for (const [label, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+    const page = await login(browser, server.base, 'demo_prosecutor', viewport);
+    await visit(page, '/hearings', `${label}-hearings`);
+    assert.match(await page.innerText('main'), /共 \d{3} 件/, 'about 316 hearings in the demo year');
+    await page.goto(`${server.base}/hearings?state=archived`);
+    await visit(page, await page.locator('main table a').first().getAttribute('href'), `${label}-hearing-archived`);
+    assert.match(await page.textContent('#draws'), /复核一致/);
+    await visit(page, '/hearing-officers', `${label}-hearing-officers`);
+    await visit(page, '/suggestions', `${label}-suggestions`);
+    assert.match(await page.textContent('#awaiting'), /已逾期/);
+    await visit(page, await page.locator('main table a').first().getAttribute('href'), `${label}-suggestion`);
+    await visit(page, '/aid-cases', `${label}-aid-cases`);
+    await visit(page, await page.locator('main table a').first().getAttribute('href'), `${label}-aid`);
+    assert.match(await page.textContent('#social'), /已反馈|已报告|反馈/);
+    assert.deepEqual(await axe(page), []);
+    await visit(page, '/portal/hearings', `${label}-portal-hearings`);
+    assert.deepEqual(await axe(page), []);
+    await page.context().close();
+  }
+});

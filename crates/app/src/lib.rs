@@ -3,6 +3,7 @@
 //! these and nothing below them.
 
 pub mod admin;
+pub mod aid;
 pub mod approval;
 pub mod audit;
 pub mod auth;

@@ -2,6 +2,7 @@
 //! the 1+4+6 roster, the work calendar, password and second-factor rules, and the audit hash chain.
 //! Nothing here does IO; every other crate builds on these types.
 
+pub mod aid;
 pub mod attachment;
 pub mod audit;
 pub mod calendar;

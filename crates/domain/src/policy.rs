@@ -108,6 +108,11 @@ codes! {
         DecideSuggestion => "decide_suggestion",
         /// The recipient agency objects or replies online (or staff enter it for it).
         AnswerSuggestion => "answer_suggestion",
+        /// Judicial aid cases (the complaints department's; finance's steps are recorded by it).
+        ViewAid => "view_aid",
+        HandleAid => "handle_aid",
+        /// §3.8: the chief prosecutor (or the committee) decides whether and how much.
+        DecideAid => "decide_aid",
     }
 }
 
@@ -220,6 +225,14 @@ fn granted(action: Action) -> &'static [Role] {
             PartnerHandler,
             AgencyHead,
         ],
+        Action::ViewAid | Action::HandleAid => &[
+            ChiefProsecutor,
+            Prosecutor,
+            ProsecutorAssistant,
+            ReceptionClerk,
+            JuvenileTeam,
+        ],
+        Action::DecideAid => &[ChiefProsecutor],
     }
 }
 
@@ -364,6 +377,9 @@ pub struct Can {
     pub draft_suggestion: bool,
     pub decide_suggestion: bool,
     pub answer_suggestion: bool,
+    pub view_aid: bool,
+    pub handle_aid: bool,
+    pub decide_aid: bool,
 }
 
 impl Can {
@@ -397,6 +413,9 @@ impl Can {
                 Action::DraftSuggestion => &mut can.draft_suggestion,
                 Action::DecideSuggestion => &mut can.decide_suggestion,
                 Action::AnswerSuggestion => &mut can.answer_suggestion,
+                Action::ViewAid => &mut can.view_aid,
+                Action::HandleAid => &mut can.handle_aid,
+                Action::DecideAid => &mut can.decide_aid,
             };
             *flag = roles.iter().any(|r| r.allows(*action));
         }

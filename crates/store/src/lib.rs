@@ -2,6 +2,7 @@
 //! `Any` driver, with hand-written portable SQL (`$n` parameters, TEXT ids, BIGINT times and flags)
 //! and a `Dialect` for the few places where the engines differ.
 
+pub mod aid;
 pub mod approval;
 pub mod attachment;
 pub mod audit;

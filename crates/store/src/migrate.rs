@@ -76,6 +76,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "suggestions",
         sql: include_str!("../migrations/0012_suggestions.sql"),
     },
+    Migration {
+        version: 13,
+        name: "aid",
+        sql: include_str!("../migrations/0013_aid.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

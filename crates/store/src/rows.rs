@@ -151,6 +151,22 @@ macro_rules! insert_rows {
 }
 pub(crate) use insert_rows;
 
+/// `UPDATE table SET col = $1, … WHERE id = $n+1 AND version = $n+2`: the whole row written if it
+/// is still at the version it was read at (the caller binds the new version among the columns).
+pub(crate) fn update_versioned_sql(table: &str, cols: &[&str]) -> String {
+    let set: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 1))
+        .collect();
+    format!(
+        "UPDATE {table} SET {} WHERE id = ${} AND version = ${}",
+        set.join(", "),
+        cols.len() + 1,
+        cols.len() + 2
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

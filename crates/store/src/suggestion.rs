@@ -3,6 +3,7 @@
 use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
+use crate::rows::{AnyQuery, insert_sql, update_versioned_sql};
 use crate::{Page, Paged, Result, StoreError};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -67,9 +68,7 @@ const COLUMNS: &str = "id, agency_id, number, kind, state, title, recipient_agen
     follow_up, evaluation, created_by_name, version, created_at, updated_at";
 
 /// Every column but the id, as `$1`… in this order, for the insert and the update alike.
-const WRITTEN: usize = 34;
-
-fn bind_all<'q>(q: crate::rows::AnyQuery<'q>, s: &'q SuggestionRow) -> crate::rows::AnyQuery<'q> {
+fn bind_all<'q>(q: AnyQuery<'q>, s: &'q SuggestionRow) -> AnyQuery<'q> {
     q.bind(&s.agency_id)
         .bind(s.number.as_deref())
         .bind(&s.kind)
@@ -111,17 +110,9 @@ fn written_columns() -> Vec<&'static str> {
 }
 
 pub async fn insert_suggestion(conn: &mut AnyConnection, s: &SuggestionRow, cases: &[Id]) -> Result<()> {
-    let cols = written_columns();
-    debug_assert_eq!(cols.len(), WRITTEN);
-    let sql = format!(
-        "INSERT INTO suggestion ({}, id) VALUES ({}, ${})",
-        cols.join(", "),
-        (1..=WRITTEN)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        WRITTEN + 1
-    );
+    let mut cols = written_columns();
+    cols.push("id");
+    let sql = insert_sql("suggestion", &cols, 1);
     bind_all(sqlx::query(&sql), s)
         .bind(&s.id)
         .execute(&mut *conn)
@@ -142,17 +133,7 @@ pub async fn save_suggestion(
     s: &SuggestionRow,
     expected_version: i64,
 ) -> Result<()> {
-    let set = written_columns()
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{c} = ${}", i + 1))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "UPDATE suggestion SET {set} WHERE id = ${} AND version = ${}",
-        WRITTEN + 1,
-        WRITTEN + 2
-    );
+    let sql = update_versioned_sql("suggestion", &written_columns());
     let mut next = s.clone();
     next.version = expected_version + 1;
     let done = bind_all(sqlx::query(&sql), &next)

@@ -228,6 +228,11 @@ mod tests {
             only_zh.is_empty() && only_en.is_empty(),
             "zh only: {only_zh:?}; en only: {only_en:?}"
         );
+        // A key given twice silently replaces the first message wherever it was used.
+        for keys in [&zh, &en] {
+            let twice: Vec<_> = keys.windows(2).filter(|w| w[0] == w[1]).map(|w| &w[0]).collect();
+            assert!(twice.is_empty(), "keys given twice: {twice:?}");
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub fn default_rules() -> Vec<RuleRow> {
     use CaseKind::{Dispute, GovPetition, MinorCriminal, Petition};
     use ClockKind as K;
     use Trigger as T;
-    let table: [DefaultRule; 20] = [
+    let table: [DefaultRule; 22] = [
         (
             "urgent-same-day",
             None,
@@ -204,6 +204,24 @@ pub fn default_rules() -> Vec<RuleRow> {
             2,
             Unit::Month,
             "《人民检察院检察建议工作规定》：被建议单位自收到检察建议书之日起两个月内书面回复",
+        ),
+        (
+            "aid-review-10wd",
+            None,
+            T::AidApplied,
+            K::AidReview,
+            10,
+            Unit::WorkingDay,
+            "国家司法救助：受理后10个工作日内提出是否救助及救助金额的审查意见",
+        ),
+        (
+            "aid-notice-2wd",
+            None,
+            T::AidFundsReceived,
+            K::AidNotice,
+            2,
+            Unit::WorkingDay,
+            "国家司法救助：救助金到账后2个工作日内通知申请人领取",
         ),
     ];
     table

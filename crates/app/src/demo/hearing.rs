@@ -145,7 +145,7 @@ impl App {
                 .unwrap_or_else(|| "当事人".into());
             let minor = parties.iter().any(|p| p.minor != 0);
             let (topic, kind) = rng.pick(TOPICS);
-            let sits = c.received_at + Duration::days(rng.range(20, 50));
+            let sits = c.received_at + Duration::days(rng.range(8, 20));
             // The newest few are still on their way; the rest are archived.
             let state = if sits > w.now {
                 [

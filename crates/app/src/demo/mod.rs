@@ -16,6 +16,7 @@ use gongzhi_store::{follow_up, mediation, referral, reply};
 use crate::deadlines::Clocks;
 use crate::{App, AppError, Ctx};
 
+mod aid;
 mod draft;
 mod hearing;
 mod risk;
@@ -273,6 +274,7 @@ impl App {
         }
         self.demo_hearings(tx.conn(), &mut rng, &world).await?;
         self.demo_suggestions(tx.conn(), &mut rng, &world).await?;
+        self.demo_aid(tx.conn(), &mut rng, &world).await?;
         tx.commit().await?;
         Ok(added)
     }

@@ -62,6 +62,10 @@ codes! {
         HearingNotice => "hearing_notice",
         /// §3.7, §4.3: the recipient replies in writing within 2 months of receiving a suggestion.
         SuggestionReply => "suggestion_reply",
+        /// §3.8, §4.5: the opinion on an aid application within 10 working days.
+        AidReview => "aid_review",
+        /// §3.8, §4.5: the applicant is told to collect within 2 working days of the funds arriving.
+        AidNotice => "aid_notice",
     }
 }
 
@@ -98,6 +102,10 @@ codes! {
         HearingNoticed => "hearing_noticed",
         /// The recipient receives a procuratorial suggestion.
         SuggestionReceived => "suggestion_received",
+        /// A judicial-aid application is made.
+        AidApplied => "aid_applied",
+        /// Finance allocates an aid's funds.
+        AidFundsReceived => "aid_funds_received",
     }
 }
 

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests")]
 
 mod admin_friction;
+mod aid;
 mod approvals;
 mod audit;
 mod auth;

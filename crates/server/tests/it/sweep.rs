@@ -148,6 +148,7 @@ impl Ids {
             .replace("{village}", &self.village)
             .replace("{slot}", "judge")
             .replace("{step}", "answer")
+            .replace("{year}", "2025")
             .replace("{code}", "procedural-accepted")
             .replace("{action}", "accept")
             .replace("{decision}", "refuse")
@@ -828,6 +829,30 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
         (
             "POST /api/v1/suggestions/{id}/steps/{step}",
             Json(json!({"note": "调查核实情况"})),
+        ),
+        (
+            "POST /aid-cases",
+            Form(vec![
+                ("case_id", ids.case.clone()),
+                ("party_id", ids.party.clone()),
+                ("clue", s("因案致困")),
+            ]),
+        ),
+        (
+            "POST /aid-cases/{id}/steps/{step}",
+            Form(vec![("note", s("已告知"))]),
+        ),
+        (
+            "POST /api/v1/aid-cases",
+            Json(json!({"case_id": ids.case, "party_id": ids.party, "clue": "因案致困"})),
+        ),
+        (
+            "POST /api/v1/aid-cases/{id}/steps/{step}",
+            Json(json!({"note": "已告知"})),
+        ),
+        (
+            "PUT /api/v1/aid-wages/{year}",
+            Json(json!({"monthly": 7500, "source": "统计公报"})),
         ),
         (
             "POST /api/v1/meetings",

@@ -18,6 +18,7 @@ use crate::middleware::Req;
 use crate::routes::{Access, ApiRoutes, Routes};
 
 mod admin;
+mod aid;
 mod attachment;
 mod auth;
 mod case;
@@ -74,9 +75,10 @@ pub struct ErrorBody {
 
 fn api_routes() -> ApiRoutes {
     use Action::{
-        AnswerSuggestion, ApproveClock, ApproveHearing, ConductHearing, DraftSuggestion, HandleCase,
-        ManageHearingPool, ManageReference, ManageUsers, RegisterCase, RevealPersonal, SignOffRisk,
-        SuperviseCase, ViewCases, ViewHearings, ViewPermissions, ViewReference, ViewSuggestions, ViewUsers,
+        AnswerSuggestion, ApproveClock, ApproveHearing, ConductHearing, DraftSuggestion, HandleAid,
+        HandleCase, ManageHearingPool, ManageReference, ManageUsers, RegisterCase, RevealPersonal,
+        SignOffRisk, SuperviseCase, ViewAid, ViewCases, ViewHearings, ViewPermissions, ViewReference,
+        ViewSuggestions, ViewUsers,
     };
     let handle = Access::Staff(HandleCase);
     ApiRoutes::new(OpenApiRouter::with_openapi(ApiDoc::openapi()))
@@ -148,6 +150,11 @@ fn api_routes() -> ApiRoutes {
             Access::Either(DraftSuggestion, AnswerSuggestion),
             routes!(suggestion::step),
         )
+        .op(Access::Staff(ViewAid), routes!(aid::list))
+        .op(Access::Staff(HandleAid), routes!(aid::create))
+        .op(Access::Staff(ViewAid), routes!(aid::get))
+        .op(Access::Staff(HandleAid), routes!(aid::step))
+        .op(Access::Staff(ManageReference), routes!(aid::put_wage))
 }
 
 /// The API: its operations, the document, the docs page and the probes.

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod aid;
 mod attachment;
 pub(crate) mod case;
 mod clock;
@@ -82,6 +83,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/grid", "nav-grid", Some(Action::ViewCases)),
     ("/hearings", "nav-hearings", Some(Action::ViewHearings)),
     ("/suggestions", "nav-suggestions", Some(Action::ViewSuggestions)),
+    ("/aid-cases", "nav-aid", Some(Action::ViewAid)),
     (
         "/hearing-officers",
         "nav-hearing-officers",
@@ -232,6 +234,7 @@ pub fn router() -> Routes {
         .merge(grid::router())
         .merge(hearing::router())
         .merge(suggestion::router())
+        .merge(aid::router())
         .merge(meeting::router())
         .merge(deadline::router())
         .merge(portal::router())
