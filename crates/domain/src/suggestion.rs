@@ -193,8 +193,10 @@ pub fn number(short_name: &str, year: i32, seq: i64) -> String {
 pub fn shortened_days(kind: SuggestionType, urgent: bool, days: u32) -> Option<u32> {
     match (urgent, kind) {
         (false, _) => None,
-        (true, _) if days > 0 => Some(days.min(59)),
+        // Where harm keeps spreading the public-interest reply is 15 days at most.
+        (true, SuggestionType::PublicInterest) if days > 0 => Some(days.min(URGENT_PUBLIC_INTEREST_DAYS)),
         (true, SuggestionType::PublicInterest) => Some(URGENT_PUBLIC_INTEREST_DAYS),
+        (true, _) if days > 0 => Some(days.min(59)),
         (true, _) => None,
     }
 }
@@ -275,6 +277,7 @@ mod tests {
             Some(20)
         );
         assert_eq!(shortened_days(SuggestionType::PublicInterest, true, 0), Some(15));
+        assert_eq!(shortened_days(SuggestionType::PublicInterest, true, 40), Some(15));
         assert_eq!(shortened_days(SuggestionType::SocialGovernance, true, 0), None);
         assert_eq!(
             shortened_days(SuggestionType::SocialGovernance, true, 90),

@@ -93,6 +93,10 @@ impl App {
             .into_iter()
             .find(|p| p.id == f.party_id.trim())
             .ok_or_else(|| AppError::field("party_id", "aid-party-unknown"))?;
+        // §3.8: aid is for victims, their dependants, witnesses — never the suspect.
+        if party.role == "suspect" {
+            return Err(AppError::field("party_id", "aid-party-suspect"));
+        }
         if f.clue.trim().is_empty() {
             return Err(AppError::field("clue", "aid-field-required"));
         }
@@ -150,7 +154,11 @@ impl App {
         deadline::pick(&clocks.rules, clock, from, crate::deadlines::REGION)
             .and_then(|r| r.due(&clocks.cal, from))
             .map(|d| d.due)
-            .ok_or_else(|| AppError::Internal(format!("no {clock} rule")))
+            .ok_or_else(|| {
+                AppError::Invalid(vec![
+                    FieldError::new("note", "deadline-rule-missing").arg("clock", clock),
+                ])
+            })
     }
 
     /// The previous year's wage for a decision made on `today`, or an error saying it is missing.

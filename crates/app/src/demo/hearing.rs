@@ -193,7 +193,7 @@ impl App {
             if state != HearingState::Proposed {
                 row.approved_by_name = w.staff.chief.clone();
                 row.approved_at = Some(time::to_millis(c.received_at + Duration::days(5)));
-                row.approved_venue = row.venue.clone();
+                row.approved_venue = format!("{}|{}", row.venue, row.place);
             }
             if matches!(state, HearingState::Prepared | HearingState::Archived) {
                 row.scheduled_at = Some(sits_ms);

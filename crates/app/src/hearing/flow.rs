@@ -271,7 +271,7 @@ impl App {
                     row.approved_by_name = actor.display_name.clone();
                     row.approved_at = Some(now_ms);
                     // Art. 12: the approval covers the venue it was asked for.
-                    row.approved_venue = row.venue.clone();
+                    row.approved_venue = format!("{}|{}", row.venue, row.place.trim());
                 } else {
                     need(reason, "reason", &mut checks);
                     row.refusal_reason = reason.trim().to_owned();
@@ -418,7 +418,10 @@ impl App {
         match venue {
             None => checks.fail(FieldError::new("venue", "hearing-venue-invalid")),
             // Art. 12: away from the hearing room only where the chief prosecutor approved it.
-            Some(v) if v.needs_chief_approval() && row.approved_venue != v.code() => {
+            Some(v)
+                if v.needs_chief_approval()
+                    && row.approved_venue != format!("{}|{}", v.code(), f.place.trim()) =>
+            {
                 checks.fail(FieldError::new("venue", "hearing-venue-needs-approval"))
             }
             Some(v) if v != Venue::HearingRoom && f.place.trim().is_empty() => {

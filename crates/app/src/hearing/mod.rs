@@ -233,17 +233,16 @@ impl App {
     ) -> Result<NaiveDate, AppError> {
         use gongzhi_domain::deadline::{self, ClockKind};
         let clocks = self.clocks(conn).await?;
-        let rule = deadline::pick(
+        // Without a rule in force (retired by an administrator), the statute's 3 days themselves.
+        Ok(deadline::pick(
             &clocks.rules,
             ClockKind::HearingNotice,
             day,
             crate::deadlines::REGION,
         )
-        .ok_or_else(|| AppError::Internal("no hearing-notice rule".into()))?;
-        Ok(rule
-            .due(&clocks.cal, day)
-            .map(|d| d.due)
-            .unwrap_or(day + chrono::Days::new(3)))
+        .and_then(|rule| rule.due(&clocks.cal, day))
+        .map(|d| d.due)
+        .unwrap_or(day + chrono::Days::new(3)))
     }
 
     /// Proposes a hearing on one's case, or records a party's application for one.

@@ -178,7 +178,13 @@ impl App {
             .and_then(|r| r.due(&clocks.cal, received))
             .map(|d| d.due),
         };
-        due.ok_or_else(|| AppError::Internal("no suggestion-reply rule".into()))
+        // A retired rule with no successor: say so, rather than guess a date.
+        due.ok_or_else(|| {
+            AppError::Invalid(vec![
+                FieldError::new("received_on", "deadline-rule-missing")
+                    .arg("clock", ClockKind::SuggestionReply),
+            ])
+        })
     }
 
     /// Gives a suggestion its next step (named as in [`SuggestionCommand`]).
@@ -290,6 +296,20 @@ impl App {
             }
             C::Object => {
                 need(&mut checks, &f.note, "note");
+                // Within the objection period the document gives, counted from receipt.
+                let last = row
+                    .received_on
+                    .as_deref()
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                    .and_then(|d| {
+                        d.checked_add_days(chrono::Days::new(u64::try_from(row.objection_days).unwrap_or(0)))
+                    });
+                if last.is_some_and(|l| today > l) {
+                    checks.fail(
+                        FieldError::new("note", "suggestion-objection-late")
+                            .arg("last", last.unwrap_or(today)),
+                    );
+                }
                 row.objection = f.note.trim().to_owned();
             }
             C::Recheck => {
@@ -298,7 +318,7 @@ impl App {
                     need(&mut checks, &f.proposals, "proposals");
                     row.proposals = f.proposals.trim().to_owned();
                 }
-                row.recheck = format!("{}：{}", f.recheck, f.note.trim());
+                row.recheck = f.recheck.clone();
             }
             C::Reply => {
                 need(&mut checks, &f.reply, "reply");
@@ -310,6 +330,12 @@ impl App {
             }
             C::Escalate => {
                 need(&mut checks, &f.note, "note");
+                // §3.7: "no rectification without good reason after reminders" — reminded, or past
+                // its date, or a reply that the follow-up check found empty.
+                let waited = row.reminders > 0 || s.overdue || s.state == SuggestionState::Replied;
+                if !waited {
+                    checks.fail(FieldError::new("note", "suggestion-escalate-early"));
+                }
                 if rules::next_rung(usize::try_from(row.rung).unwrap_or(0)).is_none() {
                     checks.fail(FieldError::new("note", "suggestion-ladder-top"));
                 }
@@ -340,6 +366,8 @@ impl App {
             C::Decide => row.number.clone().unwrap_or_default(),
             // The delivery and the reply date are on the suggestion itself; the step keeps who attended.
             C::Serve => f.observers.trim().to_owned(),
+            // The outcome is the step's own label (suggestion-step-recheck-…); the note its reasons.
+            C::Recheck => f.note.trim().to_owned(),
             C::Reply => f.reply.trim().to_owned(),
             C::Draft => String::new(),
             _ => f.note.trim().to_owned(),
@@ -348,7 +376,11 @@ impl App {
             tx.conn(),
             id,
             &StepRow {
-                command: command.code().into(),
+                // A re-check is kept with its outcome (recheck_amend, recheck_uphold, recheck_withdraw).
+                command: match recheck {
+                    Some(r) if command == C::Recheck => format!("recheck_{}", r.code()),
+                    _ => command.code().into(),
+                },
                 note,
                 by_name: actor.display_name.clone(),
                 by_agency: actor.agency_name.clone(),

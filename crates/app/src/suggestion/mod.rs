@@ -180,7 +180,20 @@ impl App {
             } else {
                 Vec::new()
             },
-            steps: store::steps(&mut conn, id).await?,
+            // The recipient sees what passed between the two agencies, not the procuratorate's
+            // own investigation, drafts, send-backs, follow-up and evaluation.
+            steps: store::steps(&mut conn, id)
+                .await?
+                .into_iter()
+                .filter(|s| {
+                    issuer
+                        || s.command.starts_with("recheck")
+                        || matches!(
+                            s.command.as_str(),
+                            "serve" | "object" | "reply" | "remind" | "escalate" | "close"
+                        )
+                })
+                .collect(),
             recipient_name,
             commands,
             issuer,

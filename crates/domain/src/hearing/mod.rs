@@ -204,9 +204,13 @@ pub fn majority(opinions: &[Opinion]) -> Option<Opinion> {
 }
 
 /// The officers' opinions are an important reference; a decision that departs from their majority
-/// is reported to the chief prosecutor (DOMAIN.md §3.6 "effect of opinions").
+/// is reported to the chief prosecutor (DOMAIN.md §3.6 "effect of opinions"). Where they are split
+/// with no majority, some opinions go unadopted whatever is decided: that is reported too.
 pub fn departs_from_majority(decision: Opinion, opinions: &[Opinion]) -> bool {
-    majority(opinions).is_some_and(|m| m != decision)
+    match majority(opinions) {
+        Some(m) => m != decision,
+        None => !opinions.is_empty(),
+    }
 }
 
 /// Parties' names masked for the public (surname + 某): each name given is replaced wherever it

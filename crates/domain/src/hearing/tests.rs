@@ -87,11 +87,12 @@ fn a_decision_against_the_majority_is_reported() {
     assert_eq!(majority(&[Agree, Disagree, Partly, Partly]), None);
     assert!(departs_from_majority(Disagree, &[Agree, Agree, Disagree]));
     assert!(!departs_from_majority(Agree, &[Agree, Agree, Disagree]));
-    // No majority: nothing to depart from.
-    assert!(!departs_from_majority(
+    // Split with no majority: some opinions go unadopted whatever is decided.
+    assert!(departs_from_majority(
         Disagree,
         &[Agree, Disagree, Partly, Partly]
     ));
+    assert!(!departs_from_majority(Agree, &[]));
 }
 
 #[test]

@@ -179,6 +179,10 @@ impl Chrome {
 
 pub type PageResult = Result<Response, PageError>;
 
+/// The last page number a list link may ask for: far past any real list, and far from overflowing
+/// `page × size` or the template's `page + 1`.
+pub const MAX_PAGE: i64 = 100_000;
+
 /// Runs a use case and turns its failure into an error page.
 pub fn page<T>(req: &Req, r: Result<T, gongzhi_app::AppError>) -> Result<T, PageError> {
     r.map_err(|e| PageError(req.clone(), e))

@@ -90,7 +90,7 @@ struct ListQuery {
 
 async fn list(State(s): State<AppState>, req: Req, Query(q): Query<ListQuery>) -> PageResult {
     let state = q.state.as_deref().and_then(HearingState::parse);
-    let n = q.page.unwrap_or(1).max(1);
+    let n = q.page.unwrap_or(1).clamp(1, super::MAX_PAGE);
     let found = page(
         &req,
         s.app

@@ -61,7 +61,10 @@ fn block_text(t: &T, o: &Officer) -> String {
         Some(Block::TooYoung { turns }) => t.ta("officer-block-young", &[("day", turns.to_string())]),
         Some(Block::OutOfTerm { ends: Some(d) }) => t.ta("officer-block-term", &[("day", d.to_string())]),
         Some(Block::Disqualified(d)) => t.code("officer-disqualification", d.code()),
-        Some(b) => t.ta(b.key(), &[("name", o.row.name.clone()), ("day", String::new())]),
+        Some(Block::OutOfTerm { ends: None }) => t.t("officer-block-no-term"),
+        Some(Block::NotActive(s)) => t.code("officer-status", s.code()),
+        Some(Block::Unavailable) => t.t("officer-block-unavailable"),
+        Some(Block::Related { party }) => t.ta("officer-block-related", &[("party", party.clone())]),
     }
 }
 

@@ -64,7 +64,7 @@ struct ListQuery {
 }
 
 async fn list(State(s): State<AppState>, req: Req, Query(q): Query<ListQuery>) -> PageResult {
-    let n = q.page.unwrap_or(1).max(1);
+    let n = q.page.unwrap_or(1).clamp(1, super::super::MAX_PAGE);
     let found = page(&req, s.app.public_hearings(Page::nth(n, PER_PAGE)).await)?;
     let p = ListPage {
         c: Chrome::new(&req),

@@ -89,7 +89,7 @@ async fn list(State(s): State<AppState>, req: Req, Query(q): Query<ListQuery>) -
         awaiting: show == "awaiting",
         overdue: show == "overdue",
     };
-    let n = q.page.unwrap_or(1).max(1);
+    let n = q.page.unwrap_or(1).clamp(1, super::MAX_PAGE);
     let found = page(
         &req,
         s.app
