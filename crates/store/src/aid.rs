@@ -3,7 +3,7 @@
 use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
-use crate::rows::{AnyQuery, insert_sql, update_versioned_sql};
+use crate::rows::{AnyQuery, Filter as Where, insert_sql, prefixed, update_versioned_sql};
 use crate::{Page, Paged, Result, StoreError};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -145,33 +145,22 @@ pub async fn aids(
     state: Option<&str>,
     page: Page,
 ) -> Result<Paged<Listed>> {
-    let filter = if state.is_some() {
-        "a.agency_id = $1 AND a.state = $2"
-    } else {
-        "a.agency_id = $1"
-    };
-    let count_sql = format!("SELECT COUNT(*) FROM aid_case a WHERE {filter}");
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql).bind(agency.to_string());
+    let mut w = Where::default();
+    w.and("a.agency_id = $?", agency.to_string());
     if let Some(s) = state {
-        count = count.bind(s);
+        w.and("a.state = $?", s);
     }
-    let (total,) = count.fetch_one(&mut *conn).await?;
-    let columns = COLUMNS
-        .split(", ")
-        .map(|c| format!("a.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let filter = w.sql();
+    let count_sql = format!("SELECT COUNT(*) FROM aid_case a WHERE {filter}");
+    let (total,): (i64,) = w.bind(sqlx::query_as(&count_sql)).fetch_one(&mut *conn).await?;
     let sql = format!(
-        "SELECT {columns}, c.number FROM aid_case a JOIN dispute_case c ON c.id = a.case_id WHERE {filter}
+        "SELECT {}, c.number FROM aid_case a JOIN dispute_case c ON c.id = a.case_id WHERE {filter}
          ORDER BY a.created_at DESC, a.id DESC {}",
+        prefixed("a", COLUMNS),
         page.sql()
     );
-    let mut q = sqlx::query_as::<_, Listed>(&sql).bind(agency.to_string());
-    if let Some(s) = state {
-        q = q.bind(s);
-    }
     Ok(Paged {
-        items: q.fetch_all(conn).await?,
+        items: w.bind(sqlx::query_as::<_, Listed>(&sql)).fetch_all(conn).await?,
         total,
     })
 }

@@ -167,6 +167,15 @@ pub(crate) fn update_versioned_sql(table: &str, cols: &[&str]) -> String {
     )
 }
 
+/// A column list (`a, b, c`) with each column qualified by a table alias (`x.a, x.b, x.c`).
+pub(crate) fn prefixed(alias: &str, columns: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

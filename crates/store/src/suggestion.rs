@@ -3,7 +3,7 @@
 use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
-use crate::rows::{AnyQuery, insert_sql, update_versioned_sql};
+use crate::rows::{AnyQuery, Filter as Where, insert_sql, prefixed, update_versioned_sql};
 use crate::{Page, Paged, Result, StoreError};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -169,54 +169,35 @@ pub struct Filter {
 }
 
 pub async fn suggestions(conn: &mut AnyConnection, f: &Filter, page: Page) -> Result<Paged<Listed>> {
-    let mut clauses = vec!["1 = 1".to_owned()];
-    let mut binds: Vec<String> = Vec::new();
-    let mut push = |clause: &str, value: String| {
-        binds.push(value);
-        clauses.push(clause.replace('?', &format!("${}", binds.len())));
-    };
+    let mut w = Where::default();
     if let Some(a) = f.agency {
-        push("s.agency_id = ?", a.to_string());
+        w.and("s.agency_id = $?", a.to_string());
     }
     if let Some(r) = f.recipient {
-        push("s.recipient_agency_id = ?", r.to_string());
+        w.and("s.recipient_agency_id = $?", r.to_string());
+        // A recipient sees a suggestion from its service on, never a draft.
+        w.and_sql("s.number IS NOT NULL AND s.received_on IS NOT NULL");
     }
     if let Some(st) = &f.state {
-        push("s.state = ?", st.clone());
-    }
-    if let Some(day) = &f.overdue_on {
-        push("s.due_date < ?", day.clone());
-    }
-    if f.recipient.is_some() {
-        // A recipient sees a suggestion from its service on, never a draft.
-        clauses.push("s.number IS NOT NULL AND s.received_on IS NOT NULL".into());
+        w.and("s.state = $?", st.as_str());
     }
     if f.awaiting {
-        clauses.push("s.state IN ('awaiting_reply', 'escalated')".into());
+        w.and_sql("s.state IN ('awaiting_reply', 'escalated')");
     }
-    let filter = clauses.join(" AND ");
+    if let Some(day) = &f.overdue_on {
+        w.and("s.due_date < $?", day.as_str());
+    }
+    let filter = w.sql();
     let count_sql = format!("SELECT COUNT(*) FROM suggestion s WHERE {filter}");
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
-    for b in &binds {
-        count = count.bind(b);
-    }
-    let (total,) = count.fetch_one(&mut *conn).await?;
-    let columns = COLUMNS
-        .split(", ")
-        .map(|c| format!("s.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let (total,): (i64,) = w.bind(sqlx::query_as(&count_sql)).fetch_one(&mut *conn).await?;
+    let columns = prefixed("s", COLUMNS);
     let sql = format!(
         "SELECT {columns}, a.name AS recipient_name FROM suggestion s JOIN agency a ON a.id = s.recipient_agency_id
          WHERE {filter} ORDER BY s.created_at DESC, s.id DESC {}",
         page.sql()
     );
-    let mut q = sqlx::query_as::<_, Listed>(&sql);
-    for b in &binds {
-        q = q.bind(b);
-    }
     Ok(Paged {
-        items: q.fetch_all(conn).await?,
+        items: w.bind(sqlx::query_as::<_, Listed>(&sql)).fetch_all(conn).await?,
         total,
     })
 }

@@ -3,6 +3,7 @@
 use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
+use crate::rows::{Filter as Where, prefixed};
 use crate::{Page, Paged, Result, StoreError};
 
 pub mod officer;
@@ -190,33 +191,20 @@ pub struct Filter {
 
 /// A page of hearings, newest first, with their cases' numbers and titles.
 pub async fn hearings(conn: &mut AnyConnection, f: &Filter, page: Page) -> Result<Paged<Listed>> {
-    let mut clauses = vec!["1 = 1".to_owned()];
-    let mut binds: Vec<String> = Vec::new();
-    let mut push = |clause: &str, value: String| {
-        binds.push(value);
-        clauses.push(clause.replace('?', &format!("${}", binds.len())));
-    };
+    let mut w = Where::default();
     if let Some(a) = f.agency {
-        push("h.agency_id = ?", a.to_string());
+        w.and("h.agency_id = $?", a.to_string());
     }
     if let Some(s) = &f.state {
-        push("h.state = ?", s.clone());
+        w.and("h.state = $?", s.as_str());
     }
     if let Some(c) = f.case {
-        push("h.case_id = ?", c.to_string());
+        w.and("h.case_id = $?", c.to_string());
     }
-    let filter = clauses.join(" AND ");
+    let filter = w.sql();
     let count_sql = format!("SELECT COUNT(*) FROM hearing h WHERE {filter}");
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
-    for b in &binds {
-        count = count.bind(b);
-    }
-    let (total,) = count.fetch_one(&mut *conn).await?;
-    let columns = COLUMNS
-        .split(", ")
-        .map(|c| format!("h.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let (total,): (i64,) = w.bind(sqlx::query_as(&count_sql)).fetch_one(&mut *conn).await?;
+    let columns = prefixed("h", COLUMNS);
     let sql = format!(
         "SELECT {columns}, c.number, c.title,
              (SELECT COUNT(*) FROM hearing_seat s WHERE s.hearing_id = h.id) AS officers
@@ -224,12 +212,8 @@ pub async fn hearings(conn: &mut AnyConnection, f: &Filter, page: Page) -> Resul
          ORDER BY h.created_at DESC, h.id DESC {}",
         page.sql()
     );
-    let mut q = sqlx::query_as::<_, Listed>(&sql);
-    for b in &binds {
-        q = q.bind(b);
-    }
     Ok(Paged {
-        items: q.fetch_all(conn).await?,
+        items: w.bind(sqlx::query_as::<_, Listed>(&sql)).fetch_all(conn).await?,
         total,
     })
 }

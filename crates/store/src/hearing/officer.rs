@@ -3,7 +3,7 @@
 use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
-use crate::rows::AnyQuery;
+use crate::rows::{AnyQuery, insert_sql, update_versioned_sql};
 use crate::{Result, StoreError};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -69,7 +69,7 @@ pub async fn officer(conn: &mut AnyConnection, id: Id) -> Result<Option<OfficerR
     )
 }
 
-/// The fields a form writes, as `$1`…`$19` in this order.
+/// The fields a form writes, bound in this order by `bind_fields`.
 const FIELDS: &str = "name, category, expertise, employer, birth_date, village_id, phone_enc, phone_masked, entry, \
     recommended_by, status, refusal_reason, reviewed_by_name, reviewed_at, available, disqualifications, relations, \
     term_start, term_no";
@@ -96,22 +96,19 @@ fn bind_fields<'q>(q: AnyQuery<'q>, o: &'q OfficerRow) -> AnyQuery<'q> {
         .bind(o.term_no)
 }
 
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+fn fields() -> Vec<&'static str> {
+    FIELDS.split(", ").collect()
 }
 
 pub async fn insert_officer(conn: &mut AnyConnection, o: &OfficerRow) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO hearing_officer ({FIELDS}, id, participations, version, created_at, updated_at) \
-         VALUES ({}, $20, $21, 1, $22, $22)",
-        placeholders(1, 19)
-    );
+    let mut cols = fields();
+    cols.extend(["id", "participations", "version", "created_at", "updated_at"]);
+    let sql = insert_sql("hearing_officer", &cols, 1);
     bind_fields(sqlx::query(&sql), o)
         .bind(&o.id)
         .bind(o.participations)
+        .bind(1_i64)
+        .bind(o.created_at)
         .bind(o.created_at)
         .execute(conn)
         .await?;
@@ -120,17 +117,12 @@ pub async fn insert_officer(conn: &mut AnyConnection, o: &OfficerRow) -> Result<
 
 /// Writes an officer's record if it is still at `expected_version`; otherwise a conflict.
 pub async fn update_officer(conn: &mut AnyConnection, o: &OfficerRow, expected_version: i64) -> Result<()> {
-    let set = FIELDS
-        .split(", ")
-        .enumerate()
-        .map(|(i, f)| format!("{} = ${}", f.trim(), i + 1))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "UPDATE hearing_officer SET {set}, version = version + 1, updated_at = $20 WHERE id = $21 AND version = $22"
-    );
+    let mut cols = fields();
+    cols.extend(["updated_at", "version"]);
+    let sql = update_versioned_sql("hearing_officer", &cols);
     let done = bind_fields(sqlx::query(&sql), o)
         .bind(o.updated_at)
+        .bind(expected_version + 1)
         .bind(&o.id)
         .bind(expected_version)
         .execute(conn)
