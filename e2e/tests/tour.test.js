@@ -160,3 +160,28 @@ test('the procuratorate\'s hearings, suggestions and aid with a year of demo wor
     await page.context().close();
   }
 });
+
+test('the reception days of the demo year, the leader\'s owned matters and the portal booking, desktop and phone', async () => {
+  for (const [label, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+    const page = await login(browser, server.base, 'demo_chief', viewport);
+    await visit(page, '/reception-days', `${label}-reception-days`);
+    const leaders = await page.textContent('#leaders');
+    assert.match(leaders, /已排 12 次/, 'a reception a month for each leader');
+    assert.deepEqual(await axe(page), []);
+    // A past day with its visitors, and one visitor's record.
+    await visit(page, await page.locator('main table a').first().getAttribute('href'), `${label}-reception-day`);
+    await visit(page, await page.locator('main section a.fw-semibold').first().getAttribute('href'), `${label}-reception-visit`);
+    assert.deepEqual(await axe(page), []);
+    await visit(page, '/inbox', `${label}-inbox-owned`);
+    assert.match(await page.textContent('#owned'), /接访时包案/);
+    await visit(page, await page.locator('#owned a').first().getAttribute('href'), `${label}-case-owned`);
+    assert.match(await page.textContent('#case-owner'), /包案领导/);
+    await page.context().close();
+    const pub = await (await browser.newContext({ viewport })).newPage();
+    await pub.goto(`${server.base}/portal/reception`);
+    await shot(pub, `${label}-portal-reception`);
+    assert.match(await pub.innerText('main'), /还可约/);
+    assert.deepEqual(await axe(pub), []);
+    await pub.context().close();
+  }
+});

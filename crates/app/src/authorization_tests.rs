@@ -33,6 +33,15 @@ const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
     ),
     ("portal_categories", "the public list of categories"),
     (
+        "public_reception_days",
+        "the published reception days: leaders, places and free places, nothing of any visitor",
+    ),
+    (
+        "book_reception",
+        "a booking: captcha and rate limit for the public, ScheduleReception for staff",
+    ),
+    ("reception_year", "this year, from the clock"),
+    (
         "portal_submit",
         "a citizen's submission: captcha or partner key, rate-limited",
     ),

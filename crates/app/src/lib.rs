@@ -33,6 +33,7 @@ pub mod open311;
 mod partner;
 pub mod portal;
 pub mod publication;
+pub mod reception;
 mod reconciliation;
 pub mod referral;
 pub mod reply;

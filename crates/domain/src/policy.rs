@@ -113,6 +113,12 @@ codes! {
         HandleAid => "handle_aid",
         /// §3.8: the chief prosecutor (or the committee) decides whether and how much.
         DecideAid => "decide_aid",
+        /// The reception-day schedule and its visits (DOMAIN.md §3.10).
+        ViewReception => "view_reception",
+        /// Schedule and publish leaders' reception days, book visitors (the complaints unit, §2.1).
+        ScheduleReception => "schedule_reception",
+        /// Record a reception: answered on the spot, or owned (包案) by the leader.
+        ReceiveVisitor => "receive_visitor",
     }
 }
 
@@ -233,6 +239,10 @@ fn granted(action: Action) -> &'static [Role] {
             JuvenileTeam,
         ],
         Action::DecideAid => &[ChiefProsecutor],
+        // §3.10: leaders and department heads receive; the complaints unit schedules and books.
+        Action::ViewReception => &[ChiefProsecutor, Prosecutor, ProsecutorAssistant, ReceptionClerk],
+        Action::ScheduleReception => &[ChiefProsecutor, ReceptionClerk],
+        Action::ReceiveVisitor => &[ChiefProsecutor, Prosecutor, ReceptionClerk],
     }
 }
 
@@ -380,6 +390,9 @@ pub struct Can {
     pub view_aid: bool,
     pub handle_aid: bool,
     pub decide_aid: bool,
+    pub view_reception: bool,
+    pub schedule_reception: bool,
+    pub receive_visitor: bool,
 }
 
 impl Can {
@@ -416,6 +429,9 @@ impl Can {
                 Action::ViewAid => &mut can.view_aid,
                 Action::HandleAid => &mut can.handle_aid,
                 Action::DecideAid => &mut can.decide_aid,
+                Action::ViewReception => &mut can.view_reception,
+                Action::ScheduleReception => &mut can.schedule_reception,
+                Action::ReceiveVisitor => &mut can.receive_visitor,
             };
             *flag = roles.iter().any(|r| r.allows(*action));
         }

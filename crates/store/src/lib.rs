@@ -23,6 +23,7 @@ mod migrate;
 pub mod notice;
 pub mod partner;
 pub mod portal;
+pub mod reception;
 pub mod reference;
 pub mod referral;
 pub mod reply;

@@ -81,6 +81,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "aid",
         sql: include_str!("../migrations/0013_aid.sql"),
     },
+    Migration {
+        version: 14,
+        name: "reception",
+        sql: include_str!("../migrations/0014_reception.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

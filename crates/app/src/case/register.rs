@@ -111,6 +111,30 @@ impl App {
         }
     }
 
+    /// Registers a case from a staff member's form in the caller's transaction, with what the
+    /// caller writes beside it (a reception record that opens the case, `reception`).
+    pub(crate) async fn register_in(
+        &self,
+        conn: &mut AnyConnection,
+        ctx: &Ctx,
+        f: &IntakeForm,
+    ) -> Result<Case, AppError> {
+        let actor = ctx.actor()?;
+        if !actor.can(Action::RegisterCase) {
+            return Err(AppError::Forbidden);
+        }
+        let agency = reference::agency_get(&mut *conn, actor.agency_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let registration = Registration {
+            principal: actor.user_id.to_string(),
+            key: None,
+        };
+        let intake = self.check_intake(&mut *conn, f, &[], Source::Desk).await?;
+        self.insert_case(conn, ctx, &agency, intake, &[], Some(registration))
+            .await
+    }
+
     /// Queues a case and writes what is queued once the write turn comes: whoever holds the turn
     /// writes everything queued so far, so requests arriving while a write runs share the next one.
     async fn commit_together(&self, new: NewCase) -> Result<Case, AppError> {

@@ -166,6 +166,8 @@ pub struct CaseView {
     /// The earlier case in which the same petitioner's matter was re-reviewed to its end (§3.3,
     /// Art. 36: not accepted again): id and number.
     pub rereviewed: Option<(Id, String)>,
+    /// The leaders who own (包案) the case from a reception day (§3.10).
+    pub owned_by: Vec<crate::reception::Owner>,
     /// The latest `TIMELINE_SHOWN` events, oldest first, and how many there are.
     pub events: Paged<TimelineEvent>,
     /// What the viewer may give next, held back by the gate or not, and what others give.
@@ -354,6 +356,7 @@ impl App {
                     .map(|e| (e.id, e.number)),
                 None => None,
             },
+            owned_by: self.case_owners(&mut conn, case).await?,
             events: case::events(&mut conn, case, false, Page::first(TIMELINE_SHOWN))
                 .await?
                 .map(TimelineEvent::from),

@@ -94,7 +94,7 @@ impl App {
                 monthly_wage: monthly,
                 amount,
                 decision_text: "符合国家司法救助条件，决定给予一次性救助".into(),
-                decided_by_name: w.staff.chief.clone(),
+                decided_by_name: w.staff.chief.1.clone(),
                 decided_at: Some(time::to_millis(decided)),
                 funds_received_on: Some(day(26)),
                 notify_due: Some(day(28)),

@@ -191,7 +191,7 @@ impl App {
             };
             store::insert_hearing(&mut *conn, &row).await?;
             if state != HearingState::Proposed {
-                row.approved_by_name = w.staff.chief.clone();
+                row.approved_by_name = w.staff.chief.1.clone();
                 row.approved_at = Some(time::to_millis(c.received_at + Duration::days(5)));
                 row.approved_venue = format!("{}|{}", row.venue, row.place);
             }

@@ -19,6 +19,7 @@ use crate::{App, AppError, Ctx};
 mod aid;
 mod draft;
 mod hearing;
+mod reception;
 mod risk;
 mod stories;
 mod suggestion;
@@ -67,7 +68,7 @@ struct Staff {
     prosecutor: (Id, String),
     reception: (Id, String),
     grid: (Id, String),
-    chief: String,
+    chief: (Id, String),
     partner: (Id, String),
 }
 
@@ -212,7 +213,7 @@ impl App {
             prosecutor: user(gongzhi_store::users::by_username(c, "demo_prosecutor").await?)?,
             reception: user(gongzhi_store::users::by_username(c, "demo_reception").await?)?,
             grid: user(gongzhi_store::users::by_username(c, "demo_grid").await?)?,
-            chief: user(gongzhi_store::users::by_username(c, "demo_chief").await?)?.1,
+            chief: user(gongzhi_store::users::by_username(c, "demo_chief").await?)?,
             partner: user(gongzhi_store::users::by_username(c, "demo_partner").await?)?,
         };
         let clocks = self.clocks(c).await?;
@@ -275,6 +276,7 @@ impl App {
         self.demo_hearings(tx.conn(), &mut rng, &world).await?;
         self.demo_suggestions(tx.conn(), &mut rng, &world).await?;
         self.demo_aid(tx.conn(), &mut rng, &world).await?;
+        self.demo_reception(tx.conn(), &mut rng, &world).await?;
         tx.commit().await?;
         Ok(added)
     }

@@ -105,7 +105,7 @@ impl App {
                 proposals: (*proposals).into(),
                 legal_basis: "《人民检察院检察建议工作规定》第十一条".into(),
                 objection_days: 10,
-                decided_by_name: w.staff.chief.clone(),
+                decided_by_name: w.staff.chief.1.clone(),
                 decided_at: Some(at),
                 delivery: if i % 4 == 0 { "announced" } else { "written" }.into(),
                 observers: if i % 4 == 0 {
@@ -160,7 +160,7 @@ impl App {
                 &StepRow {
                     command: "decide".into(),
                     note: row.number.clone().unwrap_or_default(),
-                    by_name: w.staff.chief.clone(),
+                    by_name: w.staff.chief.1.clone(),
                     by_agency: w.jcy.name.clone(),
                     at,
                 },

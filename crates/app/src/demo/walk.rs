@@ -212,7 +212,7 @@ impl App {
             if workflow::is_decision(cmd) && risk.current.is_none() {
                 // Assessed before the decision, and after whatever made the last assessment stale.
                 let assessed = (next_at - Duration::hours(2)).max(at + Duration::minutes(1));
-                risk = super::risk::assess(d, rng, handler, &staff.chief, assessed);
+                risk = super::risk::assess(d, rng, handler, &staff.chief.1, assessed);
             }
             let note = match cmd {
                 Command::NotAccept => "经审查，反映事项已经法院生效裁判处理，依法不予受理。",

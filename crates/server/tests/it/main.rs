@@ -18,6 +18,7 @@ mod minor_criminal;
 mod next_steps;
 mod panels;
 mod public;
+mod reception;
 mod referral_work;
 mod review;
 mod risk_rules;

@@ -7,7 +7,7 @@ use gongzhi_test_support::TestApp;
 use serde_json::{Value, json};
 
 /// The captcha token of a portal page and its answer, read with the server's key.
-fn captcha(t: &TestApp, page: &str) -> (String, String) {
+pub(crate) fn captcha(t: &TestApp, page: &str) -> (String, String) {
     let token = page
         .split("name=\"captcha_token\" value=\"")
         .nth(1)

@@ -169,6 +169,10 @@ fn s(v: &str) -> String {
     v.to_owned()
 }
 
+fn today() -> String {
+    gongzhi_app::domain::time::local_date(chrono::Utc::now()).to_string()
+}
+
 /// A sample body for every write route, keyed by method and path as registered.
 fn samples(ids: &Ids) -> BTreeMap<String, Body> {
     use Body::{Form, Json, Multipart};
@@ -853,6 +857,59 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
         (
             "PUT /api/v1/aid-wages/{year}",
             Json(json!({"monthly": 7500, "source": "统计公报"})),
+        ),
+        (
+            "POST /reception-days",
+            Form(vec![
+                ("leader_id", ids.user.clone()),
+                ("day", today()),
+                ("half", s("am")),
+                ("place", s("检察长接待室")),
+                ("capacity", s("5")),
+            ]),
+        ),
+        (
+            "POST /reception-days/{id}/steps/{step}",
+            Form(vec![("version", s("0"))]),
+        ),
+        (
+            "POST /reception-days/{id}/visits",
+            Form(vec![
+                ("name", s("马玉兰")),
+                ("phone", s("13993651234")),
+                ("matter", s("宅基地纠纷")),
+            ]),
+        ),
+        (
+            "POST /reception-visits/{id}/steps/{step}",
+            Form(vec![("record", s("当场答复"))]),
+        ),
+        (
+            "POST /portal/reception",
+            Form(vec![
+                ("slot", s("01900000-0000-7000-8000-000000000000")),
+                ("name", s("马玉兰")),
+                ("phone", s("13993651234")),
+                ("matter", s("宅基地纠纷")),
+            ]),
+        ),
+        (
+            "POST /api/v1/reception-days",
+            Json(
+                json!({"leader_id": ids.user, "day": today(), "half": "pm", "place": "检察长接待室", "capacity": 5}),
+            ),
+        ),
+        (
+            "POST /api/v1/reception-days/{id}/steps/{step}",
+            Json(json!({"version": 0})),
+        ),
+        (
+            "POST /api/v1/reception-days/{id}/visits",
+            Json(json!({"name": "马玉兰", "phone": "13993651234", "matter": "宅基地纠纷"})),
+        ),
+        (
+            "POST /api/v1/reception-visits/{id}/steps/{step}",
+            Json(json!({"record": "当场答复"})),
         ),
         (
             "POST /api/v1/meetings",

@@ -296,6 +296,17 @@ pub async fn get_case(conn: &mut AnyConnection, case: Id) -> Result<Option<Case>
         .transpose()
 }
 
+/// A case by its number (unique across agencies).
+pub async fn case_by_number(conn: &mut AnyConnection, number: &str) -> Result<Option<Case>> {
+    let sql = format!("{CASE_SELECT} WHERE c.number = $1");
+    sqlx::query_as::<_, CaseRowRaw>(&sql)
+        .bind(number)
+        .fetch_optional(conn)
+        .await?
+        .map(Case::try_from)
+        .transpose()
+}
+
 pub async fn case_by_public_id(conn: &mut AnyConnection, public_id: &str) -> Result<Option<Case>> {
     let sql = format!("{CASE_SELECT} WHERE c.public_id = $1");
     sqlx::query_as::<_, CaseRowRaw>(&sql)

@@ -32,6 +32,7 @@ mod inbox;
 mod mediation;
 mod meeting;
 mod publication;
+mod reception;
 mod reconciliation;
 mod referral;
 mod reply;
@@ -76,9 +77,9 @@ pub struct ErrorBody {
 fn api_routes() -> ApiRoutes {
     use Action::{
         AnswerSuggestion, ApproveClock, ApproveHearing, ConductHearing, DraftSuggestion, HandleAid,
-        HandleCase, ManageHearingPool, ManageReference, ManageUsers, RegisterCase, RevealPersonal,
-        SignOffRisk, SuperviseCase, ViewAid, ViewCases, ViewHearings, ViewPermissions, ViewReference,
-        ViewSuggestions, ViewUsers,
+        HandleCase, ManageHearingPool, ManageReference, ManageUsers, ReceiveVisitor, RegisterCase,
+        RevealPersonal, ScheduleReception, SignOffRisk, SuperviseCase, ViewAid, ViewCases, ViewHearings,
+        ViewPermissions, ViewReception, ViewReference, ViewSuggestions, ViewUsers,
     };
     let handle = Access::Staff(HandleCase);
     ApiRoutes::new(OpenApiRouter::with_openapi(ApiDoc::openapi()))
@@ -155,6 +156,13 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(ViewAid), routes!(aid::get))
         .op(Access::Staff(HandleAid), routes!(aid::step))
         .op(Access::Staff(ManageReference), routes!(aid::put_wage))
+        .op(Access::Staff(ViewReception), routes!(reception::list))
+        .op(Access::Staff(ScheduleReception), routes!(reception::create))
+        .op(Access::Staff(ViewReception), routes!(reception::get))
+        .op(Access::Staff(ScheduleReception), routes!(reception::slot_step))
+        .op(Access::Staff(ScheduleReception), routes!(reception::book))
+        .op(Access::Staff(ViewReception), routes!(reception::visit))
+        .op(Access::Staff(ReceiveVisitor), routes!(reception::visit_step))
 }
 
 /// The API: its operations, the document, the docs page and the probes.

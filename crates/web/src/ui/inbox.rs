@@ -73,10 +73,22 @@ pub struct NoticeRow {
     pub supervised: bool,
 }
 
+/// A matter the viewer owns (包案) from a reception day, tracked until its case is closed.
+pub struct OwnedRow {
+    pub visit_id: String,
+    pub case_id: String,
+    pub number: String,
+    pub visitor: String,
+    pub day: String,
+    /// The case is closed: the ownership may be closed.
+    pub done: bool,
+}
+
 #[derive(Template)]
 #[template(path = "inbox/inbox.html")]
 struct InboxPage {
     c: Chrome,
+    owned: Vec<OwnedRow>,
     /// Why an action taken here was refused.
     alert: String,
     approvals: Vec<ApprovalRow>,
@@ -125,6 +137,17 @@ async fn inbox_page(
     let c = Chrome::new(req).with_flash(flash.ok.as_deref());
     let t = &c.t;
     let approvals = approval_rows(t, &w.approvals);
+    let owned = page(req, s.app.owned_visits(&req.ctx).await)?
+        .into_iter()
+        .map(|v| OwnedRow {
+            visit_id: v.row.id.clone(),
+            case_id: v.row.case_id.clone().unwrap_or_default(),
+            number: v.case_number.clone().unwrap_or_default(),
+            visitor: v.row.visitor_name.clone(),
+            day: v.day.clone(),
+            done: v.case_closed,
+        })
+        .collect();
     let clocks = w
         .clocks
         .items
@@ -214,6 +237,7 @@ async fn inbox_page(
             approvals_total: w.approvals.total(),
             approvals,
             c,
+            owned,
             clocks,
             referrals,
             tasks,

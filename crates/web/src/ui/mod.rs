@@ -19,6 +19,7 @@ mod meeting;
 mod people;
 mod portal;
 mod publication;
+mod reception;
 mod reconciliation;
 mod referral;
 mod reply;
@@ -84,6 +85,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/hearings", "nav-hearings", Some(Action::ViewHearings)),
     ("/suggestions", "nav-suggestions", Some(Action::ViewSuggestions)),
     ("/aid-cases", "nav-aid", Some(Action::ViewAid)),
+    ("/reception-days", "nav-reception", Some(Action::ViewReception)),
     (
         "/hearing-officers",
         "nav-hearing-officers",
@@ -239,6 +241,7 @@ pub fn router() -> Routes {
         .merge(hearing::router())
         .merge(suggestion::router())
         .merge(aid::router())
+        .merge(reception::router())
         .merge(meeting::router())
         .merge(deadline::router())
         .merge(portal::router())
