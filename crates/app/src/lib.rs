@@ -17,6 +17,7 @@ pub mod contact;
 mod context;
 pub mod deadlines;
 mod demo;
+pub mod document;
 mod error;
 pub mod follow_up;
 pub mod grid;

@@ -134,6 +134,36 @@ pub fn next(from: AidState, command: AidCommand) -> Result<AidState, NotNow> {
     })
 }
 
+impl AidCategory {
+    /// The category as the decision (司法救助决定书) states it.
+    pub fn legal_text(self) -> &'static str {
+        match self {
+            AidCategory::SeriousInjury => {
+                "受到犯罪侵害致重伤或者严重残疾，因加害人死亡或者没有赔偿能力、无法经过诉讼获得赔偿，造成生活困难"
+            }
+            AidCategory::LifeEndangered => "受到犯罪侵害危及生命，急需救治，无力承担医疗救治费用",
+            AidCategory::DeathOrIncapacity => {
+                "因受到犯罪侵害致死或者丧失劳动能力，依靠其收入为主要生活来源的近亲属生活困难"
+            }
+            AidCategory::PropertyLoss => {
+                "受到犯罪侵害致使财产遭受重大损失，因无法经过诉讼获得赔偿，造成生活困难"
+            }
+            AidCategory::Retaliation => {
+                "作为举报人、证人、鉴定人因举报、作证、鉴定受到打击报复，致使人身受到伤害或者财产受到重大损失，无法经过诉讼获得赔偿，造成生活困难"
+            }
+            AidCategory::TortUncompensated => {
+                "因道路交通事故等民事侵权行为造成人身伤害，无法经过诉讼获得赔偿，造成生活困难"
+            }
+            AidCategory::OtherNecessary => "属于人民检察院认为需要救助的其他情形",
+        }
+    }
+}
+
+/// A decision's number (司法救助决定书): 甘州检司救〔2026〕1号.
+pub fn number(short_name: &str, year: i32, seq: i64) -> String {
+    format!("{short_name}司救〔{year}〕{seq}号")
+}
+
 /// The cap in yuan for a province's previous-year average monthly wage.
 pub fn cap(monthly_wage: i64) -> i64 {
     monthly_wage.saturating_mul(CAP_MONTHS)

@@ -34,6 +34,8 @@ pub struct AidRow {
     pub notify_due: Option<String>,
     pub notified_on: Option<String>,
     pub paid_on: Option<String>,
+    /// The decision's number (司法救助决定书), given when decided.
+    pub number: Option<String>,
     pub note: String,
     pub created_by_name: String,
     pub version: i64,
@@ -51,7 +53,7 @@ pub struct Listed {
 
 const COLUMNS: &str = "id, agency_id, case_id, party_id, applicant_name, state, clue, categories, exclusions, hardship, \
     application_mode, applied_on, review_due, wage_year, monthly_wage, amount, advance, court_award, over_cap_approval, \
-    decision_text, decided_by_name, decided_at, funds_received_on, notify_due, notified_on, paid_on, note, \
+    decision_text, decided_by_name, decided_at, funds_received_on, notify_due, notified_on, paid_on, number, note, \
     created_by_name, version, created_at, updated_at";
 
 fn bind_all<'q>(q: AnyQuery<'q>, a: &'q AidRow) -> AnyQuery<'q> {
@@ -80,6 +82,7 @@ fn bind_all<'q>(q: AnyQuery<'q>, a: &'q AidRow) -> AnyQuery<'q> {
         .bind(a.notify_due.as_deref())
         .bind(a.notified_on.as_deref())
         .bind(a.paid_on.as_deref())
+        .bind(a.number.as_deref())
         .bind(&a.note)
         .bind(&a.created_by_name)
         .bind(a.version)

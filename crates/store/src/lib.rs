@@ -12,6 +12,7 @@ pub mod cipher;
 pub mod contact;
 mod db;
 pub mod deadline_rule;
+pub mod document;
 mod error;
 pub mod follow_up;
 pub mod hearing;

@@ -86,6 +86,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reception",
         sql: include_str!("../migrations/0014_reception.sql"),
     },
+    Migration {
+        version: 15,
+        name: "documents",
+        sql: include_str!("../migrations/0015_documents.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

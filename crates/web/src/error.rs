@@ -71,6 +71,22 @@ pub fn message(t: &T, e: &AppError) -> String {
     }
 }
 
+/// An error page's message: a refusal names what was wrong, field by field, as no form shows it
+/// (a document link, an upload).
+pub fn page_message(t: &T, e: &AppError) -> String {
+    match e {
+        AppError::Invalid(errs) if !errs.is_empty() => errs
+            .iter()
+            .map(|e| {
+                let args: Vec<(&str, String)> = e.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+                t.ta(&e.key, &args)
+            })
+            .collect::<Vec<_>>()
+            .join("；"),
+        other => message(t, other),
+    }
+}
+
 /// Why a workflow command was refused, in words: the state and the command by name.
 pub fn transition_message(t: &T, e: &gongzhi_app::domain::workflow::TransitionError) -> String {
     use gongzhi_app::domain::workflow::TransitionError;
@@ -180,7 +196,7 @@ impl IntoResponse for PageError {
         }
         let page = ErrorPage {
             title: req.t.t(&format!("error-title-{}", status.as_u16())),
-            message: message(&req.t, &e),
+            message: page_message(&req.t, &e),
             status: status.as_u16(),
             c: Chrome::new(&req),
         };

@@ -7,7 +7,7 @@ use gongzhi_domain::deadline::{self, ClockKind};
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::aid::{self as store, AidRow};
-use gongzhi_store::{AnyConnection, StoreError, case};
+use gongzhi_store::{AnyConnection, StoreError, case, reference};
 
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
@@ -304,6 +304,12 @@ impl App {
                 row.decision_text = f.text.trim().to_owned();
                 row.decided_by_name = actor.display_name.clone();
                 row.decided_at = Some(time::to_millis(self.now()));
+                // Numbered in the deciding transaction: a refused decision gives it back (gapless).
+                let agency = reference::agency_get(tx.conn(), actor.agency_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let seq = case::next_seq(tx.conn(), actor.agency_id, "aid", today.year()).await?;
+                row.number = Some(rules::number(&agency.short_name, today.year(), seq));
             }
             C::Reject => {
                 checks.check(!f.text.trim().is_empty(), "text", "aid-field-required");

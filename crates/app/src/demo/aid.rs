@@ -77,8 +77,11 @@ impl App {
             let decided = c.received_at + Duration::days(20);
             let amount = rng.range(8, 60) * 1_000;
             let day = |d: i64| time::local_date(c.received_at + Duration::days(d)).to_string();
+            let decided_year = time::local_date(decided).year();
+            let seq = case::next_seq(&mut *conn, w.jcy.id, "aid", decided_year).await?;
             let row = AidRow {
                 id: Id::new().to_string(),
+                number: Some(gongzhi_domain::aid::number(&w.jcy.short_name, decided_year, seq)),
                 agency_id: w.jcy.id.to_string(),
                 case_id: c.id.to_string(),
                 party_id: party.id.clone(),

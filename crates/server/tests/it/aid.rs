@@ -126,6 +126,23 @@ async fn aid_is_capped_once_per_person_per_case_and_linked_to_social_aid() {
     let (_, v) = prosecutor.get(&format!("/api/v1/aid-cases/{id}")).await;
     assert_eq!(v["settlement"], -5_000, "the advance was more: claw back 5,000");
     assert_eq!(v["cap"], 270_000);
+    // Numbered when decided, and its 司法救助决定书 states the amount in capitals.
+    let number = format!("甘州检司救〔{}〕1号", year + 1);
+    assert_eq!(v["number"], number.as_str(), "{v}");
+    let doc = crate::document::document_text(
+        &prosecutor,
+        &format!("/api/v1/aid-cases/{id}/documents/aid_decision.docx"),
+    )
+    .await;
+    for part in [
+        number.as_str(),
+        "司法救助决定书",
+        "人民币壹万伍仟元整",
+        "15000",
+        "严重残疾",
+    ] {
+        assert!(doc.contains(part), "{part} in {doc}");
+    }
     for (name, note) in [
         ("request_funds", "已报财务"),
         ("receive_funds", ""),

@@ -173,6 +173,31 @@ async fn a_hearing_runs_from_proposal_to_archive_with_a_reproducible_draw() {
         .post(&format!("/api/v1/hearings/{h}/draw"), json!({"wanted": 3}))
         .await;
     assert_eq!(s, 200, "{d}");
+    // The notice names the participants and the drawn officers; the announcement masks the parties.
+    let notice = crate::document::document_text(
+        &prosecutor,
+        &format!("/api/v1/hearings/{h}/documents/hearing_notice.docx"),
+    )
+    .await;
+    assert!(
+        notice.contains("听证通知书") && notice.contains("马玉兰") && notice.contains("乌江村村委会"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("公开听证会") && notice.contains("张检察官"),
+        "{notice}"
+    );
+    let announcement = crate::document::document_text(
+        &prosecutor,
+        &format!("/api/v1/hearings/{h}/documents/hearing_announcement.docx"),
+    )
+    .await;
+    assert!(
+        announcement.contains("听证公告")
+            && announcement.contains("马某")
+            && !announcement.contains("马玉兰"),
+        "{announcement}"
+    );
     let picked: Vec<String> = d["picked"]
         .as_array()
         .unwrap()
@@ -332,10 +357,22 @@ async fn a_minor_partys_hearing_is_closed_and_never_published() {
     let (_, v) = prosecutor.get(&format!("/api/v1/hearings/{h}")).await;
     assert_eq!(v["public"], false);
     assert_eq!(v["minor"], true);
-    // Even announced, it is not on the portal.
+    // Even announced, it is not on the portal, and has no announcement to print.
     t.rows(&format!(
-        "UPDATE hearing SET state = 'announced', announcement = '结论' WHERE id = '{h}'"
+        "UPDATE hearing SET state = 'announced', announcement = '结论', scheduled_at = 1798761600000 WHERE id = '{h}'"
     ))
+    .await;
+    let (s, _, e) = crate::document::download(
+        &prosecutor,
+        &format!("/api/v1/hearings/{h}/documents/hearing_announcement.docx"),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(String::from_utf8_lossy(&e).contains("不发布听证公告"));
+    crate::document::document_text(
+        &prosecutor,
+        &format!("/api/v1/hearings/{h}/documents/hearing_notice.docx"),
+    )
     .await;
     let anon = t.client();
     let one = anon

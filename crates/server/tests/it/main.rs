@@ -11,6 +11,7 @@ mod calendar;
 mod cases;
 mod cli;
 mod deadline_rules;
+mod document;
 mod edge;
 mod grid;
 mod hearing;

@@ -148,6 +148,7 @@ impl Ids {
             .replace("{village}", &self.village)
             .replace("{slot}", "judge")
             .replace("{step}", "answer")
+            .replace("{kind}", "suggestion")
             .replace("{year}", "2025")
             .replace("{code}", "procedural-accepted")
             .replace("{action}", "accept")
@@ -858,6 +859,16 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             "PUT /api/v1/aid-wages/{year}",
             Json(json!({"monthly": 7500, "source": "统计公报"})),
         ),
+        (
+            "POST /admin/documents/{kind}",
+            Multipart(vec![("note", s("模板说明"))]),
+        ),
+        ("POST /admin/documents/{kind}/reset", Form(vec![])),
+        (
+            "PUT /api/v1/document-templates/{kind}",
+            Multipart(vec![("note", s("模板说明"))]),
+        ),
+        ("DELETE /api/v1/document-templates/{kind}", Json(json!({}))),
         (
             "POST /reception-days",
             Form(vec![

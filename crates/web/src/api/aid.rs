@@ -27,6 +27,8 @@ pub struct AidJson {
     pub id: String,
     pub case_id: String,
     pub case_number: String,
+    /// The decision's number (司法救助决定书), once decided.
+    pub number: Option<String>,
     pub applicant: String,
     pub state: AidState,
     pub categories: Vec<String>,
@@ -53,6 +55,7 @@ fn json_of(a: &Aid, number: &str) -> AidJson {
         id: a.row.id.clone(),
         case_id: a.row.case_id.clone(),
         case_number: number.to_owned(),
+        number: a.row.number.clone(),
         applicant: a.row.applicant_name.clone(),
         state: a.state,
         categories: a.categories.iter().map(|c| c.code().to_owned()).collect(),

@@ -25,6 +25,7 @@ mod case;
 mod clock;
 mod contact;
 mod deadline;
+mod document;
 mod follow_up;
 mod grid;
 mod hearing;
@@ -156,6 +157,14 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(ViewAid), routes!(aid::get))
         .op(Access::Staff(HandleAid), routes!(aid::step))
         .op(Access::Staff(ManageReference), routes!(aid::put_wage))
+        .op(Access::Staff(ViewHearings), routes!(document::hearing))
+        .op(Access::Staff(ViewSuggestions), routes!(document::suggestion))
+        .op(Access::Staff(ViewAid), routes!(document::aid))
+        .op(Access::Staff(ManageReference), routes!(document::templates))
+        .op(
+            Access::Staff(ManageReference),
+            routes!(document::template, document::upload, document::reset),
+        )
         .op(Access::Staff(ViewReception), routes!(reception::list))
         .op(Access::Staff(ScheduleReception), routes!(reception::create))
         .op(Access::Staff(ViewReception), routes!(reception::get))

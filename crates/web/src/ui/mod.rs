@@ -9,6 +9,7 @@ pub(crate) mod case;
 mod clock;
 mod contact;
 mod deadline;
+pub(crate) mod document;
 mod follow_up;
 mod grid;
 mod hearing;
@@ -110,6 +111,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/admin/templates", "nav-templates", Some(Action::ManageTemplates)),
     ("/admin/categories", "nav-categories", Some(Action::ViewReference)),
     ("/admin/import", "nav-import", Some(Action::ManageReference)),
+    ("/admin/documents", "nav-documents", Some(Action::ManageReference)),
     (
         "/admin/permissions",
         "nav-permissions",
@@ -242,6 +244,7 @@ pub fn router() -> Routes {
         .merge(suggestion::router())
         .merge(aid::router())
         .merge(reception::router())
+        .merge(document::router())
         .merge(meeting::router())
         .merge(deadline::router())
         .merge(portal::router())
