@@ -4,6 +4,7 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const { demoSuite, shot, axe, DEMO_PASSWORD } = require('../lib');
 
 const suite = demoSuite({ before, after });
@@ -55,6 +56,15 @@ test('a suggestion from the draft to the reply', async () => {
   await chief.click('#decide form button[type=submit]');
   await chief.waitForURL('**ok=suggestion-decide');
   assert.match(await chief.textContent('#suggestion-number'), /^甘州检建〔\d{4}〕1号$/);
+  // Numbered, the 检察建议书 is there to download as Word.
+  const [download] = await Promise.all([chief.waitForEvent('download'), chief.click('#doc-suggestion')]);
+  const bytes = fs.readFileSync(await download.path());
+  assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'a zip package (.docx)');
+  // Named in Chinese (RFC 6266 filename*; headless chromium without a zh_CN locale saves it as
+  // "download", so the name is read from the answer itself).
+  const res = await chief.request.get(new URL(await chief.getAttribute('#doc-suggestion', 'href'), chief.url()).href);
+  const name = decodeURIComponent(res.headers()['content-disposition'].split("filename*=UTF-8''")[1]);
+  assert.match(name, /^检察建议书-甘州检建〔\d{4}〕1号\.docx$/);
 
   await p.goto(`${suite.server.base}/suggestions/${id}`);
   const today = new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10);

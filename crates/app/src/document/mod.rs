@@ -57,6 +57,16 @@ fn chinese_time(at: time::Timestamp) -> String {
     )
 }
 
+/// A field written as a sentence of the document: ended with 。 unless it ends with punctuation.
+fn sentence(s: &str) -> String {
+    let s = s.trim();
+    match s.chars().last() {
+        None => String::new(),
+        Some(c) if "。！？；：.!?;:）)」”".contains(c) => s.to_owned(),
+        Some(_) => format!("{s}。"),
+    }
+}
+
 fn docx_error(e: DocxError) -> AppError {
     match e {
         DocxError::NotDocx => AppError::field("file", "document-not-docx"),
@@ -164,7 +174,7 @@ impl App {
                 officers.join("、")
             },
         );
-        m.insert("听证结果", text(&h.row.announcement));
+        m.insert("听证结果", sentence(&text(&h.row.announcement)));
         Ok((m, v.number))
     }
 
@@ -191,8 +201,8 @@ impl App {
         );
         m.insert("标题", r.title.clone());
         m.insert("主送机关", v.recipient_name.clone());
-        m.insert("事实", r.facts.clone());
-        m.insert("问题", r.problems.clone());
+        m.insert("事实", sentence(&r.facts));
+        m.insert("问题", sentence(&r.problems));
         m.insert("法律依据", r.legal_basis.clone());
         m.insert("建议", r.proposals.clone());
         m.insert("回复期限", reply);
@@ -219,19 +229,16 @@ impl App {
             return Err(AppError::field("kind", "document-aid-undecided"));
         };
         let reasons: Vec<&str> = v.aid.categories.iter().map(|c| c.legal_text()).collect();
-        let hardship = match r.hardship.trim() {
-            "" => String::new(),
-            h => format!("{h}。"),
-        };
+        let hardship = sentence(&r.hardship);
         let mut m = HashMap::new();
         m.insert("文号", number.clone());
         m.insert("案号", v.number.clone());
         m.insert("申请人", r.applicant_name.clone());
         m.insert("案由", v.title.clone());
-        m.insert("救助理由", format!("{}。{hardship}", reasons.join("；")));
+        m.insert("救助理由", format!("{}{hardship}", sentence(&reasons.join("；"))));
         m.insert("救助金额", r.amount.to_string());
         m.insert("救助金额大写", rules::yuan_in_capitals(r.amount));
-        m.insert("决定内容", r.decision_text.clone());
+        m.insert("决定内容", sentence(&r.decision_text));
         Ok((m, number))
     }
 

@@ -68,13 +68,17 @@ fn blank() -> String {
 
 /// 版头: the agency's name in red, the number line over the red separator.
 fn head(number: &str) -> String {
-    // 36 pt does not fit the body's exact pitch: its own line height, some space above.
+    // §7.2.2: the mark's upper edge 35 mm below the 版心's (the glyph sits about 3 mm into its
+    // line); 36 pt does not fit the body's exact pitch, so it has a line height of its own.
     let mark = spaced(
         &run("{{机关}}", TITLE_FONT, 72, Some(RED)),
         "center",
         (0, 0),
         "",
-        "<w:spacing w:before=\"240\" w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/>",
+        &format!(
+            "<w:spacing w:before=\"{}\" w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/>",
+            mm(32)
+        ),
     );
     let separator =
         format!("<w:pBdr><w:bottom w:val=\"single\" w:sz=\"18\" w:space=\"8\" w:color=\"{RED}\"/></w:pBdr>");
@@ -106,14 +110,15 @@ fn addressee(text: &str) -> String {
     para(&run(text, BODY_FONT, BODY_SIZE, None), "left", 0, 0, "")
 }
 
-/// 署名 and 成文日期 at the right, four characters in, after a blank line for the seal.
+/// 署名 and 成文日期 at the right, four characters in, two lines below the body (§7.3.5.1: the
+/// seal is pressed over both), kept together on one page.
 fn signature() -> String {
+    let keep = "<w:keepNext/>";
     [
-        blank(),
-        blank(),
-        para(&run("{{机关}}", BODY_FONT, BODY_SIZE, None), "right", 0, 4, ""),
+        para("", "left", 0, 0, keep),
+        para("", "left", 0, 0, keep),
+        para(&run("{{机关}}", BODY_FONT, BODY_SIZE, None), "right", 0, 4, keep),
         para(&run("{{日期}}", BODY_FONT, BODY_SIZE, None), "right", 0, 4, ""),
-        para(&run("（院印）", BODY_FONT, BODY_SIZE, None), "right", 0, 6, ""),
     ]
     .concat()
 }

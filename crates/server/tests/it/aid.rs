@@ -75,6 +75,16 @@ async fn aid_is_capped_once_per_person_per_case_and_linked_to_social_aid() {
     assert_eq!(s, 200);
     let (_, v) = prosecutor.get(&format!("/api/v1/aid-cases/{id}")).await;
     assert!(v["review_due"].is_string(), "10 working days: {v}");
+    let inbox = t.page_text("demo_chief", "/inbox").await;
+    assert!(
+        inbox.contains("司法救助决定") && inbox.contains(&format!("/aid-cases/{id}")),
+        "the chief decides it"
+    );
+    assert!(
+        !t.page_text("demo_prosecutor", "/inbox")
+            .await
+            .contains("待检察长决定")
+    );
     // No wage on record: the cap cannot be computed, and says which year is missing.
     let year = time::local_date(chrono::Utc::now()).year() - 1;
     let decide = |amount: i64, approval: &str| json!({"categories": ["serious_injury"], "amount": amount, "over_cap_approval": approval, "text": "符合救助条件"});

@@ -102,11 +102,16 @@ async fn a_hearing_runs_from_proposal_to_archive_with_a_reproducible_draw() {
     let (s, c) = prosecutor.post("/api/v1/hearings", proposal).await;
     assert_eq!(s, 200, "{c}");
     let h = c["id"].as_str().unwrap().to_owned();
-    // The chief prosecutor is told, and only the chief approves.
+    // The chief prosecutor is told, finds it among the decisions, and only the chief approves.
     assert_eq!(
         t.rows("SELECT COUNT(*) FROM notice WHERE kind = 'hearing_proposed'")
             .await[0][0],
         "1"
+    );
+    let inbox = t.page_text("demo_chief", "/inbox").await;
+    assert!(
+        inbox.contains("待检察长决定") && inbox.contains(&format!("/hearings/{h}")),
+        "{inbox}"
     );
     let (s, _) = prosecutor
         .post(&format!("/api/v1/hearings/{h}/review"), json!({"approve": true}))

@@ -49,9 +49,25 @@ pub struct NavItem {
     pub href: &'static str,
     pub label: String,
     pub active: bool,
-    /// Reference data and settings: under one "基础资料" menu, so the bar fits on one line.
-    pub reference: bool,
+    /// The menu it is gathered under ("" for the bar itself): the procuratorate's work under
+    /// "检察业务", reference data and settings under "基础资料", so the bar fits on one line.
+    pub menu: &'static str,
 }
+
+/// The menus of the bar, in order, with their pages.
+const MENUS: &[(&str, &[&str])] = &[
+    (
+        "nav-procuratorate",
+        &[
+            "/hearings",
+            "/suggestions",
+            "/aid-cases",
+            "/reception-days",
+            "/hearing-officers",
+        ],
+    ),
+    ("nav-reference", REFERENCE),
+];
 
 /// The pages gathered under the reference menu.
 const REFERENCE: &[&str] = &[
@@ -64,6 +80,7 @@ const REFERENCE: &[&str] = &[
     "/admin/templates",
     "/admin/categories",
     "/admin/import",
+    "/admin/documents",
 ];
 
 /// What every page shows around its content.
@@ -132,7 +149,10 @@ impl Chrome {
                 .map(|(href, key, _)| NavItem {
                     href,
                     label: req.t.t(key),
-                    reference: REFERENCE.contains(href),
+                    menu: MENUS
+                        .iter()
+                        .find(|(_, pages)| pages.contains(href))
+                        .map_or("", |(key, _)| *key),
                     active: if *href == "/" {
                         req.path == "/"
                     } else {
@@ -152,11 +172,17 @@ impl Chrome {
         }
     }
 
-    /// The reference menu's pages, and whether one of them is shown.
-    pub fn reference_nav(&self) -> (Vec<&NavItem>, bool) {
-        let items: Vec<&NavItem> = self.nav.iter().filter(|n| n.reference).collect();
-        let active = items.iter().any(|n| n.active);
-        (items, active)
+    /// The bar's menus the user has pages in: (label key, pages, whether one of them is shown).
+    pub fn menus(&self) -> Vec<(&'static str, Vec<&NavItem>, bool)> {
+        MENUS
+            .iter()
+            .map(|(key, _)| {
+                let items: Vec<&NavItem> = self.nav.iter().filter(|n| n.menu == *key).collect();
+                let active = items.iter().any(|n| n.active);
+                (*key, items, active)
+            })
+            .filter(|(_, items, _)| !items.is_empty())
+            .collect()
     }
 
     /// A confirmation carried in `?ok=key` after a redirect.
