@@ -185,3 +185,20 @@ test('the reception days of the demo year, the leader\'s owned matters and the p
     await pub.context().close();
   }
 });
+
+test('the legal education of the demo year: a month, an event with its case masked, the counts per township', async () => {
+  for (const [label, viewport] of [['desktop', { width: 1366, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+    const page = await login(browser, server.base, 'demo_prosecutor', viewport);
+    const year = new Date().getFullYear();
+    await visit(page, `/education?month=${year}-03`, `${label}-education-month`);
+    assert.match(await page.innerText('#events'), /小李讲法/);
+    assert.deepEqual(await axe(page), []);
+    await visit(page, await page.locator('#events a', { hasText: '上门听证后以案释法' }).first().getAttribute('href'), `${label}-education-event`);
+    assert.match(await page.innerText('#event-cases'), /某/, 'the parties are masked');
+    await visit(page, `/education/counts?year=${year}`, `${label}-education-counts`);
+    assert.deepEqual(await axe(page), []);
+    await visit(page, '/education/new', `${label}-education-new`);
+    assert.deepEqual(await axe(page), []);
+    await page.context().close();
+  }
+});

@@ -18,6 +18,7 @@ mod context;
 pub mod deadlines;
 mod demo;
 pub mod document;
+pub mod education;
 mod error;
 pub mod follow_up;
 pub mod grid;

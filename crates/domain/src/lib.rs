@@ -10,6 +10,7 @@ pub mod case;
 pub mod contact;
 pub mod deadline;
 pub mod document;
+pub mod education;
 pub mod event;
 pub mod hearing;
 pub mod idcard;

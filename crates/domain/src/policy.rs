@@ -119,6 +119,10 @@ codes! {
         ScheduleReception => "schedule_reception",
         /// Record a reception: answered on the spot, or owned (包案) by the leader.
         ReceiveVisitor => "receive_visitor",
+        /// Legal-education events and their counts (DOMAIN.md §3.11).
+        ViewEducation => "view_education",
+        /// Plan, hold and record one's agency's events.
+        ManageEducation => "manage_education",
     }
 }
 
@@ -243,6 +247,26 @@ fn granted(action: Action) -> &'static [Role] {
         Action::ViewReception => &[ChiefProsecutor, Prosecutor, ProsecutorAssistant, ReceptionClerk],
         Action::ScheduleReception => &[ChiefProsecutor, ReceptionClerk],
         Action::ReceiveVisitor => &[ChiefProsecutor, Prosecutor, ReceptionClerk],
+        // §3.11: the procuratorate and its partners (justice offices, courts …) teach the law.
+        Action::ViewEducation => &[
+            ChiefProsecutor,
+            Prosecutor,
+            ProsecutorAssistant,
+            ReceptionClerk,
+            JuvenileTeam,
+            HearingPoolManager,
+            PartnerHandler,
+            GridWorker,
+            AgencyHead,
+            Leader,
+        ],
+        Action::ManageEducation => &[
+            ChiefProsecutor,
+            Prosecutor,
+            ProsecutorAssistant,
+            JuvenileTeam,
+            PartnerHandler,
+        ],
     }
 }
 
@@ -393,6 +417,8 @@ pub struct Can {
     pub view_reception: bool,
     pub schedule_reception: bool,
     pub receive_visitor: bool,
+    pub view_education: bool,
+    pub manage_education: bool,
 }
 
 impl Can {
@@ -432,6 +458,8 @@ impl Can {
                 Action::ViewReception => &mut can.view_reception,
                 Action::ScheduleReception => &mut can.schedule_reception,
                 Action::ReceiveVisitor => &mut can.receive_visitor,
+                Action::ViewEducation => &mut can.view_education,
+                Action::ManageEducation => &mut can.manage_education,
             };
             *flag = roles.iter().any(|r| r.allows(*action));
         }
@@ -478,7 +506,9 @@ mod tests {
                 &Action::ViewRoster,
                 &Action::ViewStatistics,
                 &Action::ViewCases,
-                &Action::SuperviseCase
+                &Action::SuperviseCase,
+                // The district's legal education and its counts (§3.11).
+                &Action::ViewEducation
             ]
         );
     }
@@ -497,7 +527,8 @@ mod tests {
                 &Action::ApproveClock,
                 // A suggestion addressed to the agency is read and answered by it.
                 &Action::ViewSuggestions,
-                &Action::AnswerSuggestion
+                &Action::AnswerSuggestion,
+                &Action::ViewEducation
             ]
         );
         assert!(AgencyHead.fits_agency(AgencyKind::GovernanceCentre));

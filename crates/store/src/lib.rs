@@ -13,6 +13,7 @@ pub mod contact;
 mod db;
 pub mod deadline_rule;
 pub mod document;
+pub mod education;
 mod error;
 pub mod follow_up;
 pub mod hearing;

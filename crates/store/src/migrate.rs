@@ -91,6 +91,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "documents",
         sql: include_str!("../migrations/0015_documents.sql"),
     },
+    Migration {
+        version: 16,
+        name: "education",
+        sql: include_str!("../migrations/0016_education.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

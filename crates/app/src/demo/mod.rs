@@ -18,6 +18,7 @@ use crate::{App, AppError, Ctx};
 
 mod aid;
 mod draft;
+mod education;
 mod hearing;
 mod reception;
 mod risk;
@@ -277,6 +278,7 @@ impl App {
         self.demo_suggestions(tx.conn(), &mut rng, &world).await?;
         self.demo_aid(tx.conn(), &mut rng, &world).await?;
         self.demo_reception(tx.conn(), &mut rng, &world).await?;
+        self.demo_education(tx.conn(), &mut rng, &world).await?;
         tx.commit().await?;
         Ok(added)
     }

@@ -13,6 +13,7 @@ mod cli;
 mod deadline_rules;
 mod document;
 mod edge;
+mod education;
 mod grid;
 mod hearing;
 mod minor_criminal;

@@ -860,6 +860,32 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             Json(json!({"monthly": 7500, "source": "统计公报"})),
         ),
         (
+            "POST /education",
+            Form(vec![
+                ("kind", s("class")),
+                ("topic", s("法治课")),
+                ("starts_at", s("2026-12-20 09:30")),
+                ("venue_kind", s("school")),
+                ("place_id", ids.village.clone()),
+                ("speakers", s("张检察官")),
+            ]),
+        ),
+        (
+            "POST /education/{id}/steps/{step}",
+            Form(vec![("version", s("0")), ("summary", s("活动情况"))]),
+        ),
+        (
+            "POST /api/v1/education-events",
+            Json(
+                json!({"kind": "class", "topic": "法治课", "starts_at": "2026-12-20 09:30", "venue_kind": "school",
+                "place_id": ids.village, "speakers": "张检察官"}),
+            ),
+        ),
+        (
+            "POST /api/v1/education-events/{id}/steps/{step}",
+            Json(json!({"summary": "活动情况"})),
+        ),
+        (
             "POST /admin/documents/{kind}",
             Multipart(vec![("note", s("模板说明"))]),
         ),

@@ -26,6 +26,7 @@ mod clock;
 mod contact;
 mod deadline;
 mod document;
+mod education;
 mod follow_up;
 mod grid;
 mod hearing;
@@ -78,9 +79,10 @@ pub struct ErrorBody {
 fn api_routes() -> ApiRoutes {
     use Action::{
         AnswerSuggestion, ApproveClock, ApproveHearing, ConductHearing, DraftSuggestion, HandleAid,
-        HandleCase, ManageHearingPool, ManageReference, ManageUsers, ReceiveVisitor, RegisterCase,
-        RevealPersonal, ScheduleReception, SignOffRisk, SuperviseCase, ViewAid, ViewCases, ViewHearings,
-        ViewPermissions, ViewReception, ViewReference, ViewSuggestions, ViewUsers,
+        HandleCase, ManageEducation, ManageHearingPool, ManageReference, ManageUsers, ReceiveVisitor,
+        RegisterCase, RevealPersonal, ScheduleReception, SignOffRisk, SuperviseCase, ViewAid, ViewCases,
+        ViewEducation, ViewHearings, ViewPermissions, ViewReception, ViewReference, ViewSuggestions,
+        ViewUsers,
     };
     let handle = Access::Staff(HandleCase);
     ApiRoutes::new(OpenApiRouter::with_openapi(ApiDoc::openapi()))
@@ -165,6 +167,11 @@ fn api_routes() -> ApiRoutes {
             Access::Staff(ManageReference),
             routes!(document::template, document::upload, document::reset),
         )
+        .op(Access::Staff(ViewEducation), routes!(education::list))
+        .op(Access::Staff(ManageEducation), routes!(education::create))
+        .op(Access::Staff(ViewEducation), routes!(education::get))
+        .op(Access::Staff(ManageEducation), routes!(education::step))
+        .op(Access::Staff(ViewEducation), routes!(education::counts))
         .op(Access::Staff(ViewReception), routes!(reception::list))
         .op(Access::Staff(ScheduleReception), routes!(reception::create))
         .op(Access::Staff(ViewReception), routes!(reception::get))

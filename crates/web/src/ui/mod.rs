@@ -10,6 +10,7 @@ mod clock;
 mod contact;
 mod deadline;
 pub(crate) mod document;
+mod education;
 mod follow_up;
 mod grid;
 mod hearing;
@@ -104,6 +105,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/suggestions", "nav-suggestions", Some(Action::ViewSuggestions)),
     ("/aid-cases", "nav-aid", Some(Action::ViewAid)),
     ("/reception-days", "nav-reception", Some(Action::ViewReception)),
+    ("/education", "nav-education", Some(Action::ViewEducation)),
     (
         "/hearing-officers",
         "nav-hearing-officers",
@@ -271,6 +273,7 @@ pub fn router() -> Routes {
         .merge(aid::router())
         .merge(reception::router())
         .merge(document::router())
+        .merge(education::router())
         .merge(meeting::router())
         .merge(deadline::router())
         .merge(portal::router())
