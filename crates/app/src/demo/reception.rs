@@ -144,8 +144,18 @@ impl App {
                             let got = time::local_date(c.received_at);
                             got <= day && (day - got).num_days() <= 90
                         };
-                        let owned = match petitions.iter().position(|c| earlier(&c)) {
-                            Some(k) if roll < 3 => Some(petitions.swap_remove(k)),
+                        // The last two months' owned matters are still being tracked (an open case),
+                        // earlier ones mostly done; the first visitor of a recent day is always owned,
+                        // so each leader has matters in the inbox.
+                        let recent = (w.today - day).num_days() <= 60;
+                        let fits =
+                            |c: &&gongzhi_store::case::Case| earlier(c) && recent != c.status.is_closed();
+                        let pick = petitions
+                            .iter()
+                            .position(|c| fits(&c))
+                            .or_else(|| petitions.iter().position(|c| earlier(&c)));
+                        let owned = match pick {
+                            Some(at) if roll < 3 || (recent && k == 0) => Some(petitions.swap_remove(at)),
                             _ => None,
                         };
                         if let Some(c) = owned {

@@ -35,6 +35,14 @@ pub struct TemplateInfo {
     pub uploaded: Option<TemplateMeta>,
 }
 
+/// A record's fields for its document: the placeholders' values, the number the file is named
+/// by, and the agency that issues it (its 红头, whoever downloads it — a suggestion's recipient too).
+struct Filled {
+    values: HashMap<&'static str, String>,
+    number: String,
+    issuer: String,
+}
+
 pub const DOCX_MIME: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// 2026年12月15日上午9时30分, as notices write a time.
@@ -88,18 +96,22 @@ impl App {
             Source::Suggestion => Action::ViewSuggestions,
             Source::Aid => Action::ViewAid,
         };
-        let actor = self.authorize(ctx, view).await?;
-        let (values, number) = match kind.source() {
+        self.authorize(ctx, view).await?;
+        let Filled {
+            mut values,
+            number,
+            issuer,
+        } = match kind.source() {
             Source::Hearing => self.hearing_values(ctx, kind, id).await?,
             Source::Suggestion => self.suggestion_values(ctx, id).await?,
             Source::Aid => self.aid_values(ctx, id).await?,
         };
         let mut tx = self.db().begin().await?;
-        let agency = reference::agency_get(tx.conn(), actor.agency_id)
+        let issuer: Id = issuer.parse().map_err(|_| AppError::NotFound)?;
+        let agency = reference::agency_get(tx.conn(), issuer)
             .await?
             .ok_or(AppError::NotFound)?;
         let today = time::local_date(self.now());
-        let mut values = values;
         values.insert("机关", agency.name.clone());
         values.insert("日期", rules::chinese_date(today));
         values.insert("日期数字", rules::arabic_date(today));
@@ -123,12 +135,7 @@ impl App {
         })
     }
 
-    async fn hearing_values(
-        &self,
-        ctx: &Ctx,
-        kind: DocumentKind,
-        id: Id,
-    ) -> Result<(HashMap<&'static str, String>, String), AppError> {
+    async fn hearing_values(&self, ctx: &Ctx, kind: DocumentKind, id: Id) -> Result<Filled, AppError> {
         let v = self.hearing(ctx, id).await?;
         let h = &v.hearing;
         let Some(at) = h.row.scheduled_at else {
@@ -175,14 +182,14 @@ impl App {
             },
         );
         m.insert("听证结果", sentence(&text(&h.row.announcement)));
-        Ok((m, v.number))
+        Ok(Filled {
+            values: m,
+            number: v.number,
+            issuer: h.row.agency_id.clone(),
+        })
     }
 
-    async fn suggestion_values(
-        &self,
-        ctx: &Ctx,
-        id: Id,
-    ) -> Result<(HashMap<&'static str, String>, String), AppError> {
+    async fn suggestion_values(&self, ctx: &Ctx, id: Id) -> Result<Filled, AppError> {
         let v = self.suggestion(ctx, id).await?;
         let r = &v.s.row;
         // The document exists once the chief prosecutor has decided and numbered it (§3.7).
@@ -207,14 +214,14 @@ impl App {
         m.insert("建议", r.proposals.clone());
         m.insert("回复期限", reply);
         m.insert("抄送", r.copies.clone());
-        Ok((m, number))
+        Ok(Filled {
+            values: m,
+            number,
+            issuer: r.agency_id.clone(),
+        })
     }
 
-    async fn aid_values(
-        &self,
-        ctx: &Ctx,
-        id: Id,
-    ) -> Result<(HashMap<&'static str, String>, String), AppError> {
+    async fn aid_values(&self, ctx: &Ctx, id: Id) -> Result<Filled, AppError> {
         let v = self.aid_case(ctx, id).await?;
         let r = &v.aid.row;
         let decided = !matches!(
@@ -239,7 +246,11 @@ impl App {
         m.insert("救助金额", r.amount.to_string());
         m.insert("救助金额大写", rules::yuan_in_capitals(r.amount));
         m.insert("决定内容", sentence(&r.decision_text));
-        Ok((m, number))
+        Ok(Filled {
+            values: m,
+            number,
+            issuer: r.agency_id.clone(),
+        })
     }
 
     /// Each kind's template: the uploaded one in use, or the built-in one.
