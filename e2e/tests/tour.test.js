@@ -200,5 +200,11 @@ test('the legal education of the demo year: a month, an event with its case mask
     await visit(page, '/education/new', `${label}-education-new`);
     assert.deepEqual(await axe(page), []);
     await page.context().close();
+    const pub = await (await browser.newContext({ viewport })).newPage();
+    await pub.goto(`${server.base}/portal/education`);
+    await shot(pub, `${label}-portal-education`);
+    assert.match(await pub.innerText('main'), /人参加/);
+    assert.deepEqual(await axe(pub), []);
+    await pub.context().close();
   }
 });

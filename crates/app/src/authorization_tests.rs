@@ -42,6 +42,10 @@ const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
     ),
     ("reception_year", "this year, from the clock"),
     (
+        "public_education",
+        "published legal-education events: topic, place, audience, summary; no cases, no names",
+    ),
+    (
         "portal_submit",
         "a citizen's submission: captcha or partner key, rate-limited",
     ),

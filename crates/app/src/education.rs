@@ -334,6 +334,22 @@ impl App {
         Ok(())
     }
 
+    /// Published events for the public portal, newest first: what was taught, where and to how
+    /// many — never the cases or who entered them.
+    pub async fn public_education(&self, page: Page) -> Result<Paged<Event>, AppError> {
+        let mut conn = self.db().conn().await?;
+        let f = EventFilter {
+            published: true,
+            newest_first: true,
+            ..EventFilter::default()
+        };
+        let found = store::events(&mut conn, &f, page).await?;
+        Ok(Paged {
+            items: found.items.into_iter().map(event_of).collect::<Result<_, _>>()?,
+            total: found.total,
+        })
+    }
+
     /// Events held per township and month of a year, and online posts apart.
     pub async fn education_counts(&self, ctx: &Ctx, year: i32) -> Result<EducationCounts, AppError> {
         self.authorize(ctx, Action::ViewEducation).await?;

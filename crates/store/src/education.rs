@@ -134,6 +134,8 @@ pub struct EventFilter {
     pub state: Option<String>,
     /// Only published ones (the portal).
     pub published: bool,
+    /// Newest first (the portal), else in the order they take place.
+    pub newest_first: bool,
 }
 
 pub async fn events(conn: &mut AnyConnection, f: &EventFilter, page: Page) -> Result<Paged<Listed>> {
@@ -156,11 +158,12 @@ pub async fn events(conn: &mut AnyConnection, f: &EventFilter, page: Page) -> Re
     let filter = w.sql();
     let count_sql = format!("SELECT COUNT(*) {FROM} WHERE {filter}");
     let (total,): (i64,) = w.bind(sqlx::query_as(&count_sql)).fetch_one(&mut *conn).await?;
-    let sql = format!(
-        "{} WHERE {filter} ORDER BY e.starts_at, e.id {}",
-        select(),
-        page.sql()
-    );
+    let order = if f.newest_first {
+        "e.starts_at DESC, e.id DESC"
+    } else {
+        "e.starts_at, e.id"
+    };
+    let sql = format!("{} WHERE {filter} ORDER BY {order} {}", select(), page.sql());
     Ok(Paged {
         items: w.bind(sqlx::query_as::<_, Listed>(&sql)).fetch_all(conn).await?,
         total,

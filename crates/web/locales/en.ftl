@@ -2059,3 +2059,7 @@ flash-education-publish = Published.
 flash-education-cancel = Cancelled.
 action-view-education = View legal education
 action-manage-education = Organise legal education
+portal-education = Legal education
+portal-education-help = Legal-education events held in villages, communities and schools.
+portal-education-none = No event published yet.
+portal-education-people = { $n } attended

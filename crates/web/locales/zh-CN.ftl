@@ -2059,3 +2059,7 @@ flash-education-publish = 活动情况已公开。
 flash-education-cancel = 已取消活动。
 action-view-education = 查看法治宣传
 action-manage-education = 组织法治宣传活动
+portal-education = 普法活动
+portal-education-help = 检察机关和各政法单位在村（社区）、学校开展的法治宣传活动。
+portal-education-none = 暂无公开的普法活动。
+portal-education-people = { $n } 人参加

@@ -129,4 +129,26 @@ async fn an_event_is_planned_held_recorded_and_published_and_counted_for_its_tow
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
+    // The portal shows what was published — never the case or the party.
+    let portal = |t: &TestApp| {
+        let c = t.client();
+        let url = format!("{}/portal/education", t.base);
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = portal(&t).await;
+    assert!(
+        page.contains("58名村民参加") && page.contains("58 人参加"),
+        "{page}"
+    );
+    assert!(!page.contains(&party) && !page.contains(&number) && !page.contains("刘检察官"));
+    // A planned event is not on it.
+    let (_, c) = prosecutor
+        .post(
+            "/api/v1/education-events",
+            json!({"kind": "online_post", "topic": "小李讲法｜尚未推送",
+            "starts_at": format!("{year}-12-30 20:00"), "platform": "wechat", "speakers": "小李"}),
+        )
+        .await;
+    assert!(c["id"].is_string(), "{c}");
+    assert!(!portal(&t).await.contains("尚未推送"));
 }

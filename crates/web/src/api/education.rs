@@ -97,6 +97,7 @@ pub async fn list(State(s): State<AppState>, req: Req, Query(q): Query<EventPara
         kind: q.kind.map(|k| k.code().to_owned()),
         state: q.state.map(|s| s.code().to_owned()),
         published: false,
+        newest_first: false,
     };
     let page = s
         .app

@@ -33,6 +33,40 @@ pub fn router() -> Routes {
         .post("/education", manage, create)
         .get("/education/{id}", view, show)
         .post("/education/{id}/steps/{step}", manage, step)
+        .get("/portal/education", Access::Public, portal)
+}
+
+#[derive(Template)]
+#[template(path = "portal/education.html")]
+struct PortalPage {
+    c: Chrome,
+    items: Vec<(Line, String, Option<i64>)>,
+    page: i64,
+    more: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct PortalQuery {
+    page: Option<i64>,
+}
+
+const PORTAL_PAGE: i64 = 20;
+
+/// 普法活动 on the public portal: what was published, newest first.
+async fn portal(State(s): State<AppState>, req: Req, Query(q): Query<PortalQuery>) -> PageResult {
+    let n = q.page.unwrap_or(1).clamp(1, super::MAX_PAGE);
+    let found = page(&req, s.app.public_education(Page::nth(n, PORTAL_PAGE)).await)?;
+    let p = PortalPage {
+        c: Chrome::new(&req),
+        more: n * PORTAL_PAGE < found.total,
+        page: n,
+        items: found
+            .items
+            .iter()
+            .map(|e| (line(&req.t, e), e.row.summary.clone(), e.row.attendance))
+            .collect(),
+    };
+    Ok(render(StatusCode::OK, &p, req.ctx.request_id()))
 }
 
 fn state_class(s: EventState) -> &'static str {
