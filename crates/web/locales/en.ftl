@@ -1946,10 +1946,10 @@ action-receive-visitor = Receive visitors, own matters
 
 ## Documents (issue 11 §6)
 nav-documents = Document templates
-document-templates-help = Hearing notices and announcements, suggestions and aid decisions are made as Word documents from these templates. The built-in ones follow GB/T 9704; download one, edit it in Word or WPS with "{ "{{" }placeholders{ "}}" }" where the record's fields go, and upload it back.
+document-templates-help = Hearing notices and announcements, suggestions and aid decisions are made as Word documents from these templates. The built-in ones follow GB/T 9704; download one, edit it in Word or WPS with "{ "{{" }markers{ "}}" }" where the record's fields go, and upload it back.
 document-template-builtin = Built-in
 document-template-uploaded = Uploaded
-document-placeholders = Placeholders:
+document-markers = Markers:
 document-template-download = Download the template in use
 document-template-file = Upload a new template (.docx)
 document-template-upload = Upload
@@ -1962,8 +1962,8 @@ flash-document-template-uploaded = Template uploaded; documents are made from it
 flash-document-template-reset = Built-in template restored.
 document-not-docx = Not a Word document (.docx); save it as .docx and upload again.
 document-too-large = A template may not exceed { $mb } MB.
-document-placeholder-unknown = Unknown placeholders: { $names }; use the ones listed on this page.
-document-placeholder-none = The template has no placeholders, so documents would hold nothing of the record.
+document-marker-unknown = Unknown markers: { $names }; use the ones listed on this page.
+document-marker-none = The template has no markers, so documents would hold nothing of the record.
 document-hearing-unscheduled = The hearing has no date yet.
 document-hearing-closed = A closed hearing (or one with a minor party) is not announced.
 document-suggestion-undecided = A suggestion document exists once the chief prosecutor has decided and numbered it.

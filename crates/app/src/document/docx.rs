@@ -28,7 +28,7 @@ impl From<FillError> for DocxError {
     }
 }
 
-/// The parts a placeholder may stand in: the body, headers and footers.
+/// The parts a marker may stand in: the body, headers and footers.
 fn fillable(name: &str) -> bool {
     name == "word/document.xml"
         || ((name.starts_with("word/header") || name.starts_with("word/footer")) && name.ends_with(".xml"))
@@ -79,13 +79,13 @@ fn pack(parts: &[(String, Vec<u8>)]) -> Result<Vec<u8>, DocxError> {
     Ok(w.finish().map_err(|_| DocxError::NotDocx)?.into_inner())
 }
 
-/// The placeholders a template uses, each once, in order.
-pub fn placeholders(bytes: &[u8]) -> Result<Vec<String>, DocxError> {
+/// The markers a template uses, each once, in order.
+pub fn markers(bytes: &[u8]) -> Result<Vec<String>, DocxError> {
     let mut out: Vec<String> = Vec::new();
     for (name, data) in parts(bytes)? {
         if fillable(&name) {
             let xml = String::from_utf8(data).map_err(|_| DocxError::NotDocx)?;
-            for p in rules::placeholders_in(&xml) {
+            for p in rules::markers_in(&xml) {
                 if !out.contains(&p) {
                     out.push(p);
                 }
@@ -95,7 +95,7 @@ pub fn placeholders(bytes: &[u8]) -> Result<Vec<String>, DocxError> {
     Ok(out)
 }
 
-/// A template with its placeholders filled by `value`.
+/// A template with its markers filled by `value`.
 pub fn render(template: &[u8], value: &dyn Fn(&str) -> Option<String>) -> Result<Vec<u8>, DocxError> {
     let mut all = parts(template)?;
     for (name, data) in &mut all {
@@ -156,10 +156,10 @@ mod tests {
     fn a_default_template_round_trips_through_its_own_reader() {
         for kind in DocumentKind::ALL {
             let t = default_template(*kind).unwrap();
-            let used = placeholders(&t).unwrap();
+            let used = markers(&t).unwrap();
             assert!(used.iter().all(|p| kind.allows(p)), "{kind}: {used:?}");
             let filled = render(&t, &|n| Some(format!("〈{n}〉"))).unwrap();
-            assert!(placeholders(&filled).unwrap().is_empty());
+            assert!(markers(&filled).unwrap().is_empty());
             let body = parts(&filled).unwrap();
             let doc = body.iter().find(|(n, _)| n == "word/document.xml").unwrap();
             assert!(String::from_utf8_lossy(&doc.1).contains("〈机关〉"));
@@ -168,10 +168,10 @@ mod tests {
 
     #[test]
     fn what_is_not_a_word_document_is_refused() {
-        assert_eq!(placeholders(b"PK not really"), Err(DocxError::NotDocx));
+        assert_eq!(markers(b"PK not really"), Err(DocxError::NotDocx));
         let zip_without_body = pack(&[("a.txt".into(), b"x".to_vec())]).unwrap();
-        assert_eq!(placeholders(&zip_without_body), Err(DocxError::NotDocx));
-        assert_eq!(placeholders(&vec![0u8; MAX_UPLOAD + 1]), Err(DocxError::TooLarge));
+        assert_eq!(markers(&zip_without_body), Err(DocxError::NotDocx));
+        assert_eq!(markers(&vec![0u8; MAX_UPLOAD + 1]), Err(DocxError::TooLarge));
         // A small file that unpacks to more than the budget (a zip bomb) is refused unread.
         let bomb = pack(&[
             ("word/document.xml".into(), b"<w:document/>".to_vec()),
@@ -179,6 +179,6 @@ mod tests {
         ])
         .unwrap();
         assert!(bomb.len() < MAX_UPLOAD);
-        assert_eq!(placeholders(&bomb), Err(DocxError::TooLarge));
+        assert_eq!(markers(&bomb), Err(DocxError::TooLarge));
     }
 }

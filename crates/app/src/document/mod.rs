@@ -35,7 +35,7 @@ pub struct TemplateInfo {
     pub uploaded: Option<TemplateMeta>,
 }
 
-/// A record's fields for its document: the placeholders' values, the number the file is named
+/// A record's fields for its document: the markers' values, the number the file is named
 /// by, and the agency that issues it (its 红头, whoever downloads it — a suggestion's recipient too).
 struct Filled {
     values: HashMap<&'static str, String>,
@@ -82,7 +82,7 @@ fn docx_error(e: DocxError) -> AppError {
             FieldError::new("file", "document-too-large").arg("mb", MAX_UPLOAD / 1024 / 1024),
         ]),
         DocxError::Unknown(names) => AppError::Invalid(vec![
-            FieldError::new("file", "document-placeholder-unknown").arg("names", names.join("、")),
+            FieldError::new("file", "document-marker-unknown").arg("names", names.join("、")),
         ]),
     }
 }
@@ -281,7 +281,7 @@ impl App {
         })
     }
 
-    /// Replaces a kind's template with an uploaded .docx whose placeholders are all the kind's.
+    /// Replaces a kind's template with an uploaded .docx whose markers are all the kind's.
     pub async fn upload_document_template(
         &self,
         ctx: &Ctx,
@@ -290,13 +290,13 @@ impl App {
         bytes: &[u8],
     ) -> Result<(), AppError> {
         let actor = self.authorize(ctx, Action::ManageReference).await?;
-        let used = docx::placeholders(bytes).map_err(docx_error)?;
+        let used = docx::markers(bytes).map_err(docx_error)?;
         let unknown: Vec<String> = used.iter().filter(|p| !kind.allows(p)).cloned().collect();
         if !unknown.is_empty() {
             return Err(docx_error(DocxError::Unknown(unknown)));
         }
         if used.is_empty() {
-            return Err(AppError::field("file", "document-placeholder-none"));
+            return Err(AppError::field("file", "document-marker-none"));
         }
         let mut tx = self.db().begin().await?;
         let meta = TemplateMeta {
@@ -313,7 +313,7 @@ impl App {
             kind.code(),
             Changes::new()
                 .set("filename", meta.filename.as_str())
-                .set("placeholders", used.join("、")),
+                .set("markers", used.join("、")),
         )
         .await?;
         tx.commit().await?;

@@ -8,7 +8,7 @@
 //! GB/T 9704-2012 §7.3.5.1 writes 成文日期 in Arabic numerals, while the procuratorate's legal
 //! documents (人民检察院法律文书格式样本) write it in Chinese numerals (二〇二六年十二月二日). The
 //! default templates use Chinese numerals as the procuratorate does; both forms are offered as
-//! placeholders (`{{日期}}`, `{{日期数字}}`), so an uploaded template chooses.
+//! markers (`{{日期}}`, `{{日期数字}}`), so an uploaded template chooses.
 
 use chrono::{Datelike, NaiveDate};
 use thiserror::Error;
@@ -38,7 +38,7 @@ pub enum Source {
     Aid,
 }
 
-/// Placeholders every document offers.
+/// Markers every document offers.
 const COMMON: &[(&str, &str)] = &[
     ("机关", "本院全称，如 甘州区人民检察院"),
     ("文号", "文书编号（检察建议书、司法救助决定书）或案号"),
@@ -66,8 +66,8 @@ impl DocumentKind {
         }
     }
 
-    /// The placeholders a template of this kind may use, with what each is.
-    pub fn placeholders(self) -> Vec<(&'static str, &'static str)> {
+    /// The markers a template of this kind may use, with what each is.
+    pub fn markers(self) -> Vec<(&'static str, &'static str)> {
         let own: &[(&str, &str)] = match self {
             DocumentKind::HearingNotice => &[
                 ("参加人", "听证参加人（当事人及其他参加人），以顿号分隔"),
@@ -108,7 +108,7 @@ impl DocumentKind {
     }
 
     pub fn allows(self, name: &str) -> bool {
-        self.placeholders().iter().any(|(n, _)| *n == name)
+        self.markers().iter().any(|(n, _)| *n == name)
     }
 }
 
@@ -187,8 +187,8 @@ pub fn yuan_in_capitals(yuan: i64) -> String {
 
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum FillError {
-    /// Placeholders the document kind does not know.
-    #[error("unknown placeholders: {}", .0.join(", "))]
+    /// Markers the document kind does not know.
+    #[error("unknown markers: {}", .0.join(", "))]
     Unknown(Vec<String>),
 }
 
@@ -270,8 +270,8 @@ fn spans(text: &[char]) -> Vec<(usize, usize, String)> {
     out
 }
 
-/// The placeholders a part uses, also those Word split across runs (spell check, fonts, edits).
-pub fn placeholders_in(xml: &str) -> Vec<String> {
+/// The markers a part uses, also those Word split across runs (spell check, fonts, edits).
+pub fn markers_in(xml: &str) -> Vec<String> {
     let ts = texts(xml);
     let mut out = Vec::new();
     for group in ts.chunk_by(|a, b| a.paragraph == b.paragraph) {
@@ -284,9 +284,9 @@ pub fn placeholders_in(xml: &str) -> Vec<String> {
     out
 }
 
-/// Fills a part's placeholders with `value(name)`. A placeholder split across runs is written
+/// Fills a part's markers with `value(name)`. A marker split across runs is written
 /// into the run it starts in; a value's line breaks become line breaks of that run. Text outside
-/// the placeholders keeps its runs and their formatting.
+/// the markers keeps its runs and their formatting.
 pub fn fill(xml: &str, value: &dyn Fn(&str) -> Option<String>) -> Result<String, FillError> {
     let ts = texts(xml);
     let mut unknown = Vec::new();

@@ -31,11 +31,11 @@ fn amounts_in_capitals_read_each_zero_once() {
 const P: &str = "<w:p><w:r><w:t>";
 
 #[test]
-fn a_placeholder_split_across_runs_is_filled_in_the_run_it_starts_in() {
+fn a_marker_split_across_runs_is_filled_in_the_run_it_starts_in() {
     // Word splits text into runs wherever formatting, spell check or editing history differ.
     let xml = "<w:body><w:p><w:r><w:rPr><w:b/></w:rPr><w:t>申请人{{申</w:t></w:r><w:r><w:t xml:space=\"preserve\">请人}} 因</w:t></w:r></w:p>\
 <w:p><w:r><w:t>{{</w:t></w:r><w:r><w:t>日期}}</w:t></w:r><w:r><w:tab/><w:t>止</w:t></w:r></w:p></w:body>";
-    assert_eq!(placeholders_in(xml), ["申请人", "日期"]);
+    assert_eq!(markers_in(xml), ["申请人", "日期"]);
     let out = fill(xml, &|n| match n {
         "申请人" => Some("王<建国>&".into()),
         "日期" => Some("二〇二六年十二月二日".into()),
@@ -55,16 +55,13 @@ fn a_placeholder_split_across_runs_is_filled_in_the_run_it_starts_in() {
         out.contains("<w:tab/><w:t>止</w:t>"),
         "untouched runs stay as they were"
     );
-    assert!(placeholders_in(&out).is_empty());
+    assert!(markers_in(&out).is_empty());
 }
 
 #[test]
-fn placeholders_do_not_join_across_paragraphs_and_unknown_ones_are_named() {
+fn markers_do_not_join_across_paragraphs_and_unknown_ones_are_named() {
     let xml = format!("{P}{{{{申请</w:t></w:r></w:p>{P}人}}}}</w:t></w:r></w:p>");
-    assert!(
-        placeholders_in(&xml).is_empty(),
-        "a paragraph break ends a placeholder"
-    );
+    assert!(markers_in(&xml).is_empty(), "a paragraph break ends a marker");
     let xml = format!("{P}{{{{机关}}}}与{{{{不存在}}}}</w:t></w:r></w:p>");
     let e = fill(&xml, &|n| (n == "机关").then(|| "甘州区人民检察院".to_owned()));
     assert_eq!(e, Err(FillError::Unknown(vec!["不存在".into()])));
@@ -81,10 +78,10 @@ fn line_breaks_of_a_value_become_breaks_of_its_run() {
 }
 
 #[test]
-fn every_default_template_uses_only_its_kinds_placeholders() {
+fn every_default_template_uses_only_its_kinds_markers() {
     for kind in DocumentKind::ALL {
         let xml = layout::document(*kind);
-        let used = placeholders_in(&xml);
+        let used = markers_in(&xml);
         assert!(used.contains(&"机关".to_owned()), "{kind}: the 红头");
         for name in &used {
             assert!(kind.allows(name), "{kind}: {{{{{name}}}}}");

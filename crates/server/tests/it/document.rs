@@ -1,7 +1,7 @@
 //! Issue 11 §6: documents as .docx — filled from the record the caller may see, in the GB/T 9704
 //! layout with the date in Chinese numerals, refused with a reason before the record allows them;
-//! templates the administrator replaces with a .docx of placeholders (Word's split runs and all),
-//! refused when a placeholder is unknown, and restored.
+//! templates the administrator replaces with a .docx of markers (Word's split runs and all),
+//! refused when a marker is unknown, and restored.
 
 use std::io::{Cursor, Read, Write};
 
@@ -169,7 +169,7 @@ async fn a_suggestion_document_is_filled_from_the_record_in_the_official_layout(
     ] {
         assert!(text.contains(&part), "{part} in {text}");
     }
-    assert!(!text.contains("{{"), "every placeholder filled: {text}");
+    assert!(!text.contains("{{"), "every marker filled: {text}");
     // The page offers it; anyone else may not have it.
     let page = t
         .page_text("demo_prosecutor", &format!("/suggestions/{id}"))
@@ -211,7 +211,7 @@ async fn a_suggestion_document_is_filled_from_the_record_in_the_official_layout(
 }
 
 #[tokio::test]
-async fn an_uploaded_template_replaces_the_built_in_one_and_unknown_placeholders_are_refused() {
+async fn an_uploaded_template_replaces_the_built_in_one_and_unknown_markers_are_refused() {
     let t = TestApp::spawn_admin("doctemplates").await;
     let id = decided_suggestion(&t).await;
     let admin = t.api("demo_sysadmin").await;
@@ -221,7 +221,7 @@ async fn an_uploaded_template_replaces_the_built_in_one_and_unknown_placeholders
     assert_eq!(list[0]["uploaded"], false);
     let (s, _, builtin) = download(&admin, "/api/v1/document-templates/suggestion").await;
     assert_eq!(s, 200);
-    // An office's own template, as Word saves it: a placeholder split over two runs.
+    // An office's own template, as Word saves it: a marker split over two runs.
     let mut edited = parts(&builtin);
     let doc = edited.iter_mut().find(|(n, _)| n == "word/document.xml").unwrap();
     let xml = String::from_utf8(doc.1.clone()).unwrap().replacen(

@@ -73,10 +73,10 @@ pub struct TemplateJson {
     pub uploaded: bool,
     pub filename: Option<String>,
     pub uploaded_by: Option<String>,
-    pub placeholders: Vec<String>,
+    pub markers: Vec<String>,
 }
 
-/// Each kind's template and the placeholders it may use.
+/// Each kind's template and the markers it may use.
 #[utoipa::path(get, path = "/api/v1/document-templates", tag = "documents", security(("bearer" = [])),
     responses((status = 200, body = Vec<TemplateJson>), (status = 403, body = ErrorBody)))]
 pub async fn templates(State(s): State<AppState>, req: Req) -> Res<Vec<TemplateJson>> {
@@ -89,12 +89,7 @@ pub async fn templates(State(s): State<AppState>, req: Req) -> Res<Vec<TemplateJ
                 uploaded: t.uploaded.is_some(),
                 filename: t.uploaded.as_ref().map(|u| u.filename.clone()),
                 uploaded_by: t.uploaded.map(|u| u.uploaded_by_name),
-                placeholders: t
-                    .kind
-                    .placeholders()
-                    .iter()
-                    .map(|(n, _)| (*n).to_owned())
-                    .collect(),
+                markers: t.kind.markers().iter().map(|(n, _)| (*n).to_owned()).collect(),
             })
             .collect(),
     ))
@@ -122,7 +117,7 @@ pub async fn template(
     Ok(docx(f))
 }
 
-/// Replace a kind's template (multipart, field `file`: a .docx using only the kind's placeholders).
+/// Replace a kind's template (multipart, field `file`: a .docx using only the kind's markers).
 #[utoipa::path(put, path = "/api/v1/document-templates/{kind}", tag = "documents", security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "the .docx in the field `file`"),
     responses((status = 200, body = Done), (status = 422, body = ErrorBody), (status = 413, body = ErrorBody)))]

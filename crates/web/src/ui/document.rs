@@ -109,7 +109,7 @@ struct Row {
     kind: String,
     title: String,
     uploaded: String,
-    placeholders: String,
+    markers: String,
 }
 
 #[derive(Template)]
@@ -145,9 +145,9 @@ async fn templates_page(
                     )
                 })
                 .unwrap_or_default(),
-            placeholders: i
+            markers: i
                 .kind
-                .placeholders()
+                .markers()
                 .iter()
                 .map(|(n, _)| format!("{{{{{n}}}}}"))
                 .collect::<Vec<_>>()
