@@ -60,6 +60,9 @@ test('the system administrator\'s pages, desktop and phone', async () => {
     await page.click('a:text("乌江镇")');
     await visit(page, new URL(page.url()).pathname, `${label}-roster-wujiang`);
     await visit(page, '/admin/import', `${label}-import`);
+    await visit(page, '/admin/documents', `${label}-documents`);
+    assert.match(await page.innerText('main'), /内置模板/);
+    assert.deepEqual(await axe(page), []);
     await visit(page, '/admin/permissions', `${label}-permissions`);
     await visit(page, '/account', `${label}-account`);
   }

@@ -13,7 +13,11 @@ pub use gongzhi_store::approval::{ClockRequest as ClockRequestRecord, SignOffWai
 use gongzhi_store::{AnyConnection, Page, Paged};
 
 use crate::deadlines::ClockRequest;
+
+mod chief;
+
 use crate::{App, AppError, Ctx, FieldError};
+pub use chief::{ChiefDecision, DecisionKind};
 
 /// A pending clock request with its case's number and title and the clock it concerns.
 #[derive(Clone, Debug)]

@@ -40,7 +40,6 @@ const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
         "book_reception",
         "a booking: captcha and rate limit for the public, ScheduleReception for staff",
     ),
-    ("reception_year", "this year, from the clock"),
     (
         "public_education",
         "published legal-education events: topic, place, audience, summary; no cases, no names",

@@ -95,6 +95,10 @@ pub struct NotNow {
     pub command: AidCommand,
 }
 
+/// Waiting for the chief prosecutor's decision (§3.8): an application under review, also once
+/// advance aid was paid.
+pub const AWAITING_CHIEF: &[AidState] = &[AidState::Applied, AidState::AdvancePaid];
+
 impl AidCommand {
     /// The chief prosecutor (or the committee) decides; the rest is the complaints department's.
     pub fn is_chiefs(self) -> bool {

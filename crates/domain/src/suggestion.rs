@@ -184,6 +184,9 @@ pub fn next(
 }
 
 /// The number: the procuratorate's short name (`甘州检`) + 建〔year〕n号 (高检建〔2018〕1号 style).
+/// Waiting for the chief prosecutor (§3.7): a draft to decide, and an objection to re-check.
+pub const AWAITING_CHIEF: &[SuggestionState] = &[SuggestionState::Drafted, SuggestionState::Objected];
+
 pub fn number(short_name: &str, year: i32, seq: i64) -> String {
     format!("{short_name}建〔{year}〕{seq}号")
 }

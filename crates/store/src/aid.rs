@@ -3,7 +3,7 @@
 use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
-use crate::rows::{AnyQuery, Filter as Where, insert_sql, prefixed, update_versioned_sql};
+use crate::rows::{AnyQuery, Filter as Where, insert_sql, prefixed, save_versioned, update_versioned_sql};
 use crate::{Page, Paged, Result, StoreError};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -111,15 +111,7 @@ pub async fn save_aid(conn: &mut AnyConnection, a: &AidRow, expected_version: i6
     let sql = update_versioned_sql("aid_case", &written());
     let mut next = a.clone();
     next.version = expected_version + 1;
-    let done = bind_all(sqlx::query(&sql), &next)
-        .bind(&a.id)
-        .bind(expected_version)
-        .execute(conn)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict);
-    }
-    Ok(())
+    save_versioned(conn, bind_all(sqlx::query(&sql), &next), &a.id, expected_version).await
 }
 
 pub async fn aid(conn: &mut AnyConnection, id: Id) -> Result<Option<AidRow>> {

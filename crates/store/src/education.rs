@@ -3,7 +3,7 @@
 use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
-use crate::rows::{AnyQuery, Filter as Where, insert_sql, prefixed, update_versioned_sql};
+use crate::rows::{AnyQuery, Filter as Where, insert_sql, prefixed, save_versioned, update_versioned_sql};
 use crate::{Page, Paged, Result, StoreError};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -96,15 +96,7 @@ pub async fn save_event(conn: &mut AnyConnection, e: &EventRow, expected_version
         version: expected_version + 1,
         ..e.clone()
     };
-    let done = bind_all(sqlx::query(&sql), &next)
-        .bind(&e.id)
-        .bind(expected_version)
-        .execute(conn)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict);
-    }
-    Ok(())
+    save_versioned(conn, bind_all(sqlx::query(&sql), &next), &e.id, expected_version).await
 }
 
 const FROM: &str = "FROM education_event e JOIN agency a ON a.id = e.agency_id

@@ -3,7 +3,7 @@
 use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
-use crate::rows::{AnyQuery, Filter as Where, insert_sql, prefixed, update_versioned_sql};
+use crate::rows::{AnyQuery, Filter as Where, insert_sql, prefixed, save_versioned, update_versioned_sql};
 use crate::{Page, Paged, Result, StoreError};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
@@ -62,7 +62,9 @@ pub struct Listed {
     pub case_state: Option<String>,
 }
 
-const SLOT_COLUMNS: &str = "id, agency_id, leader_id, leader_name, day, half, place, topic, capacity, booked, state, \
+/// `booked` is not among them: it is set on insert and kept by `take_place` and `free_place` alone,
+/// so that saving a slot read before a booking never undoes it.
+const SLOT_COLUMNS: &str = "id, agency_id, leader_id, leader_name, day, half, place, topic, capacity, state, \
     created_by_name, version, created_at, updated_at";
 const VISIT_COLUMNS: &str = "id, slot_id, agency_id, code, channel, visitor_name, phone_enc, phone_masked, matter, state, \
     record, case_id, owner_id, owner_name, received_by_name, received_at, closed_at, created_by_name, version, \
@@ -77,7 +79,6 @@ fn bind_slot<'q>(q: AnyQuery<'q>, s: &'q SlotRow) -> AnyQuery<'q> {
         .bind(&s.place)
         .bind(&s.topic)
         .bind(s.capacity)
-        .bind(s.booked)
         .bind(&s.state)
         .bind(&s.created_by_name)
         .bind(s.version)
@@ -115,8 +116,9 @@ fn written(columns: &'static str) -> Vec<&'static str> {
 /// Inserts a slot; a second one for the same leader and half day is `Duplicate`.
 pub async fn insert_slot(conn: &mut AnyConnection, s: &SlotRow) -> Result<()> {
     let mut cols = written(SLOT_COLUMNS);
-    cols.push("id");
+    cols.extend(["booked", "id"]);
     bind_slot(sqlx::query(&insert_sql("reception_slot", &cols, 1)), s)
+        .bind(s.booked)
         .bind(&s.id)
         .execute(conn)
         .await
@@ -126,34 +128,12 @@ pub async fn insert_slot(conn: &mut AnyConnection, s: &SlotRow) -> Result<()> {
 
 /// Saves a slot's fields but its booked count (kept by `take_place` and `free_place`).
 pub async fn save_slot(conn: &mut AnyConnection, s: &SlotRow, expected_version: i64) -> Result<()> {
-    let cols: Vec<_> = written(SLOT_COLUMNS)
-        .into_iter()
-        .filter(|c| *c != "booked")
-        .collect();
-    let sql = update_versioned_sql("reception_slot", &cols);
+    let sql = update_versioned_sql("reception_slot", &written(SLOT_COLUMNS));
     let next = SlotRow {
         version: expected_version + 1,
         ..s.clone()
     };
-    let q = sqlx::query(&sql)
-        .bind(&next.agency_id)
-        .bind(&next.leader_id)
-        .bind(&next.leader_name)
-        .bind(&next.day)
-        .bind(&next.half)
-        .bind(&next.place)
-        .bind(&next.topic)
-        .bind(next.capacity)
-        .bind(&next.state)
-        .bind(&next.created_by_name)
-        .bind(next.version)
-        .bind(next.created_at)
-        .bind(next.updated_at);
-    let done = q.bind(&s.id).bind(expected_version).execute(conn).await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict);
-    }
-    Ok(())
+    save_versioned(conn, bind_slot(sqlx::query(&sql), &next), &s.id, expected_version).await
 }
 
 /// Takes one place on a published slot; `false` when it is full (or no longer published), so
@@ -180,7 +160,7 @@ pub async fn free_place(conn: &mut AnyConnection, slot: &str) -> Result<()> {
 
 pub async fn slot(conn: &mut AnyConnection, id: Id) -> Result<Option<SlotRow>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT {SLOT_COLUMNS} FROM reception_slot WHERE id = $1"
+        "SELECT {SLOT_COLUMNS}, booked FROM reception_slot WHERE id = $1"
     ))
     .bind(id.to_string())
     .fetch_optional(conn)
@@ -206,7 +186,7 @@ pub async fn slots(
         w.and_sql("state = 'published'");
     }
     let sql = format!(
-        "SELECT {SLOT_COLUMNS} FROM reception_slot WHERE {} ORDER BY day, half, leader_name, id",
+        "SELECT {SLOT_COLUMNS}, booked FROM reception_slot WHERE {} ORDER BY day, half, leader_name, id",
         w.sql()
     );
     Ok(w.bind(sqlx::query_as(&sql)).fetch_all(conn).await?)
@@ -247,15 +227,13 @@ pub async fn save_visit(conn: &mut AnyConnection, v: &VisitRow, expected_version
         version: expected_version + 1,
         ..v.clone()
     };
-    let done = bind_visit(sqlx::query(&sql), &next)
-        .bind(&v.id)
-        .bind(expected_version)
-        .execute(conn)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict);
-    }
-    Ok(())
+    save_versioned(
+        conn,
+        bind_visit(sqlx::query(&sql), &next),
+        &v.id,
+        expected_version,
+    )
+    .await
 }
 
 pub async fn visit(conn: &mut AnyConnection, id: Id) -> Result<Option<VisitRow>> {

@@ -167,6 +167,21 @@ pub(crate) fn update_versioned_sql(table: &str, cols: &[&str]) -> String {
     )
 }
 
+/// Runs an update built by [`update_versioned_sql`], its columns bound: binds the row's id and the
+/// version it was read at, and answers `Conflict` when the row has moved on since.
+pub(crate) async fn save_versioned(
+    conn: &mut AnyConnection,
+    q: AnyQuery<'_>,
+    id: &str,
+    expected_version: i64,
+) -> Result<()> {
+    let done = q.bind(id.to_owned()).bind(expected_version).execute(conn).await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Conflict);
+    }
+    Ok(())
+}
+
 /// A column list (`a, b, c`) with each column qualified by a table alias (`x.a, x.b, x.c`).
 pub(crate) fn prefixed(alias: &str, columns: &str) -> String {
     columns

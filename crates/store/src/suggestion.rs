@@ -3,8 +3,8 @@
 use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
-use crate::rows::{AnyQuery, Filter as Where, insert_sql, prefixed, update_versioned_sql};
-use crate::{Page, Paged, Result, StoreError};
+use crate::rows::{AnyQuery, Filter as Where, insert_sql, prefixed, save_versioned, update_versioned_sql};
+use crate::{Page, Paged, Result};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct SuggestionRow {
@@ -136,15 +136,7 @@ pub async fn save_suggestion(
     let sql = update_versioned_sql("suggestion", &written_columns());
     let mut next = s.clone();
     next.version = expected_version + 1;
-    let done = bind_all(sqlx::query(&sql), &next)
-        .bind(&s.id)
-        .bind(expected_version)
-        .execute(conn)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict);
-    }
-    Ok(())
+    save_versioned(conn, bind_all(sqlx::query(&sql), &next), &s.id, expected_version).await
 }
 
 pub async fn suggestion(conn: &mut AnyConnection, id: Id) -> Result<Option<SuggestionRow>> {

@@ -2,7 +2,7 @@
 //! schedules leaders' half days and publishes them; staff or the public (on the portal, with the
 //! portal's captcha and rate limit) book a visit; the reception is recorded in `visit`.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::phone::Phone;
 use gongzhi_domain::policy::{Action, Role};
@@ -492,10 +492,5 @@ impl App {
         let mut slot = public_of(&s);
         slot.remaining = (slot.remaining - 1).max(0);
         Ok(Booked { visit_id, code, slot })
-    }
-
-    /// The year a schedule opens on: this one.
-    pub fn reception_year(&self) -> i32 {
-        time::local_date(self.now()).year()
     }
 }

@@ -123,6 +123,9 @@ impl HearingKind {
     }
 }
 
+/// Waiting for the chief prosecutor: a proposal to approve (§3.6 Art. 4 "经检察长批准").
+pub const AWAITING_CHIEF: &[HearingState] = &[HearingState::Proposed];
+
 impl Venue {
     /// Art. 12: away from the hearing room (a doorstep hearing in a village) needs the chief
     /// prosecutor's approval.

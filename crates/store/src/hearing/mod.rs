@@ -3,8 +3,8 @@
 use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
-use crate::rows::{Filter as Where, prefixed};
-use crate::{Page, Paged, Result, StoreError};
+use crate::rows::{Filter as Where, prefixed, save_versioned};
+use crate::{Page, Paged, Result};
 
 pub mod officer;
 
@@ -138,7 +138,7 @@ pub async fn hearing(conn: &mut AnyConnection, id: Id) -> Result<Option<HearingR
 
 /// Writes every field a command may change, if the hearing is still at `expected_version`.
 pub async fn save_hearing(conn: &mut AnyConnection, h: &HearingRow, expected_version: i64) -> Result<()> {
-    let done = sqlx::query(
+    let q = sqlx::query(
         "UPDATE hearing SET state = $1, topic = $2, proposed_handling = $3, venue = $4, place = $5,
              wants_public = $6, scheduled_at = $7, chair_name = $8, refusal_reason = $9, approved_by_name = $10,
              approved_at = $11, approved_venue = $12, noticed_at = $13, notice_method = $14, held_at = $15,
@@ -169,15 +169,8 @@ pub async fn save_hearing(conn: &mut AnyConnection, h: &HearingRow, expected_ver
     .bind(&h.announcement)
     .bind(h.announced_at)
     .bind(h.archived_at)
-    .bind(h.updated_at)
-    .bind(&h.id)
-    .bind(expected_version)
-    .execute(conn)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict);
-    }
-    Ok(())
+    .bind(h.updated_at);
+    save_versioned(conn, q, &h.id, expected_version).await
 }
 
 /// What a list is narrowed to.

@@ -3,8 +3,8 @@
 use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
-use crate::rows::{AnyQuery, insert_sql, update_versioned_sql};
-use crate::{Result, StoreError};
+use crate::Result;
+use crate::rows::{AnyQuery, insert_sql, save_versioned, update_versioned_sql};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct OfficerRow {
@@ -120,17 +120,10 @@ pub async fn update_officer(conn: &mut AnyConnection, o: &OfficerRow, expected_v
     let mut cols = fields();
     cols.extend(["updated_at", "version"]);
     let sql = update_versioned_sql("hearing_officer", &cols);
-    let done = bind_fields(sqlx::query(&sql), o)
+    let q = bind_fields(sqlx::query(&sql), o)
         .bind(o.updated_at)
-        .bind(expected_version + 1)
-        .bind(&o.id)
-        .bind(expected_version)
-        .execute(conn)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::Conflict);
-    }
-    Ok(())
+        .bind(expected_version + 1);
+    save_versioned(conn, q, &o.id, expected_version).await
 }
 
 /// One more hearing sat on, for each officer of a hearing when it is held.

@@ -203,10 +203,7 @@ pub struct Counts {
 #[utoipa::path(get, path = "/api/v1/education-counts", tag = "education", security(("bearer" = [])), params(CountParams),
     responses((status = 200, body = Counts), (status = 403, body = ErrorBody)))]
 pub async fn counts(State(s): State<AppState>, req: Req, Query(q): Query<CountParams>) -> Res<Counts> {
-    let year = q
-        .year
-        .unwrap_or_else(|| chrono::Datelike::year(&gongzhi_app::domain::time::local_date(s.app.now())))
-        .clamp(2000, 2100);
+    let year = crate::ui::year_or_this(&s, q.year);
     let k = s.app.education_counts(&req.ctx, year).await.map_err(fail(&req))?;
     Ok(Json(Counts {
         year: k.year,

@@ -84,7 +84,7 @@ fn day_json(s: &Slot) -> DayJson {
 #[utoipa::path(get, path = "/api/v1/reception-days", tag = "reception", security(("bearer" = [])), params(DayParams),
     responses((status = 200, body = DayList), (status = 403, body = ErrorBody)))]
 pub async fn list(State(s): State<AppState>, req: Req, Query(q): Query<DayParams>) -> Res<DayList> {
-    let year = q.year.unwrap_or_else(|| s.app.reception_year()).clamp(2000, 2100);
+    let year = crate::ui::year_or_this(&s, q.year);
     let sch = s
         .app
         .reception_schedule(&req.ctx, year)

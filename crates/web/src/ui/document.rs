@@ -109,7 +109,8 @@ struct Row {
     kind: String,
     title: String,
     uploaded: String,
-    markers: String,
+    /// Each marker as written in a template, and what it is filled with.
+    markers: Vec<(String, &'static str)>,
 }
 
 #[derive(Template)]
@@ -148,10 +149,9 @@ async fn templates_page(
             markers: i
                 .kind
                 .markers()
-                .iter()
-                .map(|(n, _)| format!("{{{{{n}}}}}"))
-                .collect::<Vec<_>>()
-                .join(" "),
+                .into_iter()
+                .map(|(n, what)| (format!("{{{{{n}}}}}"), what))
+                .collect(),
         })
         .collect();
     let p = TemplatesPage {

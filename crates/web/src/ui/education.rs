@@ -180,10 +180,7 @@ struct YearQuery {
 }
 
 async fn counts(State(s): State<AppState>, req: Req, Query(q): Query<YearQuery>) -> PageResult {
-    let year = q
-        .year
-        .unwrap_or_else(|| time::local_date(s.app.now()).year())
-        .clamp(2000, 2100);
+    let year = super::year_or_this(&s, q.year);
     let k = page(&req, s.app.education_counts(&req.ctx, year).await)?;
     super::ok(
         &req,

@@ -82,86 +82,30 @@ pub struct DecisionRow {
     pub since: String,
 }
 
-/// What waits for the chief prosecutor: hearings to approve (§3.6 Art. 4), suggestions to decide
-/// or re-check on an objection (§3.7), aid applications to decide (§3.8), oldest first.
+/// The chief prosecutor's decisions as rows.
 async fn decisions(s: &AppState, req: &Req) -> Result<Vec<DecisionRow>, crate::error::PageError> {
-    use gongzhi_app::Page;
-    use gongzhi_app::domain::aid::AidState;
-    use gongzhi_app::domain::hearing::HearingState;
-    use gongzhi_app::domain::suggestion::SuggestionState;
-    use gongzhi_app::suggestion::SuggestionQuery;
-    let Ok(actor) = req.ctx.actor() else {
-        return Ok(Vec::new());
-    };
+    use gongzhi_app::approval::DecisionKind;
     let t = &req.t;
-    let first = Page::first(20);
-    let mut rows: Vec<(i64, DecisionRow)> = Vec::new();
-    if actor.can(Action::ApproveHearing) {
-        let found = page(
-            req,
-            s.app
-                .hearings(&req.ctx, Some(HearingState::Proposed), None, first)
-                .await,
-        )?;
-        rows.extend(found.items.into_iter().map(|i| {
-            let at = i.hearing.row.updated_at;
-            (
-                at,
-                DecisionRow {
-                    link: format!("/hearings/{}", i.hearing.row.id),
-                    what: t.t("inbox-decide-hearing"),
-                    title: format!("{} {}", i.number, i.hearing.row.topic),
-                    since: fmt_ms(at),
-                },
-            )
-        }));
-    }
-    if actor.can(Action::DecideSuggestion) {
-        for (state, key) in [
-            (SuggestionState::Drafted, "inbox-decide-suggestion"),
-            (SuggestionState::Objected, "inbox-recheck-suggestion"),
-        ] {
-            let q = SuggestionQuery {
-                state: Some(state),
-                ..SuggestionQuery::default()
+    Ok(page(req, s.app.chief_decisions(&req.ctx).await)?
+        .into_iter()
+        .map(|d| {
+            let (path, what) = match d.kind {
+                DecisionKind::Hearing => ("hearings", "inbox-decide-hearing"),
+                DecisionKind::Suggestion => ("suggestions", "inbox-decide-suggestion"),
+                DecisionKind::Recheck => ("suggestions", "inbox-recheck-suggestion"),
+                DecisionKind::Aid => ("aid-cases", "inbox-decide-aid"),
             };
-            let found = page(req, s.app.suggestions(&req.ctx, &q, first).await)?;
-            rows.extend(found.items.into_iter().map(|i| {
-                let at = i.s.row.updated_at;
-                (
-                    at,
-                    DecisionRow {
-                        link: format!("/suggestions/{}", i.s.row.id),
-                        what: t.t(key),
-                        title: format!("{} → {}", i.s.row.title, i.recipient_name),
-                        since: fmt_ms(at),
-                    },
-                )
-            }));
-        }
-    }
-    if actor.can(Action::DecideAid) {
-        for state in [AidState::Applied, AidState::AdvancePaid] {
-            let found = page(req, s.app.aid_cases(&req.ctx, Some(state), first).await)?;
-            rows.extend(found.items.into_iter().map(|i| {
-                let at = i.aid.row.updated_at;
-                (
-                    at,
-                    DecisionRow {
-                        link: format!("/aid-cases/{}", i.aid.row.id),
-                        what: t.t("inbox-decide-aid"),
-                        title: format!("{} {}", i.number, i.aid.row.applicant_name),
-                        since: match &i.aid.row.review_due {
-                            Some(due) => t.ta("aid-review-due", &[("due", due.clone())]),
-                            None => fmt_ms(at),
-                        },
-                    },
-                )
-            }));
-        }
-    }
-    rows.sort_by_key(|(at, _)| *at);
-    Ok(rows.into_iter().map(|(_, r)| r).collect())
+            DecisionRow {
+                link: format!("/{path}/{}", d.id),
+                what: t.t(what),
+                title: d.title,
+                since: match d.due {
+                    Some(due) => t.ta("aid-review-due", &[("due", due)]),
+                    None => fmt_ms(d.since),
+                },
+            }
+        })
+        .collect())
 }
 
 /// A matter the viewer owns (包案) from a reception day, tracked until its case is closed.

@@ -216,6 +216,13 @@ pub type PageResult = Result<Response, PageError>;
 pub const MAX_PAGE: i64 = 100_000;
 
 /// Runs a use case and turns its failure into an error page.
+/// The year a yearly page or list asks for, else this one (China time), within sane bounds.
+pub(crate) fn year_or_this(s: &AppState, asked: Option<i32>) -> i32 {
+    asked
+        .unwrap_or_else(|| chrono::Datelike::year(&gongzhi_app::domain::time::local_date(s.app.now())))
+        .clamp(2000, 2100)
+}
+
 pub fn page<T>(req: &Req, r: Result<T, gongzhi_app::AppError>) -> Result<T, PageError> {
     r.map_err(|e| PageError(req.clone(), e))
 }

@@ -143,7 +143,7 @@ async fn schedule_page(
 }
 
 async fn schedule_page_get(State(s): State<AppState>, req: Req, Query(q): Query<YearQuery>) -> PageResult {
-    let year = q.year.unwrap_or_else(|| s.app.reception_year()).clamp(2000, 2100);
+    let year = super::year_or_this(&s, q.year);
     let f = FormState::default()
         .with("half", "am")
         .with("capacity", 10)
@@ -175,11 +175,7 @@ async fn create(State(s): State<AppState>, req: Req, d: FormData) -> PageResult 
         }
         Err(e) => {
             let (fs, status) = form_error(&req, e, FormState::from_data(&d))?;
-            let year = f
-                .day
-                .get(..4)
-                .and_then(|y| y.parse().ok())
-                .unwrap_or_else(|| s.app.reception_year());
+            let year = super::year_or_this(&s, f.day.get(..4).and_then(|y| y.parse().ok()));
             schedule_page(&s, &req, year, fs, status, None).await
         }
     }
