@@ -131,18 +131,34 @@ impl App {
 
     /// Refers a case to another agency with a feedback deadline in days.
     pub async fn refer(&self, ctx: &Ctx, case: Id, input: &NewReferral) -> Result<(), AppError> {
+        self.authorize(ctx, Action::HandleCase).await?;
+        let mut tx = self.db().begin().await?;
+        let c = self.case_for_write(tx.conn(), ctx, case).await?;
+        self.refer_in(tx.conn(), ctx, &c, input).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Refers a case the caller may work on, in the caller's transaction (a grid visit's finding
+    /// registers its case and refers it in one step).
+    pub(crate) async fn refer_in(
+        &self,
+        conn: &mut AnyConnection,
+        ctx: &Ctx,
+        c: &Case,
+        input: &NewReferral,
+    ) -> Result<(), AppError> {
         let NewReferral {
             to_agency,
             note,
             days,
             reply_requested,
         } = input;
-        let actor = self.authorize(ctx, Action::HandleCase).await?;
-        let mut tx = self.db().begin().await?;
-        let c = self.case_for_write(tx.conn(), ctx, case).await?;
+        let actor = ctx.actor()?;
+        let case = c.id;
         let mut checks = Checks::new();
         let to = match to_agency.trim().parse::<Id>() {
-            Ok(a) => reference::agency_get(tx.conn(), a).await?.filter(|a| a.active),
+            Ok(a) => reference::agency_get(&mut *conn, a).await?.filter(|a| a.active),
             Err(_) => None,
         };
         checks.check(to.is_some(), "to_agency", "agency-unknown");
@@ -160,7 +176,7 @@ impl App {
             "reply_requested",
             "referral-reply-kept",
         );
-        let open = referral::referrals(tx.conn(), case).await?;
+        let open = referral::referrals(&mut *conn, case).await?;
         checks.check(
             !open.iter().any(|r| {
                 to.as_ref().is_some_and(|a| a.id.to_string() == r.to_agency_id)
@@ -174,14 +190,14 @@ impl App {
             return Err(AppError::field("to_agency", "agency-unknown"));
         };
         let now = self.now();
-        let clocks = self.clocks(tx.conn()).await?;
+        let clocks = self.clocks(&mut *conn).await?;
         let referral_id = Id::new();
         let mut clock = clocks
             .clock_of_days(case, ClockKind::ReferralFeedback, time::local_date(now), days)
             .ok_or_else(|| AppError::field("days", "referral-days-invalid"))?;
         clock.referral_id = Some(referral_id);
         referral::insert_referral(
-            tx.conn(),
+            &mut *conn,
             &Referral {
                 id: referral_id.to_string(),
                 case_id: case.to_string(),
@@ -202,10 +218,10 @@ impl App {
             },
         )
         .await?;
-        case::insert_clock(tx.conn(), &clock).await?;
+        case::insert_clock(&mut *conn, &clock).await?;
         self.notify(
-            tx.conn(),
-            &c,
+            &mut *conn,
+            c,
             None,
             &to.id.to_string(),
             format!("referral:{referral_id}"),
@@ -215,23 +231,22 @@ impl App {
         )
         .await?;
         self.event(
-            tx.conn(),
+            &mut *conn,
             ctx,
-            &c,
+            c,
             "referred",
             &format!("{}：{}", to.name, note.trim()),
             false,
         )
         .await?;
         ctx.audit(
-            tx.conn(),
+            &mut *conn,
             "case.refer",
             "case",
             &case.to_string(),
             Changes::new().set("to", to.name.clone()).set("days", days),
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod document;
 pub mod education;
 pub mod event;
+pub mod grid;
 pub mod hearing;
 pub mod idcard;
 pub mod ids;

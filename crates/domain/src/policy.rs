@@ -123,6 +123,14 @@ codes! {
         ViewEducation => "view_education",
         /// Plan, hold and record one's agency's events.
         ManageEducation => "manage_education",
+        /// See who is assigned to which village, the visits and the coverage.
+        ViewGrid => "view_grid",
+        /// Assign one's own agency's people to villages and set their rhythm.
+        ManageGrid => "manage_grid",
+        /// Log a visit and route its findings.
+        LogVisit => "log_visit",
+        /// The minors' security class (§3.9): reports, children's records, support plans.
+        ManageMinors => "manage_minors",
     }
 }
 
@@ -267,6 +275,30 @@ fn granted(action: Action) -> &'static [Role] {
             JuvenileTeam,
             PartnerHandler,
         ],
+        // §3.10 prosecutors into the grid, with the other roster members; the heads assign their
+        // own people; the committee follows the coverage.
+        Action::ViewGrid => &[
+            ChiefProsecutor,
+            Prosecutor,
+            ProsecutorAssistant,
+            ReceptionClerk,
+            JuvenileTeam,
+            PartnerHandler,
+            GridWorker,
+            AgencyHead,
+            Leader,
+        ],
+        Action::ManageGrid => &[ChiefProsecutor, AgencyHead],
+        Action::LogVisit => &[
+            ChiefProsecutor,
+            Prosecutor,
+            ProsecutorAssistant,
+            JuvenileTeam,
+            PartnerHandler,
+            GridWorker,
+        ],
+        // Issue 12 §3: only the juvenile team; others only by an explicit grant of one record.
+        Action::ManageMinors => &[JuvenileTeam],
     }
 }
 
@@ -419,6 +451,10 @@ pub struct Can {
     pub receive_visitor: bool,
     pub view_education: bool,
     pub manage_education: bool,
+    pub view_grid: bool,
+    pub manage_grid: bool,
+    pub log_visit: bool,
+    pub manage_minors: bool,
 }
 
 impl Can {
@@ -460,6 +496,10 @@ impl Can {
                 Action::ReceiveVisitor => &mut can.receive_visitor,
                 Action::ViewEducation => &mut can.view_education,
                 Action::ManageEducation => &mut can.manage_education,
+                Action::ViewGrid => &mut can.view_grid,
+                Action::ManageGrid => &mut can.manage_grid,
+                Action::LogVisit => &mut can.log_visit,
+                Action::ManageMinors => &mut can.manage_minors,
             };
             *flag = roles.iter().any(|r| r.allows(*action));
         }

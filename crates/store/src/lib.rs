@@ -16,6 +16,7 @@ pub mod document;
 pub mod education;
 mod error;
 pub mod follow_up;
+pub mod grid;
 pub mod hearing;
 pub mod idempotency;
 pub mod lease;

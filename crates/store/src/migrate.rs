@@ -96,6 +96,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "education",
         sql: include_str!("../migrations/0016_education.sql"),
     },
+    Migration {
+        version: 17,
+        name: "grid",
+        sql: include_str!("../migrations/0017_grid.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

@@ -145,3 +145,9 @@ document.addEventListener('change', function (e) {
     document.querySelectorAll('select[data-follows]').forEach(follow);
   });
 })();
+// Signing out on a shared phone also drops the visit log page kept for offline use (the queue of
+// unsent logs stays: it is only ever sent with its owner's session).
+document.addEventListener('submit', function (e) {
+  var action = e.target.getAttribute('action');
+  if (action === '/logout' && window.caches) { window.caches.delete('gongzhi-grid-v1'); }
+});

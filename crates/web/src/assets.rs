@@ -41,6 +41,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css", include_bytes!("../assets/app.css")),
     ("app.js", "text/javascript", include_bytes!("../assets/app.js")),
     (
+        "grid-log.js",
+        "text/javascript",
+        include_bytes!("../assets/grid-log.js"),
+    ),
+    (
         "api-docs.js",
         "text/javascript",
         include_bytes!("../assets/api-docs.js"),

@@ -19,6 +19,7 @@ use crate::{App, AppError, Ctx};
 mod aid;
 mod draft;
 mod education;
+mod grid;
 mod hearing;
 mod reception;
 mod risk;
@@ -279,6 +280,7 @@ impl App {
         self.demo_aid(tx.conn(), &mut rng, &world).await?;
         self.demo_reception(tx.conn(), &mut rng, &world).await?;
         self.demo_education(tx.conn(), &mut rng, &world).await?;
+        self.demo_grid(tx.conn(), &mut rng, &world).await?;
         tx.commit().await?;
         Ok(added)
     }

@@ -37,7 +37,9 @@ fn the_leader_reads_and_supervises_but_neither_handles_nor_approves() {
             &Action::ViewCases,
             &Action::SuperviseCase,
             // The district's legal education and its counts (§3.11).
-            &Action::ViewEducation
+            &Action::ViewEducation,
+            // The grid's coverage (§3.10), which villages went unvisited.
+            &Action::ViewGrid
         ]
     );
 }
@@ -57,7 +59,10 @@ fn an_agency_head_approves_for_a_partner_agency_and_does_not_handle() {
             // A suggestion addressed to the agency is read and answered by it.
             &Action::ViewSuggestions,
             &Action::AnswerSuggestion,
-            &Action::ViewEducation
+            &Action::ViewEducation,
+            // The head assigns the agency's own people to villages (§3.10).
+            &Action::ViewGrid,
+            &Action::ManageGrid
         ]
     );
     assert!(AgencyHead.fits_agency(AgencyKind::GovernanceCentre));

@@ -15,6 +15,7 @@ mod document;
 mod edge;
 mod education;
 mod grid;
+mod grid_visit;
 mod hearing;
 mod minor_criminal;
 mod next_steps;

@@ -886,6 +886,62 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             Json(json!({"summary": "活动情况"})),
         ),
         (
+            "POST /grid/visits/plan",
+            Form(vec![("village_id", ids.village.clone()), ("day", today())]),
+        ),
+        (
+            "POST /grid/visits/{id}",
+            Form(vec![
+                ("version", s("1")),
+                ("day", today()),
+                ("place", s("村委会")),
+            ]),
+        ),
+        (
+            "POST /grid/assignments",
+            Form(vec![
+                ("user_id", ids.user.clone()),
+                ("village_id", ids.village.clone()),
+                ("rhythm", s("monthly")),
+            ]),
+        ),
+        ("POST /grid/assignments/{id}/end", Form(vec![("version", s("1"))])),
+        (
+            "POST /grid/clues/{id}",
+            Form(vec![("version", s("1")), ("action", s("take"))]),
+        ),
+        (
+            "POST /api/v1/grid/visits",
+            Json(
+                json!({"village_id": ids.village, "visited_at": format!("{} 09:00", today()), "place": "村委会",
+                "checklist": ["land_water"], "findings": [{"kind": "supervision", "summary": "河道堆放垃圾"}]}),
+            ),
+        ),
+        (
+            "POST /api/v1/grid/visits/{id}/log",
+            Json(json!({"visited_at": format!("{} 09:00", today()), "version": 1})),
+        ),
+        (
+            "POST /api/v1/grid/visits/plan",
+            Json(json!({"village_id": ids.village, "day": today()})),
+        ),
+        (
+            "POST /api/v1/grid/visits/{id}",
+            Json(json!({"version": 1, "day": today()})),
+        ),
+        (
+            "POST /api/v1/grid/assignments",
+            Json(json!({"user_id": ids.user, "village_id": ids.village, "rhythm": "monthly"})),
+        ),
+        (
+            "POST /api/v1/grid/assignments/{id}/end",
+            Json(json!({"version": 1})),
+        ),
+        (
+            "POST /api/v1/grid/clues/{id}",
+            Json(json!({"version": 1, "action": "take"})),
+        ),
+        (
             "POST /admin/documents/{kind}",
             Multipart(vec![("note", s("模板说明"))]),
         ),

@@ -79,10 +79,10 @@ pub struct ErrorBody {
 fn api_routes() -> ApiRoutes {
     use Action::{
         AnswerSuggestion, ApproveClock, ApproveHearing, ConductHearing, DraftSuggestion, HandleAid,
-        HandleCase, ManageEducation, ManageHearingPool, ManageReference, ManageUsers, ReceiveVisitor,
-        RegisterCase, RevealPersonal, ScheduleReception, SignOffRisk, SuperviseCase, ViewAid, ViewCases,
-        ViewEducation, ViewHearings, ViewPermissions, ViewReception, ViewReference, ViewSuggestions,
-        ViewUsers,
+        HandleCase, LogVisit, ManageEducation, ManageGrid, ManageHearingPool, ManageReference, ManageUsers,
+        ReceiveVisitor, RegisterCase, RevealPersonal, ScheduleReception, SignOffRisk, SuperviseCase, ViewAid,
+        ViewCases, ViewEducation, ViewGrid, ViewHearings, ViewPermissions, ViewReception, ViewReference,
+        ViewSuggestions, ViewUsers,
     };
     let handle = Access::Staff(HandleCase);
     ApiRoutes::new(OpenApiRouter::with_openapi(ApiDoc::openapi()))
@@ -172,6 +172,19 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(ViewEducation), routes!(education::get))
         .op(Access::Staff(ManageEducation), routes!(education::step))
         .op(Access::Staff(ViewEducation), routes!(education::counts))
+        .op(Access::Staff(ViewGrid), routes!(grid::visit::list))
+        .op(Access::Staff(LogVisit), routes!(grid::visit::create))
+        .op(Access::Staff(ViewGrid), routes!(grid::visit::get))
+        .op(Access::Staff(LogVisit), routes!(grid::visit::log))
+        .op(Access::Staff(LogVisit), routes!(grid::visit::plan))
+        .op(Access::Staff(ViewGrid), routes!(grid::visit::change))
+        .op(Access::Staff(ViewGrid), routes!(grid::visit::clues))
+        .op(Access::Staff(ViewGrid), routes!(grid::visit::clue))
+        .op(Access::Staff(ViewGrid), routes!(grid::assignment::list))
+        .op(Access::Staff(ManageGrid), routes!(grid::assignment::create))
+        .op(Access::Staff(ManageGrid), routes!(grid::assignment::end))
+        .op(Access::Staff(ViewGrid), routes!(grid::assignment::plan))
+        .op(Access::Staff(ViewGrid), routes!(grid::assignment::coverage))
         .op(Access::Staff(ViewReception), routes!(reception::list))
         .op(Access::Staff(ScheduleReception), routes!(reception::create))
         .op(Access::Staff(ViewReception), routes!(reception::get))

@@ -108,6 +108,34 @@ async fn decisions(s: &AppState, req: &Req) -> Result<Vec<DecisionRow>, crate::e
         .collect())
 }
 
+/// How many of the clues waiting for the viewer's teams the inbox lists.
+const CLUES_SHOWN: i64 = 5;
+
+/// The clues grid visits found for the viewer's teams (DOMAIN.md §3.10), oldest first.
+async fn clues(s: &AppState, req: &Req) -> Result<(Vec<DecisionRow>, i64), crate::error::PageError> {
+    if !req.ctx.user().is_some_and(|a| a.can(Action::ViewGrid)) {
+        return Ok((Vec::new(), 0));
+    }
+    let t = &req.t;
+    let found = page(
+        req,
+        s.app
+            .grid_clues(&req.ctx, gongzhi_app::Page::first(CLUES_SHOWN))
+            .await,
+    )?;
+    let rows = found
+        .items
+        .iter()
+        .map(|f| DecisionRow {
+            link: format!("/grid/clues#clue-{}", f.listed.row.id),
+            what: t.code("grid-finding-kind", f.kind.code()),
+            title: f.listed.row.summary.clone(),
+            since: format!("{} {}", f.listed.village_name, f.listed.visit_day),
+        })
+        .collect();
+    Ok((rows, found.total))
+}
+
 /// A matter the viewer owns (包案) from a reception day, tracked until its case is closed.
 pub struct OwnedRow {
     pub visit_id: String,
@@ -125,6 +153,9 @@ struct InboxPage {
     c: Chrome,
     decisions: Vec<DecisionRow>,
     owned: Vec<OwnedRow>,
+    /// Grid visits' clues waiting for the viewer's teams: the first few, and how many.
+    clues: Vec<DecisionRow>,
+    clues_total: i64,
     /// Why an action taken here was refused.
     alert: String,
     approvals: Vec<ApprovalRow>,
@@ -174,6 +205,7 @@ async fn inbox_page(
     let t = &c.t;
     let approvals = approval_rows(t, &w.approvals);
     let decisions = decisions(s, req).await?;
+    let (clues, clues_total) = clues(s, req).await?;
     let owned = page(req, s.app.owned_visits(&req.ctx).await)?
         .into_iter()
         .map(|v| OwnedRow {
@@ -276,6 +308,8 @@ async fn inbox_page(
             c,
             decisions,
             owned,
+            clues,
+            clues_total,
             clocks,
             referrals,
             tasks,

@@ -101,6 +101,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/inbox", "nav-inbox", Some(Action::ViewCases)),
     ("/cases", "nav-cases", Some(Action::ViewCases)),
     ("/grid", "nav-grid", Some(Action::ViewCases)),
+    ("/grid/visits", "nav-grid-visits", Some(Action::ViewGrid)),
     ("/hearings", "nav-hearings", Some(Action::ViewHearings)),
     ("/suggestions", "nav-suggestions", Some(Action::ViewSuggestions)),
     ("/aid-cases", "nav-aid", Some(Action::ViewAid)),
@@ -144,6 +145,20 @@ impl Chrome {
         // Half-way through logging in (second factor or forced password change) the bar still names
         // the user, but every link would only lead back to that step: show none.
         let actor = req.session.as_ref().map(|s| s.actor().clone());
+        // The page's own item: the longest one whose path it is under ("/grid/visits/…" is not
+        // "/grid").
+        let under = |href: &str| {
+            req.path == href
+                || req
+                    .path
+                    .strip_prefix(href)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        let own = NAV
+            .iter()
+            .map(|(href, _, _)| *href)
+            .filter(|h| *h != "/" && under(h))
+            .max_by_key(|h| h.len());
         let nav = match req.ctx.user() {
             Some(a) => NAV
                 .iter()
@@ -158,7 +173,7 @@ impl Chrome {
                     active: if *href == "/" {
                         req.path == "/"
                     } else {
-                        req.path.starts_with(href)
+                        own == Some(*href)
                     },
                 })
                 .collect(),

@@ -34,10 +34,14 @@ pub(crate) struct NewPage {
     attach_help: String,
 }
 
-pub(crate) async fn new_page(s: &AppState, req: &Req, f: FormState, status: StatusCode) -> PageResult {
-    let places = page(req, s.app.intake_setup(&req.ctx).await)?.places;
+/// The active grids of each village that has any, for a grid menu that follows its village menu.
+pub(crate) async fn village_grids(
+    s: &AppState,
+    req: &Req,
+    places: &[(OrgUnit, Vec<OrgUnit>)],
+) -> Result<Vec<(OrgUnit, Vec<OrgUnit>)>, PageError> {
     let mut grids = Vec::new();
-    for (_, villages) in &places {
+    for (_, villages) in places {
         for v in villages {
             let children = page(
                 req,
@@ -54,6 +58,12 @@ pub(crate) async fn new_page(s: &AppState, req: &Req, f: FormState, status: Stat
             }
         }
     }
+    Ok(grids)
+}
+
+pub(crate) async fn new_page(s: &AppState, req: &Req, f: FormState, status: StatusCode) -> PageResult {
+    let places = page(req, s.app.intake_setup(&req.ctx).await)?.places;
+    let grids = village_grids(s, req, &places).await?;
     let c = Chrome::new(req);
     let p = NewPage {
         kinds: opts(

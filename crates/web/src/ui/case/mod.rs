@@ -26,6 +26,7 @@ mod panel;
 mod steps;
 
 pub(crate) use events::{EventRow, clock_change_text};
+pub(crate) use intake::village_grids;
 pub use intake::{intake_form, read_multipart};
 pub use list::{CaseRow, case_row, listed_row};
 pub(crate) use page::{Answer, after, case_page};

@@ -1,6 +1,18 @@
-//! 我的网格 (issue 10 §6): the villages a grid worker or township officer works in, each with its
-//! open cases and what falls due, and the village's 1+4+6 people to call. The prosecutors' grid
-//! assignments and visits (issue 12) build on this room.
+//! The grid (网格): 我的网格 (issue 10 §6) — the villages a grid worker or township officer works
+//! in, each with its open cases and what falls due, and the village's 1+4+6 people to call — and
+//! prosecutors into the grid (issue 12 §1): assignments and plans (`assignment`), visits logged on a
+//! phone (`visit`), their findings routed (`route`), read and taken up (`view`).
+
+mod assignment;
+mod route;
+mod view;
+mod visit;
+
+pub use assignment::{AssignmentForm, Coverage, PlanItem, TownshipCoverage, VillageCoverage};
+pub use gongzhi_store::grid::{AssignmentListed, PhotoMeta, VisitFilter};
+pub use route::FindingInput;
+pub use view::{ClueStep, Finding, VISIT_PAGE, Visit, VisitView};
+pub use visit::{LogOutcome, PhotoInput, VisitChange, VisitLog, VisitPlan, fields_of};
 
 use gongzhi_domain::Id;
 use gongzhi_domain::org::{DivisionCode, OrgLevel};

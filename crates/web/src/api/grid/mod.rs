@@ -12,6 +12,9 @@ use crate::middleware::Req;
 use super::case::NextDue;
 use super::{ErrorBody, Res, fail};
 
+pub(super) mod assignment;
+pub(super) mod visit;
+
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct GridQuery {

@@ -1,5 +1,12 @@
 //! 我的网格 (issue 10 §6): on a phone in the village, the grid worker's villages with their open
-//! cases and what falls due, and the 1+4+6 people to call.
+//! cases and what falls due, and the 1+4+6 people to call; and prosecutors into the grid (issue 12
+//! §1): visits (`visit`), the phone's offline visit log (`log`), assignments and coverage
+//! (`assignment`), and the clues visits found (`clue`).
+
+mod assignment;
+mod clue;
+mod log;
+mod visit;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -15,7 +22,12 @@ use crate::middleware::Req;
 use crate::routes::{Access, Routes};
 
 pub fn router() -> Routes {
-    Routes::new().get("/grid", Access::Staff(Action::ViewCases), mine)
+    Routes::new()
+        .get("/grid", Access::Staff(Action::ViewCases), mine)
+        .merge(visit::router())
+        .merge(log::router())
+        .merge(assignment::router())
+        .merge(clue::router())
 }
 
 #[derive(serde::Deserialize)]
