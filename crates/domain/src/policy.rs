@@ -131,6 +131,9 @@ codes! {
         LogVisit => "log_visit",
         /// The minors' security class (§3.9): reports, children's records, support plans.
         ManageMinors => "manage_minors",
+        /// A head of a political-legal organ who owns a township's patch (§0.1 "4"): its open
+        /// high-risk cases, whichever agency handles them (read only).
+        WatchPatch => "watch_patch",
     }
 }
 
@@ -288,7 +291,7 @@ fn granted(action: Action) -> &'static [Role] {
             AgencyHead,
             Leader,
         ],
-        Action::ManageGrid => &[ChiefProsecutor, AgencyHead],
+        Action::ManageGrid | Action::WatchPatch => &[ChiefProsecutor, AgencyHead],
         Action::LogVisit => &[
             ChiefProsecutor,
             Prosecutor,
@@ -455,6 +458,7 @@ pub struct Can {
     pub manage_grid: bool,
     pub log_visit: bool,
     pub manage_minors: bool,
+    pub watch_patch: bool,
 }
 
 impl Can {
@@ -500,6 +504,7 @@ impl Can {
                 Action::ManageGrid => &mut can.manage_grid,
                 Action::LogVisit => &mut can.log_visit,
                 Action::ManageMinors => &mut can.manage_minors,
+                Action::WatchPatch => &mut can.watch_patch,
             };
             *flag = roles.iter().any(|r| r.allows(*action));
         }

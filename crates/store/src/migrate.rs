@@ -101,6 +101,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "grid",
         sql: include_str!("../migrations/0017_grid.sql"),
     },
+    Migration {
+        version: 18,
+        name: "case_helper",
+        sql: include_str!("../migrations/0018_case_helper.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

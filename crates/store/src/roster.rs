@@ -160,3 +160,66 @@ pub async fn clear_slot(conn: &mut AnyConnection, village: Id, slot: Slot) -> Re
         .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// A roster member (or someone else) asked to help with a case (issue 12 §2).
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct HelperRow {
+    pub id: String,
+    pub case_id: String,
+    /// mediator, legal_adviser or counsellor
+    pub slot: String,
+    pub person_name: String,
+    pub agency_name: String,
+    pub phone_enc: Option<String>,
+    pub from_roster: i64,
+    pub assigned_by_name: String,
+    pub assigned_at: i64,
+    pub released_at: Option<i64>,
+}
+
+const HELPER_COLUMNS: &str = "id, case_id, slot, person_name, agency_name, phone_enc, from_roster, \
+                              assigned_by_name, assigned_at, released_at";
+
+pub async fn insert_helper(conn: &mut AnyConnection, h: &HelperRow) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO case_helper ({HELPER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    ))
+    .bind(&h.id)
+    .bind(&h.case_id)
+    .bind(&h.slot)
+    .bind(&h.person_name)
+    .bind(&h.agency_name)
+    .bind(h.phone_enc.as_deref())
+    .bind(h.from_roster)
+    .bind(&h.assigned_by_name)
+    .bind(h.assigned_at)
+    .bind(h.released_at)
+    .execute(conn)
+    .await
+    .map_err(StoreError::from_write)?;
+    Ok(())
+}
+
+/// The people helping with a case now (not released), in the order they were asked.
+pub async fn helpers(conn: &mut AnyConnection, case: Id) -> Result<Vec<HelperRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {HELPER_COLUMNS} FROM case_helper WHERE case_id = $1 AND released_at IS NULL
+         ORDER BY assigned_at, id"
+    ))
+    .bind(case.to_string())
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Releases a helper of the case; false when there was none still helping.
+pub async fn release_helper(conn: &mut AnyConnection, case: Id, helper: Id, at: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE case_helper SET released_at = $1 WHERE id = $2 AND case_id = $3 AND released_at IS NULL",
+    )
+    .bind(at)
+    .bind(helper.to_string())
+    .bind(case.to_string())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}

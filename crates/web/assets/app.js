@@ -149,5 +149,9 @@ document.addEventListener('change', function (e) {
 // unsent logs stays: it is only ever sent with its owner's session).
 document.addEventListener('submit', function (e) {
   var action = e.target.getAttribute('action');
-  if (action === '/logout' && window.caches) { window.caches.delete('gongzhi-grid-v1'); }
+  if (action === '/logout' && window.caches) {
+    window.caches.keys().then(function (keys) {
+      keys.filter(function (k) { return k.indexOf('gongzhi-grid') === 0; }).forEach(function (k) { window.caches.delete(k); });
+    });
+  }
 });

@@ -42,11 +42,15 @@
       const out = work(t.objectStore(STORE));
       t.oncomplete = () => resolve(out && out.result);
       t.onerror = () => reject(t.error);
+      t.onabort = () => reject(t.error || new Error('aborted'));
     });
   }
-  const all = () => tx('readonly', (s) => s.getAll());
+  // Oldest first, so one refused log never holds back those saved after it.
+  const all = () => tx('readonly', (s) => s.getAll()).then((items) => items.sort((a, b) => (a.queued || 0) - (b.queued || 0)));
   const put = (item) => tx('readwrite', (s) => s.put(item));
   const drop = (key) => tx('readwrite', (s) => s.delete(key));
+  // A corrected log takes the refused one's place in one transaction: both or neither.
+  const replace = (old, item) => tx('readwrite', (s) => { s.delete(old); s.put(item); });
 
   // ---- the form ----------------------------------------------------------------------------
   const findings = document.getElementById('findings');
@@ -169,6 +173,9 @@
     const group = option && option.parentElement.label;
     return {
       key: (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()),
+      // Sent only with its author's session: on a shared phone another user's log waits.
+      user: msgs.user,
+      queued: Date.now(),
       visit: el.visit_id.value,
       label: (group ? group + ' ' : '') + (option && option.value ? option.textContent : ''),
       at: body.visited_at.replace('T', ' '),
@@ -184,9 +191,11 @@
     el.village_id.value = b.village_id;
     el.village_id.dispatchEvent(new Event('change', { bubbles: true }));
     if (el.grid_id) el.grid_id.value = b.grid_id || '';
-    el.visit_id.value = item.visit || '';
-    el.version.value = b.version;
-    el.base.value = JSON.stringify(b.base || {});
+    // The planned visit was cancelled or is not this user's: the log is kept as a visit of its own.
+    const own = item.visit && !(item.errors && item.errors.visit);
+    el.visit_id.value = own ? item.visit : '';
+    el.version.value = own ? b.version : 0;
+    el.base.value = JSON.stringify(own ? b.base || {} : {});
     el.visited_at.value = b.visited_at.replace(' ', 'T');
     el.place.value = b.place;
     el.people_met.value = b.people_met;
@@ -240,11 +249,12 @@
       if (form.dataset.editing) {
         // The corrected log replaces the refused one; its photos stay unless new ones were chosen.
         if (!item.body.photos.length) item.body.photos = JSON.parse(form.dataset.photos || '[]');
-        await drop(form.dataset.editing);
+        await replace(form.dataset.editing, item);
         delete form.dataset.editing;
         delete form.dataset.photos;
+      } else {
+        await put(item);
       }
-      await put(item);
       resetForm();
       say('alert-info', msgs.savedOffline);
       await render();
@@ -282,6 +292,14 @@
       text.className = 'me-auto';
       text.textContent = item.label + ' ' + item.at;
       li.appendChild(text);
+      if (item.user && item.user !== msgs.user) {
+        const other = document.createElement('span');
+        other.className = 'text-secondary w-100';
+        other.textContent = msgs.otherUser;
+        li.appendChild(other);
+        list.appendChild(li);
+        return;
+      }
       if (item.problem) {
         const p = document.createElement('span');
         p.className = 'text-danger w-100';
@@ -325,7 +343,7 @@
     syncing = true;
     try {
       for (const item of await all()) {
-        if (item.conflict || item.problem) continue;
+        if (item.conflict || item.problem || (item.user && item.user !== msgs.user)) continue;
         if (!navigator.onLine) break;
         let r;
         try {
@@ -356,7 +374,8 @@
         } else if (r.status === 401) {
           say('alert-warning', msgs.signIn);
           break;
-        } else if (r.status === 422 || r.status === 403 || r.status === 404 || r.status === 409) {
+        } else if (r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429) {
+          // Refused as it is (invalid, too large, not allowed): kept, with the reasons, to correct.
           item.problem = fill(msgs.failed, { message: r.answer.message || String(r.status) });
           item.errors = r.answer.fields || {};
           await put(item);
@@ -413,15 +432,21 @@
     const c = item.conflict;
     // Sent again against what is saved now: its version, its fields as the new base, and for
     // each field both sides changed the side chosen.
-    item.body.version = c.version;
-    item.body.base = c.current;
+    const old = item.body.base || {};
+    const value = (f, v) => (f === 'checklist' ? String(v || '').split(',').filter(Boolean) : v || '');
+    const same = (f, mine, base) => (f === 'checklist' ? [...mine].sort().join(',') === value(f, base).sort().join(',') : (mine || '') === (base || ''));
+    const clashed = c.conflicts.map((x) => x.field);
     FIELDS.forEach((f) => {
       const chosen = document.querySelector('input[name="c-' + f + '"]:checked');
-      if (chosen && chosen.value === 'theirs') {
-        const v = c.current[f] || '';
-        item.body[f] = f === 'checklist' ? v.split(',').filter(Boolean) : v;
+      if (clashed.includes(f)) {
+        if (chosen && chosen.value === 'theirs') item.body[f] = value(f, c.current[f]);
+      } else if (same(f, item.body[f], old[f])) {
+        // Only the other side changed it: theirs stands (the server merged it the same way).
+        item.body[f] = value(f, c.current[f]);
       }
     });
+    item.body.version = c.version;
+    item.body.base = c.current;
     delete item.conflict;
     await put(item);
     await sync();

@@ -2,7 +2,8 @@
 // when there is no network; the assets it needs cache-first. Nothing else is cached — not the API,
 // not another page — so no one's cases stay on the phone.
 'use strict';
-const CACHE = 'gongzhi-grid-v1';
+// Named after the build's assets by the server (see web/src/ui/grid/log.rs).
+const CACHE = 'gongzhi-grid-build';
 const PAGE = '/grid/log';
 const ASSETS = [
   '/assets/bootstrap.min.css',

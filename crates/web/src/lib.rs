@@ -47,7 +47,7 @@ pub struct AppState {
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
 
 /// CSP with no inline script: every script is a file under /assets.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
                    font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; \
                    form-action 'self'; object-src 'none'";
 

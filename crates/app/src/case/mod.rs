@@ -112,7 +112,11 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let owner = district_wide(actor) || c.owner_agency_id == actor.agency_id;
-        if owner || case::referred_to(conn, case, actor.agency_id).await? {
+        // The owner of the township's patch reads its open high-risk cases (issue 12 §2).
+        if owner
+            || case::referred_to(conn, case, actor.agency_id).await?
+            || self.patch_reads(conn, actor, &c).await?
+        {
             Ok((c, owner))
         } else {
             // Not found rather than forbidden: a case number is itself information.

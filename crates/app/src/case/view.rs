@@ -211,6 +211,23 @@ impl App {
     }
 
     /// Each case with its soonest running clock and that clock's state today.
+    /// A page of cases with their next clocks, soonest due first (those without a clock last).
+    pub(crate) async fn soonest_due(
+        &self,
+        conn: &mut gongzhi_store::AnyConnection,
+        f: &CaseFilter,
+    ) -> Result<(Vec<Listed>, i64), AppError> {
+        let (cases, total) = case::list_cases(&mut *conn, f).await?;
+        let mut cases = self.with_dues(conn, cases).await?;
+        cases.sort_by_key(|l| {
+            l.due
+                .as_ref()
+                .map(|(k, _)| k.due_date)
+                .unwrap_or(chrono::NaiveDate::MAX)
+        });
+        Ok((cases, total))
+    }
+
     pub(crate) async fn with_dues(
         &self,
         conn: &mut gongzhi_store::AnyConnection,

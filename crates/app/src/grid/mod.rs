@@ -17,7 +17,7 @@ pub use visit::{LogOutcome, PhotoInput, VisitChange, VisitLog, VisitPlan, fields
 use gongzhi_domain::Id;
 use gongzhi_domain::org::{DivisionCode, OrgLevel};
 use gongzhi_domain::policy::Action;
-use gongzhi_store::case::{self, CaseFilter};
+use gongzhi_store::case::CaseFilter;
 use gongzhi_store::reference::{self, OrgUnit};
 use gongzhi_store::roster::{self, Patch};
 
@@ -88,24 +88,18 @@ impl App {
             let prefix = DivisionCode::parse(&v.code)
                 .map(|c| c.area_prefix().to_owned())
                 .ok();
-            let (cases, open) = case::list_cases(
-                &mut conn,
-                &CaseFilter {
-                    agency: scope,
-                    open: Some(true),
-                    place_prefix: prefix.or_else(|| Some(v.code.clone())),
-                    limit: CASES_SHOWN,
-                    ..Default::default()
-                },
-            )
-            .await?;
-            let mut cases = self.with_dues(&mut conn, cases).await?;
-            cases.sort_by_key(|l| {
-                l.due
-                    .as_ref()
-                    .map(|(k, _)| k.due_date)
-                    .unwrap_or(chrono::NaiveDate::MAX)
-            });
+            let (cases, open) = self
+                .soonest_due(
+                    &mut conn,
+                    &CaseFilter {
+                        agency: scope,
+                        open: Some(true),
+                        place_prefix: prefix.or_else(|| Some(v.code.clone())),
+                        limit: CASES_SHOWN,
+                        ..Default::default()
+                    },
+                )
+                .await?;
             villages.push(GridVillage {
                 roster: self.members(slots.iter().filter(|s| s.village_id == v.id).cloned())?,
                 village: v,

@@ -26,6 +26,9 @@ pub struct Finding {
     pub listed: FindingListed,
     pub kind: FindingKind,
     pub clue_state: Option<ClueState>,
+    /// A minor's finding seen by someone outside the juvenile team: its summary, details, outcome
+    /// and who took it are withheld (DOMAIN.md §3.9, issue 12 §3).
+    pub redacted: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -66,7 +69,22 @@ fn finding_of(l: FindingListed) -> Result<Finding, AppError> {
         clue_state: l.row.clue_state.as_deref().and_then(ClueState::parse),
         kind,
         listed: l,
+        redacted: false,
     })
+}
+
+/// Withholds what a minor's finding says from a viewer outside the juvenile team.
+fn shown_to(actor: &Actor, mut f: Finding) -> Finding {
+    if f.kind == FindingKind::Minor && !actor.can(Action::ManageMinors) {
+        let r = &mut f.listed.row;
+        r.summary.clear();
+        r.details.clear();
+        r.outcome.clear();
+        r.taken_by_name.clear();
+        r.taken_by_id = None;
+        f.redacted = true;
+    }
+    f
 }
 
 /// The visits a viewer may read: a district-wide office all, others their agency's.
@@ -117,7 +135,7 @@ impl App {
         let findings = store::findings(&mut conn, &listed.row.id)
             .await?
             .into_iter()
-            .map(finding_of)
+            .map(|l| finding_of(l).map(|f| shown_to(&actor, f)))
             .collect::<Result<_, _>>()?;
         let photos = store::photos(&mut conn, &listed.row.id).await?;
         let visit = visit_of(listed)?;

@@ -491,8 +491,12 @@ impl App {
         checks.check(day.is_some_and(|d| d >= today), "day", "grid-day-invalid");
         too_long(&mut checks, "place", &f.place, PLACE_MAX);
         too_long(&mut checks, "notes", &f.notes, TEXT_MAX);
+        let me = actor.user_id.to_string();
         let visitor = match f.visitor_id.trim() {
-            "" => Some((actor.user_id.to_string(), actor.display_name.clone())),
+            "" => Some((me, actor.display_name.clone())),
+            v if v == me => Some((me, actor.display_name.clone())),
+            // Planning for someone else is a head's (§3.10 assignments are the head's).
+            _ if !actor.can(Action::ManageGrid) => None,
             v => self.own_person(tx.conn(), &actor, v).await?,
         };
         checks.check(visitor.is_some(), "visitor_id", "grid-person-invalid");

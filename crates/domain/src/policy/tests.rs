@@ -62,7 +62,9 @@ fn an_agency_head_approves_for_a_partner_agency_and_does_not_handle() {
             &Action::ViewEducation,
             // The head assigns the agency's own people to villages (§3.10).
             &Action::ViewGrid,
-            &Action::ManageGrid
+            &Action::ManageGrid,
+            // A court president, police chief or justice director who owns a patch (§0.1).
+            &Action::WatchPatch
         ]
     );
     assert!(AgencyHead.fits_agency(AgencyKind::GovernanceCentre));

@@ -457,6 +457,35 @@ async fn who_may_see_log_and_plan_grid_visits() {
     let (_, clues) = juvenile.get("/api/v1/grid/clues").await;
     assert_eq!(clues["total"], 1, "{clues}");
     assert_eq!(prosecutor.get("/api/v1/grid/clues").await.1["total"], 0);
+    // Outside the juvenile team the visit says a minor's clue was found, and nothing of it.
+    let (_, v) = prosecutor.get(&format!("/api/v1/grid/visits/{id}")).await;
+    assert_eq!(
+        (
+            v["findings"][0]["redacted"].as_bool(),
+            v["findings"][0]["summary"].as_str()
+        ),
+        (Some(true), Some("")),
+        "{v}"
+    );
+    let (_, v) = juvenile.get(&format!("/api/v1/grid/visits/{id}")).await;
+    assert_eq!(v["findings"][0]["summary"], "留守儿童无人照看", "{v}");
+    let html = t
+        .page_text("demo_prosecutor", &format!("/grid/visits/{id}"))
+        .await;
+    assert!(
+        html.contains("仅未检部门可见") && !html.contains("留守儿童无人照看"),
+        "{html}"
+    );
+    // Planning a visit for a colleague is a head's.
+    let me = t.user_id("demo_assistant").await;
+    let today = time::local_date(chrono::Utc::now()).to_string();
+    let (s, e) = prosecutor
+        .post(
+            "/api/v1/grid/visits/plan",
+            json!({"village_id": village, "day": today, "visitor_id": me}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
     // The juvenile team's inbox lists it.
     let html = t.page_text("demo_juvenile", "/inbox").await;
     assert!(

@@ -25,6 +25,7 @@ mod reception;
 mod referral_work;
 mod review;
 mod risk_rules;
+mod roster_work;
 mod security;
 mod statute;
 mod store;

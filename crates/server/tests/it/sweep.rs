@@ -147,6 +147,7 @@ impl Ids {
             .replace("{township}", &self.township)
             .replace("{village}", &self.village)
             .replace("{slot}", "judge")
+            .replace("{helper}", random)
             .replace("{step}", "answer")
             .replace("{kind}", "suggestion")
             .replace("{year}", "2025")
@@ -884,6 +885,19 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
         (
             "POST /api/v1/education-events/{id}/steps/{step}",
             Json(json!({"summary": "活动情况"})),
+        ),
+        (
+            "POST /cases/{id}/helpers",
+            Form(vec![("slot", s("mediator")), ("person_name", s("王调解员"))]),
+        ),
+        ("POST /cases/{id}/helpers/{helper}/release", Form(vec![])),
+        (
+            "POST /api/v1/cases/{id}/helpers",
+            Json(json!({"slot": "legal_adviser", "from_roster": true})),
+        ),
+        (
+            "POST /api/v1/cases/{id}/helpers/{helper}/release",
+            Json(json!({})),
         ),
         (
             "POST /grid/visits/plan",

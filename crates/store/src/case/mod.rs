@@ -398,6 +398,8 @@ pub struct CaseFilter {
     /// The division-code prefix of a township or village.
     pub place_prefix: Option<String>,
     pub category: Option<String>,
+    /// Only cases last assessed at this risk level.
+    pub risk: Option<gongzhi_domain::risk::RiskLevel>,
     /// Received at or after / before (UTC milliseconds).
     pub received_from: Option<i64>,
     pub received_before: Option<i64>,
@@ -452,6 +454,9 @@ fn case_where(f: &CaseFilter, counting: bool) -> Filter {
     }
     if let Some(cat) = f.category.as_deref().filter(|c| !c.is_empty()) {
         w.and("c.category_code = $?", cat.to_owned());
+    }
+    if let Some(r) = f.risk {
+        w.and("c.risk_level = $?", r.code());
     }
     if let Some(t) = f.received_from {
         w.and("c.received_at >= $?", t);

@@ -39,6 +39,7 @@ mod reconciliation;
 mod referral;
 mod reply;
 mod risk;
+mod roster;
 mod suggestion;
 mod supervision;
 mod users;
@@ -82,7 +83,7 @@ fn api_routes() -> ApiRoutes {
         HandleCase, LogVisit, ManageEducation, ManageGrid, ManageHearingPool, ManageReference, ManageUsers,
         ReceiveVisitor, RegisterCase, RevealPersonal, ScheduleReception, SignOffRisk, SuperviseCase, ViewAid,
         ViewCases, ViewEducation, ViewGrid, ViewHearings, ViewPermissions, ViewReception, ViewReference,
-        ViewSuggestions, ViewUsers,
+        ViewSuggestions, ViewUsers, WatchPatch,
     };
     let handle = Access::Staff(HandleCase);
     ApiRoutes::new(OpenApiRouter::with_openapi(ApiDoc::openapi()))
@@ -172,6 +173,10 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(ViewEducation), routes!(education::get))
         .op(Access::Staff(ManageEducation), routes!(education::step))
         .op(Access::Staff(ViewEducation), routes!(education::counts))
+        .op(Access::Staff(ViewCases), routes!(roster::list))
+        .op(Access::Staff(HandleCase), routes!(roster::add))
+        .op(Access::Staff(HandleCase), routes!(roster::release))
+        .op(Access::Staff(WatchPatch), routes!(roster::watch))
         .op(Access::Staff(ViewGrid), routes!(grid::visit::list))
         .op(Access::Staff(LogVisit), routes!(grid::visit::create))
         .op(Access::Staff(ViewGrid), routes!(grid::visit::get))

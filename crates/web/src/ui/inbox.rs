@@ -156,6 +156,8 @@ struct InboxPage {
     /// Grid visits' clues waiting for the viewer's teams: the first few, and how many.
     clues: Vec<DecisionRow>,
     clues_total: i64,
+    /// The patched townships' open high-risk cases (issue 12 §2).
+    patches: Vec<super::roster::PatchRow>,
     /// Why an action taken here was refused.
     alert: String,
     approvals: Vec<ApprovalRow>,
@@ -206,6 +208,7 @@ async fn inbox_page(
     let approvals = approval_rows(t, &w.approvals);
     let decisions = decisions(s, req).await?;
     let (clues, clues_total) = clues(s, req).await?;
+    let patches = super::roster::patch_rows(s, req).await?;
     let owned = page(req, s.app.owned_visits(&req.ctx).await)?
         .into_iter()
         .map(|v| OwnedRow {
@@ -310,6 +313,7 @@ async fn inbox_page(
             owned,
             clues,
             clues_total,
+            patches,
             clocks,
             referrals,
             tasks,

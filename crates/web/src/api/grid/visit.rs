@@ -111,7 +111,9 @@ pub async fn list(State(s): State<AppState>, req: Req, Query(q): Query<VisitPara
 pub struct FindingJson {
     pub id: String,
     pub kind: FindingKind,
+    /// Empty, with `redacted`, for a minor's finding outside the juvenile team.
     pub summary: String,
+    pub redacted: bool,
     pub details: String,
     /// The case registered from it.
     pub case_id: Option<String>,
@@ -132,6 +134,7 @@ pub(super) fn finding_json(f: &Finding) -> FindingJson {
         id: r.id.clone(),
         kind: f.kind,
         summary: r.summary.clone(),
+        redacted: f.redacted,
         details: r.details.clone(),
         case_id: r.case_id.clone(),
         case_number: f.listed.case_number.clone(),

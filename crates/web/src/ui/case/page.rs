@@ -1,5 +1,6 @@
 //! The case page: every panel, and re-rendering it after an action with the failed form kept.
 
+use crate::ui::roster::{CasePeople, case_people};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use chrono::Datelike;
@@ -12,7 +13,6 @@ use gongzhi_app::domain::referral::reply_may_be_delegated;
 use gongzhi_app::domain::workflow::Command;
 use gongzhi_app::domain::{Id, time};
 use gongzhi_app::reply::{self, Template as ReplyTemplate};
-use gongzhi_app::roster::RosterMember;
 use gongzhi_app::users::User;
 use http::StatusCode;
 
@@ -122,10 +122,11 @@ pub(crate) struct CasePage {
     satisfactions: Vec<Opt>,
     categories: Vec<Category>,
     revealed: Option<(String, Revealed)>,
-    /// The village's roster, offered as mediators: (name, what they are).
+    /// The village's roster (its mediator first) and the case's helpers, offered as mediators:
+    /// (name, what they are).
     mediators: Vec<(String, String)>,
-    /// The village's 1+4+6 roster, each with a number to call.
-    roster: Vec<RosterMember>,
+    /// The village's 1+4+6 roster with numbers to call, the patch owner, the case's helpers.
+    people: CasePeople,
     now_local: String,
     reconciliation: String,
     /// Who released the case's public text, and when ("" when nothing is released).
@@ -378,23 +379,8 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
                 .join("；"),
         },
     };
-    let roster = match v
-        .case
-        .place_id
-        .filter(|_| actor.can(gongzhi_app::domain::Action::ViewRoster))
-    {
-        Some(village) => page(req, s.app.village_people(&req.ctx, village).await)?,
-        None => Vec::new(),
-    };
-    let mediators = roster
-        .iter()
-        .map(|e| {
-            (
-                e.person_name.clone(),
-                format!("{}（{}）", t.code("slot", e.slot.code()), e.agency_name),
-            )
-        })
-        .collect();
+    let people = case_people(s, req, &actor, id, v.case.place_id).await?;
+    let mediators = people.mediators(&t);
     let partial = req.htmx && !form.is_empty();
     if partial && alert.is_empty() && status == StatusCode::UNPROCESSABLE_ENTITY {
         alert = t.t("error-invalid");
@@ -403,7 +389,7 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
         partial: false,
         oob_versions: false,
         mediators,
-        roster,
+        people,
         received: fmt_ts(v.case.received_at),
         channel: t.code("channel", v.case.channel.code()),
         level: v

@@ -122,6 +122,23 @@ async fn log_page(State(s): State<AppState>, req: Req, Query(q): Query<LogQuery>
     )
 }
 
+/// The service worker with its cache named after this build's assets, so that an upgrade's new
+/// scripts replace the phone's copies instead of being shadowed by them.
+static SERVICE_WORKER: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    for part in [
+        include_str!("../../../assets/grid-sw.js"),
+        include_str!("../../../assets/grid-log.js"),
+        include_str!("../../../assets/app.js"),
+        include_str!("../../../assets/app.css"),
+    ] {
+        part.hash(&mut h);
+    }
+    include_str!("../../../assets/grid-sw.js")
+        .replace("gongzhi-grid-build", &format!("gongzhi-grid-{:016x}", h.finish()))
+});
+
 /// The service worker: the log page network-first with the last copy kept for when there is no
 /// network, the assets it needs from the cache. It never caches the API or another page.
 async fn service_worker() -> Response {
@@ -130,7 +147,7 @@ async fn service_worker() -> Response {
             (header::CONTENT_TYPE, "text/javascript"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        include_str!("../../../assets/grid-sw.js"),
+        SERVICE_WORKER.as_str(),
     )
         .into_response()
 }

@@ -212,7 +212,11 @@ pub(super) fn finding_line(t: &T, f: &Finding) -> FindingLine {
     FindingLine {
         id: r.id.clone(),
         kind: t.code("grid-finding-kind", f.kind.code()),
-        summary: r.summary.clone(),
+        summary: if f.redacted {
+            t.t("grid-finding-redacted")
+        } else {
+            r.summary.clone()
+        },
         details: r.details.clone(),
         case: r.case_id.clone().zip(f.listed.case_number.clone()),
         team: if r.team.is_empty() {

@@ -1,5 +1,9 @@
 //! The 1+4+6 roster pages: townships with their patch owners, and each village's six slots with the
-//! gaps highlighted.
+//! gaps highlighted; the roster at work on a case and in the patch owner's inbox (`work`).
+
+mod work;
+
+pub(crate) use work::{CasePeople, PatchRow, case_people, patch_rows};
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -22,6 +26,7 @@ pub fn router() -> Routes {
     let view = Access::Staff(Action::ViewRoster);
     let manage = Access::Staff(Action::ManageRoster);
     Routes::new()
+        .merge(work::router())
         .get("/admin/roster", view, overview)
         .get("/admin/roster/{township}", view, township)
         .post("/admin/roster/{township}", manage, patch)

@@ -1,4 +1,11 @@
-//! The 1+4+6 roster: a patch owner per township and six people per village/community, with the gaps.
+//! The 1+4+6 roster: a patch owner per township and six people per village/community, with the gaps;
+//! the roster at work (`work`): a case's patch owner, the patch owner's high-risk cases, a case's
+//! helpers.
+
+mod work;
+
+pub use gongzhi_store::roster::{HelperRow, Patch};
+pub use work::{HELPER_SLOTS, Helper, HelperForm, PATCH_SHOWN, PatchWatch};
 
 use gongzhi_domain::Id;
 use gongzhi_domain::audit::Changes;
@@ -8,7 +15,7 @@ use gongzhi_domain::policy::Action;
 use gongzhi_domain::roster::{HeadKind, Slot};
 use gongzhi_store::StoreError;
 use gongzhi_store::reference::{self, OrgUnit};
-use gongzhi_store::roster::{self, Patch, SlotEntry};
+use gongzhi_store::roster::{self, SlotEntry};
 
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
