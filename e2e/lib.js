@@ -118,7 +118,8 @@ function captchaAnswer(token, fieldKeyHex) {
 
 /** A demo user signed in, in a context of its own; confirmation dialogs are accepted. */
 async function login(browser, base, username, viewport = { width: 1366, height: 900 }) {
-  const ctx = await browser.newContext({ viewport });
+  // The users' clock: China Standard Time, whatever the machine's zone.
+  const ctx = await browser.newContext({ viewport, timezoneId: 'Asia/Shanghai', locale: 'zh-CN' });
   const page = await ctx.newPage();
   page.on('dialog', (d) => d.accept());
   await page.goto(`${base}/login`);

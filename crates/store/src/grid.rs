@@ -290,7 +290,7 @@ pub async fn visits(conn: &mut AnyConnection, f: &VisitFilter, page: Page) -> Re
         .fetch_one(&mut *conn)
         .await?;
     let sql = format!(
-        "{} WHERE {filter} ORDER BY g.day DESC, g.created_at DESC, g.id {}",
+        "{} WHERE {filter} ORDER BY g.day DESC, COALESCE(g.visited_at, '') DESC, g.created_at DESC, g.id {}",
         visit_select(),
         page.sql()
     );

@@ -88,9 +88,8 @@
 
   function choose(button) {
     const d = button.dataset;
-    document.querySelectorAll('.plan-visit, .plan-village').forEach((b) => b.classList.remove('active'));
-    button.classList.add('active');
     resetForm();
+    button.classList.add('active');
     form.elements.village_id.value = d.village || '';
     form.elements.village_id.dispatchEvent(new Event('change', { bubbles: true }));
     if (form.elements.grid_id) form.elements.grid_id.value = d.grid || '';
@@ -105,6 +104,7 @@
   document.querySelectorAll('.plan-visit, .plan-village').forEach((b) => b.addEventListener('click', () => choose(b)));
 
   function resetForm() {
+    document.querySelectorAll('.plan-visit, .plan-village').forEach((b) => b.classList.remove('active'));
     const now = form.elements.visited_at.value;
     form.reset();
     findings.replaceChildren();
@@ -300,6 +300,12 @@
         list.appendChild(li);
         return;
       }
+      if (item.conflict) {
+        const p = document.createElement('span');
+        p.className = 'badge text-bg-warning';
+        p.textContent = msgs.waitingReview;
+        li.appendChild(p);
+      }
       if (item.problem) {
         const p = document.createElement('span');
         p.className = 'text-danger w-100';
@@ -371,6 +377,7 @@
         } else if (r.status === 409 && r.answer.conflicts) {
           item.conflict = r.answer;
           await put(item);
+          say('alert-warning', msgs.review);
         } else if (r.status === 401) {
           say('alert-warning', msgs.signIn);
           break;

@@ -94,10 +94,20 @@ impl App {
             },
         )
         .await?;
-        Ok(agencies
-            .into_iter()
-            .filter(|a| a.active)
-            .find(|a| route == Route::PetitionCase || a.org_unit_id == township))
+        // A dispute goes to the township's own centre; a petition to the procuratorate of the
+        // township's district (another level's only if the district has none).
+        let district = reference::org_get(&mut *conn, township)
+            .await?
+            .and_then(|t| t.parent_id);
+        let active: Vec<_> = agencies.into_iter().filter(|a| a.active).collect();
+        Ok(match route {
+            Route::DisputeCase => active.into_iter().find(|a| a.org_unit_id == township),
+            _ => active
+                .iter()
+                .find(|a| Some(a.org_unit_id) == district)
+                .or(active.first())
+                .cloned(),
+        })
     }
 
     /// Registers a dispute or petition from a finding and hands it to the agency that handles

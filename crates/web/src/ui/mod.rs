@@ -147,13 +147,14 @@ impl Chrome {
         let actor = req.session.as_ref().map(|s| s.actor().clone());
         // The page's own item: the longest one whose path it is under ("/grid/visits/…" is not
         // "/grid").
-        let under = |href: &str| {
-            req.path == href
-                || req
-                    .path
-                    .strip_prefix(href)
-                    .is_some_and(|rest| rest.starts_with('/'))
+        // The grid's pages (/grid/log, /grid/coverage, …) belong to 网格走访, not to 我的网格.
+        let path = if req.path.starts_with("/grid/") {
+            "/grid/visits"
+        } else {
+            req.path.as_str()
         };
+        let under =
+            |href: &str| path == href || path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/'));
         let own = NAV
             .iter()
             .map(|(href, _, _)| *href)

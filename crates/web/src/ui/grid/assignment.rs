@@ -174,9 +174,9 @@ struct CoveragePage {
     k: Coverage,
     f: FormState,
     unvisited_only: bool,
-    /// Previous and next month, as `from`/`to` pairs.
-    prev: (String, String),
-    next: (String, String),
+    /// Previous and next month: `from`, `to` and the month's name.
+    prev: (String, String, String),
+    next: (String, String, String),
 }
 
 fn month_of(d: NaiveDate) -> (NaiveDate, NaiveDate) {
@@ -217,7 +217,11 @@ async fn coverage(State(s): State<AppState>, req: Req, Query(q): Query<CoverageQ
         }
         .unwrap_or(base);
         let (a, b) = month_of(d);
-        (a.to_string(), b.to_string())
+        let name = req.t.ta(
+            "grid-month",
+            &[("year", a.year().to_string()), ("m", a.month().to_string())],
+        );
+        (a.to_string(), b.to_string(), name)
     };
     let p = CoveragePage {
         c: Chrome::new(&req),

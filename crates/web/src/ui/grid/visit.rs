@@ -192,6 +192,7 @@ async fn plan(State(s): State<AppState>, req: Req, d: FormData) -> PageResult {
 /// A finding as the visit page shows it.
 pub(super) struct FindingLine {
     pub id: String,
+    pub visit_id: String,
     pub kind: String,
     pub summary: String,
     pub details: String,
@@ -211,6 +212,7 @@ pub(super) fn finding_line(t: &T, f: &Finding) -> FindingLine {
     let r = &f.listed.row;
     FindingLine {
         id: r.id.clone(),
+        visit_id: r.visit_id.clone(),
         kind: t.code("grid-finding-kind", f.kind.code()),
         summary: if f.redacted {
             t.t("grid-finding-redacted")
