@@ -31,6 +31,7 @@ mod lease;
 pub mod lockout;
 pub mod mediation;
 pub mod meeting;
+pub mod minor;
 pub mod open311;
 mod partner;
 pub mod portal;

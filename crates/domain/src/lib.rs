@@ -17,6 +17,7 @@ pub mod hearing;
 pub mod idcard;
 pub mod ids;
 pub mod locate;
+pub mod minor;
 pub mod notice;
 pub mod org;
 pub mod password;

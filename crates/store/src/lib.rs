@@ -23,6 +23,7 @@ pub mod lease;
 pub mod mediation;
 pub mod meeting;
 mod migrate;
+pub mod minor;
 pub mod notice;
 pub mod partner;
 pub mod portal;

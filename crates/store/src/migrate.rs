@@ -106,6 +106,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "case_helper",
         sql: include_str!("../migrations/0018_case_helper.sql"),
     },
+    Migration {
+        version: 19,
+        name: "minor",
+        sql: include_str!("../migrations/0019_minor.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

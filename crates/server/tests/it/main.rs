@@ -17,6 +17,7 @@ mod education;
 mod grid;
 mod grid_visit;
 mod hearing;
+mod minor;
 mod minor_criminal;
 mod next_steps;
 mod panels;

@@ -900,6 +900,34 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             Json(json!({})),
         ),
         (
+            "POST /api/v1/minors",
+            Json(
+                json!({"reporter_kind": "school", "reporter": {"organisation": "小学"}, "received_at": format!("{} 08:00", today()),
+                "harm_kind": "abandonment", "guardian_situation": "left_behind", "child": {"name": "王某", "what": "无人照看"}}),
+            ),
+        ),
+        ("POST /api/v1/minors/{id}/open", Json(json!({"reason": "核实"}))),
+        (
+            "POST /minors",
+            Form(vec![
+                ("reporter_kind", s("school")),
+                ("reporter.organisation", s("小学")),
+                ("received_at", format!("{} 08:00", today())),
+                ("harm_kind", s("abandonment")),
+                ("guardian_situation", s("left_behind")),
+                ("child.name", s("王某")),
+                ("child.what", s("无人照看")),
+            ]),
+        ),
+        ("POST /minors/{id}/open", Form(vec![("reason", s("核实"))])),
+        ("POST /minors/{id}/steps/{step}", Form(vec![("version", s("1"))])),
+        ("POST /minors/{id}/grants", Form(vec![("user", ids.user.clone())])),
+        (
+            "POST /api/v1/minors/{id}/steps/{step}",
+            Json(json!({"version": 1})),
+        ),
+        ("POST /api/v1/minors/{id}/grants", Json(json!({"user": ids.user}))),
+        (
             "POST /grid/visits/plan",
             Form(vec![("village_id", ids.village.clone()), ("day", today())]),
         ),

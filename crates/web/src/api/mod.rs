@@ -33,6 +33,7 @@ mod hearing;
 mod inbox;
 mod mediation;
 mod meeting;
+mod minor;
 mod publication;
 mod reception;
 mod reconciliation;
@@ -80,10 +81,10 @@ pub struct ErrorBody {
 fn api_routes() -> ApiRoutes {
     use Action::{
         AnswerSuggestion, ApproveClock, ApproveHearing, ConductHearing, DraftSuggestion, HandleAid,
-        HandleCase, LogVisit, ManageEducation, ManageGrid, ManageHearingPool, ManageReference, ManageUsers,
-        ReceiveVisitor, RegisterCase, RevealPersonal, ScheduleReception, SignOffRisk, SuperviseCase, ViewAid,
-        ViewCases, ViewEducation, ViewGrid, ViewHearings, ViewPermissions, ViewReception, ViewReference,
-        ViewSuggestions, ViewUsers, WatchPatch,
+        HandleCase, LogVisit, ManageEducation, ManageGrid, ManageHearingPool, ManageMinors, ManageReference,
+        ManageUsers, ReceiveVisitor, RegisterCase, RevealPersonal, ScheduleReception, SignOffRisk,
+        SuperviseCase, ViewAid, ViewCases, ViewEducation, ViewGrid, ViewHearings, ViewPermissions,
+        ViewReception, ViewReference, ViewStatistics, ViewSuggestions, ViewUsers, WatchPatch,
     };
     let handle = Access::Staff(HandleCase);
     ApiRoutes::new(OpenApiRouter::with_openapi(ApiDoc::openapi()))
@@ -179,6 +180,16 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(WatchPatch), routes!(roster::watch))
         .op(Access::Staff(ViewGrid), routes!(grid::visit::list))
         .op(Access::Staff(LogVisit), routes!(grid::visit::create))
+        // The minors' class: who may open a report is decided per report (team or grant).
+        .op(Access::Account, routes!(minor::list))
+        .op(Access::Staff(ManageMinors), routes!(minor::create))
+        .op(Access::Account, routes!(minor::open))
+        .op(Access::Staff(ManageMinors), routes!(minor::step))
+        .op(Access::Staff(ManageMinors), routes!(minor::grant))
+        .op(
+            Access::Either(ManageMinors, ViewStatistics),
+            routes!(minor::counts),
+        )
         .op(Access::Staff(ViewGrid), routes!(grid::visit::get))
         .op(Access::Staff(LogVisit), routes!(grid::visit::log))
         .op(Access::Staff(LogVisit), routes!(grid::visit::plan))

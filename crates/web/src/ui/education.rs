@@ -202,7 +202,7 @@ struct NewPage {
     places: Vec<(OrgUnit, Vec<OrgUnit>)>,
 }
 
-fn options<C: Copy>(
+pub(crate) fn options<C: Copy>(
     t: &T,
     prefix: &str,
     all: &[C],

@@ -18,6 +18,7 @@ pub(crate) mod inbox;
 mod lockout;
 mod mediation;
 mod meeting;
+mod minor;
 mod people;
 mod portal;
 mod publication;
@@ -64,6 +65,7 @@ const MENUS: &[(&str, &[&str])] = &[
             "/suggestions",
             "/aid-cases",
             "/reception-days",
+            "/minors",
             "/hearing-officers",
         ],
     ),
@@ -107,6 +109,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/aid-cases", "nav-aid", Some(Action::ViewAid)),
     ("/reception-days", "nav-reception", Some(Action::ViewReception)),
     ("/education", "nav-education", Some(Action::ViewEducation)),
+    ("/minors", "nav-minors", Some(Action::ManageMinors)),
     (
         "/hearing-officers",
         "nav-hearing-officers",
@@ -297,6 +300,7 @@ pub fn router() -> Routes {
         .merge(reception::router())
         .merge(document::router())
         .merge(education::router())
+        .merge(minor::router())
         .merge(meeting::router())
         .merge(deadline::router())
         .merge(portal::router())
