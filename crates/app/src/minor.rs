@@ -279,7 +279,6 @@ impl App {
         let mut conn = self.db().conn().await?;
         let filter = ReportFilter {
             granted_to: (!actor.can(Action::ManageMinors)).then(|| actor.user_id.to_string()),
-            state: None,
         };
         let found = store::reports(&mut conn, &filter, page).await?;
         Ok(Paged {

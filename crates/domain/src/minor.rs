@@ -64,9 +64,6 @@ codes! {
 /// hours of being received is shown late and escalated to the team's head.
 pub const POLICE_NOTIFY_HOURS: i64 = 1;
 
-/// A guardian working away contacts the child at least once a week (§3.9).
-pub const GUARDIAN_CONTACT_DAYS: i64 = 7;
-
 /// Statistics about children: a cell counting fewer than this many is suppressed, so that no child
 /// can be picked out of a table (PIPL Art. 28, all data of under-14s is sensitive, §6.1).
 pub const SMALL_CELL: i64 = 5;

@@ -114,7 +114,6 @@ pub async fn report(conn: &mut AnyConnection, id: &str) -> Result<Option<ReportL
 #[derive(Clone, Debug, Default)]
 pub struct ReportFilter {
     pub granted_to: Option<String>,
-    pub state: Option<String>,
 }
 
 pub async fn reports(conn: &mut AnyConnection, f: &ReportFilter, page: Page) -> Result<Paged<ReportListed>> {
@@ -124,9 +123,6 @@ pub async fn reports(conn: &mut AnyConnection, f: &ReportFilter, page: Page) -> 
             "m.id IN (SELECT report_id FROM minor_grant WHERE user_id = $? AND revoked_at IS NULL)",
             u.as_str(),
         );
-    }
-    if let Some(s) = &f.state {
-        w.and("m.state = $?", s.as_str());
     }
     let filter = w.sql();
     let (total,): (i64,) = w

@@ -2310,6 +2310,7 @@ minor-user-invalid = Choose an active user.
 nav-minors = Minors' protection
 minor-reports-title = Mandatory reports
 minor-reports-help = Schools, hospitals, hotels and village committees must report to the police at once a child harmed, suspected harmed or in danger; here the reports received, when the police were told (in hours) and what the procuratorate did. Children's data is encrypted and opens only for the juvenile team and those granted it, each open with its reason.
+minor-total = { $n } in all
 minor-none = No report you may open.
 minor-new = File a mandatory report
 minor-new-help = As the reporting body told it; name, school and address are encrypted and lists show the surname only.

@@ -5,7 +5,7 @@
 mod work;
 
 pub use gongzhi_store::roster::{HelperRow, Patch};
-pub use work::{HELPER_SLOTS, Helper, HelperForm, PATCH_SHOWN, PatchWatch};
+pub use work::{HELPER_SLOTS, Helper, HelperForm, PatchWatch};
 
 use gongzhi_domain::Id;
 use gongzhi_domain::audit::Changes;

@@ -20,7 +20,7 @@ use crate::error::Checks;
 use crate::{App, AppError, Ctx};
 
 /// How many of a patched township's high-risk cases the inbox lists.
-pub const PATCH_SHOWN: i64 = 20;
+const PATCH_SHOWN: i64 = 20;
 
 /// The slots whose people are asked to help with a case: the mediator, the legal adviser and the
 /// psychological counsellor (§0.1 "dispute resolution … psychological-crisis intervention").
