@@ -51,3 +51,34 @@ test('a mandatory report is filed, opened for a reason and passed to the police'
     await page.context().close();
   }
 });
+
+test('a child of 乌江镇 opens with its plan, caring mother and weekly call; the Women\'s Federation sees its task', async () => {
+  for (const [name, viewport] of [['desktop', undefined], ['phone', PHONE]]) {
+    const page = await suite.login('demo_juvenile', viewport);
+    await page.goto(`${suite.server.base}/minors/children`);
+    const list = await page.innerText('#children');
+    assert.match(list, /马\*\*/, 'the demo children, masked');
+    assert.doesNotMatch(list, /马小雨/);
+    assert.match(list, /逾期 \d+ 天未联系/, 'the guardian who missed the weekly call');
+    await shot(page, `${name}-minor-children`);
+    await page.click('#children a >> nth=0');
+    await page.fill('#reason', '季度帮扶回访');
+    await page.click('#open-submit');
+    await page.locator('#child-state').waitFor();
+    const main = await page.innerText('main');
+    assert.match(main, /家庭保护[\s\S]*学校保护[\s\S]*司法保护/, 'the plan under the six protections');
+    assert.match(main, /已结对/);
+    await page.fill('#who', '父亲');
+    await page.selectOption('#kind', 'guardian_contact');
+    await page.click('#contact-submit');
+    await page.locator('#contact-list', { hasText: '监护人联系' }).waitFor();
+    await shot(page, `${name}-minor-child`);
+    await page.context().close();
+    const fl = await suite.login('demo_fulian', viewport);
+    await fl.goto(`${suite.server.base}/minors/tasks`);
+    assert.match(await fl.innerText('main'), /家庭保护/);
+    assert.doesNotMatch(await fl.innerText('main'), /马小雨|陈浩然|王欣怡|李子轩|张梦瑶/, 'the agency sees the child masked');
+    await shot(fl, `${name}-minor-tasks`);
+    await fl.context().close();
+  }
+});

@@ -500,6 +500,12 @@ impl App {
                 wujiang_centre,
             ),
             ("demo_police_head", "公安分局局长（演示）", Role::AgencyHead, gaj),
+            (
+                "demo_fulian",
+                "妇联爱心妈妈联络员（演示）",
+                Role::PartnerHandler,
+                fl,
+            ),
         ];
         let hash = hash_password(PASSWORD).await?;
         let mut out = Vec::new();

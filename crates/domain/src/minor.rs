@@ -2,6 +2,8 @@
 //! them, the harm they report, the report's states, the police notification measured in hours,
 //! the guardian's situation, and the small-cell rule for statistics about children.
 
+use chrono::NaiveDate;
+
 use crate::policy::codes;
 
 codes! {
@@ -58,6 +60,73 @@ codes! {
         InDifficulty => "in_difficulty",
         NoGuardian => "no_guardian",
     }
+}
+
+codes! {
+    /// The six protections of the Minor Protection Law (rev. 2020, in force 2021-06-01, §3.9): a
+    /// child's support plan has its tasks under them.
+    Protection {
+        Family => "family",
+        School => "school",
+        Society => "society",
+        Network => "network",
+        Government => "government",
+        Judicial => "judicial",
+    }
+}
+
+codes! {
+    /// A support task given to an agency.
+    TaskState {
+        Open => "open",
+        Done => "done",
+        Cancelled => "cancelled",
+    }
+}
+
+codes! {
+    /// What happened with a child on a day (§3.9 `SupportPlan`): a caring mother's visit, a
+    /// counselling session, or the guardian's contact with the child.
+    ContactKind {
+        MotherVisit => "mother_visit",
+        Counselling => "counselling",
+        GuardianContact => "guardian_contact",
+    }
+}
+
+codes! {
+    /// A child's record: open while the support plan runs (`SupportPlan → PeriodicReview`), then
+    /// closed with its outcome.
+    ChildState {
+        Open => "open",
+        Closed => "closed",
+    }
+}
+
+/// "Guardians working away … contact the child **at least once a week**" (Minor Protection Law
+/// Art. 22–23, §3.9).
+pub const GUARDIAN_CONTACT_DAYS: i64 = 7;
+
+impl GuardianSituation {
+    /// Whether the guardian lives away from the child, so that the weekly contact is owed.
+    pub fn owes_weekly_contact(self) -> bool {
+        matches!(self, Self::LeftBehind | Self::GuardianAway)
+    }
+}
+
+/// Days the weekly guardian contact is overdue on `today` (`None` when not owed or not overdue).
+/// No contact recorded counts from the day the record was opened.
+pub fn guardian_contact_overdue(
+    situation: GuardianSituation,
+    last_contact: Option<NaiveDate>,
+    opened: NaiveDate,
+    today: NaiveDate,
+) -> Option<i64> {
+    if !situation.owes_weekly_contact() {
+        return None;
+    }
+    let since = (today - last_contact.unwrap_or(opened)).num_days();
+    (since > GUARDIAN_CONTACT_DAYS).then_some(since - GUARDIAN_CONTACT_DAYS)
 }
 
 /// "Report to police **immediately**" (§3.9): a report not passed to the police within this many
@@ -153,5 +222,36 @@ mod tests {
         assert_eq!(Closed.after(ReportStep::Close), None);
         assert_eq!(masked_name("王小明"), "王**");
         assert_eq!(masked_name(""), "");
+    }
+
+    #[test]
+    fn a_guardian_away_contacts_the_child_every_week() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let away = GuardianSituation::GuardianAway;
+        assert_eq!(
+            guardian_contact_overdue(away, Some(d("2026-11-24")), d("2026-01-01"), d("2026-12-01")),
+            None,
+            "seven days is still the week"
+        );
+        assert_eq!(
+            guardian_contact_overdue(away, Some(d("2026-11-23")), d("2026-01-01"), d("2026-12-01")),
+            Some(1)
+        );
+        assert_eq!(
+            guardian_contact_overdue(away, None, d("2026-11-20"), d("2026-12-01")),
+            Some(4),
+            "never contacted counts from the record's opening"
+        );
+        assert_eq!(
+            guardian_contact_overdue(
+                GuardianSituation::WithParents,
+                None,
+                d("2026-01-01"),
+                d("2026-12-01")
+            ),
+            None,
+            "living with the parents owes no weekly call"
+        );
+        assert!(GuardianSituation::LeftBehind.owes_weekly_contact());
     }
 }

@@ -111,6 +111,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "minor",
         sql: include_str!("../migrations/0019_minor.sql"),
     },
+    Migration {
+        version: 20,
+        name: "minor_child",
+        sql: include_str!("../migrations/0020_minor_child.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

@@ -21,6 +21,7 @@ mod draft;
 mod education;
 mod grid;
 mod hearing;
+mod minor;
 mod reception;
 mod risk;
 mod stories;
@@ -281,6 +282,7 @@ impl App {
         self.demo_reception(tx.conn(), &mut rng, &world).await?;
         self.demo_education(tx.conn(), &mut rng, &world).await?;
         self.demo_grid(tx.conn(), &mut rng, &world).await?;
+        self.demo_minors(tx.conn(), &mut rng, &world).await?;
         tx.commit().await?;
         Ok(added)
     }

@@ -18,6 +18,7 @@ mod grid;
 mod grid_visit;
 mod hearing;
 mod minor;
+mod minor_child;
 mod minor_criminal;
 mod next_steps;
 mod panels;

@@ -928,6 +928,90 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
         ),
         ("POST /api/v1/minors/{id}/grants", Json(json!({"user": ids.user}))),
         (
+            "POST /api/v1/minors/children",
+            Json(json!({"person": {"name": "王某"}, "guardian_situation": "left_behind"})),
+        ),
+        ("POST /api/v1/minors/{id}/child", Json(json!({}))),
+        (
+            "POST /api/v1/minors/children/{id}/open",
+            Json(json!({"reason": "核实"})),
+        ),
+        (
+            "POST /api/v1/minors/children/{id}/tasks",
+            Json(
+                json!({"protection": "school", "agency_id": ids.agency, "detail": "谈心", "due_on": today()}),
+            ),
+        ),
+        (
+            "POST /api/v1/minors/children/{id}/pairing",
+            Json(json!({"mother": {"name": "张某"}})),
+        ),
+        (
+            "POST /api/v1/minors/children/{id}/pairing/end",
+            Json(json!({"end_reason": "搬家"})),
+        ),
+        (
+            "POST /api/v1/minors/children/{id}/contacts",
+            Json(json!({"kind": "guardian_contact", "on_day": today()})),
+        ),
+        (
+            "POST /api/v1/minors/children/{id}/grants",
+            Json(json!({"user": ids.user})),
+        ),
+        (
+            "POST /api/v1/minors/children/{id}/close",
+            Json(json!({"version": 1, "outcome": "已好转"})),
+        ),
+        (
+            "POST /api/v1/minors/tasks/{id}/done",
+            Json(json!({"version": 1, "note": "已谈心"})),
+        ),
+        (
+            "POST /minors/children",
+            Form(vec![
+                ("person.name", s("王某")),
+                ("guardian_situation", s("left_behind")),
+            ]),
+        ),
+        ("POST /minors/{id}/child", Form(vec![])),
+        (
+            "POST /minors/children/{id}/open",
+            Form(vec![("reason", s("核实"))]),
+        ),
+        (
+            "POST /minors/children/{id}/tasks",
+            Form(vec![
+                ("protection", s("school")),
+                ("agency_id", ids.agency.clone()),
+                ("detail", s("谈心")),
+                ("due_on", today()),
+            ]),
+        ),
+        (
+            "POST /minors/children/{id}/pairing",
+            Form(vec![("mother.name", s("张某"))]),
+        ),
+        (
+            "POST /minors/children/{id}/pairing/end",
+            Form(vec![("end_reason", s("搬家"))]),
+        ),
+        (
+            "POST /minors/children/{id}/contacts",
+            Form(vec![("kind", s("guardian_contact")), ("on_day", today())]),
+        ),
+        (
+            "POST /minors/children/{id}/grants",
+            Form(vec![("user", ids.user.clone())]),
+        ),
+        (
+            "POST /minors/children/{id}/close",
+            Form(vec![("version", s("1")), ("outcome", s("已好转"))]),
+        ),
+        (
+            "POST /minors/tasks/{id}/done",
+            Form(vec![("version", s("1")), ("note", s("已谈心"))]),
+        ),
+        (
             "POST /grid/visits/plan",
             Form(vec![("village_id", ids.village.clone()), ("day", today())]),
         ),

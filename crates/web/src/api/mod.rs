@@ -186,6 +186,19 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Account, routes!(minor::open))
         .op(Access::Staff(ManageMinors), routes!(minor::step))
         .op(Access::Staff(ManageMinors), routes!(minor::grant))
+        .op(Access::Account, routes!(minor::child::list))
+        .op(Access::Staff(ManageMinors), routes!(minor::child::create))
+        .op(Access::Staff(ManageMinors), routes!(minor::child::from_report))
+        .op(Access::Account, routes!(minor::child::open))
+        .op(Access::Staff(ManageMinors), routes!(minor::child::add_task))
+        .op(Access::Staff(ManageMinors), routes!(minor::child::pair))
+        .op(Access::Staff(ManageMinors), routes!(minor::child::unpair))
+        .op(Access::Account, routes!(minor::child::contact))
+        .op(Access::Staff(ManageMinors), routes!(minor::child::grant))
+        .op(Access::Staff(ManageMinors), routes!(minor::child::close))
+        // An agency's own support tasks: decided by the task's agency.
+        .op(Access::Account, routes!(minor::child::tasks))
+        .op(Access::Account, routes!(minor::child::task_done))
         .op(
             Access::Either(ManageMinors, ViewStatistics),
             routes!(minor::counts),

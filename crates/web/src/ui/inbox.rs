@@ -156,6 +156,9 @@ struct InboxPage {
     /// Grid visits' clues waiting for the viewer's teams: the first few, and how many.
     clues: Vec<DecisionRow>,
     clues_total: i64,
+    /// Children whose guardian owes the weekly contact, and the agency's support tasks (§3.9).
+    minors: Vec<DecisionRow>,
+    minors_total: i64,
     /// The patched townships' open high-risk cases (issue 12 §2).
     patches: Vec<super::roster::PatchRow>,
     /// Why an action taken here was refused.
@@ -208,6 +211,7 @@ async fn inbox_page(
     let approvals = approval_rows(t, &w.approvals);
     let decisions = decisions(s, req).await?;
     let (clues, clues_total) = clues(s, req).await?;
+    let (minors, minors_total) = super::minor::inbox_rows(s, req).await?;
     let patches = super::roster::patch_rows(s, req).await?;
     let owned = page(req, s.app.owned_visits(&req.ctx).await)?
         .into_iter()
@@ -313,6 +317,8 @@ async fn inbox_page(
             owned,
             clues,
             clues_total,
+            minors,
+            minors_total,
             patches,
             clocks,
             referrals,

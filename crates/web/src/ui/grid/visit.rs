@@ -206,6 +206,9 @@ pub(super) struct FindingLine {
     pub version: i64,
     pub open: bool,
     pub taken: bool,
+    /// A minor clue not closed, shown to the juvenile team: it may be registered as a mandatory
+    /// report.
+    pub reportable: bool,
 }
 
 pub(super) fn finding_line(t: &T, f: &Finding) -> FindingLine {
@@ -247,6 +250,9 @@ pub(super) fn finding_line(t: &T, f: &Finding) -> FindingLine {
         version: r.version,
         open: f.clue_state == Some(ClueState::Open),
         taken: f.clue_state == Some(ClueState::Taken),
+        reportable: f.kind == FindingKind::Minor
+            && !f.redacted
+            && matches!(f.clue_state, Some(ClueState::Open | ClueState::Taken)),
     }
 }
 

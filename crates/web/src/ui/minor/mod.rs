@@ -1,5 +1,10 @@
 //! 未成年人保护: the mandatory reports the viewer may open (the child masked), filing one, and a
-//! report opened for a stated reason — its steps and its grants for the juvenile team.
+//! report opened for a stated reason — its steps and its grants for the juvenile team. Children's
+//! records and agencies' support tasks are in [`child`].
+
+mod child;
+
+pub(crate) use child::inbox_rows;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -32,6 +37,7 @@ pub fn router() -> Routes {
         .post("/minors/{id}/open", Access::Account, open)
         .post("/minors/{id}/steps/{step}", team, step)
         .post("/minors/{id}/grants", team, grant)
+        .merge(child::router())
 }
 
 pub(crate) struct Line {
@@ -129,8 +135,28 @@ async fn new_page(s: &AppState, req: &Req, f: FormState, status: StatusCode) -> 
     Ok(render(status, &p, req.ctx.request_id()))
 }
 
-async fn new(State(s): State<AppState>, req: Req) -> PageResult {
-    let f = FormState::default().with("received_at", time::format_local(s.app.now()));
+#[derive(serde::Deserialize, Default)]
+struct NewQuery {
+    /// A grid visit's minor clue to report.
+    finding: Option<Id>,
+}
+
+async fn new(State(s): State<AppState>, req: Req, Query(q): Query<NewQuery>) -> PageResult {
+    let f = match q.finding {
+        Some(finding) => {
+            let r = page(&req, s.app.minor_report_from_clue(&req.ctx, finding).await)?;
+            FormState::default()
+                .with("reporter_kind", r.reporter_kind)
+                .with("reporter.organisation", r.reporter.organisation)
+                .with("reporter.person", r.reporter.person)
+                .with("received_at", r.received_at)
+                .with("guardian_situation", r.guardian_situation)
+                .with("village_id", r.village_id)
+                .with("child.what", r.child.what)
+                .with("finding_id", r.finding_id)
+        }
+        None => FormState::default().with("received_at", time::format_local(s.app.now())),
+    };
     new_page(&s, &req, f, StatusCode::OK).await
 }
 
@@ -156,6 +182,8 @@ async fn create(State(s): State<AppState>, req: Req, d: FormData) -> PageResult 
             guardian_phone: d.get("child.guardian_phone"),
             what: d.get("child.what"),
         },
+        finding_id: d.get("finding_id"),
+        child_id: d.get("child_id"),
     };
     match s.app.file_minor_report(&req.ctx, &f).await {
         Ok(id) => see_other(&format!("/minors/{id}?ok=minor-filed")),
@@ -166,12 +194,18 @@ async fn create(State(s): State<AppState>, req: Req, d: FormData) -> PageResult 
     }
 }
 
+/// Asks why a report or a child's record is opened before it shows the child.
 #[derive(Template)]
 #[template(path = "minor/gate.html")]
-struct GatePage {
-    c: Chrome,
-    f: FormState,
-    l: Line,
+pub(crate) struct GatePage {
+    pub(crate) c: Chrome,
+    pub(crate) f: FormState,
+    pub(crate) title: String,
+    pub(crate) summary: String,
+    /// The tab the page is under.
+    pub(crate) tab: &'static str,
+    /// Where the reason is posted.
+    pub(crate) action: String,
 }
 
 async fn gate_page(
@@ -183,9 +217,13 @@ async fn gate_page(
     ok: Option<&str>,
 ) -> PageResult {
     let l = page(req, s.app.minor_gate(&req.ctx, id).await)?;
+    let l = line(&req.t, &l);
     let p = GatePage {
         c: Chrome::new(req).with_flash(ok),
-        l: line(&req.t, &l),
+        title: format!("{} · {}", req.t.t("minor-report"), l.child),
+        summary: format!("{} · {} · {} · {}", l.received, l.reporter, l.harm, l.state),
+        action: format!("/minors/{}/open", l.id),
+        tab: "reports",
         f,
     };
     Ok(render(status, &p, req.ctx.request_id()))

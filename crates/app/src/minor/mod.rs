@@ -1,7 +1,13 @@
 //! Minors' protection as its own security class (issue 12 §3, DOMAIN.md §3.9, §6.1): mandatory
 //! reports filed by the juvenile team, the child's record encrypted, opened only by the team or by
 //! someone granted that one report — every open audited with its reason, every refusal audited —
-//! the police notification measured in hours, and statistics with small cells suppressed.
+//! the police notification measured in hours, and statistics with small cells suppressed. The
+//! child's record and support plan are in [`child`] and [`support`]; a grid visit's minor clue
+//! becomes a report through [`clue`].
+
+pub mod child;
+mod clue;
+pub mod support;
 
 use chrono::{Datelike, NaiveDate};
 use gongzhi_domain::audit::{Changes, Outcome};
@@ -11,7 +17,7 @@ use gongzhi_domain::minor::{
 use gongzhi_domain::org::OrgLevel;
 use gongzhi_domain::policy::{Action, Actor};
 use gongzhi_domain::{Id, time};
-use gongzhi_store::minor::{self as store, ReportFilter, ReportListed, ReportRow};
+use gongzhi_store::minor::{self as store, Granted, ReportFilter, ReportListed, ReportRow};
 use gongzhi_store::{AnyConnection, Page, Paged, StoreError, reference};
 
 use crate::case::parse_local;
@@ -70,6 +76,12 @@ pub struct ReportForm {
     #[serde(default)]
     pub village_id: String,
     pub child: ChildRecord,
+    /// The grid visit's minor clue the report is made from (its clue is closed with it).
+    #[serde(default)]
+    pub finding_id: String,
+    /// The child's record the report is about, if the child is already on record.
+    #[serde(default)]
+    pub child_id: String,
 }
 
 /// A report as lists show it: the child's name masked, nothing that locates the child.
@@ -114,20 +126,54 @@ pub struct ReportStepForm {
     pub outcome: String,
 }
 
-fn too_long(checks: &mut Checks, field: &str, s: &str, max: usize) {
+pub(crate) fn too_long(checks: &mut Checks, field: &str, s: &str, max: usize) {
     if s.chars().count() > max {
         checks.fail(FieldError::new(field, "minor-too-long").arg("max", max));
     }
 }
 
 /// Under 14 on `today` (PIPL Art. 28: sensitive); unknown counts as under 14, the safer side.
-fn under14(birth: Option<NaiveDate>, today: NaiveDate) -> bool {
+pub(crate) fn under14(birth: Option<NaiveDate>, today: NaiveDate) -> bool {
     birth.is_none_or(|b| today.years_since(b).is_none_or(|y| y < 14))
+}
+
+/// A child's birth date as typed (`YYYY-MM-DD`, under 18 today), or none.
+pub(crate) fn birth_of(checks: &mut Checks, field: &str, typed: &str, today: NaiveDate) -> Option<NaiveDate> {
+    match typed.trim() {
+        "" => None,
+        d => {
+            let b = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .ok()
+                .filter(|b| *b <= today && today.year() - b.year() < 18);
+            checks.check(b.is_some(), field, "minor-birth-invalid");
+            b
+        }
+    }
+}
+
+/// The active village where the child lives, or none.
+pub(crate) async fn village_of(
+    conn: &mut AnyConnection,
+    checks: &mut Checks,
+    typed: &str,
+) -> Result<Option<gongzhi_store::reference::OrgUnit>, AppError> {
+    Ok(match typed.trim() {
+        "" => None,
+        v => {
+            let unit = match v.parse::<Id>() {
+                Ok(id) => reference::org_get(conn, id).await?,
+                Err(_) => None,
+            };
+            let unit = unit.filter(|u| u.level == OrgLevel::Village && u.active);
+            checks.check(unit.is_some(), "village_id", "minor-village-invalid");
+            unit
+        }
+    })
 }
 
 impl App {
     /// A record as stored: JSON, SM4-encrypted.
-    fn sealed<T: serde::Serialize>(&self, v: &T) -> Result<String, AppError> {
+    pub(crate) fn sealed<T: serde::Serialize>(&self, v: &T) -> Result<String, AppError> {
         let json = serde_json::to_string(v).map_err(|e| AppError::Internal(e.to_string()))?;
         Ok(self.cipher().encrypt(&json)?)
     }
@@ -151,7 +197,8 @@ impl App {
 
     /// Whether the actor may open the report: the juvenile team, or a live grant of it.
     async fn may_open(&self, conn: &mut AnyConnection, actor: &Actor, id: &str) -> Result<bool, AppError> {
-        Ok(actor.can(Action::ManageMinors) || store::granted(conn, id, &actor.user_id.to_string()).await?)
+        Ok(actor.can(Action::ManageMinors)
+            || store::granted(conn, Granted::Report, id, &actor.user_id.to_string()).await?)
     }
 
     /// Files a mandatory report as received (the juvenile team).
@@ -194,28 +241,22 @@ impl App {
             "minor-reporter-required",
         );
         let today = time::local_date(self.now());
-        let birth = match f.child.birth_date.trim() {
+        let birth = birth_of(&mut checks, "child.birth_date", &f.child.birth_date, today);
+        let village = village_of(tx.conn(), &mut checks, &f.village_id).await?;
+        let child_id = match f.child_id.trim() {
             "" => None,
-            d => {
-                let b = NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .ok()
-                    .filter(|b| *b <= today && today.year() - b.year() < 18);
-                checks.check(b.is_some(), "child.birth_date", "minor-birth-invalid");
-                b
-            }
-        };
-        let village = match f.village_id.trim() {
-            "" => None,
-            v => {
-                let unit = match v.parse::<Id>() {
-                    Ok(id) => reference::org_get(tx.conn(), id).await?,
+            c => {
+                let found = match c.parse::<Id>() {
+                    Ok(id) => store::child::child(tx.conn(), &id.to_string()).await?,
                     Err(_) => None,
                 };
-                let unit = unit.filter(|u| u.level == OrgLevel::Village && u.active);
-                checks.check(unit.is_some(), "village_id", "minor-village-invalid");
-                unit
+                checks.check(found.is_some(), "child_id", "minor-child-invalid");
+                found.map(|c| c.row.id)
             }
         };
+        let clue = self
+            .minor_clue(tx.conn(), &actor, &f.finding_id, &mut checks)
+            .await?;
         checks.finish()?;
         let (Some(reporter_kind), Some(harm), Some(guardian), Some(received)) =
             (reporter_kind, harm, guardian, received)
@@ -249,6 +290,8 @@ impl App {
                 under14: i64::from(under14(birth, today)),
                 village_id: village.as_ref().map(|v| v.id.to_string()),
                 township_id: village.and_then(|v| v.parent_id).map(|t| t.to_string()),
+                finding_id: clue.as_ref().map(|c| c.row.id.clone()),
+                child_id,
                 created_by_name: actor.display_name.clone(),
                 version: 1,
                 created_at: now,
@@ -257,6 +300,9 @@ impl App {
             },
         )
         .await?;
+        if let Some(clue) = clue {
+            self.close_minor_clue(ctx, tx.conn(), &actor, clue).await?;
+        }
         // The audit names the report, never the child.
         ctx.audit(
             tx.conn(),
@@ -279,6 +325,7 @@ impl App {
         let mut conn = self.db().conn().await?;
         let filter = ReportFilter {
             granted_to: (!actor.can(Action::ManageMinors)).then(|| actor.user_id.to_string()),
+            child_id: None,
         };
         let found = store::reports(&mut conn, &filter, page).await?;
         Ok(Paged {
@@ -331,7 +378,7 @@ impl App {
         let reporter: Reporter =
             serde_json::from_str(&self.cipher().decrypt(&r.reporter_enc)?).map_err(|_| bad())?;
         let mut tx = self.db().begin().await?;
-        let grants = store::grants(tx.conn(), &r.id).await?;
+        let grants = store::grants(tx.conn(), Granted::Report, &r.id).await?;
         ctx.audit(
             tx.conn(),
             "minor.open",
@@ -444,42 +491,55 @@ impl App {
         store::report(tx.conn(), &id.to_string())
             .await?
             .ok_or(AppError::NotFound)?;
+        self.grant_in(ctx, tx.conn(), &actor, Granted::Report, id, user, revoke)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Grants a report or a child's record to a user (by id or username), or revokes the grant;
+    /// audited with the user's name.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn grant_in(
+        &self,
+        ctx: &Ctx,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        what: Granted,
+        id: Id,
+        user: &str,
+        revoke: bool,
+    ) -> Result<(), AppError> {
         let found = match user.trim().parse::<Id>() {
-            Ok(uid) => gongzhi_store::users::get(tx.conn(), uid).await?,
-            Err(_) => gongzhi_store::users::by_username(tx.conn(), user.trim()).await?,
+            Ok(uid) => gongzhi_store::users::get(conn, uid).await?,
+            Err(_) => gongzhi_store::users::by_username(conn, user.trim()).await?,
         };
         let who = found
             .filter(|u| u.active)
             .ok_or_else(|| AppError::field("user", "minor-user-invalid"))?;
-        let user = who.id;
+        let (user, id) = (who.id.to_string(), id.to_string());
         let at = time::to_millis(self.now());
         if revoke {
-            if !store::revoke(tx.conn(), &id.to_string(), &user.to_string(), at).await? {
+            if !store::revoke(conn, what, &id, &user, at).await? {
                 return Err(AppError::NotFound);
             }
         } else {
-            store::grant(
-                tx.conn(),
-                &id.to_string(),
-                &user.to_string(),
-                &actor.display_name,
-                at,
-            )
-            .await?;
+            store::grant(conn, what, &id, &user, &actor.display_name, at).await?;
         }
+        let (action, target) = match (what, revoke) {
+            (Granted::Report, false) => ("minor.grant", "minor_report"),
+            (Granted::Report, true) => ("minor.grant.revoke", "minor_report"),
+            (Granted::Child, false) => ("minor.child.grant", "minor_child"),
+            (Granted::Child, true) => ("minor.child.grant.revoke", "minor_child"),
+        };
         ctx.audit(
-            tx.conn(),
-            if revoke {
-                "minor.grant.revoke"
-            } else {
-                "minor.grant"
-            },
-            "minor_report",
-            &id.to_string(),
+            conn,
+            action,
+            target,
+            &id,
             Changes::new().set("user", who.display_name.as_str()),
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

@@ -1,5 +1,8 @@
-//! Mandatory reports about minors and the grants of single reports, as stored. What names or
-//! locates a child is stored encrypted by the caller (`child_enc`, `reporter_enc`).
+//! Mandatory reports about minors and the grants of single reports or children's records, as
+//! stored. What names or locates a child is stored encrypted by the caller (`child_enc`,
+//! `reporter_enc`, `person_enc`).
+
+pub mod child;
 
 use sqlx::AnyConnection;
 
@@ -26,6 +29,7 @@ pub struct ReportRow {
     pub closed_at: Option<i64>,
     pub outcome: String,
     pub finding_id: Option<String>,
+    pub child_id: Option<String>,
     pub created_by_name: String,
     pub version: i64,
     pub created_at: i64,
@@ -43,7 +47,7 @@ pub struct ReportListed {
 
 const COLUMNS: &str = "id, agency_id, state, reporter_kind, reporter_enc, received_at, harm_kind, child_enc, \
     guardian_situation, under14, village_id, township_id, police_notified_at, police_unit, filed_at, closed_at, \
-    outcome, finding_id, created_by_name, version, created_at, updated_at";
+    outcome, finding_id, child_id, created_by_name, version, created_at, updated_at";
 
 fn bind_all<'q>(q: AnyQuery<'q>, r: &'q ReportRow) -> AnyQuery<'q> {
     q.bind(&r.agency_id)
@@ -63,6 +67,7 @@ fn bind_all<'q>(q: AnyQuery<'q>, r: &'q ReportRow) -> AnyQuery<'q> {
         .bind(r.closed_at)
         .bind(&r.outcome)
         .bind(r.finding_id.as_deref())
+        .bind(r.child_id.as_deref())
         .bind(&r.created_by_name)
         .bind(r.version)
         .bind(r.created_at)
@@ -110,10 +115,12 @@ pub async fn report(conn: &mut AnyConnection, id: &str) -> Result<Option<ReportL
         .await?)
 }
 
-/// Which reports are listed: all of them (the juvenile team), or those granted to one user.
+/// Which reports are listed: all of them (the juvenile team), or those granted to one user; and
+/// those about one child.
 #[derive(Clone, Debug, Default)]
 pub struct ReportFilter {
     pub granted_to: Option<String>,
+    pub child_id: Option<String>,
 }
 
 pub async fn reports(conn: &mut AnyConnection, f: &ReportFilter, page: Page) -> Result<Paged<ReportListed>> {
@@ -123,6 +130,9 @@ pub async fn reports(conn: &mut AnyConnection, f: &ReportFilter, page: Page) -> 
             "m.id IN (SELECT report_id FROM minor_grant WHERE user_id = $? AND revoked_at IS NULL)",
             u.as_str(),
         );
+    }
+    if let Some(c) = &f.child_id {
+        w.and("m.child_id = $?", c.as_str());
     }
     let filter = w.sql();
     let (total,): (i64,) = w
@@ -152,26 +162,52 @@ pub async fn counts_by_harm(conn: &mut AnyConnection, from: i64, to: i64) -> Res
     .await?)
 }
 
-/// Whether the user holds a live grant of the report.
-pub async fn granted(conn: &mut AnyConnection, report: &str, user: &str) -> Result<bool> {
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT 1 FROM minor_grant WHERE report_id = $1 AND user_id = $2 AND revoked_at IS NULL",
-    )
-    .bind(report)
+/// What is granted: one mandatory report, or one child's record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Granted {
+    Report,
+    Child,
+}
+
+impl Granted {
+    /// The grant table and its key column.
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Granted::Report => ("minor_grant", "report_id"),
+            Granted::Child => ("minor_child_grant", "child_id"),
+        }
+    }
+}
+
+/// Whether the user holds a live grant of the report or record.
+pub async fn granted(conn: &mut AnyConnection, what: Granted, id: &str, user: &str) -> Result<bool> {
+    let (table, key) = what.table();
+    let row: Option<(i64,)> = sqlx::query_as(&format!(
+        "SELECT 1 FROM {table} WHERE {key} = $1 AND user_id = $2 AND revoked_at IS NULL"
+    ))
+    .bind(id)
     .bind(user)
     .fetch_optional(conn)
     .await?;
     Ok(row.is_some())
 }
 
-/// Grants a report to a user (again, if a grant was revoked).
-pub async fn grant(conn: &mut AnyConnection, report: &str, user: &str, by: &str, at: i64) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO minor_grant (report_id, user_id, granted_by_name, granted_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (report_id, user_id) DO UPDATE SET granted_by_name = excluded.granted_by_name,
-             granted_at = excluded.granted_at, revoked_at = NULL",
-    )
-    .bind(report)
+/// Grants a report or record to a user (again, if a grant was revoked).
+pub async fn grant(
+    conn: &mut AnyConnection,
+    what: Granted,
+    id: &str,
+    user: &str,
+    by: &str,
+    at: i64,
+) -> Result<()> {
+    let (table, key) = what.table();
+    sqlx::query(&format!(
+        "INSERT INTO {table} ({key}, user_id, granted_by_name, granted_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT ({key}, user_id) DO UPDATE SET granted_by_name = excluded.granted_by_name,
+             granted_at = excluded.granted_at, revoked_at = NULL"
+    ))
+    .bind(id)
     .bind(user)
     .bind(by)
     .bind(at)
@@ -181,23 +217,29 @@ pub async fn grant(conn: &mut AnyConnection, report: &str, user: &str, by: &str,
     Ok(())
 }
 
-/// The people a report is granted to now: (user id, name, granted by, at).
-pub async fn grants(conn: &mut AnyConnection, report: &str) -> Result<Vec<(String, String, String, i64)>> {
-    Ok(sqlx::query_as(
-        "SELECT g.user_id, u.display_name, g.granted_by_name, g.granted_at FROM minor_grant g
-         JOIN app_user u ON u.id = g.user_id WHERE g.report_id = $1 AND g.revoked_at IS NULL ORDER BY g.granted_at",
-    )
-    .bind(report)
+/// The people a report or record is granted to now: (user id, name, granted by, at).
+pub async fn grants(
+    conn: &mut AnyConnection,
+    what: Granted,
+    id: &str,
+) -> Result<Vec<(String, String, String, i64)>> {
+    let (table, key) = what.table();
+    Ok(sqlx::query_as(&format!(
+        "SELECT g.user_id, u.display_name, g.granted_by_name, g.granted_at FROM {table} g
+         JOIN app_user u ON u.id = g.user_id WHERE g.{key} = $1 AND g.revoked_at IS NULL ORDER BY g.granted_at"
+    ))
+    .bind(id)
     .fetch_all(conn)
     .await?)
 }
 
-pub async fn revoke(conn: &mut AnyConnection, report: &str, user: &str, at: i64) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE minor_grant SET revoked_at = $1 WHERE report_id = $2 AND user_id = $3 AND revoked_at IS NULL",
-    )
+pub async fn revoke(conn: &mut AnyConnection, what: Granted, id: &str, user: &str, at: i64) -> Result<bool> {
+    let (table, key) = what.table();
+    let done = sqlx::query(&format!(
+        "UPDATE {table} SET revoked_at = $1 WHERE {key} = $2 AND user_id = $3 AND revoked_at IS NULL"
+    ))
     .bind(at)
-    .bind(report)
+    .bind(id)
     .bind(user)
     .execute(conn)
     .await?;

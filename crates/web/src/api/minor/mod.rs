@@ -1,6 +1,9 @@
 //! `/api/v1/minors`: mandatory reports about minors, their own security class (issue 12 §3). The
 //! list masks the child; a report opens whole only for the juvenile team or a grantee, with a
-//! reason that is audited; anyone else gets 403, audited too.
+//! reason that is audited; anyone else gets 403, audited too. Children's records and support
+//! tasks are in [`child`].
+
+pub mod child;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -47,7 +50,7 @@ pub struct ReportList {
     pub items: Vec<ReportJson>,
 }
 
-fn json_of(l: &ReportLine) -> ReportJson {
+pub(super) fn json_of(l: &ReportLine) -> ReportJson {
     let r = &l.listed.row;
     ReportJson {
         id: r.id.clone(),
