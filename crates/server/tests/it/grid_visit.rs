@@ -645,3 +645,61 @@ async fn the_grid_store_keeps_its_promises_on_this_database() {
         "version 1 is gone"
     );
 }
+
+/// Issue 12 §1/§3: a grid visit's minor clue becomes a mandatory report; filing it closes the clue
+/// and takes what it said about the child out of the plain grid table.
+#[tokio::test]
+async fn a_minor_clue_is_filed_as_a_mandatory_report_and_leaves_nothing_in_the_grid() {
+    let t = TestApp::spawn("grid_minor_report").await;
+    let village = t.org_id("620702104201").await;
+    let prosecutor = t.api("demo_prosecutor").await;
+    let (s, v) = log(
+        &prosecutor,
+        "/api/v1/grid/visits",
+        "m-1",
+        json!({"village_id": village, "visited_at": now(),
+        "findings": [{"kind": "minor", "summary": "留守儿童长期无人照看", "details": "祖母卧病，孩子独自在家"}]}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let finding = t.rows("SELECT id FROM grid_finding WHERE kind = 'minor'").await[0][0].clone();
+    // The form is filled from the clue, for the juvenile team only.
+    let html = t
+        .page_text("demo_juvenile", &format!("/minors/new?finding={finding}"))
+        .await;
+    assert!(
+        html.contains("祖母卧病") && html.contains(&finding) && html.contains("网格走访"),
+        "{html}"
+    );
+    let page = t
+        .browser("demo_prosecutor", gongzhi_test_support::DEMO_PASSWORD)
+        .await
+        .get(format!("{}/minors/new?finding={finding}", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 403);
+    let juvenile = t.api("demo_juvenile").await;
+    let report = json!({"reporter_kind": "grid_visit", "reporter": {"organisation": "网格走访（乌江镇）", "person": "刘检察官"},
+        "received_at": now(), "harm_kind": "abandonment", "guardian_situation": "left_behind", "village_id": village,
+        "child": {"name": "孙小军", "what": "留守儿童长期无人照看"}, "finding_id": finding});
+    let (s, r) = juvenile.post("/api/v1/minors", report.clone()).await;
+    assert_eq!(s, 200, "{r}");
+    let row = t
+        .rows(&format!(
+            "SELECT clue_state, summary, details FROM grid_finding WHERE id = '{finding}'"
+        ))
+        .await;
+    assert_eq!(row[0][0], "closed");
+    assert!(!row[0][1].contains("无人照看") && row[0][2].is_empty(), "{row:?}");
+    let linked = t
+        .rows(&format!(
+            "SELECT COUNT(*) FROM minor_report WHERE finding_id = '{finding}'"
+        ))
+        .await;
+    assert_eq!(linked[0][0], "1");
+    // A closed clue is filed once.
+    let (s, e) = juvenile.post("/api/v1/minors", report).await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e.to_string().contains("finding_id"), "{e}");
+}
