@@ -143,8 +143,7 @@ fn checked_person(checks: &mut Checks, p: &Person, today: NaiveDate) -> (Person,
 
 impl App {
     pub(crate) fn person_of(&self, r: &ChildRow) -> Result<Person, AppError> {
-        serde_json::from_str(&self.cipher().decrypt(&r.person_enc)?)
-            .map_err(|_| AppError::Internal(format!("minor child {}", r.id)))
+        self.unsealed(&r.person_enc, &r.id)
     }
 
     fn child_line(&self, listed: ChildListed) -> Result<ChildLine, AppError> {
@@ -262,8 +261,7 @@ impl App {
         if let Some(c) = r.child_id.as_deref().and_then(|c| c.parse().ok()) {
             return Ok(c);
         }
-        let said: ChildRecord = serde_json::from_str(&self.cipher().decrypt(&r.child_enc)?)
-            .map_err(|_| AppError::Internal(format!("minor report {}", r.id)))?;
+        let said: ChildRecord = self.unsealed(&r.child_enc, &r.id)?;
         let person = Person {
             name: said.name,
             sex: said.sex,

@@ -173,6 +173,16 @@ pub(crate) async fn village_of(
 
 impl App {
     /// A record as stored: JSON, SM4-encrypted.
+    /// A record as stored, opened; `what` names it in the error if it does not decode.
+    pub(crate) fn unsealed<T: serde::de::DeserializeOwned>(
+        &self,
+        enc: &str,
+        what: &str,
+    ) -> Result<T, AppError> {
+        serde_json::from_str(&self.cipher().decrypt(enc)?)
+            .map_err(|_| AppError::Internal(format!("minor record {what}")))
+    }
+
     pub(crate) fn sealed<T: serde::Serialize>(&self, v: &T) -> Result<String, AppError> {
         let json = serde_json::to_string(v).map_err(|e| AppError::Internal(e.to_string()))?;
         Ok(self.cipher().encrypt(&json)?)
@@ -181,8 +191,7 @@ impl App {
     fn line_of(&self, listed: ReportListed) -> Result<ReportLine, AppError> {
         let r = &listed.row;
         let bad = || AppError::Internal(format!("minor report {}", r.id));
-        let child: ChildRecord =
-            serde_json::from_str(&self.cipher().decrypt(&r.child_enc)?).map_err(|_| bad())?;
+        let child: ChildRecord = self.unsealed(&r.child_enc, &r.id)?;
         let now = time::to_millis(self.now());
         Ok(ReportLine {
             state: ReportState::parse(&r.state).ok_or_else(bad)?,
@@ -373,10 +382,8 @@ impl App {
         }
         let r = &line.listed.row;
         let bad = || AppError::Internal(format!("minor report {}", r.id));
-        let child: ChildRecord =
-            serde_json::from_str(&self.cipher().decrypt(&r.child_enc)?).map_err(|_| bad())?;
-        let reporter: Reporter =
-            serde_json::from_str(&self.cipher().decrypt(&r.reporter_enc)?).map_err(|_| bad())?;
+        let child: ChildRecord = self.unsealed(&r.child_enc, &r.id)?;
+        let reporter: Reporter = self.unsealed(&r.reporter_enc, &r.id)?;
         let mut tx = self.db().begin().await?;
         let grants = store::grants(tx.conn(), Granted::Report, &r.id).await?;
         ctx.audit(

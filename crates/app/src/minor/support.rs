@@ -128,8 +128,7 @@ impl App {
             .into_iter()
             .map(|t| {
                 let bad = || AppError::Internal(format!("minor task {}", t.row.id));
-                let person: super::child::Person =
-                    serde_json::from_str(&self.cipher().decrypt(&t.person_enc)?).map_err(|_| bad())?;
+                let person: super::child::Person = self.unsealed(&t.person_enc, &t.row.id)?;
                 let state = TaskState::parse(&t.row.state).ok_or_else(bad)?;
                 Ok(TaskLine {
                     protection: Protection::parse(&t.row.protection).ok_or_else(bad)?,
@@ -147,8 +146,7 @@ impl App {
     pub(crate) fn pairings_of(&self, rows: Vec<PairingRow>) -> Result<Vec<Pairing>, AppError> {
         rows.into_iter()
             .map(|row| {
-                let mother = serde_json::from_str(&self.cipher().decrypt(&row.mother_enc)?)
-                    .map_err(|_| AppError::Internal(format!("minor pairing {}", row.id)))?;
+                let mother = self.unsealed(&row.mother_enc, &row.id)?;
                 Ok(Pairing { row, mother })
             })
             .collect()
@@ -160,7 +158,7 @@ impl App {
                 let bad = || AppError::Internal(format!("minor contact {}", row.id));
                 Ok(Contact {
                     kind: ContactKind::parse(&row.kind).ok_or_else(bad)?,
-                    said: serde_json::from_str(&self.cipher().decrypt(&row.notes_enc)?).map_err(|_| bad())?,
+                    said: self.unsealed(&row.notes_enc, &row.id)?,
                     row,
                 })
             })
