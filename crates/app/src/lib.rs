@@ -43,6 +43,7 @@ pub mod reply;
 pub mod review;
 pub mod risk;
 pub mod roster;
+pub mod search;
 pub mod seed;
 pub mod stats;
 pub mod suggestion;

@@ -30,6 +30,7 @@ pub mod reconciliation;
 pub mod referral;
 pub mod risk;
 pub mod roster;
+pub mod search;
 pub mod suggestion;
 pub mod text;
 pub mod time;

@@ -134,6 +134,9 @@ codes! {
         /// A head of a political-legal organ who owns a township's patch (§0.1 "4"): its open
         /// high-risk cases, whichever agency handles them (read only).
         WatchPatch => "watch_patch",
+        /// The one search box (issue 13 §1): each kind of hit only where the kind's own view
+        /// action is granted, in that action's scope.
+        Search => "search",
     }
 }
 
@@ -259,7 +262,9 @@ fn granted(action: Action) -> &'static [Role] {
         Action::ScheduleReception => &[ChiefProsecutor, ReceptionClerk],
         Action::ReceiveVisitor => &[ChiefProsecutor, Prosecutor, ReceptionClerk],
         // §3.11: the procuratorate and its partners (justice offices, courts …) teach the law.
-        Action::ViewEducation => &[
+        // Search (issue 13 §1) is for the same people — whoever sees cases, hearings, suggestions,
+        // aid or visits — each kind of hit scoped by that kind's own view action.
+        Action::ViewEducation | Action::Search => &[
             ChiefProsecutor,
             Prosecutor,
             ProsecutorAssistant,
@@ -459,6 +464,7 @@ pub struct Can {
     pub log_visit: bool,
     pub manage_minors: bool,
     pub watch_patch: bool,
+    pub search: bool,
 }
 
 impl Can {
@@ -505,6 +511,7 @@ impl Can {
                 Action::LogVisit => &mut can.log_visit,
                 Action::ManageMinors => &mut can.manage_minors,
                 Action::WatchPatch => &mut can.watch_patch,
+                Action::Search => &mut can.search,
             };
             *flag = roles.iter().any(|r| r.allows(*action));
         }

@@ -48,6 +48,8 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Rebuild the search index from what is stored (after the search dictionary changes).
+    Reindex,
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -189,9 +191,10 @@ async fn open(cfg: &config::Config) -> Result<(App, System), String> {
         gongzhi_app::boot::connect(&database)
             .await?
             .start(field_keys(cfg)?, security(cfg), cases)?;
-    app.seed_reference(&Ctx::system(&system, "start-up"))
-        .await
-        .map_err(|e| e.to_string())?;
+    let ctx = Ctx::system(&system, "start-up");
+    app.seed_reference(&ctx).await.map_err(|e| e.to_string())?;
+    // A database from before the search index gets it built once (issue 13 §1).
+    app.reindex(&ctx, true).await.map_err(|e| e.to_string())?;
     Ok((app, system))
 }
 
@@ -236,6 +239,19 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
         Command::Migrate => {
             let _ = open(&cfg).await?;
             println!("数据库已是最新 / database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reindex => {
+            let (app, system) = open(&cfg).await?;
+            let started = std::time::Instant::now();
+            let batches = app
+                .reindex(&Ctx::system(&system, "reindex"), false)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "检索索引已重建 / search index rebuilt: {batches} batches in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::SeedDemo => {

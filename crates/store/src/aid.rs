@@ -51,7 +51,7 @@ pub struct Listed {
     pub number: String,
 }
 
-const COLUMNS: &str = "id, agency_id, case_id, party_id, applicant_name, state, clue, categories, exclusions, hardship, \
+pub(crate) const COLUMNS: &str = "id, agency_id, case_id, party_id, applicant_name, state, clue, categories, exclusions, hardship, \
     application_mode, applied_on, review_due, wage_year, monthly_wage, amount, advance, court_award, over_cap_approval, \
     decision_text, decided_by_name, decided_at, funds_received_on, notify_due, notified_on, paid_on, number, note, \
     created_by_name, version, created_at, updated_at";
@@ -101,17 +101,24 @@ pub async fn insert_aid(conn: &mut AnyConnection, a: &AidRow) -> Result<()> {
     let sql = insert_sql("aid_case", &cols, 1);
     bind_all(sqlx::query(&sql), a)
         .bind(&a.id)
-        .execute(conn)
+        .execute(&mut *conn)
         .await
         .map_err(StoreError::from_write)?;
-    Ok(())
+    crate::search::put(conn, &[crate::search::Doc::aid(a)]).await
 }
 
 pub async fn save_aid(conn: &mut AnyConnection, a: &AidRow, expected_version: i64) -> Result<()> {
     let sql = update_versioned_sql("aid_case", &written());
     let mut next = a.clone();
     next.version = expected_version + 1;
-    save_versioned(conn, bind_all(sqlx::query(&sql), &next), &a.id, expected_version).await
+    save_versioned(
+        &mut *conn,
+        bind_all(sqlx::query(&sql), &next),
+        &a.id,
+        expected_version,
+    )
+    .await?;
+    crate::search::put(conn, &[crate::search::Doc::aid(a)]).await
 }
 
 pub async fn aid(conn: &mut AnyConnection, id: Id) -> Result<Option<AidRow>> {

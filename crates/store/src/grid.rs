@@ -179,7 +179,7 @@ pub struct VisitListed {
     pub findings: i64,
 }
 
-const VISIT_COLUMNS: &str = "id, agency_id, village_id, township_id, grid_id, visitor_id, visitor_name, state, \
+pub(crate) const VISIT_COLUMNS: &str = "id, agency_id, village_id, township_id, grid_id, visitor_id, visitor_name, state, \
     day, visited_at, place, people_met, checklist, notes, version, created_at, updated_at";
 
 fn bind_visit<'q>(q: AnyQuery<'q>, v: &'q VisitRow) -> AnyQuery<'q> {
@@ -206,10 +206,10 @@ pub async fn insert_visit(conn: &mut AnyConnection, v: &VisitRow) -> Result<()> 
     cols.push("id");
     bind_visit(sqlx::query(&insert_sql("grid_visit", &cols, 1)), v)
         .bind(&v.id)
-        .execute(conn)
+        .execute(&mut *conn)
         .await
         .map_err(StoreError::from_write)?;
-    Ok(())
+    crate::search::put(conn, &[crate::search::Doc::visit(v)]).await
 }
 
 pub async fn save_visit(conn: &mut AnyConnection, v: &VisitRow, expected_version: i64) -> Result<()> {
@@ -219,12 +219,13 @@ pub async fn save_visit(conn: &mut AnyConnection, v: &VisitRow, expected_version
         ..v.clone()
     };
     save_versioned(
-        conn,
+        &mut *conn,
         bind_visit(sqlx::query(&sql), &next),
         &v.id,
         expected_version,
     )
-    .await
+    .await?;
+    crate::search::put(conn, &[crate::search::Doc::visit(v)]).await
 }
 
 const VISIT_FROM: &str = "FROM grid_visit g JOIN org_unit v ON v.id = g.village_id

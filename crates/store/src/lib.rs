@@ -35,6 +35,7 @@ pub mod review;
 pub mod risk;
 pub mod roster;
 mod rows;
+pub mod search;
 pub mod sessions;
 pub mod suggestion;
 pub mod task;

@@ -51,7 +51,11 @@ pub async fn insert_meeting(
             .execute(&mut *conn)
             .await?;
     }
-    Ok(())
+    // Found from the first of its cases, as the index is rebuilt (the least id).
+    match cases.iter().map(Id::to_string).min() {
+        Some(first) => crate::search::put(conn, &[crate::search::Doc::meeting(m, &first)]).await,
+        None => Ok(()),
+    }
 }
 
 pub async fn meetings_of_case(conn: &mut AnyConnection, case: Id) -> Result<Vec<Meeting>> {

@@ -116,6 +116,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "minor_child",
         sql: include_str!("../migrations/0020_minor_child.sql"),
     },
+    Migration {
+        version: 21,
+        name: "search",
+        sql: include_str!("../migrations/0021_search.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.
@@ -138,9 +143,19 @@ impl Migration {
             .split(';')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| match dialect {
-                Dialect::Sqlite => s.to_owned(),
-                Dialect::Postgres => s.replace(" BLOB", " BYTEA"),
+            // A statement marked for one database (full-text search differs) runs there only.
+            .filter_map(|s| {
+                match (
+                    dialect,
+                    s.strip_prefix("/*sqlite*/"),
+                    s.strip_prefix("/*postgres*/"),
+                ) {
+                    (Dialect::Sqlite, Some(s), _) => Some(s.trim().to_owned()),
+                    (Dialect::Postgres, _, Some(s)) => Some(s.trim().replace(" BLOB", " BYTEA")),
+                    (_, Some(_), _) | (_, _, Some(_)) => None,
+                    (Dialect::Sqlite, None, None) => Some(s.to_owned()),
+                    (Dialect::Postgres, None, None) => Some(s.replace(" BLOB", " BYTEA")),
+                }
             })
             .collect()
     }

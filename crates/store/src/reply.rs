@@ -30,9 +30,9 @@ pub async fn insert_reply(conn: &mut AnyConnection, r: &Reply) -> Result<()> {
     .bind(r.sent_at)
     .bind(&r.sent_by_name)
     .bind(&r.agency_name)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    crate::search::put(conn, &[crate::search::Doc::reply(r)]).await
 }
 
 pub async fn replies(conn: &mut AnyConnection, case: Id) -> Result<Vec<Reply>> {

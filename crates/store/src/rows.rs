@@ -58,6 +58,25 @@ impl Filter {
         self.conds.push(cond.into());
     }
 
+    /// Alternatives joined by OR as one condition (`1 = 0` for none): each `$?` of a part takes
+    /// the part's next value.
+    pub(crate) fn and_any(&mut self, parts: Vec<(String, Vec<Arg>)>) {
+        if parts.is_empty() {
+            self.conds.push("1 = 0".into());
+            return;
+        }
+        let mut out = Vec::new();
+        for (cond, values) in parts {
+            let mut cond = cond;
+            for v in values {
+                self.args.push(v);
+                cond = cond.replacen("$?", &format!("${}", self.args.len()), 1);
+            }
+            out.push(cond);
+        }
+        self.conds.push(format!("({})", out.join(" OR ")));
+    }
+
     /// A condition on a list of values: `cond` is given their `$n` parameters, comma-separated.
     pub(crate) fn and_each(&mut self, values: impl IntoIterator<Item = Arg>, cond: impl Fn(&str) -> String) {
         let mut marks = Vec::new();

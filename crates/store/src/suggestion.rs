@@ -62,7 +62,7 @@ pub struct StepRow {
     pub at: i64,
 }
 
-const COLUMNS: &str = "id, agency_id, number, kind, state, title, recipient_agency_id, facts, problems, proposals, \
+pub(crate) const COLUMNS: &str = "id, agency_id, number, kind, state, title, recipient_agency_id, facts, problems, proposals, \
     legal_basis, objection_days, urgent, reply_days, decided_by_name, decided_at, delivery, observers, copies, \
     received_on, due_date, objection, recheck, reply, evidence, replied_on, replied_by_name, reminders, rung, \
     follow_up, evaluation, created_by_name, version, created_at, updated_at";
@@ -124,7 +124,7 @@ pub async fn insert_suggestion(conn: &mut AnyConnection, s: &SuggestionRow, case
             .execute(&mut *conn)
             .await?;
     }
-    Ok(())
+    crate::search::put(conn, &[crate::search::Doc::suggestion(s)]).await
 }
 
 /// Writes the whole row (its version one up) if it is still at `expected_version`.
@@ -136,7 +136,14 @@ pub async fn save_suggestion(
     let sql = update_versioned_sql("suggestion", &written_columns());
     let mut next = s.clone();
     next.version = expected_version + 1;
-    save_versioned(conn, bind_all(sqlx::query(&sql), &next), &s.id, expected_version).await
+    save_versioned(
+        &mut *conn,
+        bind_all(sqlx::query(&sql), &next),
+        &s.id,
+        expected_version,
+    )
+    .await?;
+    crate::search::put(conn, &[crate::search::Doc::suggestion(s)]).await
 }
 
 pub async fn suggestion(conn: &mut AnyConnection, id: Id) -> Result<Option<SuggestionRow>> {

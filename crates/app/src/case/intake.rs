@@ -456,6 +456,7 @@ impl App {
                     .map(|ph| self.cipher().encrypt(ph.as_str()))
                     .transpose()?,
                 phone_masked: p.phone.as_ref().map(Phone::masked).unwrap_or_default(),
+                phone_index: p.phone.as_ref().map(|ph| self.cipher().blind_index(ph.as_str())),
                 address_enc: Some(&p.address)
                     .filter(|a| !a.is_empty())
                     .map(|a| self.cipher().encrypt(a))

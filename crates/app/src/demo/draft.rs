@@ -254,6 +254,7 @@ impl App {
                     .map(|p| self.cipher().encrypt(p.as_str()))
                     .transpose()?,
                 phone_masked: phone.as_ref().map(Phone::masked).unwrap_or_default(),
+                phone_index: phone.as_ref().map(|p| self.cipher().blind_index(p.as_str())),
                 address_enc: Some(self.cipher().encrypt(&format!(
                     "甘州区{place}{}社{}号",
                     rng.range(1, 9),

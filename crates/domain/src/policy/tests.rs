@@ -39,7 +39,9 @@ fn the_leader_reads_and_supervises_but_neither_handles_nor_approves() {
             // The district's legal education and its counts (§3.11).
             &Action::ViewEducation,
             // The grid's coverage (§3.10), which villages went unvisited.
-            &Action::ViewGrid
+            &Action::ViewGrid,
+            // What those let it see, found by words (issue 13 §1).
+            &Action::Search
         ]
     );
 }
@@ -64,7 +66,8 @@ fn an_agency_head_approves_for_a_partner_agency_and_does_not_handle() {
             &Action::ViewGrid,
             &Action::ManageGrid,
             // A court president, police chief or justice director who owns a patch (§0.1).
-            &Action::WatchPatch
+            &Action::WatchPatch,
+            &Action::Search
         ]
     );
     assert!(AgencyHead.fits_agency(AgencyKind::GovernanceCentre));

@@ -28,6 +28,7 @@ mod referral_work;
 mod review;
 mod risk_rules;
 mod roster_work;
+mod search;
 mod security;
 mod statute;
 mod store;

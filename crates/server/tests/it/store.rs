@@ -141,6 +141,7 @@ async fn parties_clocks_and_events_written_many_at_a_time_read_back_as_written()
         id_masked: String::new(),
         phone_enc: None,
         phone_masked: String::new(),
+        phone_index: None,
         address_enc: Some("addr".into()),
         minor: 0,
         elderly: seq % 2,

@@ -260,7 +260,9 @@ pub async fn insert_cases(conn: &mut AnyConnection, cases: &[Case]) -> Result<()
         public_id: c.public_id.clone(),
         minor_involved: i64::from(c.minor_involved),
     })
-    .await
+    .await?;
+    let texts: Vec<crate::search::CaseText> = cases.iter().map(Into::into).collect();
+    crate::search::put_cases(conn, &texts).await
 }
 
 /// Sets what is released for publication (empty strings withdraw it).
@@ -377,12 +379,12 @@ pub async fn update_case(conn: &mut AnyConnection, c: &Case, now: time::Timestam
     .bind(c.id.to_string())
     .bind(c.version)
     .bind(i64::from(c.minor_involved))
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::Conflict);
     }
-    Ok(())
+    crate::search::put_cases(conn, &[c.into()]).await
 }
 
 #[derive(Clone, Debug, Default)]

@@ -4,6 +4,7 @@ use gongzhi_domain::Id;
 use sqlx::AnyConnection;
 
 use crate::rows::insert_rows;
+use crate::search;
 use crate::{Page, Paged, Result};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -20,6 +21,8 @@ pub struct Party {
     pub id_masked: String,
     pub phone_enc: Option<String>,
     pub phone_masked: String,
+    /// The phone's blind index, for exact lookup (issue 13 §1).
+    pub phone_index: Option<String>,
     pub address_enc: Option<String>,
     pub minor: i64,
     pub elderly: i64,
@@ -42,13 +45,42 @@ pub async fn insert_parties(conn: &mut AnyConnection, parties: &[Party]) -> Resu
         id_masked: &p.id_masked,
         phone_enc: p.phone_enc.clone(),
         phone_masked: &p.phone_masked,
+        phone_index: p.phone_index.clone(),
         address_enc: p.address_enc.clone(),
         minor: p.minor,
         elderly: p.elderly,
         disabled: p.disabled,
         impoverished: p.impoverished,
     })
-    .await
+    .await?;
+    index_parties(conn, parties).await
+}
+
+/// Indexes parties by name for search, each with its case's date.
+async fn index_parties(conn: &mut AnyConnection, parties: &[Party]) -> Result<()> {
+    let mut cases: Vec<&str> = parties.iter().map(|p| p.case_id.as_str()).collect();
+    cases.sort_unstable();
+    cases.dedup();
+    let mut docs = Vec::new();
+    for chunk in cases.chunks(400) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, received_at FROM dispute_case WHERE id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
+        for c in chunk {
+            q = q.bind(*c);
+        }
+        let at: std::collections::HashMap<String, i64> = q.fetch_all(&mut *conn).await?.into_iter().collect();
+        docs.extend(
+            parties
+                .iter()
+                .filter(|p| chunk.contains(&p.case_id.as_str()))
+                .filter_map(|p| search::Doc::party(&p.into(), at.get(&p.case_id).copied().unwrap_or(0))),
+        );
+    }
+    search::put(conn, &docs).await
 }
 
 pub async fn parties(conn: &mut AnyConnection, case: Id) -> Result<Vec<Party>> {

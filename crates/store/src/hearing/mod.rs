@@ -93,7 +93,7 @@ pub struct DrawRow {
     pub drawn_at: i64,
 }
 
-const COLUMNS: &str = "id, case_id, agency_id, kind, state, origin, applicant, topic, proposed_handling, venue, \
+pub(crate) const COLUMNS: &str = "id, case_id, agency_id, kind, state, origin, applicant, topic, proposed_handling, venue, \
     place, wants_public, minor, scheduled_at, chair_name, refusal_reason, approved_by_name, approved_at, \
     approved_venue, noticed_at, notice_method, held_at, record, decision, decision_text, decided_at, report, \
     announcement, announced_at, archived_at, created_by, created_by_name, version, created_at, updated_at";
@@ -122,9 +122,17 @@ pub async fn insert_hearing(conn: &mut AnyConnection, h: &HearingRow) -> Result<
     .bind(&h.created_by)
     .bind(&h.created_by_name)
     .bind(h.created_at)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    index(conn, h).await
+}
+
+/// A hearing in the search index, or out of it once it is about a minor.
+async fn index(conn: &mut AnyConnection, h: &HearingRow) -> Result<()> {
+    match crate::search::Doc::hearing(h) {
+        Some(d) => crate::search::put(conn, &[d]).await,
+        None => crate::search::remove_docs(conn, [(crate::search::Kind::Hearing, h.id.as_str())]).await,
+    }
 }
 
 pub async fn hearing(conn: &mut AnyConnection, id: Id) -> Result<Option<HearingRow>> {
@@ -170,7 +178,8 @@ pub async fn save_hearing(conn: &mut AnyConnection, h: &HearingRow, expected_ver
     .bind(h.announced_at)
     .bind(h.archived_at)
     .bind(h.updated_at);
-    save_versioned(conn, q, &h.id, expected_version).await
+    save_versioned(&mut *conn, q, &h.id, expected_version).await?;
+    index(conn, h).await
 }
 
 /// What a list is narrowed to.

@@ -41,6 +41,7 @@ mod referral;
 mod reply;
 mod risk;
 mod roster;
+mod search;
 mod suggestion;
 mod supervision;
 mod users;
@@ -82,7 +83,7 @@ fn api_routes() -> ApiRoutes {
     use Action::{
         AnswerSuggestion, ApproveClock, ApproveHearing, ConductHearing, DraftSuggestion, HandleAid,
         HandleCase, LogVisit, ManageEducation, ManageGrid, ManageHearingPool, ManageMinors, ManageReference,
-        ManageUsers, ReceiveVisitor, RegisterCase, RevealPersonal, ScheduleReception, SignOffRisk,
+        ManageUsers, ReceiveVisitor, RegisterCase, RevealPersonal, ScheduleReception, Search, SignOffRisk,
         SuperviseCase, ViewAid, ViewCases, ViewEducation, ViewGrid, ViewHearings, ViewPermissions,
         ViewReception, ViewReference, ViewStatistics, ViewSuggestions, ViewUsers, WatchPatch,
     };
@@ -156,6 +157,7 @@ fn api_routes() -> ApiRoutes {
             Access::Either(DraftSuggestion, AnswerSuggestion),
             routes!(suggestion::step),
         )
+        .op(Access::Staff(Search), routes!(search::search))
         .op(Access::Staff(ViewAid), routes!(aid::list))
         .op(Access::Staff(HandleAid), routes!(aid::create))
         .op(Access::Staff(ViewAid), routes!(aid::get))

@@ -28,6 +28,7 @@ mod referral;
 mod reply;
 mod risk;
 mod roster;
+mod search;
 mod suggestion;
 mod supervision;
 mod timeline;
@@ -302,6 +303,7 @@ pub fn router() -> Routes {
         .merge(education::router())
         .merge(minor::router())
         .merge(meeting::router())
+        .merge(search::router())
         .merge(deadline::router())
         .merge(portal::router())
         .merge(publication::router())
