@@ -76,3 +76,31 @@ test('a prosecutor searches on a phone', async () => {
   assert.ok(width <= PHONE.width, `no sideways scrolling on a phone (${width}px)`);
   await shot(page, 'phone-search-01');
 });
+
+test('the intake form shows the earlier case of the same phone and registers a repeat petition', async () => {
+  const clerk = await suite.login('demo_reception');
+  await clerk.goto(`${suite.server.base}/cases/new`);
+  await clerk.selectOption('#kind', 'petition');
+  await clerk.selectOption('#channel', 'phone');
+  await clerk.selectOption('#category', { label: '劳动争议' });
+  await clerk.selectOption('#place_id', { label: '演示·乌江村' });
+  await clerk.fill('#title', '又来电反映工资拖欠');
+  await clerk.fill('#narrative', '来电人称去年反映的工资至今未发放。');
+  await clerk.fill('#p0name', '张建军');
+  await clerk.fill('#p0phone', '13993651111');
+  await clerk.locator('#p0phone').blur();
+  // The panel comes as the clerk types: the earlier case of the same phone, a choice, and why.
+  await clerk.locator('#duplicates-card').waitFor();
+  const panel = await clerk.innerText('#duplicates-card');
+  assert.match(panel, /可能是重复信访/);
+  assert.match(panel, /张建军等农民工讨要工资/);
+  assert.match(panel, /同一电话/);
+  assert.equal(await clerk.isChecked('#repeat-none'), true, 'a new matter until the clerk says otherwise');
+  await clerk.locator('#duplicates-card input[type=radio]').nth(1).check();
+  await shot(clerk, 'duplicates-01-intake');
+  assert.deepEqual(await axe(clerk), [], 'no serious or critical accessibility violation on the intake form');
+  await clerk.click('button:text("登记")');
+  await clerk.waitForURL(/\/cases\/[0-9a-f-]+\?ok=registered/);
+  assert.match(await clerk.innerText('#repeats'), /张建军等农民工讨要工资/);
+  await shot(clerk, 'duplicates-02-case');
+});

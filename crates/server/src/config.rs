@@ -32,6 +32,10 @@ audit_retention_days = 190
 # {agency} the agency's short name, {kind} 信/调/访/刑, {year}, {seq}: 甘州检信〔2026〕123号
 number_pattern = "{agency}{kind}〔{year}〕{seq}号"
 max_attachment_mb = 5
+# Likely repeats at intake (issue 13 §2): the same petitioner and respondent within this many
+# days, or narratives within this many bits of SimHash (0 to 3).
+repeat_window_days = 365
+duplicate_distance = 3
 # Demo cases added by `serve --demo` and `seed-demo`.
 demo_cases = 2000
 
@@ -81,6 +85,8 @@ pub struct Security {
 pub struct Cases {
     pub number_pattern: String,
     pub max_attachment_mb: i64,
+    pub repeat_window_days: i64,
+    pub duplicate_distance: u32,
     pub demo_cases: i64,
 }
 
@@ -155,6 +161,13 @@ pub fn load(file: Option<&Path>, env: impl Iterator<Item = (String, String)>) ->
     }
     if !(1..=8).contains(&cfg.cases.max_attachment_mb) {
         return Err("cases.max_attachment_mb must be between 1 and 8 (the request limit)".into());
+    }
+    if !(1..=3650).contains(&cfg.cases.repeat_window_days) {
+        return Err("cases.repeat_window_days must be between 1 and 3650".into());
+    }
+    // Four 16-bit bands find every case within three bits, and no further.
+    if cfg.cases.duplicate_distance > 3 {
+        return Err("cases.duplicate_distance must be between 0 and 3".into());
     }
     Ok(cfg)
 }

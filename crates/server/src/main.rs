@@ -186,6 +186,10 @@ async fn open(cfg: &config::Config) -> Result<(App, System), String> {
     let cases = gongzhi_app::case::CaseSettings {
         number_pattern: cfg.cases.number_pattern.clone(),
         max_attachment_bytes: usize::try_from(cfg.cases.max_attachment_mb).unwrap_or(5) * 1024 * 1024,
+        repeats: gongzhi_app::case::RepeatSettings {
+            window_days: cfg.cases.repeat_window_days,
+            max_distance: cfg.cases.duplicate_distance,
+        },
     };
     let (app, system) =
         gongzhi_app::boot::connect(&database)

@@ -121,6 +121,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "search",
         sql: include_str!("../migrations/0021_search.sql"),
     },
+    Migration {
+        version: 22,
+        name: "duplicates",
+        sql: include_str!("../migrations/0022_duplicates.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

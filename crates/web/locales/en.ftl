@@ -2515,3 +2515,16 @@ search-kind-hearing = Hearing
 search-kind-suggestion = Suggestion
 search-kind-aid = Judicial aid
 search-kind-visit = Grid visit
+
+## Repeat petitions (issue 13 §2)
+duplicates-title = Possibly a repeat petition
+duplicates-help = These earlier cases share an identity number, a phone, the petitioner and respondent, or what is said. Open them to check: if it is the same matter, choose it to register a repeat petition (counted in the risk assessment); if not, keep "a new matter".
+duplicates-none = A new matter, not a repeat
+duplicates-repeat-of = A repeat petition of
+duplicates-why-same-identity = Same ID number
+duplicates-why-same-phone = Same phone
+duplicates-why-same-parties = Same petitioner and respondent
+duplicates-similar-text = Similar text ({ $bits } bits apart)
+repeat-of-unknown = The earlier case chosen does not exist or is not yours to see; choose again.
+case-repeats = Repeat petition of these earlier cases
+case-repeat-by = found by { $name } at registration

@@ -2515,3 +2515,16 @@ search-kind-hearing = 听证
 search-kind-suggestion = 检察建议
 search-kind-aid = 司法救助
 search-kind-visit = 网格走访
+
+## 重复信访（issue 13 §2）
+duplicates-title = 可能是重复信访
+duplicates-help = 以下较早的案件与本次登记的当事人身份证号、电话、反映人与被反映人相同，或反映内容相近。请先点开核对：如属同一事项，选择该案登记为重复信访（计入风险研判的信访次数）；如不是，保持“新的事项”。
+duplicates-none = 新的事项，不是重复信访
+duplicates-repeat-of = 是该案的重复信访：
+duplicates-why-same-identity = 同一身份证号
+duplicates-why-same-phone = 同一电话
+duplicates-why-same-parties = 同一反映人与被反映人
+duplicates-similar-text = 内容相近（相差 { $bits } 位）
+repeat-of-unknown = 所选的较早案件不存在或您无权查看，请重新选择。
+case-repeats = 重复信访：本案重复了以下较早的案件
+case-repeat-by = { $name } 登记时认定

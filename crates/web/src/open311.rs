@@ -251,6 +251,7 @@ async fn create(State(s): State<AppState>, req: Req, d: FormData) -> Response {
         k => k.to_owned(),
     };
     let form = IntakeForm {
+        repeat_of: None,
         kind,
         category: d.get("service_code"),
         place_id,

@@ -71,6 +71,11 @@ pub struct IntakeForm {
     pub minor_involved: bool,
     #[serde(default)]
     pub parties: Vec<PartyInput>,
+    /// An earlier case this one repeats (重复信访, issue 13 §2), as the clerk chose among the
+    /// likely ones; it must be a case the clerk may open.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub repeat_of: Option<Id>,
 }
 
 #[derive(Clone, Debug)]
@@ -115,6 +120,7 @@ pub(crate) struct Intake {
     pub minor_involved: bool,
     pub parties: Vec<CheckedParty>,
     pub mimes: Vec<&'static str>,
+    pub repeat_of: Option<Id>,
 }
 
 impl App {
@@ -299,6 +305,7 @@ impl App {
             minor_involved: f.minor_involved,
             parties,
             mimes: files,
+            repeat_of: f.repeat_of,
         })
     }
 
@@ -491,6 +498,7 @@ impl App {
             clocks: started,
             ctx: ctx.clone(),
             registration,
+            repeat_of: i.repeat_of,
         })
     }
 

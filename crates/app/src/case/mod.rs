@@ -14,6 +14,7 @@ use sm3::{Digest, Sm3};
 use crate::{App, AppError, Ctx, FieldError};
 
 mod attachment;
+mod duplicate;
 mod edit;
 mod intake;
 mod register;
@@ -22,6 +23,7 @@ mod setup;
 mod transition;
 mod view;
 
+pub use duplicate::{Likely, RepeatSettings};
 pub use edit::CaseEdit;
 pub(crate) use intake::Source;
 pub use intake::{IntakeForm, PartyInput, Upload};
@@ -38,6 +40,8 @@ pub struct CaseSettings {
     /// `{agency}{kind}〔{year}〕{seq}号` by default.
     pub number_pattern: String,
     pub max_attachment_bytes: usize,
+    /// What makes an earlier case a likely repeat at intake (issue 13 §2).
+    pub repeats: RepeatSettings,
 }
 
 impl Default for CaseSettings {
@@ -45,6 +49,7 @@ impl Default for CaseSettings {
         Self {
             number_pattern: dcase::DEFAULT_NUMBER_PATTERN.to_owned(),
             max_attachment_bytes: 5 * 1024 * 1024,
+            repeats: RepeatSettings::default(),
         }
     }
 }

@@ -5,18 +5,18 @@
 
 use std::sync::Mutex;
 
-use gongzhi_domain::Id;
 use gongzhi_domain::audit::{Changes, Outcome};
 use gongzhi_domain::case as dcase;
 use gongzhi_domain::event::EventDetail;
 use gongzhi_domain::policy::Action;
+use gongzhi_domain::{Id, time};
 use gongzhi_store::case::{self, Case, Clock, Party};
 use gongzhi_store::idempotency::{self, Remembered};
 use gongzhi_store::{AnyConnection, audit, reference};
 use tokio::sync::oneshot;
 
 use super::intake::{Intake, IntakeForm, Source, Upload};
-use crate::{App, AppError, Ctx};
+use crate::{App, AppError, Ctx, FieldError};
 
 /// The most cases one transaction writes (a statement binds 31 values per case).
 const MAX_BATCH: usize = 64;
@@ -34,6 +34,8 @@ pub(crate) struct NewCase {
     /// Registered by staff or a partner's API call (audited as `case.register`), with the key that
     /// makes a retry safe; `None` for the portal, which audits its own submission.
     pub registration: Option<Registration>,
+    /// The earlier case it repeats, checked visible to the clerk (issue 13 §2).
+    pub repeat_of: Option<Id>,
 }
 
 pub(crate) struct Registration {
@@ -77,6 +79,11 @@ impl App {
         let agency = reference::agency_get(&mut conn, actor.agency_id)
             .await?
             .ok_or(AppError::NotFound)?;
+        if let Some(earlier) = f.repeat_of {
+            self.case_for_read(&mut conn, ctx, earlier)
+                .await
+                .map_err(|_| AppError::Invalid(vec![FieldError::new("repeat_of", "repeat-of-unknown")]))?;
+        }
         let intake = self.check_intake(&mut conn, f, uploads, Source::Desk).await?;
         let registration = Registration {
             principal: principal.clone(),
@@ -235,6 +242,20 @@ impl App {
         case::insert_cases(&mut *conn, &written).await?;
         let parties: Vec<Party> = cases.iter().flat_map(|n| n.parties.iter().cloned()).collect();
         case::insert_parties(&mut *conn, &parties).await?;
+        for (n, c) in cases.iter().zip(&written) {
+            if let (Some(earlier), Ok(actor)) = (n.repeat_of, n.ctx.actor()) {
+                let at = time::to_millis(c.created_at);
+                case::put_link(
+                    &mut *conn,
+                    c.id,
+                    earlier,
+                    case::LinkKind::Repeat,
+                    &actor.display_name,
+                    at,
+                )
+                .await?;
+            }
+        }
         let clocks: Vec<Clock> = cases.iter().flat_map(|n| n.clocks.iter().cloned()).collect();
         case::insert_clocks(&mut *conn, &clocks).await?;
         let events: Vec<_> = written

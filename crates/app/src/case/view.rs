@@ -163,6 +163,9 @@ pub struct CaseView {
     /// Other cases the viewer may see with a party of the same identity number: (id, number,
     /// title), newest first, at most `RELATED_SHOWN`, and how many in all.
     pub related: Paged<(String, String, String)>,
+    /// The earlier cases staff found this one repeats (重复信访, issue 13 §2) that the viewer may
+    /// open: (id, number, title, who found it).
+    pub repeats: Vec<(String, String, String, String)>,
     /// The earlier case in which the same petitioner's matter was re-reviewed to its end (§3.3,
     /// Art. 36: not accepted again): id and number.
     pub rereviewed: Option<(Id, String)>,
@@ -367,6 +370,7 @@ impl App {
             clock_requests: self.clock_requests_of(&mut conn, case).await?,
             attachments: attachment::attachments(&mut conn, case).await?,
             related,
+            repeats: self.visible_repeats(&mut conn, ctx, case).await?,
             rereviewed: match c.related_case_id {
                 Some(earlier) => case::get_case(&mut conn, earlier)
                     .await?

@@ -142,6 +142,7 @@ impl App {
         }
         let person = f.person_name.trim();
         let form = IntakeForm {
+            repeat_of: None,
             kind: if route == Route::DisputeCase {
                 "dispute"
             } else {

@@ -265,6 +265,7 @@ impl App {
             let row = &v.item.row;
             let phone = self.cipher().decrypt(&row.phone_enc)?;
             let form = IntakeForm {
+                repeat_of: None,
                 kind: "petition".into(),
                 channel: "reception_day".into(),
                 category: f.category.trim().to_owned(),

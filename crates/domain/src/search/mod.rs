@@ -9,6 +9,7 @@
 //! party's name is also indexed by its pinyin and initials (张三: `zhangsan`, `zs`), which a query
 //! matches as a prefix.
 
+pub mod simhash;
 mod snippet;
 
 use std::collections::BTreeSet;

@@ -113,3 +113,33 @@ fn a_query_word_is_cut_into_dictionary_words_only_when_they_cover_it() {
     assert_eq!(words("王建国"), ["王建国"]);
     assert_eq!(words("乌江镇"), ["乌江镇"]);
 }
+
+mod simhash_values {
+    use super::super::simhash::*;
+
+    const A: &str = "村民王建国反映其承包的土地被邻居占用，要求依法处理土地承包经营权纠纷。";
+    const A2: &str = "村民王建国再次反映其承包的土地被邻居占用，要求依法处理土地承包经营权纠纷。";
+    const B: &str = "李秀兰等五名农民工在工地务工，工程完工后包工头拖欠工资三万元，临近年关情绪激动。";
+
+    /// Fixed values: the same on every machine and release; a change here re-hashes every case.
+    #[test]
+    fn simhash_is_stable_and_near_texts_are_within_three_bits() {
+        // FNV-1a 64's published vectors.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(simhash(A), 0x92c4_7e37_26af_e960);
+        assert_eq!(simhash(A2), 0x12c4_6e27_26af_e960);
+        assert_eq!(simhash(B), 0x8ccc_93e3_755a_dac6);
+        assert_eq!(bands(simhash(A)), [59744, 9903, 32311, 37572]);
+        assert_eq!(distance(simhash(A), simhash(A2)), 3);
+        assert!(similar(simhash(A), simhash(A2), MAX_DISTANCE));
+        assert!(distance(simhash(A), simhash(B)) > 20);
+        // Within three bits, at least one of the four bands is equal: what the indexed lookup needs.
+        let (a, b) = (bands(simhash(A)), bands(simhash(A2)));
+        assert!(a.iter().zip(&b).any(|(x, y)| x == y));
+        // Nothing to compare: never similar, not even to itself.
+        assert_eq!(simhash("，。"), 0);
+        assert!(!similar(0, 0, MAX_DISTANCE));
+        assert_eq!(from_stored(to_stored(u64::MAX)), u64::MAX);
+    }
+}

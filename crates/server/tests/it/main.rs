@@ -12,6 +12,7 @@ mod cases;
 mod cli;
 mod deadline_rules;
 mod document;
+mod duplicates;
 mod edge;
 mod education;
 mod grid;

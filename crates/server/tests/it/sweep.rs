@@ -418,6 +418,7 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             "POST /admin/roster/village/{village}/{slot}/clear",
             Form(vec![("township", ids.township.clone())]),
         ),
+        ("POST /cases/duplicates", Form(case_fields.clone())),
         ("POST /cases", Multipart(case_fields)),
         (
             "POST /cases/{id}/edit",
@@ -642,6 +643,14 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
         ),
         (
             "POST /api/v1/cases",
+            Json(
+                json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": ids.village,
+                "title": "来访反映执行难", "narrative": "判决未执行。", "received_at": "2026-12-01 09:00",
+                "parties": [{"role": "petitioner", "name": "马玉兰", "phone": "13993651234"}]}),
+            ),
+        ),
+        (
+            "POST /api/v1/cases/duplicates",
             Json(
                 json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": ids.village,
                 "title": "来访反映执行难", "narrative": "判决未执行。", "received_at": "2026-12-01 09:00",

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use gongzhi_domain::risk::RiskLevel;
+use gongzhi_domain::search::simhash;
 use gongzhi_domain::workflow::{CaseKind, Channel, Level, Status};
 use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
@@ -11,6 +12,7 @@ use crate::rows::{Arg, Filter, insert_rows};
 use crate::{Result, StoreError, code, id, opt_id};
 
 mod clock;
+mod duplicate;
 mod event;
 mod party;
 
@@ -18,6 +20,7 @@ pub use clock::{
     Clock, ClockFilter, INBOX_COUNT_CAP, OpenClock, clocks, insert_clock, insert_clocks, open_clocks,
     running_clocks_of, running_due_from, update_clock,
 };
+pub use duplicate::{Candidate, DuplicateQuery, LinkKind, candidates, put_link, repeats_of};
 pub use event::{Event, events, insert_event, insert_events, latest_event};
 pub use party::{Party, earlier_by_identity, insert_parties, parties, related_cases};
 
@@ -225,40 +228,54 @@ pub async fn insert_case(conn: &mut AnyConnection, c: &Case) -> Result<()> {
     insert_cases(conn, std::slice::from_ref(c)).await
 }
 
+/// A case's SimHash and its bands, from its title and narrative (issue 13 §2).
+type Sim = (i64, [i64; 4]);
+
+pub(crate) fn sim_of(c: &Case) -> Sim {
+    let h = simhash::of_case(&c.title, &c.narrative);
+    (simhash::to_stored(h), simhash::bands(h))
+}
+
 /// Inserts cases in one statement.
 pub async fn insert_cases(conn: &mut AnyConnection, cases: &[Case]) -> Result<()> {
-    insert_rows!(conn, "dispute_case", cases, |c| {
-        id: c.id.to_string(),
-        number: &c.number,
-        kind: c.kind.code(),
-        status: c.status.code(),
-        level: c.level.map(|l| l.code()),
-        channel: c.channel.code(),
-        category_code: &c.category_code,
-        place_id: c.place_id.map(|x| x.to_string()),
-        grid_id: c.grid_id.map(|x| x.to_string()),
-        title: &c.title,
-        narrative: &c.narrative,
-        received_at: ms(c.received_at),
-        urgent: i64::from(c.urgent),
-        anonymous: i64::from(c.anonymous),
-        exempt_reason: &c.exempt_reason,
-        owner_agency_id: c.owner_agency_id.to_string(),
-        handler_id: c.handler_id.map(|x| x.to_string()),
-        created_by: c.created_by.map(|x| x.to_string()),
-        related_case_id: c.related_case_id.map(|x| x.to_string()),
-        tracking_code: c.tracking_code.clone(),
-        tracking_phone: c.tracking_phone.clone(),
-        reconciliation: &c.reconciliation,
-        risk_level: c.risk_level.map(|l| l.code()),
-        risk_stale_after: c.risk_stale_after,
-        closed_at: c.closed_at.map(ms),
-        version: c.version,
-        created_at: ms(c.created_at),
-        updated_at: ms(c.updated_at),
-        source_key_id: c.source_key_id.map(|x| x.to_string()),
-        public_id: c.public_id.clone(),
-        minor_involved: i64::from(c.minor_involved),
+    let rows: Vec<(&Case, Sim)> = cases.iter().map(|c| (c, sim_of(c))).collect();
+    insert_rows!(conn, "dispute_case", &rows, |r| {
+        id: r.0.id.to_string(),
+        number: &r.0.number,
+        kind: r.0.kind.code(),
+        status: r.0.status.code(),
+        level: r.0.level.map(|l| l.code()),
+        channel: r.0.channel.code(),
+        category_code: &r.0.category_code,
+        place_id: r.0.place_id.map(|x| x.to_string()),
+        grid_id: r.0.grid_id.map(|x| x.to_string()),
+        title: &r.0.title,
+        narrative: &r.0.narrative,
+        received_at: ms(r.0.received_at),
+        urgent: i64::from(r.0.urgent),
+        anonymous: i64::from(r.0.anonymous),
+        exempt_reason: &r.0.exempt_reason,
+        owner_agency_id: r.0.owner_agency_id.to_string(),
+        handler_id: r.0.handler_id.map(|x| x.to_string()),
+        created_by: r.0.created_by.map(|x| x.to_string()),
+        related_case_id: r.0.related_case_id.map(|x| x.to_string()),
+        tracking_code: r.0.tracking_code.clone(),
+        tracking_phone: r.0.tracking_phone.clone(),
+        reconciliation: &r.0.reconciliation,
+        risk_level: r.0.risk_level.map(|l| l.code()),
+        risk_stale_after: r.0.risk_stale_after,
+        closed_at: r.0.closed_at.map(ms),
+        version: r.0.version,
+        created_at: ms(r.0.created_at),
+        updated_at: ms(r.0.updated_at),
+        source_key_id: r.0.source_key_id.map(|x| x.to_string()),
+        public_id: r.0.public_id.clone(),
+        minor_involved: i64::from(r.0.minor_involved),
+        simhash: r.1.0,
+        sim_b0: r.1.1[0],
+        sim_b1: r.1.1[1],
+        sim_b2: r.1.1[2],
+        sim_b3: r.1.1[3],
     })
     .await?;
     let texts: Vec<crate::search::CaseText> = cases.iter().map(Into::into).collect();
@@ -349,12 +366,14 @@ pub async fn case_by_tracking(conn: &mut AnyConnection, tracking: &str) -> Resul
 
 /// Writes every mutable column if the stored version is `c.version`, and bumps it.
 pub async fn update_case(conn: &mut AnyConnection, c: &Case, now: time::Timestamp) -> Result<()> {
+    let sim = sim_of(c);
     let done = sqlx::query(
         "UPDATE dispute_case SET status = $1, level = $2, category_code = $3, place_id = $4, grid_id = $5,
             title = $6, narrative = $7, urgent = $8, anonymous = $9, exempt_reason = $10,
             owner_agency_id = $11, handler_id = $12, related_case_id = $13, reconciliation = $14,
             risk_level = $15, risk_stale_after = $16, closed_at = $17, received_at = $18,
-            version = version + 1, updated_at = $19, minor_involved = $22
+            version = version + 1, updated_at = $19, minor_involved = $22, simhash = $23, sim_b0 = $24,
+            sim_b1 = $25, sim_b2 = $26, sim_b3 = $27
          WHERE id = $20 AND version = $21",
     )
     .bind(c.status.code())
@@ -379,6 +398,11 @@ pub async fn update_case(conn: &mut AnyConnection, c: &Case, now: time::Timestam
     .bind(c.id.to_string())
     .bind(c.version)
     .bind(i64::from(c.minor_involved))
+    .bind(sim.0)
+    .bind(sim.1[0])
+    .bind(sim.1[1])
+    .bind(sim.1[2])
+    .bind(sim.1[3])
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 0 {

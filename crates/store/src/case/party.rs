@@ -139,20 +139,22 @@ pub async fn related_cases(
 }
 
 /// Earlier cases — received before `before` (ms) — in which one of these identity numbers (blind
-/// indexes) was a petitioner, across the district: how many, and when the first came in.
+/// indexes) was a petitioner, across the district, and those staff found this case repeats
+/// whenever received (issue 13 §2): how many, and when the first came in.
 pub async fn earlier_by_identity(
     conn: &mut AnyConnection,
     indexes: &[String],
     except: Id,
     before: i64,
 ) -> Result<(i64, Option<i64>)> {
-    if indexes.is_empty() {
-        return Ok((0, None));
-    }
+    // A value no blind index has keeps the IN list well-formed when no identity number is known.
+    let none = [String::new()];
+    let indexes = if indexes.is_empty() { &none[..] } else { indexes };
     let marks: Vec<String> = (0..indexes.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
-        "SELECT COUNT(*), MIN(c.received_at) FROM dispute_case c WHERE c.id <> $1 AND c.received_at < $2 \
-         AND c.id IN (SELECT p.case_id FROM case_party p WHERE p.role = 'petitioner' AND p.id_index IN ({}))",
+        "SELECT COUNT(*), MIN(c.received_at) FROM dispute_case c WHERE c.id <> $1 \
+         AND ((c.received_at < $2 AND c.id IN (SELECT p.case_id FROM case_party p WHERE p.role = 'petitioner' \
+         AND p.id_index IN ({}))) OR c.id IN (SELECT l.other_id FROM case_link l WHERE l.case_id = $1 AND l.kind = 'repeat'))",
         marks.join(", ")
     );
     let mut q = sqlx::query_as::<_, (i64, Option<i64>)>(&sql)

@@ -2,6 +2,7 @@
 //! `gongzhi reindex` when the tokenizer or its dictionary changes — a batch at a time, in id order,
 //! so that each batch is its own short transaction.
 
+use gongzhi_domain::search::simhash;
 use sqlx::AnyConnection;
 
 use super::index::{CaseText, Doc, Kind, PartyName, put, put_cases};
@@ -53,6 +54,22 @@ pub async fn rebuild(
             )
             .await?;
             put_cases(conn, &rows).await?;
+            // The SimHash too, for cases stored before it was kept (issue 13 §2).
+            for r in &rows {
+                let h = simhash::of_case(&r.title, &r.narrative);
+                let b = simhash::bands(h);
+                sqlx::query(
+                    "UPDATE dispute_case SET simhash = $1, sim_b0 = $2, sim_b1 = $3, sim_b2 = $4, sim_b3 = $5 WHERE id = $6",
+                )
+                .bind(simhash::to_stored(h))
+                .bind(b[0])
+                .bind(b[1])
+                .bind(b[2])
+                .bind(b[3])
+                .bind(&r.id)
+                .execute(&mut *conn)
+                .await?;
+            }
             (Vec::new(), rows.last().map(|r| r.id.clone()))
         }
         Kind::Party => {
@@ -144,15 +161,20 @@ pub async fn rebuild(
     Ok(last)
 }
 
-/// Is the index empty while there are cases (the migration that adds it has just run)?
+/// Is the index empty while there are cases, or is a case's SimHash not yet computed (a
+/// migration that adds either has just run)?
 pub async fn needs_rebuild(conn: &mut AnyConnection) -> Result<bool> {
     let (docs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM search_doc LIMIT 1) x")
         .fetch_one(&mut *conn)
         .await?;
     let (cases,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM dispute_case LIMIT 1) x")
-        .fetch_one(conn)
+        .fetch_one(&mut *conn)
         .await?;
-    Ok(docs == 0 && cases > 0)
+    let (unhashed,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM dispute_case WHERE sim_b0 = -1 LIMIT 1) x")
+            .fetch_one(conn)
+            .await?;
+    Ok((docs == 0 && cases > 0) || unhashed > 0)
 }
 
 /// Parties with a phone but no blind index of it yet (stored before the index existed): (party

@@ -85,6 +85,21 @@ fn summary(c: &Case) -> CaseSummary {
     }
 }
 
+/// The earlier cases a case about to be registered likely repeats (issue 13 §2): the same body as
+/// registering it, as filled so far. Register with `repeat_of` set to the one it repeats.
+#[utoipa::path(post, path = "/api/v1/cases/duplicates", tag = "cases", security(("bearer" = [])), request_body = IntakeForm,
+    responses((status = 200, body = Vec<gongzhi_app::case::Likely>), (status = 403, body = ErrorBody)))]
+pub async fn duplicates(
+    State(s): State<AppState>,
+    req: Req,
+    body: ApiBody,
+) -> Res<Vec<gongzhi_app::case::Likely>> {
+    let f: IntakeForm = body.json()?;
+    Ok(Json(
+        s.app.likely_duplicates(&req.ctx, &f).await.map_err(fail(&req))?,
+    ))
+}
+
 /// Register a case. A retry with the same `Idempotency-Key` header returns the same case.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = IntakeForm,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: one case per key and caller")),

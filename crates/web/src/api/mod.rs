@@ -101,6 +101,7 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(ViewReference), routes!(admin::list_categories))
         .op(Access::Staff(ViewPermissions), routes!(admin::permissions))
         .op(Access::Staff(RegisterCase), routes!(case::create_case))
+        .op(Access::Staff(RegisterCase), routes!(case::duplicates))
         .op(Access::Staff(ViewCases), routes!(case::list_cases))
         .op(Access::Staff(ViewCases), routes!(case::get_case))
         .op(handle, routes!(case::edit_case))

@@ -192,6 +192,7 @@ pub fn intake_form(d: &FormData) -> IntakeForm {
                 impoverished: d.flag(&format!("parties[{i}].impoverished")),
             })
             .collect(),
+        repeat_of: d.get("repeat_of").parse().ok(),
     }
 }
 

@@ -18,6 +18,7 @@ use crate::i18n::T;
 use crate::middleware::Req;
 use crate::routes::{Access, Routes};
 
+mod duplicate;
 mod events;
 mod intake;
 mod list;
@@ -37,6 +38,7 @@ pub fn router() -> Routes {
         .get("/cases", Access::Staff(ViewCases), list::list)
         .post("/cases", Access::Staff(RegisterCase), intake::register)
         .get("/cases/new", Access::Staff(RegisterCase), intake::new_form)
+        .post("/cases/duplicates", Access::Staff(RegisterCase), duplicate::check)
         .get("/cases/{id}", Access::Staff(ViewCases), page::view)
         .post("/cases/{id}/edit", Access::Staff(HandleCase), edit)
         .post("/cases/{id}/transition", Access::Staff(HandleCase), transition)
