@@ -89,15 +89,6 @@ impl App {
         let phone_index = Phone::parse(text)
             .ok()
             .map(|p| self.cipher().blind_index(p.as_str()));
-        let found = store::exact(&mut conn, text, id_index.as_deref(), phone_index.as_deref()).await?;
-        let exact = !found.is_empty();
-        let (m, query) = if exact {
-            (Match::Exact(found), None)
-        } else {
-            let query =
-                Query::parse(text).map_err(|e| AppError::Invalid(vec![FieldError::new("q", e.code())]))?;
-            (Match::Text(query.clone()), Some(query))
-        };
         let f = SearchFilter {
             kind: q.kind,
             state: q.state.clone().filter(|s| !s.is_empty()),
@@ -112,7 +103,19 @@ impl App {
             limit: PAGE,
             offset: q.page.clamp(0, COUNT_CAP / PAGE) * PAGE,
         };
-        let (hits, total) = store::search(&mut conn, &m, &scope_of(&actor), &f).await?;
+        let scope = scope_of(&actor);
+        // Exact first, within the scope: a number or phone that exists only where the user may
+        // not look says nothing, and the words are searched instead.
+        let found = store::exact(&mut conn, text, id_index.as_deref(), phone_index.as_deref()).await?;
+        let (mut hits, mut total) = store::search(&mut conn, &Match::Exact(found), &scope, &f).await?;
+        let exact = total > 0;
+        let mut query = None;
+        if !exact {
+            let parsed =
+                Query::parse(text).map_err(|e| AppError::Invalid(vec![FieldError::new("q", e.code())]))?;
+            (hits, total) = store::search(&mut conn, &Match::Text(parsed.clone()), &scope, &f).await?;
+            query = Some(parsed);
+        }
         let needles = query.as_ref().map(Query::needles).unwrap_or_default();
         let mut items = Vec::with_capacity(hits.len());
         let mut texts = std::collections::HashMap::new();

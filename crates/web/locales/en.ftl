@@ -2487,8 +2487,8 @@ minor-open-tasks = { $n } open tasks
 ## Search (issue 13 §1)
 action-search = Full-text search
 search-title = Search
-search-nav-placeholder = Search cases, parties, numbers…
-search-placeholder = Words, a name or its pinyin (zhangsan, zs), or a case number, ID number or phone
+search-nav-hint = Search cases, parties, numbers…
+search-hint = Words, a name or its pinyin (zhangsan, zs), or a case number, ID number or phone
 search-help = Two characters at least; several words separated by spaces must all occur. Only what you may open is shown.
 search-filters = Filters (kind, township, category, state, dates)
 search-kind = Kind

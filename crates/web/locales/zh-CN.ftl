@@ -2487,8 +2487,8 @@ minor-open-tasks = { $n } 项任务待办
 ## 检索（issue 13 §1）
 action-search = 全文检索
 search-title = 检索
-search-nav-placeholder = 检索案件、当事人、编号…
-search-placeholder = 输入词语、姓名或拼音（如 zhangsan、zs），或案件编号、身份证号、手机号
+search-nav-hint = 检索案件、当事人、编号…
+search-hint = 输入词语、姓名或拼音（如 zhangsan、zs），或案件编号、身份证号、手机号
 search-help = 至少两个字；多个词用空格分开，须同时出现。只显示您有权打开的内容。
 search-filters = 筛选条件（类型、乡镇、类别、状态、日期）
 search-kind = 类型

@@ -263,11 +263,14 @@ pub async fn exact(
     }
     for (column, value) in [("id_index", id_index), ("phone_index", phone_index)] {
         if let Some(v) = value {
-            let rows: Vec<(String,)> =
-                sqlx::query_as(&format!("SELECT id FROM case_party WHERE {column} = $1"))
-                    .bind(v)
-                    .fetch_all(&mut *conn)
-                    .await?;
+            // Never a minor's: a child is not found by identity number or phone outside the minors'
+            // records.
+            let rows: Vec<(String,)> = sqlx::query_as(&format!(
+                "SELECT id FROM case_party WHERE {column} = $1 AND minor = 0"
+            ))
+            .bind(v)
+            .fetch_all(&mut *conn)
+            .await?;
             out.extend(rows.into_iter().map(|(id,)| (Kind::Party, id)));
         }
     }
