@@ -27,7 +27,8 @@ async function petition(place, title, narrative, name) {
       parties: [{ role: 'petitioner', name, phone: '13993651111' }],
     }),
   });
-  assert.equal(r.status, 200, await r.text());
+  assert.equal(r.status, 200);
+  return (await r.json()).id;
 }
 
 test('a clerk searches from the navigation bar and opens a hit', async () => {
@@ -103,4 +104,38 @@ test('the intake form shows the earlier case of the same phone and registers a r
   await clerk.waitForURL(/\/cases\/[0-9a-f-]+\?ok=registered/);
   assert.match(await clerk.innerText('#repeats'), /张建军等农民工讨要工资/);
   await shot(clerk, 'duplicates-02-case');
+});
+
+test('a handler dismisses one likely duplicate, merges a true duplicate and takes the merge back', async () => {
+  const page = await suite.login('demo_prosecutor');
+  await page.goto(`${suite.server.base}/cases/new`);
+  const place = await page.locator('option', { hasText: '演示·乌江村' }).first().getAttribute('value');
+  // The same petition registered a second time, through another door.
+  const twice = await petition(place, '张建军等农民工讨要工资（网上）', '张建军等六名农民工在乌江镇工地务工，工程完工后包工头拖欠工资四万元，临近年关情绪激动。', '张建军');
+  await page.goto(`${suite.server.base}/cases/${twice}`);
+  const panel = page.locator('#duplicates .card');
+  await panel.waitFor();
+  assert.match(await panel.innerText(), /可能重复的案件/);
+  const rows = page.locator('#duplicates .duplicate-row');
+  const other = rows.filter({ hasText: '物业服务纠纷' });
+  await other.locator('button:text("不是同一件事")').click();
+  await page.locator('#case-toast .alert-success').waitFor();
+  await page.locator('#duplicates .duplicate-row').first().waitFor();
+  assert.equal(await page.locator('#duplicates .duplicate-row', { hasText: '物业服务纠纷' }).count(), 0, 'a dismissed case is not suggested again');
+  const original = page.locator('#duplicates .duplicate-row', { hasText: '张建军等农民工讨要工资' }).filter({ hasNotText: '网上' }).first();
+  await original.locator('summary').click();
+  await shot(page, 'duplicates-03-case-panel');
+  assert.deepEqual(await axe(page), [], 'no serious or critical accessibility violation on the panel');
+  await original.locator('button:text("确认合并")').click();
+  await page.locator('#merged-banner').waitFor();
+  assert.match(await page.innerText('#merged-banner'), /合并至/);
+  assert.equal(await page.locator('#actions').count(), 0, 'a merged case offers no more steps');
+  await shot(page, 'duplicates-04-merged');
+  await page.setViewportSize(PHONE);
+  await shot(page, 'phone-duplicates-01-merged');
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= PHONE.width, `no sideways scrolling on a phone (${width}px)`);
+  await page.click('#merged-banner button:text("取消合并")');
+  await page.locator('#case-toast .alert-success', { hasText: '已取消合并' }).waitFor();
+  assert.equal(await page.locator('#merged-banner').count(), 0);
 });

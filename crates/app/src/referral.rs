@@ -75,6 +75,7 @@ impl App {
     ) -> Result<Case, AppError> {
         let (c, owner) = self.case_for_read(conn, ctx, case).await?;
         if owner || held_referral(&referral::referrals(conn, case).await?, ctx.actor()?, work).is_some() {
+            self.refuse_merged(conn, &c).await?;
             Ok(c)
         } else {
             Err(AppError::NotOwner)

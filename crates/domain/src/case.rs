@@ -14,6 +14,11 @@ codes! {
     }
 }
 
+/// The most parties one case records: a collective petition of a whole village group fits; more
+/// is a list to attach, not parties to type (and keeps every statement inside the databases'
+/// limits on bound values).
+pub const MAX_PARTIES: usize = 100;
+
 codes! {
     ReplyKind {
         /// §3.2: within 7 days — accepted, not accepted, materials needed, or transferred.

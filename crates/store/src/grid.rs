@@ -469,10 +469,10 @@ pub async fn insert_finding(conn: &mut AnyConnection, f: &FindingRow) -> Result<
     cols.push("id");
     bind_finding(sqlx::query(&insert_sql("grid_finding", &cols, 1)), f)
         .bind(&f.id)
-        .execute(conn)
+        .execute(&mut *conn)
         .await
         .map_err(StoreError::from_write)?;
-    Ok(())
+    crate::search::seal_visits(conn, &[f.visit_id.as_str()]).await
 }
 
 pub async fn save_finding(conn: &mut AnyConnection, f: &FindingRow, expected_version: i64) -> Result<()> {
@@ -482,12 +482,13 @@ pub async fn save_finding(conn: &mut AnyConnection, f: &FindingRow, expected_ver
         ..f.clone()
     };
     save_versioned(
-        conn,
+        &mut *conn,
         bind_finding(sqlx::query(&sql), &next),
         &f.id,
         expected_version,
     )
-    .await
+    .await?;
+    crate::search::seal_visits(conn, &[f.visit_id.as_str()]).await
 }
 
 const FINDING_FROM: &str = "FROM grid_finding f JOIN grid_visit g ON g.id = f.visit_id

@@ -126,6 +126,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "duplicates",
         sql: include_str!("../migrations/0022_duplicates.sql"),
     },
+    Migration {
+        version: 23,
+        name: "merge",
+        sql: include_str!("../migrations/0023_merge.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

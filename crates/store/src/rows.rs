@@ -161,6 +161,28 @@ pub(crate) async fn insert_many<T>(
     Ok(())
 }
 
+/// Values bound to one statement's `IN` list: well inside both databases' limits.
+pub(crate) const IN_BATCH: usize = 400;
+
+/// Runs `sql` (with `{in}` where the `IN` list's marks go) for `ids`, [`IN_BATCH`] at a time, and
+/// gathers the rows.
+pub(crate) async fn select_in<T>(conn: &mut AnyConnection, sql: &str, ids: &[&str]) -> Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let mut out = Vec::new();
+    for chunk in ids.chunks(IN_BATCH) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = sql.replace("{in}", &marks.join(", "));
+        let mut q = sqlx::query_as::<_, T>(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(out)
+}
+
 /// `insert_rows!(conn, "table", rows, |r| { column: value, … })`: one field list gives the columns
 /// and the binds.
 macro_rules! insert_rows {

@@ -58,16 +58,16 @@ impl App {
     fn duplicate_query(&self, actor: &Actor, f: &IntakeForm, except: Option<Id>) -> DuplicateQuery {
         let today = time::local_date(self.now());
         let settings = self.case_settings().repeats;
+        // As many parties as a case may have: the form is checked only when it is registered.
+        let parties = &f.parties[..f.parties.len().min(gongzhi_domain::case::MAX_PARTIES)];
         DuplicateQuery {
             except,
-            id_indexes: f
-                .parties
+            id_indexes: parties
                 .iter()
                 .filter_map(|p| ResidentId::parse(p.id_number.trim(), today).ok())
                 .map(|id| self.cipher().blind_index(id.as_str()))
                 .collect(),
-            phone_indexes: f
-                .parties
+            phone_indexes: parties
                 .iter()
                 .filter_map(|p| Phone::parse(p.phone.trim()).ok())
                 .map(|p| self.cipher().blind_index(p.as_str()))
@@ -80,7 +80,11 @@ impl App {
         }
     }
 
-    async fn likely(&self, conn: &mut AnyConnection, q: &DuplicateQuery) -> Result<Vec<Likely>, AppError> {
+    pub(super) async fn likely(
+        &self,
+        conn: &mut AnyConnection,
+        q: &DuplicateQuery,
+    ) -> Result<Vec<Likely>, AppError> {
         let max = self.case_settings().repeats.max_distance;
         let found = case::candidates(conn, q, max).await?;
         let mut out: Vec<Likely> = found

@@ -3,7 +3,7 @@
 use gongzhi_domain::Id;
 use gongzhi_domain::audit::Changes;
 use gongzhi_domain::policy::Action;
-use gongzhi_store::reference;
+use gongzhi_store::{reference, search as store_search};
 
 use crate::case::conflict_of;
 use crate::error::Checks;
@@ -65,6 +65,7 @@ impl App {
         let cat = reference::category_get(tx.conn(), category.trim()).await?;
         checks.check(cat.is_some(), "category", "category-unknown");
         checks.finish()?;
+        let unmarked = c.minor_involved && !minor_involved;
         let changes = Changes::new()
             .field("title", c.title.clone(), title.trim())
             .field("category", c.category_code.clone(), category.trim())
@@ -76,6 +77,10 @@ impl App {
         c.urgent = urgent;
         c.minor_involved = minor_involved;
         self.save(tx.conn(), &c).await?;
+        if unmarked {
+            // What the mark sealed may be found again (unless a party is a minor).
+            store_search::reindex_case(tx.conn(), &c.id.to_string()).await?;
+        }
         self.event(tx.conn(), ctx, &c, "edited", "", false).await?;
         ctx.audit(tx.conn(), "case.edit", "case", &case.to_string(), changes)
             .await?;

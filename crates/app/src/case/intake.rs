@@ -208,8 +208,11 @@ impl App {
                 Some(t) => Some(t),
             }
         };
+        if f.parties.len() > dcase::MAX_PARTIES {
+            checks.fail(FieldError::new("parties", "parties-too-many").arg("max", dcase::MAX_PARTIES));
+        }
         let mut parties = Vec::new();
-        for (i, p) in f.parties.iter().enumerate() {
+        for (i, p) in f.parties.iter().enumerate().take(dcase::MAX_PARTIES) {
             let blank =
                 p.name.trim().is_empty() && p.id_number.trim().is_empty() && p.phone.trim().is_empty();
             if blank {

@@ -17,6 +17,7 @@ mod attachment;
 mod duplicate;
 mod edit;
 mod intake;
+mod merge;
 mod register;
 mod reveal;
 mod setup;
@@ -27,6 +28,7 @@ pub use duplicate::{Likely, RepeatSettings};
 pub use edit::CaseEdit;
 pub(crate) use intake::Source;
 pub use intake::{IntakeForm, PartyInput, Upload};
+pub use merge::{LinkDecision, MergeRequest, MergedNote, UnmergeRequest};
 pub(crate) use register::Committer;
 pub use reveal::{RevealRequest, Revealed};
 pub use setup::IntakeSetup;
@@ -171,7 +173,11 @@ impl App {
         case: Id,
     ) -> Result<Case, AppError> {
         let (c, owner) = self.case_for_read(conn, ctx, case).await?;
-        if owner { Ok(c) } else { Err(AppError::NotOwner) }
+        if !owner {
+            return Err(AppError::NotOwner);
+        }
+        self.refuse_merged(conn, &c).await?;
+        Ok(c)
     }
 
     /// A timeline entry, written in the caller's transaction.

@@ -79,11 +79,21 @@ pub struct CaseCan {
     pub mediate: bool,
     pub attach: bool,
     pub reply: bool,
+    /// Take back the merge of this duplicate (issue 13 §2): the owner's handler, on a merged case —
+    /// which offers nothing else but revealing, as its work goes on in the case it went into.
+    pub unmerge: bool,
 }
 
 impl CaseCan {
-    fn of(actor: &Actor, c: &Case, owner: bool, referrals: &[Referral]) -> Self {
+    fn of(actor: &Actor, c: &Case, owner: bool, referrals: &[Referral], merged: bool) -> Self {
         let handle = owner && actor.can(Action::HandleCase);
+        if merged {
+            return CaseCan {
+                reveal: owner && actor.can(Action::RevealPersonal),
+                unmerge: handle,
+                ..CaseCan::default()
+            };
+        }
         let open = !c.status.is_closed();
         let receiver =
             |work| open && actor.can(Action::HandleCase) && held_referral(referrals, actor, work).is_some();
@@ -99,6 +109,7 @@ impl CaseCan {
             mediate: (handle && open) || receiver(ReceiverWork::Mediation),
             attach: handle || receiver(ReceiverWork::Attachment),
             reply: (handle && open) || receiver(ReceiverWork::Reply),
+            unmerge: false,
         }
     }
 }
@@ -166,6 +177,10 @@ pub struct CaseView {
     /// The earlier cases staff found this one repeats (重复信访, issue 13 §2) that the viewer may
     /// open: (id, number, title, who found it).
     pub repeats: Vec<(String, String, String, String)>,
+    /// Where this case was merged as a duplicate (its work goes on there), and the duplicates
+    /// merged into it that the viewer may open: (id, number, title, who merged it).
+    pub merged: Option<super::MergedNote>,
+    pub merged_from: Vec<(String, String, String, String)>,
     /// The earlier case in which the same petitioner's matter was re-reviewed to its end (§3.3,
     /// Art. 36: not accepted again): id and number.
     pub rereviewed: Option<(Id, String)>,
@@ -336,7 +351,9 @@ impl App {
                 meeting: m,
             });
         }
-        let steps = if owner {
+        let (merged, merged_from) = self.merge_notes(&mut conn, ctx, case).await?;
+        // A merged duplicate takes no steps: its work goes on in the case it went into.
+        let steps = if owner && merged.is_none() {
             workflow::steps(
                 c.kind,
                 c.status,
@@ -360,7 +377,7 @@ impl App {
             risk_derived,
             risk_rules,
             assessments,
-            can: CaseCan::of(&actor, &c, owner, &referrals),
+            can: CaseCan::of(&actor, &c, owner, &referrals, merged.is_some()),
             referrals,
             meetings,
             mediations: mediation::mediations(&mut conn, case).await?,
@@ -371,6 +388,8 @@ impl App {
             attachments: attachment::attachments(&mut conn, case).await?,
             related,
             repeats: self.visible_repeats(&mut conn, ctx, case).await?,
+            merged,
+            merged_from,
             rereviewed: match c.related_case_id {
                 Some(earlier) => case::get_case(&mut conn, earlier)
                     .await?

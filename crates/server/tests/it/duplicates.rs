@@ -152,3 +152,255 @@ async fn an_earlier_case_is_found_by_phone_parties_or_text_and_linked_as_a_repea
     );
     assert!(panel.contains(&format!("value=\"{first}\" checked")), "{panel}");
 }
+
+/// (kind, state, held state) of each of the case's clocks.
+async fn clocks(t: &TestApp, case: &str) -> Vec<Vec<String>> {
+    t.rows(&format!(
+        "SELECT kind, state, COALESCE(held_state, '-'), due_date FROM case_clock WHERE case_id = '{case}' ORDER BY id"
+    ))
+    .await
+}
+
+async fn version(api: &Api, case: &str) -> i64 {
+    api.get(&format!("/api/v1/cases/{case}")).await.1["case"]["version"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn listed(api: &Api, case: &str) -> bool {
+    let (_, list) = api.get("/api/v1/cases?state=all&limit=500").await;
+    list["items"].as_array().unwrap().iter().any(|c| c["id"] == case)
+}
+
+#[tokio::test]
+async fn a_true_duplicate_is_merged_with_nothing_lost_and_the_merge_is_taken_back_exactly() {
+    let t = TestApp::spawn("merge").await;
+    let village = t.org_id("620702104201").await;
+    let clerk = t.api("demo_reception").await;
+    let handler = t.api("demo_prosecutor").await;
+    let mut ids = Vec::new();
+    for narrative in [NARRATIVE, AGAIN, "小区停车收费过高，业主多次协商无果。"] {
+        let (s, c) = clerk
+            .post(
+                "/api/v1/cases",
+                body(&village, narrative, "王建国", "13993652101", "李四"),
+            )
+            .await;
+        assert_eq!(s, 200, "{c}");
+        ids.push(c["id"].as_str().unwrap().to_owned());
+    }
+    let (first, second, third) = (ids[0].clone(), ids[1].clone(), ids[2].clone());
+
+    // The registered case's own candidates, shown only to who may handle it.
+    let (s, found) = handler.get(&format!("/api/v1/cases/{second}/duplicates")).await;
+    assert_eq!(s, 200, "{found}");
+    let first_found = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == first.as_str())
+        .unwrap();
+    assert_eq!(
+        first_found["reasons"],
+        json!(["same_phone", "similar_text"]),
+        "{found}"
+    );
+    let police = t.api("demo_partner").await;
+    assert_eq!(
+        police.get(&format!("/api/v1/cases/{second}/duplicates")).await.0,
+        404
+    );
+    for (path, b) in [
+        ("links", json!({"other_id": first, "kind": "repeat"})),
+        ("merge", json!({"into": first, "version": 1})),
+        ("unmerge", json!({"version": 1})),
+    ] {
+        let (s, e) = police.post(&format!("/api/v1/cases/{second}/{path}"), b).await;
+        assert_eq!(s, 404, "{path}: {e}");
+    }
+
+    // Not the same matter: not suggested again, either way round.
+    let (s, e) = handler
+        .post(
+            &format!("/api/v1/cases/{third}/links"),
+            json!({"other_id": first, "kind": "dismissed"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let (_, found) = handler.get(&format!("/api/v1/cases/{first}/duplicates")).await;
+    let found: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        found.contains(&second.as_str()) && !found.contains(&third.as_str()),
+        "{found:?}"
+    );
+    for (b, key) in [
+        (json!({"other_id": first, "kind": "maybe"}), "kind"),
+        (json!({"other_id": third, "kind": "repeat"}), "other_id"),
+        (json!({"other_id": "nonsense", "kind": "repeat"}), "other_id"),
+    ] {
+        let (s, e) = handler.post(&format!("/api/v1/cases/{third}/links"), b).await;
+        assert_eq!(s, 422, "{e}");
+        assert!(e["fields"][key].is_string(), "{e}");
+    }
+
+    // A merge refused half way — a stale version, a case unknown — leaves both as they were.
+    let before = clocks(&t, &second).await;
+    assert!(!before.is_empty());
+    let v = version(&handler, &second).await;
+    let (s, e) = handler
+        .post(
+            &format!("/api/v1/cases/{second}/merge"),
+            json!({"into": first, "version": v - 1}),
+        )
+        .await;
+    assert_eq!(s, 409, "{e}");
+    let (s, e) = handler
+        .post(
+            &format!("/api/v1/cases/{second}/merge"),
+            json!({"into": "nonsense", "version": v}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(clocks(&t, &second).await, before);
+    assert_eq!(version(&handler, &second).await, v);
+
+    // Merged: out of the list and the words of the search, held clocks, found by its number, and
+    // shown from the case that carries on; no more work on it.
+    let (s, e) = handler
+        .post(
+            &format!("/api/v1/cases/{second}/merge"),
+            json!({"into": first, "version": v}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    assert!(!listed(&handler, &second).await && listed(&handler, &first).await);
+    let held = clocks(&t, &second).await;
+    for (b, h) in before.iter().zip(&held) {
+        assert_eq!(
+            (h[1].as_str(), &h[2], &h[3]),
+            ("exempt", &b[1], &b[3]),
+            "{held:?}"
+        );
+    }
+    let search = |q: &str| {
+        let url = reqwest::Url::parse_with_params("http://x/", [("q", q)]).unwrap();
+        format!("/api/v1/search?{}", url.query().unwrap())
+    };
+    let (_, hits) = handler.get(&search("再次反映")).await;
+    assert_eq!(hits["total"], 0, "{hits}");
+    let number = handler.get(&format!("/api/v1/cases/{second}")).await.1["case"]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, hits) = handler.get(&search(&number)).await;
+    assert_eq!(hits["items"][0]["id"], second.as_str(), "{hits}");
+    let (s, e) = handler
+        .post(
+            &format!("/api/v1/cases/{second}/transitions"),
+            json!({"command": "accept"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["fields"]["case"].as_str().unwrap().contains("已合并"), "{e}");
+    // Nothing else may be merged into it, nor may the case it went into be merged away.
+    let (s, e) = handler
+        .post(
+            &format!("/api/v1/cases/{third}/merge"),
+            json!({"into": second, "version": 2}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    let (s, e) = handler
+        .post(
+            &format!("/api/v1/cases/{first}/merge"),
+            json!({"into": third, "version": version(&handler, &first).await}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["fields"]["into"].is_string(), "{e}");
+    let web = t
+        .browser("demo_prosecutor", gongzhi_test_support::DEMO_PASSWORD)
+        .await;
+    let page = |id: String| {
+        let web = web.clone();
+        let base = t.base.clone();
+        async move {
+            web.get(format!("{base}/cases/{id}"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let html = page(first.clone()).await;
+    assert!(
+        html.contains("id=\"merged-from\"") && html.contains(&format!("/cases/{second}")),
+        "{html}"
+    );
+    let html = page(second.clone()).await;
+    assert!(
+        html.contains("id=\"merged-banner\"") && html.contains("取消合并"),
+        "{html}"
+    );
+
+    // Taken back: listed, found and timed exactly as before.
+    let (s, e) = handler
+        .post(
+            &format!("/api/v1/cases/{second}/unmerge"),
+            json!({"version": version(&handler, &second).await}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(clocks(&t, &second).await, before);
+    assert!(listed(&handler, &second).await);
+    let (_, hits) = handler.get(&search("再次反映")).await;
+    assert_eq!(hits["items"][0]["case_id"], second.as_str(), "{hits}");
+    let (s, e) = handler
+        .post(
+            &format!("/api/v1/cases/{second}/unmerge"),
+            json!({"version": version(&handler, &second).await}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    let audit = t
+        .rows(&format!(
+            "SELECT action FROM audit_event WHERE target_id = '{second}' AND action LIKE 'case.%merge' AND outcome = 'success' ORDER BY occurred_at"
+        ))
+        .await;
+    assert_eq!(
+        audit,
+        vec![vec!["case.merge".to_owned()], vec!["case.unmerge".to_owned()]]
+    );
+    let events = t
+        .rows(&format!(
+            "SELECT kind FROM case_event WHERE case_id = '{first}' AND kind LIKE '%merged%' ORDER BY at"
+        ))
+        .await;
+    assert_eq!(
+        events,
+        vec![vec!["merged_from".to_owned()], vec!["unmerged_from".to_owned()]]
+    );
+}
+
+#[tokio::test]
+async fn a_case_records_at_most_a_hundred_parties_and_the_check_never_fails_on_more() {
+    let t = TestApp::spawn("dupcap").await;
+    let village = t.org_id("620702104201").await;
+    let clerk = t.api("demo_reception").await;
+    let mut b = body(&village, NARRATIVE, "王建国", "13993652201", "李四");
+    b["parties"] = json!((0..150)
+        .map(|i| json!({"role": "petitioner", "name": format!("村民{i}"), "phone": format!("1399365{i:04}")}))
+        .collect::<Vec<_>>());
+    let (s, v) = clerk.post("/api/v1/cases/duplicates", b.clone()).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, e) = clerk.post("/api/v1/cases", b).await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["fields"]["parties"].as_str().unwrap().contains("100"), "{e}");
+}

@@ -316,15 +316,22 @@ async fn bad_queries_get_a_clear_answer_and_nobody_outside_gets_any() {
     assert!(r.status().is_redirection(), "{}", r.status());
 }
 
+/// The case's version, for an edit.
+async fn version(api: &Api, case: &str) -> i64 {
+    let (_, d) = api.get(&format!("/api/v1/cases/{case}")).await;
+    d["case"]["version"].as_i64().unwrap()
+}
+
 #[tokio::test]
-async fn a_minors_name_is_not_searchable_and_the_index_is_rebuilt_from_what_is_stored() {
+async fn what_touches_a_minor_is_found_by_its_number_only_and_the_index_is_rebuilt_from_what_is_stored() {
     let t = TestApp::spawn("searchminor").await;
     let reception = t.api("demo_reception").await;
+    let village = t.org_id("620702104201").await;
+    // A case with a minor party: neither the child, nor the parent, nor the narrative is found.
     let (s, c) = reception
         .post(
             "/api/v1/cases",
-            json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED",
-                "place_id": t.org_id("620702104201").await,
+            json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": village,
                 "title": "学生在校受伤赔偿", "narrative": "家长反映孩子在学校受伤，要求学校赔偿。",
                 "received_at": time::format_local(chrono::Utc::now()),
                 "parties": [{"role": "petitioner", "name": "欧阳娜娜", "phone": "13993650021"},
@@ -332,14 +339,72 @@ async fn a_minors_name_is_not_searchable_and_the_index_is_rebuilt_from_what_is_s
         )
         .await;
     assert_eq!(s, 200, "{c}");
-    let (_, v) = search(&reception, "欧阳小宝", "").await;
-    assert_eq!(v["total"], 0, "{v}");
-    let (_, v) = search(&reception, "ouyangxiaobao", "").await;
-    assert_eq!(v["total"], 0, "{v}");
-    let (_, v) = search(&reception, "欧阳娜娜", "").await;
-    assert_eq!(v["total"], 1, "{v}");
+    let sealed = c["id"].as_str().unwrap().to_owned();
+    for q in ["欧阳小宝", "ouyangxiaobao", "欧阳娜娜", "受伤赔偿", "13993650021"] {
+        let (_, v) = search(&reception, q, "").await;
+        assert_eq!(v["total"], 0, "{q}: {v}");
+    }
+    let (_, v) = search(&reception, c["number"].as_str().unwrap(), "").await;
+    assert_eq!(cases_of(&v), BTreeSet::from([sealed.clone()]), "{v}");
 
-    // Emptied, the index is rebuilt from the tables, the phone's blind index with it.
+    // A case marked later as concerning a minor is sealed from then on, and found again by its
+    // words when the agency head takes the mark off.
+    let (id, _) = register(
+        &reception,
+        &village,
+        "上官云反映邻里纠纷",
+        "上官云反映其子上官小明与邻居孩子发生冲突。",
+        "上官云",
+        "13993650022",
+    )
+    .await;
+    let (_, v) = search(&reception, "上官小明", "").await;
+    assert_eq!(v["total"], 1, "{v}");
+    let edit = |minor: bool, version: i64| {
+        json!({"title": "上官云反映邻里纠纷", "narrative": "上官云反映其子上官小明与邻居孩子发生冲突。",
+            "category": "LAW_RELATED", "minor_involved": minor, "version": version})
+    };
+    let (s, e) = reception
+        .post(
+            &format!("/api/v1/cases/{id}"),
+            edit(true, version(&reception, &id).await),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    for q in ["上官小明", "上官云", "shangguanyun", "13993650022"] {
+        let (_, v) = search(&reception, q, "").await;
+        assert_eq!(v["total"], 0, "{q}: {v}");
+    }
+    let chief = t.api("demo_chief").await;
+    let (s, e) = chief
+        .post(
+            &format!("/api/v1/cases/{id}"),
+            edit(false, version(&chief, &id).await),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    for q in ["上官小明", "上官云", "shangguanyun"] {
+        let (_, v) = search(&reception, q, "").await;
+        assert_eq!(cases_of(&v), BTreeSet::from([id.clone()]), "{q}: {v}");
+    }
+
+    // A grid visit with a finding about a minor is found by its visitor and place, not its notes.
+    let prosecutor = t.api("demo_prosecutor").await;
+    let (s, v) = prosecutor
+        .post(
+            "/api/v1/grid/visits",
+            json!({"village_id": village, "visited_at": time::format_local(chrono::Utc::now()),
+                "people_met": "留守儿童司马小雨的祖母", "notes": "司马小雨独自在家，祖母卧病。",
+                "findings": [{"kind": "minor", "summary": "留守儿童无人照看"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (_, v) = search(&prosecutor, "司马小雨", "").await;
+    assert_eq!(v["total"], 0, "{v}");
+    let (_, v) = search(&prosecutor, "走访", "&kind=visit").await;
+    assert!(v["total"].as_i64().unwrap() >= 1, "{v}");
+
+    // Emptied, the index is rebuilt from the tables, the phone's blind index and the seals with it.
     let mut conn = t.db.conn().await.unwrap();
     let mut wipe = vec![
         "DELETE FROM search_doc",
@@ -353,18 +418,22 @@ async fn a_minors_name_is_not_searchable_and_the_index_is_rebuilt_from_what_is_s
         sqlx::query(sql).execute(&mut *conn).await.unwrap();
     }
     drop(conn);
-    let (_, v) = search(&reception, "欧阳娜娜", "").await;
+    let (_, v) = search(&reception, "上官云", "").await;
     assert_eq!(v["total"], 0, "{v}");
     let batches = t.app.reindex(&t.system_ctx(), true).await.unwrap();
     assert!(batches >= 8, "{batches}");
-    let (_, v) = search(&reception, "欧阳娜娜", "").await;
-    assert_eq!(v["total"], 1, "{v}");
-    let (_, v) = search(&reception, "13993650021", "").await;
+    let (_, v) = search(&reception, "上官云", "").await;
+    assert_eq!(cases_of(&v), BTreeSet::from([id.clone()]), "{v}");
+    let (_, v) = search(&reception, "13993650022", "").await;
     assert_eq!(
         (v["exact"].as_bool(), v["total"].as_i64()),
         (Some(true), Some(1)),
         "{v}"
     );
-    let (_, v) = search(&reception, "欧阳小宝", "").await;
+    for q in ["欧阳小宝", "欧阳娜娜", "13993650021"] {
+        let (_, v) = search(&reception, q, "").await;
+        assert_eq!(v["total"], 0, "{q}: {v}");
+    }
+    let (_, v) = search(&prosecutor, "司马小雨", "").await;
     assert_eq!(v["total"], 0, "{v}");
 }

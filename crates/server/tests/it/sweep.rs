@@ -528,6 +528,15 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
             ]),
         ),
         (
+            "POST /cases/{id}/links",
+            Form(vec![("other_id", ids.case.clone()), ("kind", s("repeat"))]),
+        ),
+        (
+            "POST /cases/{id}/merge",
+            Form(vec![("into", ids.case.clone()), ("version", s("1"))]),
+        ),
+        ("POST /cases/{id}/unmerge", Form(vec![("version", s("1"))])),
+        (
             "POST /cases/{id}/publication",
             Form(vec![
                 ("public_title", s("公开标题")),
@@ -675,6 +684,15 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
                 json!({"civil_dispute": true, "chapter_4_or_5": true, "negligent": false, "likely_sentence_years": 2, "intentional_crime_within_5_years": false}),
             ),
         ),
+        (
+            "POST /api/v1/cases/{id}/links",
+            Json(json!({"other_id": ids.case, "kind": "repeat"})),
+        ),
+        (
+            "POST /api/v1/cases/{id}/merge",
+            Json(json!({"into": ids.case, "version": 1})),
+        ),
+        ("POST /api/v1/cases/{id}/unmerge", Json(json!({"version": 1}))),
         (
             "POST /api/v1/cases/{id}/publication",
             Json(json!({"title": "公开标题", "reply": "公开答复"})),

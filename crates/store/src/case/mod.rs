@@ -20,7 +20,10 @@ pub use clock::{
     Clock, ClockFilter, INBOX_COUNT_CAP, OpenClock, clocks, insert_clock, insert_clocks, open_clocks,
     running_clocks_of, running_due_from, update_clock,
 };
-pub use duplicate::{Candidate, DuplicateQuery, LinkKind, candidates, put_link, repeats_of};
+pub use duplicate::{
+    Candidate, DuplicateQuery, LinkKind, Merged, candidates, merge, merged_from, merged_into, put_link,
+    repeats_of, unmerge,
+};
 pub use event::{Event, events, insert_event, insert_events, latest_event};
 pub use party::{Party, earlier_by_identity, insert_parties, parties, related_cases};
 
@@ -445,6 +448,8 @@ pub struct CaseFilter {
 /// index, while a page walks the queue index in its order (where naming them would sort instead).
 fn case_where(f: &CaseFilter, counting: bool) -> Filter {
     let mut w = Filter::default();
+    // A merged duplicate is reached from the case it went into, never listed beside it.
+    w.and_sql("c.merged_into IS NULL");
     if let Some(a) = f.agency {
         w.and("(c.owner_agency_id = $? OR c.id IN (SELECT case_id FROM referral r WHERE r.to_agency_id = $? AND r.state <> 'revoked'))", a.to_string());
     }

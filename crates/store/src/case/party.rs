@@ -56,31 +56,26 @@ pub async fn insert_parties(conn: &mut AnyConnection, parties: &[Party]) -> Resu
     index_parties(conn, parties).await
 }
 
-/// Indexes parties by name for search, each with its case's date.
+/// Indexes parties by name for search, each with its case's date; a case with a minor among them
+/// is sealed even when no one of them is indexed.
 async fn index_parties(conn: &mut AnyConnection, parties: &[Party]) -> Result<()> {
     let mut cases: Vec<&str> = parties.iter().map(|p| p.case_id.as_str()).collect();
     cases.sort_unstable();
     cases.dedup();
-    let mut docs = Vec::new();
-    for chunk in cases.chunks(400) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT id, received_at FROM dispute_case WHERE id IN ({})",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
-        for c in chunk {
-            q = q.bind(*c);
-        }
-        let at: std::collections::HashMap<String, i64> = q.fetch_all(&mut *conn).await?.into_iter().collect();
-        docs.extend(
-            parties
-                .iter()
-                .filter(|p| chunk.contains(&p.case_id.as_str()))
-                .filter_map(|p| search::Doc::party(&p.into(), at.get(&p.case_id).copied().unwrap_or(0))),
-        );
-    }
-    search::put(conn, &docs).await
+    let at: std::collections::HashMap<String, i64> = crate::rows::select_in(
+        conn,
+        "SELECT id, received_at FROM dispute_case WHERE id IN ({in})",
+        &cases,
+    )
+    .await?
+    .into_iter()
+    .collect();
+    let docs: Vec<search::Doc> = parties
+        .iter()
+        .filter_map(|p| search::Doc::party(&p.into(), at.get(&p.case_id).copied().unwrap_or(0)))
+        .collect();
+    search::put(conn, &docs).await?;
+    search::seal_cases(conn, &cases).await
 }
 
 pub async fn parties(conn: &mut AnyConnection, case: Id) -> Result<Vec<Party>> {
@@ -152,7 +147,7 @@ pub async fn earlier_by_identity(
     let indexes = if indexes.is_empty() { &none[..] } else { indexes };
     let marks: Vec<String> = (0..indexes.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
-        "SELECT COUNT(*), MIN(c.received_at) FROM dispute_case c WHERE c.id <> $1 \
+        "SELECT COUNT(*), MIN(c.received_at) FROM dispute_case c WHERE c.id <> $1 AND c.merged_into IS NULL \
          AND ((c.received_at < $2 AND c.id IN (SELECT p.case_id FROM case_party p WHERE p.role = 'petitioner' \
          AND p.id_index IN ({}))) OR c.id IN (SELECT l.other_id FROM case_link l WHERE l.case_id = $1 AND l.kind = 'repeat'))",
         marks.join(", ")

@@ -7,13 +7,14 @@ use chrono::Datelike;
 use gongzhi_domain::search;
 use sqlx::AnyConnection;
 
+use super::seal::{seal_cases, seal_visits};
 use crate::aid::AidRow;
 use crate::case::{Case, Party};
 use crate::grid::VisitRow;
 use crate::hearing::HearingRow;
 use crate::meeting::Meeting;
 use crate::reply::Reply;
-use crate::rows::{insert_many, insert_sql};
+use crate::rows::{IN_BATCH, insert_many, insert_sql, select_in};
 use crate::suggestion::SuggestionRow;
 use crate::{Result, StoreError};
 
@@ -95,20 +96,15 @@ pub(crate) async fn put_cases(conn: &mut AnyConnection, cases: &[CaseText]) -> R
     let mut places: Vec<&str> = cases.iter().filter_map(|c| c.place_id.as_deref()).collect();
     places.sort_unstable();
     places.dedup();
-    let mut names = std::collections::HashMap::new();
-    for chunk in places.chunks(BATCH) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT u.id, u.name || ' ' || COALESCE(t.name, '') FROM org_unit u \
-             LEFT JOIN org_unit t ON t.id = u.parent_id WHERE u.id IN ({})",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
-        for p in chunk {
-            q = q.bind(*p);
-        }
-        names.extend(q.fetch_all(&mut *conn).await?);
-    }
+    let names: std::collections::HashMap<String, String> = select_in(
+        conn,
+        "SELECT u.id, u.name || ' ' || COALESCE(t.name, '') FROM org_unit u \
+         LEFT JOIN org_unit t ON t.id = u.parent_id WHERE u.id IN ({in})",
+        &places,
+    )
+    .await?
+    .into_iter()
+    .collect();
     let docs: Vec<Doc> = cases
         .iter()
         .map(|c| {
@@ -356,10 +352,26 @@ const COLUMNS: [&str; 12] = [
 ];
 
 /// Rows per statement: well inside both databases' limits on bound values.
-const BATCH: usize = 400;
+const BATCH: usize = IN_BATCH;
 
-/// Writes the documents, replacing any earlier ones of the same things.
+/// Writes the documents, replacing any earlier ones of the same things, then seals what touches
+/// a minor ([`super::seal`]).
 pub async fn put(conn: &mut AnyConnection, docs: &[Doc]) -> Result<()> {
+    write(conn, docs).await?;
+    let mut cases: Vec<&str> = docs.iter().filter_map(|d| d.case_id.as_deref()).collect();
+    cases.sort_unstable();
+    cases.dedup();
+    seal_cases(conn, &cases).await?;
+    let visits: Vec<&str> = docs
+        .iter()
+        .filter(|d| d.kind == Kind::Visit)
+        .map(|d| d.entity_id.as_str())
+        .collect();
+    seal_visits(conn, &visits).await
+}
+
+/// Writes the documents as they are.
+pub(super) async fn write(conn: &mut AnyConnection, docs: &[Doc]) -> Result<()> {
     for chunk in docs.chunks(BATCH) {
         remove_docs(conn, chunk.iter().map(|d| (d.kind, d.entity_id.as_str()))).await?;
         if postgres(conn) {

@@ -3,6 +3,7 @@
 
 mod index;
 mod rebuild;
+mod seal;
 
 use gongzhi_domain::Id;
 use gongzhi_domain::search::{Query, Term};
@@ -10,7 +11,8 @@ use sqlx::AnyConnection;
 
 pub(crate) use index::{CaseText, put_cases};
 pub use index::{Doc, Kind, put, remove_docs};
-pub use rebuild::{needs_rebuild, phones_to_index, rebuild, set_phone_index};
+pub use rebuild::{needs_rebuild, phones_to_index, rebuild, reindex_case, set_phone_index};
+pub use seal::{seal_cases, seal_visits};
 
 use crate::Result;
 use crate::rows::{Arg, Filter};
@@ -154,11 +156,16 @@ fn filter_where(w: &mut Filter, f: &SearchFilter) {
         );
     }
     if let Some(cat) = f.category.as_deref().filter(|s| !s.is_empty()) {
-        w.and("c.category_code = $?", cat);
+        // A category is a case's: the kinds of a case only (a hearing's or aid case's own case is
+        // not theirs to filter by, or a filter could tell what the user may not open).
+        w.and(&format!("d.kind IN {CASE_KINDS} AND c.category_code = $?"), cat);
     }
     if let Some(p) = f.place_prefix.as_deref().filter(|s| !s.is_empty()) {
         w.and(
-            "EXISTS (SELECT 1 FROM org_unit p WHERE p.id = COALESCE(c.place_id, d.place_id) AND p.code LIKE $?)",
+            &format!(
+                "EXISTS (SELECT 1 FROM org_unit p WHERE p.id = \
+                 (CASE WHEN d.kind IN {CASE_KINDS} THEN c.place_id ELSE d.place_id END) AND p.code LIKE $?)"
+            ),
             format!("{p}%"),
         );
     }

@@ -28,12 +28,35 @@ struct MeetingAt {
     first_case: Option<String>,
 }
 
-async fn page<T>(conn: &mut AnyConnection, select: &str, after: &str, limit: i64) -> Result<Vec<T>>
+/// Which things of a kind to index.
+#[derive(Clone, Copy)]
+enum Slice<'a> {
+    /// Up to this many after this id, in id order.
+    After(&'a str, i64),
+    /// Those of this case.
+    OfCase(&'a str),
+}
+
+async fn page<T>(conn: &mut AnyConnection, select: &str, kind: Kind, slice: Slice<'_>) -> Result<Vec<T>>
 where
     T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    let sql = format!("{select} WHERE x.id > $1 ORDER BY x.id LIMIT {limit}");
-    Ok(sqlx::query_as(&sql).bind(after).fetch_all(conn).await?)
+    let (sql, value) = match slice {
+        Slice::After(after, limit) => (
+            format!("{select} WHERE x.id > $1 ORDER BY x.id LIMIT {limit}"),
+            after,
+        ),
+        Slice::OfCase(case) => {
+            let cond = match kind {
+                Kind::Case => "x.id = $1",
+                Kind::Meeting => "x.id IN (SELECT meeting_id FROM meeting_case WHERE case_id = $1)",
+                Kind::Suggestion | Kind::Visit => "1 = 0",
+                Kind::Party | Kind::Reply | Kind::Hearing | Kind::Aid => "x.case_id = $1",
+            };
+            (format!("{select} WHERE {cond}"), case)
+        }
+    };
+    Ok(sqlx::query_as(&sql).bind(value).fetch_all(conn).await?)
 }
 
 /// Indexes up to `limit` things of `kind` after id `after`; the last id done, `None` when there
@@ -44,13 +67,29 @@ pub async fn rebuild(
     after: &str,
     limit: i64,
 ) -> Result<Option<String>> {
+    index(conn, kind, Slice::After(after, limit)).await
+}
+
+/// Indexes a case and everything of it again — after its minor mark is taken off, say, when
+/// what was sealed may be found once more.
+pub async fn reindex_case(conn: &mut AnyConnection, case: &str) -> Result<()> {
+    for kind in Kind::ALL
+        .into_iter()
+        .filter(|k| *k != Kind::Suggestion && *k != Kind::Visit)
+    {
+        index(conn, kind, Slice::OfCase(case)).await?;
+    }
+    Ok(())
+}
+
+async fn index(conn: &mut AnyConnection, kind: Kind, slice: Slice<'_>) -> Result<Option<String>> {
     let (docs, last): (Vec<Doc>, Option<String>) = match kind {
         Kind::Case => {
             let rows: Vec<CaseText> = page(
                 conn,
                 "SELECT x.id, x.number, x.title, x.narrative, x.received_at, x.place_id FROM dispute_case x",
-                after,
-                limit,
+                kind,
+                slice,
             )
             .await?;
             put_cases(conn, &rows).await?;
@@ -77,8 +116,8 @@ pub async fn rebuild(
                 conn,
                 "SELECT x.id, x.case_id, x.name, x.birth_year, x.minor, c.received_at FROM case_party x \
                  JOIN dispute_case c ON c.id = x.case_id",
-                after,
-                limit,
+                kind,
+                slice,
             )
             .await?;
             (
@@ -89,7 +128,7 @@ pub async fn rebuild(
             )
         }
         Kind::Reply => {
-            let rows: Vec<Reply> = page(conn, "SELECT x.* FROM reply x", after, limit).await?;
+            let rows: Vec<Reply> = page(conn, "SELECT x.* FROM reply x", kind, slice).await?;
             (
                 rows.iter().map(Doc::reply).collect(),
                 rows.last().map(|r| r.id.clone()),
@@ -101,8 +140,8 @@ pub async fn rebuild(
                 "SELECT x.id, x.title, x.held_at, x.place, x.conclusions, x.agency_id, x.created_by_name, \
                  x.created_at, (SELECT MIN(mc.case_id) FROM meeting_case mc WHERE mc.meeting_id = x.id) AS first_case \
                  FROM meeting x",
-                after,
-                limit,
+                kind,
+                slice,
             )
             .await?;
             (
@@ -117,7 +156,7 @@ pub async fn rebuild(
                 "SELECT {} FROM hearing x",
                 crate::rows::prefixed("x", hearing::COLUMNS)
             );
-            let rows: Vec<HearingRow> = page(conn, &sql, after, limit).await?;
+            let rows: Vec<HearingRow> = page(conn, &sql, kind, slice).await?;
             (
                 rows.iter().filter_map(Doc::hearing).collect(),
                 rows.last().map(|r| r.id.clone()),
@@ -128,7 +167,7 @@ pub async fn rebuild(
                 "SELECT {} FROM suggestion x",
                 crate::rows::prefixed("x", suggestion::COLUMNS)
             );
-            let rows: Vec<SuggestionRow> = page(conn, &sql, after, limit).await?;
+            let rows: Vec<SuggestionRow> = page(conn, &sql, kind, slice).await?;
             (
                 rows.iter().map(Doc::suggestion).collect(),
                 rows.last().map(|r| r.id.clone()),
@@ -139,7 +178,7 @@ pub async fn rebuild(
                 "SELECT {} FROM aid_case x",
                 crate::rows::prefixed("x", aid::COLUMNS)
             );
-            let rows: Vec<AidRow> = page(conn, &sql, after, limit).await?;
+            let rows: Vec<AidRow> = page(conn, &sql, kind, slice).await?;
             (
                 rows.iter().map(Doc::aid).collect(),
                 rows.last().map(|r| r.id.clone()),
@@ -150,7 +189,7 @@ pub async fn rebuild(
                 "SELECT {} FROM grid_visit x",
                 crate::rows::prefixed("x", grid::VISIT_COLUMNS)
             );
-            let rows: Vec<VisitRow> = page(conn, &sql, after, limit).await?;
+            let rows: Vec<VisitRow> = page(conn, &sql, kind, slice).await?;
             (
                 rows.iter().map(Doc::visit).collect(),
                 rows.last().map(|r| r.id.clone()),

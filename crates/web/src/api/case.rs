@@ -85,21 +85,6 @@ fn summary(c: &Case) -> CaseSummary {
     }
 }
 
-/// The earlier cases a case about to be registered likely repeats (issue 13 §2): the same body as
-/// registering it, as filled so far. Register with `repeat_of` set to the one it repeats.
-#[utoipa::path(post, path = "/api/v1/cases/duplicates", tag = "cases", security(("bearer" = [])), request_body = IntakeForm,
-    responses((status = 200, body = Vec<gongzhi_app::case::Likely>), (status = 403, body = ErrorBody)))]
-pub async fn duplicates(
-    State(s): State<AppState>,
-    req: Req,
-    body: ApiBody,
-) -> Res<Vec<gongzhi_app::case::Likely>> {
-    let f: IntakeForm = body.json()?;
-    Ok(Json(
-        s.app.likely_duplicates(&req.ctx, &f).await.map_err(fail(&req))?,
-    ))
-}
-
 /// Register a case. A retry with the same `Idempotency-Key` header returns the same case.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", security(("bearer" = [])), request_body = IntakeForm,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: one case per key and caller")),
@@ -300,6 +285,8 @@ pub struct CaseDetail {
     pub timeline_total: i64,
     /// The case's attachments (their ids name the agreement of a reconciliation record).
     pub attachments: Vec<AttachmentOut>,
+    /// A duplicate merged into another case: where, by whom, when (its work goes on there).
+    pub merged: Option<gongzhi_app::case::MergedNote>,
     /// Commands the caller may give now.
     pub commands: Vec<String>,
     /// The same commands as steps: which one the workflow expects next, and why one is held back.
@@ -407,6 +394,7 @@ pub async fn get_case(State(s): State<AppState>, req: Req, Path(id): Path<Id>) -
             })
             .collect(),
         timeline_total: v.events.total,
+        merged: v.merged.clone(),
         attachments: v
             .attachments
             .iter()

@@ -26,6 +26,7 @@ mod clock;
 mod contact;
 mod deadline;
 mod document;
+mod duplicate;
 mod education;
 mod follow_up;
 mod grid;
@@ -101,7 +102,11 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(ViewReference), routes!(admin::list_categories))
         .op(Access::Staff(ViewPermissions), routes!(admin::permissions))
         .op(Access::Staff(RegisterCase), routes!(case::create_case))
-        .op(Access::Staff(RegisterCase), routes!(case::duplicates))
+        .op(Access::Staff(RegisterCase), routes!(duplicate::duplicates))
+        .op(handle, routes!(duplicate::case_duplicates))
+        .op(handle, routes!(duplicate::link))
+        .op(handle, routes!(duplicate::merge))
+        .op(handle, routes!(duplicate::unmerge))
         .op(Access::Staff(ViewCases), routes!(case::list_cases))
         .op(Access::Staff(ViewCases), routes!(case::get_case))
         .op(handle, routes!(case::edit_case))

@@ -39,6 +39,18 @@ pub fn router() -> Routes {
         .post("/cases", Access::Staff(RegisterCase), intake::register)
         .get("/cases/new", Access::Staff(RegisterCase), intake::new_form)
         .post("/cases/duplicates", Access::Staff(RegisterCase), duplicate::check)
+        .get(
+            "/cases/{id}/duplicates",
+            Access::Staff(HandleCase),
+            duplicate::case_panel,
+        )
+        .post("/cases/{id}/links", Access::Staff(HandleCase), duplicate::link)
+        .post("/cases/{id}/merge", Access::Staff(HandleCase), duplicate::merge)
+        .post(
+            "/cases/{id}/unmerge",
+            Access::Staff(HandleCase),
+            duplicate::unmerge,
+        )
         .get("/cases/{id}", Access::Staff(ViewCases), page::view)
         .post("/cases/{id}/edit", Access::Staff(HandleCase), edit)
         .post("/cases/{id}/transition", Access::Staff(HandleCase), transition)

@@ -89,6 +89,8 @@ pub(crate) struct CasePage {
     v: CaseView,
     row: CaseRow,
     received: String,
+    /// On a merged duplicate: who merged it where, and when.
+    merged: String,
     /// To a receiving agency: what it may do with the referral now.
     referred_banner: String,
     channel: String,
@@ -391,6 +393,16 @@ pub(crate) async fn case_page(s: &AppState, req: &Req, id: Id, a: Answer<'_>) ->
         mediators,
         people,
         received: fmt_ts(v.case.received_at),
+        merged: v
+            .merged
+            .as_ref()
+            .map(|m| {
+                t.ta(
+                    "merged-banner",
+                    &[("by", m.by_name.clone()), ("at", super::fmt_ms(m.at))],
+                )
+            })
+            .unwrap_or_default(),
         channel: t.code("channel", v.case.channel.code()),
         level: v
             .case

@@ -19,6 +19,10 @@ pub struct StepRow {
 /// The actions card: the viewer's steps (the expected one emphasised, one held back disabled) and,
 /// in words, why a step waits and whose the others are.
 pub(crate) fn step_rows(t: &T, v: &CaseView) -> (Vec<StepRow>, Vec<String>) {
+    if v.merged.is_some() {
+        // A merged duplicate takes no steps; its banner says where the work goes on.
+        return (Vec::new(), Vec::new());
+    }
     let label = |c: Command| t.code("command", c.code());
     let mut why = Vec::new();
     let rows = v
