@@ -19,6 +19,19 @@ codes! {
 /// limits on bound values).
 pub const MAX_PARTIES: usize = 100;
 
+/// Why a case's replies are not owed, recorded on the case and its reply clocks (§3.2): an
+/// anonymous petition, or one with neither a phone nor an address to answer (a minors' criminal
+/// case is answered through the proceedings); empty when they are owed.
+pub fn reply_exemption(anonymous: bool, contactable: bool, kind: CaseKind) -> &'static str {
+    if anonymous {
+        "匿名信访，无法答复"
+    } else if !contactable && kind != CaseKind::MinorCriminal {
+        "无联系方式，无法答复"
+    } else {
+        ""
+    }
+}
+
 codes! {
     ReplyKind {
         /// §3.2: within 7 days — accepted, not accepted, materials needed, or transferred.

@@ -1,4 +1,5 @@
-//! The `gongzhi` binary: `serve`, `migrate`, `seed-demo`, `admin …`, `audit verify`, `openapi`.
+//! The `gongzhi` binary: `serve`, `migrate`, `seed-demo`, `import`, `sweep`, `reindex`, `admin …`,
+//! `audit verify`, `openapi`.
 
 mod config;
 
@@ -50,6 +51,15 @@ enum Command {
     },
     /// Rebuild the search index from what is stored (after the search dictionary changes).
     Reindex,
+    /// Run the deadline sweep once now (the server runs it on a schedule): a reminder for every
+    /// clock due within two working days, an escalation for every overdue one, each raised once.
+    Sweep,
+    /// Import cases from a file of one JSON object a line (docs/import.md); bad lines are listed
+    /// and left out.
+    Import {
+        /// The file (`-` for standard input).
+        file: PathBuf,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -257,6 +267,49 @@ async fn run(command: Command, cfg: config::Config) -> Result<ExitCode, String> 
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Sweep => {
+            let (app, system) = open(&cfg).await?;
+            let today = gongzhi_app::domain::time::local_date(chrono::Utc::now());
+            let started = std::time::Instant::now();
+            let (reminders, escalations) = app
+                .sweep_deadlines(&Ctx::system(&system, "sweep"), today)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "时限巡检完成 / deadline sweep: {reminders} reminders, {escalations} escalations raised in {:.1} ms",
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { file } => {
+            let (app, system) = open(&cfg).await?;
+            let started = std::time::Instant::now();
+            let source = file.display().to_string();
+            let ctx = Ctx::system(&system, "import");
+            let report = if source == "-" {
+                app.import_cases(&ctx, std::io::stdin().lock(), &source).await
+            } else {
+                let f = std::fs::File::open(&file).map_err(|e| format!("{source}: {e}"))?;
+                app.import_cases(&ctx, std::io::BufReader::with_capacity(1 << 20, f), &source)
+                    .await
+            }
+            .map_err(|e| e.to_string())?;
+            for r in &report.refusals {
+                println!("第 {} 行 / line {}: {} {}", r.line, r.line, r.field, r.code);
+            }
+            println!(
+                "已导入 / imported {} of {} cases ({} refused) in {:.1} s",
+                report.imported,
+                report.read,
+                report.refused,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(if report.refused == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
         }
         Command::SeedDemo => {
             let (app, system) = open(&cfg).await?;

@@ -131,6 +131,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "merge",
         sql: include_str!("../migrations/0023_merge.sql"),
     },
+    Migration {
+        version: 24,
+        name: "merge_lists",
+        sql: include_str!("../migrations/0024_merge_lists.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

@@ -10,12 +10,13 @@ use gongzhi_domain::phone::Phone;
 use gongzhi_domain::workflow::{CaseKind, Channel};
 use gongzhi_domain::{Id, time};
 use gongzhi_store::AnyConnection;
-use gongzhi_store::case::Case;
 use gongzhi_store::case::Party;
+use gongzhi_store::case::{Case, Clock};
 use gongzhi_store::reference;
 
 use super::register::{NewCase, Registration};
 use crate::case::{new_public_id, parse_local};
+use crate::deadlines::Clocks;
 use crate::error::Checks;
 use crate::{App, AppError, Ctx, FieldError};
 
@@ -208,76 +209,7 @@ impl App {
                 Some(t) => Some(t),
             }
         };
-        if f.parties.len() > dcase::MAX_PARTIES {
-            checks.fail(FieldError::new("parties", "parties-too-many").arg("max", dcase::MAX_PARTIES));
-        }
-        let mut parties = Vec::new();
-        for (i, p) in f.parties.iter().enumerate().take(dcase::MAX_PARTIES) {
-            let blank =
-                p.name.trim().is_empty() && p.id_number.trim().is_empty() && p.phone.trim().is_empty();
-            if blank {
-                continue;
-            }
-            let field = |name: &str| format!("parties[{i}].{name}");
-            let role = PartyRole::parse(&p.role);
-            if role.is_none() {
-                checks.fail(FieldError::new(&field("role"), "party-role-invalid"));
-            }
-            let name_len = p.name.trim().chars().count();
-            if !(1..=30).contains(&name_len) {
-                checks.fail(FieldError::new(&field("name"), "name-invalid"));
-            }
-            let id = match p.id_number.trim() {
-                "" => None,
-                s => match ResidentId::parse(s, today) {
-                    Ok(id) => Some(id),
-                    Err(IdCardError::CheckDigit { expected, found }) => {
-                        checks.fail(
-                            FieldError::new(&field("id_number"), "id-check-digit")
-                                .arg("expected", expected)
-                                .arg("found", found),
-                        );
-                        None
-                    }
-                    Err(IdCardError::BirthDate(d)) => {
-                        checks.fail(FieldError::new(&field("id_number"), "id-birth-date").arg("date", d));
-                        None
-                    }
-                    Err(IdCardError::Length) => {
-                        checks.fail(FieldError::new(&field("id_number"), "id-length"));
-                        None
-                    }
-                    Err(IdCardError::Characters) => {
-                        checks.fail(FieldError::new(&field("id_number"), "id-characters"));
-                        None
-                    }
-                },
-            };
-            let phone = match p.phone.trim() {
-                "" => None,
-                s => match Phone::parse(s) {
-                    Ok(ph) => Some(ph),
-                    Err(_) => {
-                        checks.fail(FieldError::new(&field("phone"), "phone-invalid"));
-                        None
-                    }
-                },
-            };
-            if p.address.chars().count() > 200 {
-                checks.fail(FieldError::new(&field("address"), "address-too-long"));
-            }
-            parties.push(CheckedParty {
-                role: role.unwrap_or(PartyRole::Other),
-                name: p.name.trim().to_owned(),
-                id,
-                phone,
-                address: p.address.trim().to_owned(),
-                minor: p.minor,
-                elderly: p.elderly,
-                disabled: p.disabled,
-                impoverished: p.impoverished,
-            });
-        }
+        let parties = check_parties(&mut checks, &f.parties, today);
         if !f.anonymous
             && !parties
                 .iter()
@@ -368,13 +300,7 @@ impl App {
             .parties
             .iter()
             .any(|p| p.phone.is_some() || !p.address.is_empty());
-        let exempt_reason = if i.anonymous {
-            "匿名信访，无法答复"
-        } else if !contactable && i.kind != CaseKind::MinorCriminal {
-            "无联系方式，无法答复"
-        } else {
-            ""
-        };
+        let exempt_reason = dcase::reply_exemption(i.anonymous, contactable, i.kind);
         let related_case_id = if i.kind == CaseKind::GovPetition {
             let indexes: Vec<String> = i
                 .parties
@@ -436,9 +362,31 @@ impl App {
                             .is_some_and(|id| id.is_minor_on(time::local_date(now)))
                 }),
         };
-        let today = time::local_date(now);
-        let mut parties = Vec::with_capacity(i.parties.len());
-        for (n, p) in i.parties.iter().enumerate() {
+        let parties = self.party_rows(&c, &i.parties, time::local_date(now))?;
+        let clocks = self.clocks(&mut *conn).await?;
+        let started = start_clocks(&clocks, &c, received);
+        Ok(NewCase {
+            case: c,
+            year: received.year(),
+            agency_short_name: agency.short_name.clone(),
+            parties,
+            clocks: started,
+            ctx: ctx.clone(),
+            registration,
+            repeat_of: i.repeat_of,
+        })
+    }
+
+    /// The rows of a new case's parties, personal data encrypted and blind-indexed, age-derived
+    /// marks as of `today`.
+    pub(crate) fn party_rows(
+        &self,
+        c: &Case,
+        checked: &[CheckedParty],
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<Party>, AppError> {
+        let mut parties = Vec::with_capacity(checked.len());
+        for (n, p) in checked.iter().enumerate() {
             let minor = p.minor || p.id.as_ref().is_some_and(|id| id.is_minor_on(today));
             let elderly = p.elderly || p.id.as_ref().is_some_and(|id| id.age_on(today) >= 60);
             parties.push(Party {
@@ -477,36 +425,111 @@ impl App {
                 impoverished: i64::from(p.impoverished),
             });
         }
-        let clocks = self.clocks(&mut *conn).await?;
-        let mut started = clocks.started(c.id, c.kind, Trigger::Received, received, 1);
-        if c.urgent {
-            started.extend(clocks.started(c.id, c.kind, Trigger::Urgent, received, 1));
-        }
-        for clock in &mut started {
-            if !exempt_reason.is_empty()
-                && matches!(
-                    clock.kind,
-                    ClockKind::ProceduralReply | ClockKind::ResultReply | ClockKind::AcceptanceNotice
-                )
-            {
-                clock.state = ClockState::Exempt;
-                clock.note = exempt_reason.to_owned();
-            }
-        }
-        Ok(NewCase {
-            case: c,
-            year: received.year(),
-            agency_short_name: agency.short_name.clone(),
-            parties,
-            clocks: started,
-            ctx: ctx.clone(),
-            registration,
-            repeat_of: i.repeat_of,
-        })
+        Ok(parties)
     }
 
     /// What is stored to check a tracking look-up: a keyed hash of the code and the last four digits.
     pub(crate) fn tracking_key(&self, code: &str, last4: &str) -> String {
         self.cipher().blind_index(&format!("track|{code}|{last4}"))
     }
+}
+
+/// Checks the parties as given, every problem into `checks` (fields named `parties[i].…`); the
+/// blank rows are left out.
+pub(crate) fn check_parties(
+    checks: &mut Checks,
+    inputs: &[PartyInput],
+    today: chrono::NaiveDate,
+) -> Vec<CheckedParty> {
+    if inputs.len() > dcase::MAX_PARTIES {
+        checks.fail(FieldError::new("parties", "parties-too-many").arg("max", dcase::MAX_PARTIES));
+    }
+    let mut parties = Vec::new();
+    for (i, p) in inputs.iter().enumerate().take(dcase::MAX_PARTIES) {
+        let blank = p.name.trim().is_empty() && p.id_number.trim().is_empty() && p.phone.trim().is_empty();
+        if blank {
+            continue;
+        }
+        let field = |name: &str| format!("parties[{i}].{name}");
+        let role = PartyRole::parse(&p.role);
+        if role.is_none() {
+            checks.fail(FieldError::new(&field("role"), "party-role-invalid"));
+        }
+        let name_len = p.name.trim().chars().count();
+        if !(1..=30).contains(&name_len) {
+            checks.fail(FieldError::new(&field("name"), "name-invalid"));
+        }
+        let id = match p.id_number.trim() {
+            "" => None,
+            s => match ResidentId::parse(s, today) {
+                Ok(id) => Some(id),
+                Err(IdCardError::CheckDigit { expected, found }) => {
+                    checks.fail(
+                        FieldError::new(&field("id_number"), "id-check-digit")
+                            .arg("expected", expected)
+                            .arg("found", found),
+                    );
+                    None
+                }
+                Err(IdCardError::BirthDate(d)) => {
+                    checks.fail(FieldError::new(&field("id_number"), "id-birth-date").arg("date", d));
+                    None
+                }
+                Err(IdCardError::Length) => {
+                    checks.fail(FieldError::new(&field("id_number"), "id-length"));
+                    None
+                }
+                Err(IdCardError::Characters) => {
+                    checks.fail(FieldError::new(&field("id_number"), "id-characters"));
+                    None
+                }
+            },
+        };
+        let phone = match p.phone.trim() {
+            "" => None,
+            s => match Phone::parse(s) {
+                Ok(ph) => Some(ph),
+                Err(_) => {
+                    checks.fail(FieldError::new(&field("phone"), "phone-invalid"));
+                    None
+                }
+            },
+        };
+        if p.address.chars().count() > 200 {
+            checks.fail(FieldError::new(&field("address"), "address-too-long"));
+        }
+        parties.push(CheckedParty {
+            role: role.unwrap_or(PartyRole::Other),
+            name: p.name.trim().to_owned(),
+            id,
+            phone,
+            address: p.address.trim().to_owned(),
+            minor: p.minor,
+            elderly: p.elderly,
+            disabled: p.disabled,
+            impoverished: p.impoverished,
+        });
+    }
+    parties
+}
+
+/// The clocks a case starts with on receipt (and on being urgent), the reply clocks exempt when
+/// the case cannot be answered (§3.2).
+pub(crate) fn start_clocks(clocks: &Clocks, c: &Case, received: chrono::NaiveDate) -> Vec<Clock> {
+    let mut started = clocks.started(c.id, c.kind, Trigger::Received, received, 1);
+    if c.urgent {
+        started.extend(clocks.started(c.id, c.kind, Trigger::Urgent, received, 1));
+    }
+    for clock in &mut started {
+        if !c.exempt_reason.is_empty()
+            && matches!(
+                clock.kind,
+                ClockKind::ProceduralReply | ClockKind::ResultReply | ClockKind::AcceptanceNotice
+            )
+        {
+            clock.state = ClockState::Exempt;
+            clock.note = c.exempt_reason.clone();
+        }
+    }
+    started
 }

@@ -16,6 +16,7 @@ use crate::{App, AppError, Ctx, FieldError};
 mod attachment;
 mod duplicate;
 mod edit;
+mod import;
 mod intake;
 mod merge;
 mod register;
@@ -26,6 +27,7 @@ mod view;
 
 pub use duplicate::{Likely, RepeatSettings};
 pub use edit::CaseEdit;
+pub use import::{ImportLine, ImportReport, Refusal};
 pub(crate) use intake::Source;
 pub use intake::{IntakeForm, PartyInput, Upload};
 pub use merge::{LinkDecision, MergeRequest, MergedNote, UnmergeRequest};

@@ -210,35 +210,11 @@ impl App {
         cases: &[NewCase],
     ) -> Result<Vec<Case>, AppError> {
         let mut written: Vec<Case> = cases.iter().map(|n| n.case.clone()).collect();
-        let pattern = &self.case_settings().number_pattern;
-        // One series per agency, kind (字) and year.
-        let mut counters: Vec<(Id, &'static str, i32, i64)> = Vec::new();
-        for n in cases {
-            let series = dcase::number_series(pattern, n.case.kind);
-            match counters
-                .iter_mut()
-                .find(|(a, s, y, _)| *a == n.case.owner_agency_id && *s == series && *y == n.year)
-            {
-                Some(c) => c.3 += 1,
-                None => counters.push((n.case.owner_agency_id, series, n.year, 1)),
-            }
-        }
-        for (agency, series, year, count) in &mut counters {
-            let last = case::take_seqs(&mut *conn, *agency, series, *year, *count).await?;
-            // From now on the first number of the group still to give.
-            *count = last - *count + 1;
-        }
-        for (c, n) in written.iter_mut().zip(cases) {
-            let series = dcase::number_series(pattern, c.kind);
-            let Some(next) = counters
-                .iter_mut()
-                .find(|(a, s, y, _)| *a == c.owner_agency_id && *s == series && *y == n.year)
-            else {
-                return Err(AppError::Internal("case counter missing".into()));
-            };
-            c.number = dcase::case_number(pattern, &n.agency_short_name, c.kind, n.year, next.3);
-            next.3 += 1;
-        }
+        let series: Vec<(i32, &str)> = cases
+            .iter()
+            .map(|n| (n.year, n.agency_short_name.as_str()))
+            .collect();
+        self.give_numbers(&mut *conn, &mut written, &series).await?;
         case::insert_cases(&mut *conn, &written).await?;
         let parties: Vec<Party> = cases.iter().flat_map(|n| n.parties.iter().cloned()).collect();
         case::insert_parties(&mut *conn, &parties).await?;
@@ -305,6 +281,45 @@ impl App {
             .collect();
         audit::insert_many(&mut *conn, &audits).await?;
         Ok(written)
+    }
+
+    /// Numbers the cases that have none, in order per agency, kind (字) and year — `of` gives each
+    /// case's year of receipt and its agency's short name — taking each series' numbers at once.
+    pub(crate) async fn give_numbers(
+        &self,
+        conn: &mut AnyConnection,
+        cases: &mut [Case],
+        of: &[(i32, &str)],
+    ) -> Result<(), AppError> {
+        let pattern = &self.case_settings().number_pattern;
+        let mut counters: Vec<(Id, &'static str, i32, i64)> = Vec::new();
+        for (c, (year, _)) in cases.iter().zip(of).filter(|(c, _)| c.number.is_empty()) {
+            let series = dcase::number_series(pattern, c.kind);
+            match counters
+                .iter_mut()
+                .find(|(a, s, y, _)| *a == c.owner_agency_id && *s == series && y == year)
+            {
+                Some(n) => n.3 += 1,
+                None => counters.push((c.owner_agency_id, series, *year, 1)),
+            }
+        }
+        for (agency, series, year, count) in &mut counters {
+            let last = case::take_seqs(&mut *conn, *agency, series, *year, *count).await?;
+            // From now on the first number of the group still to give.
+            *count = last - *count + 1;
+        }
+        for (c, (year, short)) in cases.iter_mut().zip(of).filter(|(c, _)| c.number.is_empty()) {
+            let series = dcase::number_series(pattern, c.kind);
+            let Some(next) = counters
+                .iter_mut()
+                .find(|(a, s, y, _)| *a == c.owner_agency_id && *s == series && y == year)
+            else {
+                return Err(AppError::Internal("case counter missing".into()));
+            };
+            c.number = dcase::case_number(pattern, short, c.kind, *year, next.3);
+            next.3 += 1;
+        }
+        Ok(())
     }
 
     async fn insert_alone(

@@ -18,6 +18,7 @@ mod education;
 mod grid;
 mod grid_visit;
 mod hearing;
+mod import;
 mod minor;
 mod minor_child;
 mod minor_criminal;

@@ -516,6 +516,17 @@ fn case_where(f: &CaseFilter, counting: bool) -> Filter {
     w
 }
 
+/// Which of these numbers cases already have.
+pub async fn numbers_taken(conn: &mut AnyConnection, numbers: &[&str]) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = crate::rows::select_in(
+        conn,
+        "SELECT number FROM dispute_case WHERE number IN ({in})",
+        numbers,
+    )
+    .await?;
+    Ok(rows.into_iter().map(|(n,)| n).collect())
+}
+
 pub async fn list_cases(conn: &mut AnyConnection, f: &CaseFilter) -> Result<(Vec<Case>, i64)> {
     let counted = case_where(f, true).sql();
     let w = case_where(f, false);

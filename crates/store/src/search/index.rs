@@ -426,33 +426,37 @@ fn bind_doc<'q>(q: crate::rows::AnyQuery<'q>, d: &'q Doc) -> crate::rows::AnyQue
         .bind(d.at)
 }
 
-/// Takes things out of the index (a merged case's documents, say).
+/// Takes things out of the index (a merged case's documents, say): for each kind, one `IN` list of
+/// ids at a time (an index seek per list on either database, where an `OR` of pairs would be
+/// planned as hundreds of scans).
 pub async fn remove_docs<'a>(
     conn: &mut AnyConnection,
     things: impl IntoIterator<Item = (Kind, &'a str)>,
 ) -> Result<()> {
-    let things: Vec<(Kind, &str)> = things.into_iter().collect();
-    if things.is_empty() {
-        return Ok(());
+    let mut by_kind: std::collections::BTreeMap<Kind, Vec<&str>> = std::collections::BTreeMap::new();
+    for (k, id) in things {
+        by_kind.entry(k).or_default().push(id);
     }
-    let mut cond = Vec::new();
-    for i in 0..things.len() {
-        cond.push(format!("(kind = ${} AND entity_id = ${})", 2 * i + 1, 2 * i + 2));
-    }
-    let cond = cond.join(" OR ");
-    if !postgres(conn) {
-        let sql = format!("DELETE FROM search_fts WHERE rowid IN (SELECT seq FROM search_doc WHERE {cond})");
-        let mut q = sqlx::query(&sql);
-        for (k, id) in &things {
-            q = q.bind(k.code()).bind(*id);
+    let pg = postgres(conn);
+    for (kind, ids) in by_kind {
+        for chunk in ids.chunks(IN_BATCH) {
+            let marks: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            let cond = format!("kind = $1 AND entity_id IN ({})", marks.join(", "));
+            let mut statements = Vec::new();
+            if !pg {
+                statements.push(format!(
+                    "DELETE FROM search_fts WHERE rowid IN (SELECT seq FROM search_doc WHERE {cond})"
+                ));
+            }
+            statements.push(format!("DELETE FROM search_doc WHERE {cond}"));
+            for sql in &statements {
+                let mut q = sqlx::query(sql).bind(kind.code());
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut *conn).await?;
+            }
         }
-        q.execute(&mut *conn).await?;
     }
-    let sql = format!("DELETE FROM search_doc WHERE {cond}");
-    let mut q = sqlx::query(&sql);
-    for (k, id) in &things {
-        q = q.bind(k.code()).bind(*id);
-    }
-    q.execute(&mut *conn).await?;
     Ok(())
 }
