@@ -149,7 +149,7 @@ impl App {
                 places.insert(u.code.clone(), u);
             }
         }
-        let lookup = Lookup {
+        let mut lookup = Lookup {
             categories: reference::category_list(&mut conn)
                 .await?
                 .into_iter()
@@ -162,7 +162,6 @@ impl App {
             numbers: HashSet::new(),
         };
         drop(conn);
-        let mut lookup = lookup;
         let mut lines = input.lines().enumerate();
         let mut report = ImportReport::default();
         let mut batch = self.next_batch(&mut lookup, &mut lines, &mut report)?;

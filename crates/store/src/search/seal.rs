@@ -69,12 +69,7 @@ pub async fn seal_cases(conn: &mut AnyConnection, cases: &[&str]) -> Result<()> 
     if minor.is_empty() {
         return Ok(());
     }
-    let labels: Vec<Stored> = select_in(
-        conn,
-        &format!("{STORED} WHERE kind = 'case' AND entity_id IN ({{in}})"),
-        &minor,
-    )
-    .await?;
+    let labels = stored(conn, Kind::Case, &minor).await?;
     let all: Vec<(String, String)> = select_in(
         conn,
         "SELECT kind, entity_id FROM search_doc WHERE case_id IN ({in})",
@@ -87,15 +82,7 @@ pub async fn seal_cases(conn: &mut AnyConnection, cases: &[&str]) -> Result<()> 
             .filter_map(|(k, id)| Kind::parse(k).map(|k| (k, id.as_str()))),
     )
     .await?;
-    let docs: Vec<Doc> = labels
-        .into_iter()
-        .filter_map(|s| {
-            let mut t = BTreeSet::new();
-            search::add_tokens(&mut t, &s.number);
-            s.into_doc(t)
-        })
-        .collect();
-    write(conn, &docs).await
+    relabel(conn, labels, |s| &s.number).await
 }
 
 /// Seals the visits among `visits` with a finding about a minor: found by their title (the
@@ -111,17 +98,30 @@ pub async fn seal_visits(conn: &mut AnyConnection, visits: &[&str]) -> Result<()
     if minor.is_empty() {
         return Ok(());
     }
-    let stored: Vec<Stored> = select_in(
+    let labels = stored(conn, Kind::Visit, &minor).await?;
+    relabel(conn, labels, |s| &s.title).await
+}
+
+/// The stored documents of `kind` for these things.
+async fn stored(conn: &mut AnyConnection, kind: Kind, ids: &[&str]) -> Result<Vec<Stored>> {
+    select_in(
         conn,
-        &format!("{STORED} WHERE kind = 'visit' AND entity_id IN ({{in}})"),
-        &minor,
+        &format!(
+            "{STORED} WHERE kind = '{}' AND entity_id IN ({{in}})",
+            kind.code()
+        ),
+        ids,
     )
-    .await?;
-    let docs: Vec<Doc> = stored
+    .await
+}
+
+/// Writes the documents again, found by the words of `label` alone.
+async fn relabel(conn: &mut AnyConnection, docs: Vec<Stored>, label: fn(&Stored) -> &str) -> Result<()> {
+    let docs: Vec<Doc> = docs
         .into_iter()
         .filter_map(|s| {
             let mut t = BTreeSet::new();
-            search::add_tokens(&mut t, &s.title);
+            search::add_tokens(&mut t, label(&s));
             s.into_doc(t)
         })
         .collect();
