@@ -131,10 +131,11 @@ async function login(browser, base, username, viewport = { width: 1366, height: 
 }
 
 /**
- * A test file's server with the demo accounts (no demo cases) and its browser, started before
- * the tests and stopped after them: `suite.server`, `suite.browser`, `suite.login(username)`.
+ * A test file's server with the demo accounts (and `cases` demo cases, none unless asked) and its
+ * browser, started before the tests and stopped after them: `suite.server`, `suite.browser`,
+ * `suite.login(username)`.
  */
-function demoSuite({ before, after, env = {} }) {
+function demoSuite({ before, after, env = {}, cases = 0 }) {
   const suite = {
     server: null,
     browser: null,
@@ -142,7 +143,7 @@ function demoSuite({ before, after, env = {} }) {
   };
   before(async () => {
     suite.server = await startServer(env);
-    gongzhi({ ...suite.server.env, GONGZHI__CASES__DEMO_CASES: '0' }, ['seed-demo']);
+    gongzhi({ ...suite.server.env, GONGZHI__CASES__DEMO_CASES: String(cases) }, ['seed-demo']);
     suite.browser = await launch();
   });
   after(async () => {

@@ -15,6 +15,7 @@ pub mod captcha;
 pub mod case;
 pub mod contact;
 mod context;
+pub mod dashboard;
 pub mod deadlines;
 mod demo;
 pub mod document;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod contact;
+pub mod dashboard;
 pub mod deadline;
 pub mod document;
 pub mod education;

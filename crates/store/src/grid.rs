@@ -305,17 +305,24 @@ pub async fn visits(conn: &mut AnyConnection, f: &VisitFilter, page: Page) -> Re
 /// last day, visits).
 pub async fn visited_villages(
     conn: &mut AnyConnection,
+    agency: Option<Id>,
     from: &str,
     to: &str,
 ) -> Result<Vec<(String, String, i64)>> {
-    Ok(sqlx::query_as(
+    let by = if agency.is_some() {
+        " AND agency_id = $3"
+    } else {
+        ""
+    };
+    let sql = format!(
         "SELECT village_id, MAX(day), COUNT(*) FROM grid_visit
-         WHERE state IN ('visited', 'routed') AND day >= $1 AND day <= $2 GROUP BY village_id",
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(conn)
-    .await?)
+         WHERE state IN ('visited', 'routed') AND day >= $1 AND day <= $2{by} GROUP BY village_id"
+    );
+    let mut q = sqlx::query_as(&sql).bind(from).bind(to);
+    if let Some(a) = agency {
+        q = q.bind(a.to_string());
+    }
+    Ok(q.fetch_all(conn).await?)
 }
 
 /// Each person's last logged visit per village, up to `to`: (visitor, village, last day).

@@ -10,6 +10,7 @@ pub mod captcha;
 pub mod case;
 pub mod cipher;
 pub mod contact;
+pub mod dashboard;
 mod db;
 pub mod deadline_rule;
 pub mod document;

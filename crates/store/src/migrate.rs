@@ -136,6 +136,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "merge_lists",
         sql: include_str!("../migrations/0024_merge_lists.sql"),
     },
+    Migration {
+        version: 25,
+        name: "dashboard",
+        sql: include_str!("../migrations/0025_dashboard.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

@@ -6,7 +6,7 @@ document.addEventListener('submit', function (e) {
   if (msg && !window.confirm(msg)) { e.preventDefault(); e.stopPropagation(); }
 }, true);
 document.addEventListener('change', function (e) {
-  if (e.target.matches('select[data-autosubmit]')) { e.target.form.submit(); }
+  if (e.target.matches('select[data-autosubmit], input[data-autosubmit]')) { e.target.form.submit(); }
 });
 // A form marked data-once cannot be sent twice by a double click; the server also deduplicates
 // by the form's idempotency key.

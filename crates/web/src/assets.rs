@@ -46,6 +46,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/grid-log.js"),
     ),
     (
+        "dashboard.js",
+        "text/javascript",
+        include_bytes!("../assets/dashboard.js"),
+    ),
+    (
         "api-docs.js",
         "text/javascript",
         include_bytes!("../assets/api-docs.js"),

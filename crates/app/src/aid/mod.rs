@@ -61,7 +61,7 @@ fn codes<T>(s: &str, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
 }
 
 /// Agencies whose help is social aid (§3.8 "judicial aid + social aid").
-fn social_kind(k: AgencyKind) -> bool {
+pub(crate) fn social_kind(k: AgencyKind) -> bool {
     matches!(
         k,
         AgencyKind::CivilAffairs

@@ -351,7 +351,7 @@ impl App {
         }
         let mut conn = self.db().conn().await?;
         let visited: HashMap<String, (String, i64)> =
-            store::visited_villages(&mut conn, &from.to_string(), &to.to_string())
+            store::visited_villages(&mut conn, None, &from.to_string(), &to.to_string())
                 .await?
                 .into_iter()
                 .map(|(v, last, n)| (v, (last, n)))

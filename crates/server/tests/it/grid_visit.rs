@@ -614,7 +614,7 @@ async fn the_grid_store_keeps_its_promises_on_this_database() {
         .unwrap()
         .unwrap();
     assert_eq!((back, data), (meta, png));
-    let seen = store::visited_villages(&mut conn, "2026-11-01", "2026-11-30")
+    let seen = store::visited_villages(&mut conn, None, "2026-11-01", "2026-11-30")
         .await
         .unwrap();
     assert_eq!(

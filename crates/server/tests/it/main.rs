@@ -10,6 +10,7 @@ mod bounds;
 mod calendar;
 mod cases;
 mod cli;
+mod dashboard;
 mod deadline_rules;
 mod document;
 mod duplicates;

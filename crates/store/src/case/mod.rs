@@ -8,12 +8,13 @@ use gongzhi_domain::workflow::{CaseKind, Channel, Level, Status};
 use gongzhi_domain::{Id, time};
 use sqlx::AnyConnection;
 
-use crate::rows::{Arg, Filter, insert_rows};
+use crate::rows::insert_rows;
 use crate::{Result, StoreError, code, id, opt_id};
 
 mod clock;
 mod duplicate;
 mod event;
+pub(crate) mod filter;
 mod party;
 
 pub use clock::{
@@ -25,6 +26,8 @@ pub use duplicate::{
     repeats_of, unmerge,
 };
 pub use event::{Event, events, insert_event, insert_events, latest_event};
+pub use filter::CaseFilter;
+pub(crate) use filter::case_where;
 pub use party::{Party, earlier_by_identity, insert_parties, parties, related_cases};
 
 fn ms(t: time::Timestamp) -> i64 {
@@ -412,108 +415,6 @@ pub async fn update_case(conn: &mut AnyConnection, c: &Case, now: time::Timestam
         return Err(StoreError::Conflict);
     }
     crate::search::put_cases(conn, &[c.into()]).await
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct CaseFilter {
-    /// Only cases owned by, or referred (and not revoked) to, this agency.
-    pub agency: Option<Id>,
-    pub handler: Option<Id>,
-    pub kind: Option<CaseKind>,
-    pub channel: Option<Channel>,
-    pub status: Option<Status>,
-    /// true: open only; false: closed only.
-    pub open: Option<bool>,
-    /// The division-code prefix of a township or village.
-    pub place_prefix: Option<String>,
-    pub category: Option<String>,
-    /// Only cases last assessed at this risk level.
-    pub risk: Option<gongzhi_domain::risk::RiskLevel>,
-    /// Received at or after / before (UTC milliseconds).
-    pub received_from: Option<i64>,
-    pub received_before: Option<i64>,
-    /// Leave out cases with a minor party (what the public may be shown).
-    pub without_minor: bool,
-    /// Cases sharing a party's identity number with this case (resolved by the use case into
-    /// `party_indexes`, after checking the case may be seen).
-    pub same_party_as: Option<Id>,
-    pub party_indexes: Vec<String>,
-    pub text: Option<String>,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-/// Adds a condition whose every `?` stands for one new bind value.
-/// The filter's conditions; `counting` names every open state so that a count seeks the status
-/// index, while a page walks the queue index in its order (where naming them would sort instead).
-fn case_where(f: &CaseFilter, counting: bool) -> Filter {
-    let mut w = Filter::default();
-    // A merged duplicate is reached from the case it went into, never listed beside it.
-    w.and_sql("c.merged_into IS NULL");
-    if let Some(a) = f.agency {
-        w.and("(c.owner_agency_id = $? OR c.id IN (SELECT case_id FROM referral r WHERE r.to_agency_id = $? AND r.state <> 'revoked'))", a.to_string());
-    }
-    if let Some(h) = f.handler {
-        w.and("c.handler_id = $?", h.to_string());
-    }
-    if let Some(k) = f.kind {
-        w.and("c.kind = $?", k.code());
-    }
-    if let Some(ch) = f.channel {
-        w.and("c.channel = $?", ch.code());
-    }
-    if let Some(s) = f.status {
-        w.and("c.status = $?", s.code());
-    }
-    match f.open {
-        Some(true) if !counting => w.and_sql("c.status <> 'closed'"),
-        // Open cases are the few among many closed ones: one seek per open state.
-        Some(true) => w.and_sql(format!(
-            "c.status IN ({})",
-            Status::ALL
-                .iter()
-                .filter(|s| !s.is_closed())
-                .map(|s| format!("'{}'", s.code()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-        Some(false) => w.and_sql("c.status = 'closed'"),
-        None => {}
-    }
-    if let Some(p) = f.place_prefix.as_deref().filter(|p| !p.is_empty()) {
-        w.and("p.code LIKE $?", format!("{p}%"));
-    }
-    if let Some(cat) = f.category.as_deref().filter(|c| !c.is_empty()) {
-        w.and("c.category_code = $?", cat.to_owned());
-    }
-    if let Some(r) = f.risk {
-        w.and("c.risk_level = $?", r.code());
-    }
-    if let Some(t) = f.received_from {
-        w.and("c.received_at >= $?", t);
-    }
-    if let Some(t) = f.received_before {
-        w.and("c.received_at < $?", t);
-    }
-    if let Some(case) = f.same_party_as {
-        w.and("c.id <> $?", case.to_string());
-    }
-    if !f.party_indexes.is_empty() {
-        w.and_each(f.party_indexes.iter().map(|ix| Arg::from(ix.as_str())), |marks| {
-            format!("c.id IN (SELECT cp.case_id FROM case_party cp WHERE cp.id_index IN ({marks}))")
-        });
-    }
-    if f.without_minor {
-        w.and_sql(
-            "c.minor_involved = 0 AND NOT EXISTS (SELECT 1 FROM case_party mp WHERE mp.case_id = c.id AND mp.minor = 1)",
-        );
-    }
-    if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        // Lower-cased on both sides: SQLite's LIKE ignores ASCII case and PostgreSQL's does not.
-        let like = format!("%{}%", t.replace(['%', '_'], "").to_lowercase());
-        w.and("(LOWER(c.title) LIKE $? OR LOWER(c.number) LIKE $? OR LOWER(c.narrative) LIKE $? OR c.id IN (SELECT case_id FROM case_party cp WHERE LOWER(cp.name) LIKE $?))", like);
-    }
-    w
 }
 
 /// Which of these numbers cases already have.

@@ -24,6 +24,7 @@ mod auth;
 mod case;
 mod clock;
 mod contact;
+mod dashboard;
 mod deadline;
 mod document;
 mod duplicate;
@@ -164,6 +165,7 @@ fn api_routes() -> ApiRoutes {
             routes!(suggestion::step),
         )
         .op(Access::Staff(Search), routes!(search::search))
+        .op(Access::Staff(ViewStatistics), routes!(dashboard::dashboard))
         .op(Access::Staff(ViewAid), routes!(aid::list))
         .op(Access::Staff(HandleAid), routes!(aid::create))
         .op(Access::Staff(ViewAid), routes!(aid::get))

@@ -8,6 +8,7 @@ mod attachment;
 pub(crate) mod case;
 mod clock;
 mod contact;
+pub mod dashboard;
 mod deadline;
 pub(crate) mod document;
 mod education;
@@ -36,7 +37,7 @@ mod timeline;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use gongzhi_app::domain::policy::{Action, Actor, Can};
+use gongzhi_app::domain::policy::{Action, Actor, Can, Role};
 use gongzhi_app::stats::Overview;
 use http::{HeaderMap, StatusCode, header};
 
@@ -101,6 +102,7 @@ pub struct Chrome {
 
 const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/", "nav-home", None),
+    ("/dashboard", "nav-dashboard", Some(Action::ViewStatistics)),
     ("/inbox", "nav-inbox", Some(Action::ViewCases)),
     ("/cases", "nav-cases", Some(Action::ViewCases)),
     ("/grid", "nav-grid", Some(Action::ViewCases)),
@@ -304,6 +306,7 @@ pub fn router() -> Routes {
         .merge(minor::router())
         .merge(meeting::router())
         .merge(search::router())
+        .merge(dashboard::router())
         .merge(deadline::router())
         .merge(portal::router())
         .merge(publication::router())
@@ -323,6 +326,14 @@ async fn home(State(s): State<AppState>, req: Req) -> PageResult {
     let Some(actor) = req.ctx.user() else {
         return see_other("/login");
     };
+    // Issue 13 §6: the leader's and each agency head's home page is their dashboard.
+    if actor
+        .roles
+        .iter()
+        .any(|r| matches!(r, Role::Leader | Role::AgencyHead))
+    {
+        return dashboard::dashboard_page(&s, &req, &dashboard::DashParams::default()).await;
+    }
     let overview = if actor.can(Action::ViewStatistics) {
         Some(page(&req, s.app.overview(&req.ctx).await)?)
     } else {
