@@ -29,6 +29,12 @@ test('the leader opens the dashboard as the home page and follows a figure to it
   assert.match(await page.innerText('#narrowed'), /受理日期/);
   assert.equal(await page.innerText('h1 small'), n);
   await shot(page, 'dashboard-02-click-through');
+  // The list as it stands, in Excel.
+  const href = await page.getAttribute('#export-xlsx', 'href');
+  assert.match(href, /from=.*category=/, 'the export carries the list\'s conditions');
+  const xlsx = await page.request.get(`${suite.server.base}${href}`);
+  assert.equal(xlsx.status(), 200, `${href}: ${(await xlsx.text()).match(/<main[\s\S]*<\/main>/)}`);
+  assert.match(xlsx.headers()['content-disposition'], /filename\*=UTF-8''%E6%A1%88%E4%BB%B6-\d{4}-\d{2}-\d{2}\.xlsx/);
 
   // Another month.
   await page.goto(`${suite.server.base}/dashboard`);

@@ -21,6 +21,7 @@ mod demo;
 pub mod document;
 pub mod education;
 mod error;
+pub mod export;
 pub mod follow_up;
 pub mod grid;
 pub mod hearing;

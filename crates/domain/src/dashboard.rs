@@ -189,15 +189,6 @@ pub fn heat(now: i64, before: i64) -> Heat {
     }
 }
 
-/// The smallest count of minors a statistic shows (PRODUCT.md module 9: "small-number suppression
-/// in statistics"): fewer could point at a child in a village, so the figure reads "<5".
-pub const MINOR_SUPPRESS_BELOW: i64 = 5;
-
-/// A count of minors as shown: the number, or `None` where it is suppressed.
-pub fn minors_shown(n: i64) -> Option<i64> {
-    (n == 0 || n >= MINOR_SUPPRESS_BELOW).then_some(n)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,12 +249,5 @@ mod tests {
         assert_eq!(heat(4, 9), Heat::Yellow); // above a mean of 3
         assert_eq!(heat(3, 9), Heat::Blue); // the usual
         assert_eq!(heat(0, 0), Heat::Blue);
-    }
-
-    #[test]
-    fn few_minors_are_not_shown() {
-        assert_eq!(minors_shown(0), Some(0));
-        assert_eq!(minors_shown(4), None);
-        assert_eq!(minors_shown(5), Some(5));
     }
 }

@@ -13,6 +13,7 @@ pub mod deadline;
 pub mod document;
 pub mod education;
 pub mod event;
+pub mod export;
 pub mod grid;
 pub mod hearing;
 pub mod idcard;

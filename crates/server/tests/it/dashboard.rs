@@ -235,3 +235,47 @@ async fn a_month_or_township_not_understood_is_answered() {
     let html = t.page_text("demo_leader", "/cases?state=all&risk=purple").await;
     assert!(html.contains("id=\"narrow-invalid\""));
 }
+
+#[tokio::test]
+async fn the_dashboard_exports_as_a_workbook_of_its_tables() {
+    use std::io::Read;
+    let t = TestApp::spawn("dash_export").await;
+    t.app.seed_demo_cases(&t.system_ctx(), 200).await.unwrap();
+    let (_, d) = t.api("demo_leader").await.get("/api/v1/dashboard").await;
+    let res = t
+        .browser("demo_leader", gongzhi_test_support::DEMO_PASSWORD)
+        .await
+        .get(format!("{}/dashboard/export.xlsx", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut book = String::new();
+    zip.by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut book)
+        .unwrap();
+    for name in ["概况", "纠纷类别", "热力村", "检察听证"] {
+        assert!(book.contains(&format!("name=\"{name}\"")), "{name}: {book}");
+    }
+    let mut summary = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut summary)
+        .unwrap();
+    assert!(
+        summary.contains(&format!("<c r=\"B2\"><v>{}</v></c>", d["received"])),
+        "{summary}"
+    );
+    // Who may not see statistics may not export them.
+    let res = t
+        .browser("demo_reception", gongzhi_test_support::DEMO_PASSWORD)
+        .await
+        .get(format!("{}/dashboard/export.xlsx", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}

@@ -16,6 +16,7 @@ mod document;
 mod duplicates;
 mod edge;
 mod education;
+mod export;
 mod grid;
 mod grid_visit;
 mod hearing;

@@ -7,8 +7,10 @@ use askama::Template;
 use axum::extract::{Query, State};
 use gongzhi_app::AppError;
 use gongzhi_app::dashboard::{Count, Dashboard, DashboardQuery};
+use gongzhi_app::document::DocumentFile;
 use gongzhi_app::domain::dashboard::Period;
 use gongzhi_app::domain::policy::{Action, Can};
+use gongzhi_app::export::{Cell, Sheet, XLSX_MIME, workbook};
 use serde_json::json;
 
 use super::{Chrome, PageResult, page};
@@ -16,9 +18,13 @@ use crate::AppState;
 use crate::i18n::T;
 use crate::middleware::Req;
 use crate::routes::{Access, Routes};
+use crate::ui::document::download;
 
 pub fn router() -> Routes {
-    Routes::new().get("/dashboard", Access::Staff(Action::ViewStatistics), show)
+    let view = Access::Staff(Action::ViewStatistics);
+    Routes::new()
+        .get("/dashboard", view, show)
+        .get("/dashboard/export.xlsx", view, export)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -100,6 +106,77 @@ pub async fn dashboard_page(s: &AppState, req: &Req, q: &DashParams) -> PageResu
             month_invalid,
         },
     )
+}
+
+/// The month's figures as a workbook: one sheet per table of the page.
+async fn export(State(s): State<AppState>, req: Req, Query(q): Query<DashParams>) -> PageResult {
+    let asked = DashboardQuery {
+        month: q.month.clone(),
+        township: q.township.clone(),
+    };
+    let d = page(&req, s.app.dashboard(&req.ctx, &asked).await)?;
+    let t = &req.t;
+    let f = figures(t, &Can::default(), &d);
+    let figure = t.t("dash-figure");
+    let count = t.t("dash-count");
+    let table = |name: String, rows: &[Link]| Sheet {
+        name,
+        header: vec![figure.clone(), count.clone()],
+        widths: vec![36, 14],
+        rows: rows
+            .iter()
+            .map(|l| vec![Cell::from(l.label.clone()), value_cell(&l.value)])
+            .collect(),
+    };
+    let mut sheets = vec![
+        table(t.t("dash-summary"), &f.kpis),
+        table(t.t("dash-trend"), &f.trend),
+        table(t.t("dash-by-category"), &f.categories),
+        table(t.t("dash-by-township"), &f.by_township),
+        table(t.t("dash-by-channel"), &f.channels),
+        table(t.t("dash-risk"), &f.risk),
+        table(t.t("dash-clocks"), &f.clocks),
+        table(t.t("dash-referrals"), &f.referrals),
+    ];
+    sheets.extend(f.work.iter().map(|(title, rows)| table(title.clone(), rows)));
+    sheets.push(Sheet {
+        name: t.t("dash-heat"),
+        header: vec![
+            t.t("dash-village"),
+            t.t("field-township"),
+            t.t("dash-this-month"),
+            t.t("dash-mean-before"),
+            t.t("dash-heat"),
+        ],
+        widths: vec![24, 18, 10, 12, 10],
+        rows: d
+            .heat
+            .iter()
+            .map(|h| {
+                vec![
+                    Cell::from(h.village.clone()),
+                    h.township.clone().into(),
+                    h.now.into(),
+                    format!("{:.1}", h.before as f64 / 3.0).into(),
+                    t.code("heat", &h.heat).into(),
+                ]
+            })
+            .collect(),
+    });
+    let bytes = page(&req, workbook(&sheets))?;
+    Ok(download(
+        DocumentFile {
+            filename: format!("{}-{}.xlsx", t.t("nav-dashboard"), d.month),
+            bytes,
+        },
+        XLSX_MIME,
+        "dashboard.xlsx",
+    ))
+}
+
+/// A count as a number; a rate or an amount ("99.7%", "1200 元") as its text.
+fn value_cell(v: &str) -> Cell {
+    v.parse::<i64>().map(Cell::from).unwrap_or_else(|_| Cell::from(v))
 }
 
 /// The list a figure opens: the case list with the month (or other days) and one more condition.

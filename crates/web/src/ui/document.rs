@@ -51,13 +51,19 @@ pub(crate) fn kind_of(file: &str, allowed: &[DocumentKind]) -> Option<DocumentKi
 
 /// A .docx as a download, named in Chinese (RFC 6266 `filename*`).
 pub(crate) fn docx(f: DocumentFile) -> Response {
+    download(f, DOCX_MIME, "document.docx")
+}
+
+/// A generated file as a download: named in Chinese for browsers that read `filename*`, and
+/// `fallback` for those that do not.
+pub(crate) fn download(f: DocumentFile, mime: &str, fallback: &str) -> Response {
     let disposition = format!(
-        "attachment; filename=\"document.docx\"; filename*=UTF-8''{}",
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
         urlencode(&f.filename)
     );
     (
         [
-            (header::CONTENT_TYPE, DOCX_MIME.to_owned()),
+            (header::CONTENT_TYPE, mime.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, "no-store".to_owned()),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),

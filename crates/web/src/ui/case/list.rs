@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::form::FormState;
 use crate::i18n::T;
 use crate::middleware::Req;
-use crate::ui::{Chrome, PageResult, page};
+use crate::ui::{Chrome, PageError, PageResult, page};
 
 #[derive(serde::Deserialize, Default)]
 pub struct ListQuery {
@@ -28,19 +28,46 @@ pub struct ListQuery {
     township: Option<String>,
     /// One village of a township (the "我的网格" view links here).
     village: Option<String>,
-    /// Cases sharing a party's identity number with this case (the case page's "more" link).
-    same_party: Option<Id>,
-    #[serde(flatten)]
-    narrow: Narrowing,
+    /// Cases sharing a party's identity number with this case (the case page's "more" link); read
+    /// leniently (`same_party()`): the form sends it empty.
+    same_party: Option<String>,
+    // A dashboard figure's conditions (`Narrowing`; serde's `flatten` would read `page` as text).
+    from: Option<String>,
+    to: Option<String>,
+    category: Option<String>,
+    channel: Option<String>,
+    risk: Option<String>,
+    overdue: Option<String>,
+    clock: Option<String>,
+    referred: Option<String>,
     page: Option<i64>,
     ok: Option<String>,
+}
+
+impl ListQuery {
+    fn same_party(&self) -> Option<Id> {
+        self.same_party.as_deref().and_then(|s| s.trim().parse().ok())
+    }
+
+    fn narrowing(&self) -> Narrowing {
+        Narrowing {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            category: self.category.clone(),
+            channel: self.channel.clone(),
+            risk: self.risk.clone(),
+            overdue: self.overdue.clone(),
+            clock: self.clock.clone(),
+            referred: self.referred.clone(),
+        }
+    }
 }
 
 /// What a dashboard figure adds to the list when it is clicked (issue 13 §3: every number opens
 /// the list of what it counts): the days it counts (`from`–`to`, local dates, both counted) and
 /// one more condition. The days are the days received, unless `clock` names a clock (its due
 /// days) or `referred` an outcome (the days referred).
-#[derive(serde::Deserialize, Default, Clone)]
+#[derive(Default, Clone)]
 pub struct Narrowing {
     from: Option<String>,
     to: Option<String>,
@@ -268,9 +295,17 @@ pub(crate) struct ListPage {
 
 pub(crate) const PAGE_SIZE: i64 = 30;
 
-pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<ListQuery>) -> PageResult {
-    let pageno = q.page.unwrap_or(1).max(1);
-    let places = page(&req, s.app.portal_places().await)?;
+/// The cases a list query selects: the form's fields and a dashboard figure's conditions (left
+/// out, and said so, when one is not understood). The list and its export read it alike.
+pub(crate) struct Selected {
+    pub filter: CaseFilter,
+    pub village: Option<OrgUnit>,
+    pub townships: Vec<OrgUnit>,
+    pub narrow_invalid: bool,
+}
+
+pub(crate) async fn selected(s: &AppState, req: &Req, q: &ListQuery) -> Result<Selected, PageError> {
+    let places = page(req, s.app.portal_places().await)?;
     let village = q.village.as_deref().and_then(|id| {
         places
             .iter()
@@ -288,7 +323,7 @@ pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<Li
         })
         .and_then(|u| DivisionCode::parse(&u.code).ok())
         .map(|code| code.area_prefix().to_owned());
-    let mut f = CaseFilter {
+    let base = CaseFilter {
         text: q.q.clone(),
         kind: q.kind.as_deref().and_then(CaseKind::parse),
         open: match q.state.as_deref() {
@@ -297,27 +332,31 @@ pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<Li
             _ => None,
         },
         place_prefix,
-        same_party_as: q.same_party,
-        limit: PAGE_SIZE,
-        offset: (pageno - 1).saturating_mul(PAGE_SIZE),
+        same_party_as: q.same_party(),
         ..Default::default()
     };
     let today = gongzhi_app::domain::time::local_date(s.app.now());
-    let narrow_invalid = q.narrow.apply(&mut f, today).is_err();
-    if narrow_invalid {
-        // Nothing half-applied: the list is shown without the dashboard's conditions, and says so.
-        f = CaseFilter {
-            referred: None,
-            clock_due: None,
-            overdue_on: None,
-            risk: None,
-            channel: None,
-            category: None,
-            received_from: None,
-            received_before: None,
-            ..f
-        };
-    }
+    let mut filter = base.clone();
+    let narrow_invalid = q.narrowing().apply(&mut filter, today).is_err();
+    Ok(Selected {
+        // Nothing half-applied: without the dashboard's conditions.
+        filter: if narrow_invalid { base } else { filter },
+        village,
+        townships,
+        narrow_invalid,
+    })
+}
+
+pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<ListQuery>) -> PageResult {
+    let pageno = q.page.unwrap_or(1).max(1);
+    let Selected {
+        filter: mut f,
+        village,
+        townships,
+        narrow_invalid,
+    } = selected(&s, &req, &q).await?;
+    f.limit = PAGE_SIZE;
+    f.offset = (pageno - 1).saturating_mul(PAGE_SIZE);
     let (cases, total) = page(&req, s.app.list_cases(&req.ctx, &f).await)?;
     let category = match &f.category {
         Some(code) => page(&req, s.app.portal_categories().await)?
@@ -330,12 +369,12 @@ pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<Li
     let narrowed = if narrow_invalid {
         Vec::new()
     } else {
-        q.narrow.describe(&c.t, category)
+        q.narrowing().describe(&c.t, category)
     };
     let narrow = if narrow_invalid {
         Vec::new()
     } else {
-        q.narrow.pairs()
+        q.narrowing().pairs()
     };
     let rows = cases.iter().map(|x| listed_row(&c.t, x)).collect();
     let filter = FormState::default()
@@ -343,18 +382,18 @@ pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<Li
         .with("kind", q.kind.clone().unwrap_or_default())
         .with("state", q.state.clone().unwrap_or_else(|| "open".into()))
         .with("township", q.township.clone().unwrap_or_default());
+    let same_party = q.same_party().map(|c| c.to_string()).unwrap_or_default();
     let mut params = vec![
         ("q", q.q.unwrap_or_default()),
         ("kind", q.kind.unwrap_or_default()),
         ("state", q.state.unwrap_or_else(|| "open".into())),
         ("township", q.township.unwrap_or_default()),
         ("village", q.village.unwrap_or_default()),
-        (
-            "same_party",
-            q.same_party.map(|c| c.to_string()).unwrap_or_default(),
-        ),
+        ("same_party", same_party.clone()),
     ];
     params.extend(narrow.iter().cloned());
+    // Only what is set: the page links and the export carry the list's conditions, no empty ones.
+    params.retain(|(_, v)| !v.is_empty());
     let query = serde_urlencoded::to_string(&params).unwrap_or_default();
     let kinds = opts(
         &c.t,
@@ -373,7 +412,7 @@ pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<Li
             kinds,
             townships,
             query,
-            same_party: q.same_party.map(|c| c.to_string()).unwrap_or_default(),
+            same_party,
             village,
             narrowed,
             narrow,

@@ -20,6 +20,7 @@ use crate::routes::{Access, Routes};
 
 mod duplicate;
 mod events;
+mod export;
 mod intake;
 mod list;
 mod page;
@@ -36,6 +37,7 @@ pub fn router() -> Routes {
     use Action::{HandleCase, RegisterCase, RevealPersonal, ViewCases};
     Routes::new()
         .get("/cases", Access::Staff(ViewCases), list::list)
+        .get("/cases/export.xlsx", Access::Staff(ViewCases), export::export)
         .post("/cases", Access::Staff(RegisterCase), intake::register)
         .get("/cases/new", Access::Staff(RegisterCase), intake::new_form)
         .post("/cases/duplicates", Access::Staff(RegisterCase), duplicate::check)
