@@ -62,3 +62,33 @@ test('an agency head sees the own agency', async () => {
   assert.equal(await page.locator('#dash-work', { hasText: '检察听证' }).count(), 0, 'hearings are the procuratorate\'s');
   await shot(page, 'dashboard-03-agency-head');
 });
+
+test('the leader issues last month\'s return and reads it', async () => {
+  const page = await suite.login('demo_leader');
+  await page.goto(`${suite.server.base}/reports`);
+  const now = new Date(Date.now() + 8 * 3600 * 1000);
+  const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  const month = `${last.getUTCFullYear()}-${String(last.getUTCMonth() + 1).padStart(2, '0')}`;
+  // This month has not ended: the form says so and keeps what was typed.
+  const current = `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+  await page.fill('#period', current);
+  await page.click('#issue-form button[type=submit]');
+  assert.match(await page.innerText('#issue-form'), /还没有结束/);
+  assert.equal(await page.inputValue('#period'), current);
+  await page.fill('#period', month);
+  await page.fill('#note', '上月矛盾纠纷化解情况');
+  await page.click('#issue-form button[type=submit]');
+  await page.waitForURL(/\/reports\/[0-9a-f-]+\?ok=return-issued/);
+  assert.match(await page.innerText('#return-unchanged'), /一致/);
+  assert.match(await page.innerText('#return-lines'), /受理案件/);
+  assert.deepEqual(await axe(page), [], 'no serious or critical accessibility violation on a return');
+  await shot(page, 'report-01-issued');
+  await page.goto(`${suite.server.base}/reports`);
+  assert.match(await page.innerText('#returns'), new RegExp(month));
+  await shot(page, 'report-02-list');
+  await page.setViewportSize(PHONE);
+  await page.goto(`${suite.server.base}/reports`);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= PHONE.width, `no sideways scrolling on a phone (${width}px)`);
+  await shot(page, 'phone-report-01-list');
+});

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use gongzhi_domain::dashboard::{self as rules, ClockOutcome, Heat, Period, Rate, ReferralOutcome};
 use gongzhi_domain::deadline::{ClockKind, ClockState};
 use gongzhi_domain::org::{AgencyKind, OrgLevel};
-use gongzhi_domain::policy::{Action, Scope as PolicyScope};
+use gongzhi_domain::policy::{Action, Actor, Scope as PolicyScope};
 use gongzhi_domain::referral::ReferralState;
 use gongzhi_domain::risk::RiskLevel;
 use gongzhi_domain::time;
@@ -153,11 +153,24 @@ impl App {
                 .ok_or_else(|| AppError::field("month", "dashboard-month-invalid"))?
         };
         let mut conn = self.db().conn().await?;
+        self.figures(&mut conn, &actor, period, &q.township, today).await
+    }
+
+    /// The figures of any period (a month, a year: the statistical returns use this too) for the
+    /// actor's scope, optionally in one township (its id).
+    pub(crate) async fn figures(
+        &self,
+        conn: &mut AnyConnection,
+        actor: &Actor,
+        period: Period,
+        township: &str,
+        today: NaiveDate,
+    ) -> Result<Dashboard, AppError> {
         let district = actor.scope(Action::ViewStatistics) == Some(PolicyScope::All);
-        let agency = reference::agency_get(&mut conn, actor.agency_id).await?;
-        let townships = reference::org_by_level(&mut conn, OrgLevel::Township).await?;
-        let villages = reference::org_by_level(&mut conn, OrgLevel::Village).await?;
-        let township = match q.township.trim() {
+        let agency = reference::agency_get(&mut *conn, actor.agency_id).await?;
+        let townships = reference::org_by_level(&mut *conn, OrgLevel::Township).await?;
+        let villages = reference::org_by_level(&mut *conn, OrgLevel::Village).await?;
+        let township = match township.trim() {
             "" => None,
             id => Some(
                 townships
@@ -176,8 +189,8 @@ impl App {
                 .is_some_and(|a| a.kind == AgencyKind::Procuratorate);
         let mine = scope.agency;
         let (from, to) = period_ms(period);
-        let names = category_names(&mut conn).await?;
-        let by_category = store::cases_by(&mut conn, &scope, By::Category, from, to)
+        let names = category_names(&mut *conn).await?;
+        let by_category = store::cases_by(&mut *conn, &scope, By::Category, from, to)
             .await?
             .into_iter()
             .map(|(code, n)| Count {
@@ -186,7 +199,7 @@ impl App {
                 n,
             })
             .collect::<Vec<_>>();
-        let by_channel = store::cases_by(&mut conn, &scope, By::Channel, from, to)
+        let by_channel = store::cases_by(&mut *conn, &scope, By::Channel, from, to)
             .await?
             .into_iter()
             .map(|(code, n)| Count {
@@ -197,7 +210,7 @@ impl App {
             .collect();
         let months = period.trailing_months(TREND_MONTHS);
         let buckets = months.iter().map(|m| period_ms(*m)).collect::<Vec<_>>();
-        let trend = store::cases_per(&mut conn, &scope, &buckets)
+        let trend = store::cases_per(&mut *conn, &scope, &buckets)
             .await?
             .into_iter()
             .zip(&months)
@@ -209,11 +222,11 @@ impl App {
             .collect();
         let before = period.months_before(3);
         let (heat, by_township) = heat_rows(
-            store::cases_per_place(&mut conn, &scope, ms(before.from), from, to).await?,
+            store::cases_per_place(&mut *conn, &scope, ms(before.from), from, to).await?,
             &townships,
             &villages,
         );
-        let (open, overdue, per_kind) = store::overdue(&mut conn, &scope, today).await?;
+        let (open, overdue, per_kind) = store::overdue(&mut *conn, &scope, today).await?;
         let clocks = ClockFigures { open, overdue };
         let clocks_by_kind = per_kind
             .into_iter()
@@ -223,10 +236,10 @@ impl App {
                 n,
             })
             .collect();
-        let risk = risk_counts(store::open_by_risk(&mut conn, &scope).await?);
-        let referrals = referral_counts(store::referred_cases(&mut conn, &scope, from, to).await?);
+        let risk = risk_counts(store::open_by_risk(&mut *conn, &scope).await?);
+        let referrals = referral_counts(store::referred_cases(&mut *conn, &scope, from, to).await?);
         let hearings = if procuratorate {
-            let (held, public, with_deputies) = store::hearings_held(&mut conn, mine, from, to).await?;
+            let (held, public, with_deputies) = store::hearings_held(&mut *conn, mine, from, to).await?;
             Some(HearingFigures {
                 held,
                 public,
@@ -235,7 +248,8 @@ impl App {
         } else {
             None
         };
-        let (issued, replied_on_time, adopted) = store::suggestions_issued(&mut conn, mine, from, to).await?;
+        let (issued, replied_on_time, adopted) =
+            store::suggestions_issued(&mut *conn, mine, from, to).await?;
         let aid = if procuratorate {
             let social = AgencyKind::ALL
                 .iter()
@@ -243,7 +257,7 @@ impl App {
                 .map(|k| k.code())
                 .collect::<Vec<_>>();
             let (cases, amount, with_social_aid) =
-                store::aid_decided(&mut conn, mine, &social, from, to).await?;
+                store::aid_decided(&mut *conn, mine, &social, from, to).await?;
             Some(AidFigures {
                 cases,
                 amount,
@@ -253,7 +267,7 @@ impl App {
             None
         };
         let grid = self
-            .grid_figures(&mut conn, &villages, township, mine, period)
+            .grid_figures(&mut *conn, &villages, township, mine, period)
             .await?;
         Ok(Dashboard {
             month: period.month_code(),
@@ -269,10 +283,10 @@ impl App {
             township_id: township.map(|t| t.id.to_string()),
             received: by_category.iter().map(|c| c.n).sum(),
             procedural_reply: self
-                .reply_rate(&mut conn, &scope, ClockKind::ProceduralReply, period, today)
+                .reply_rate(&mut *conn, &scope, ClockKind::ProceduralReply, period, today)
                 .await?,
             result_reply: self
-                .reply_rate(&mut conn, &scope, ClockKind::ResultReply, period, today)
+                .reply_rate(&mut *conn, &scope, ClockKind::ResultReply, period, today)
                 .await?,
             by_category,
             by_channel,

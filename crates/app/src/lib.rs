@@ -42,6 +42,7 @@ pub mod reception;
 mod reconciliation;
 pub mod referral;
 pub mod reply;
+pub mod report;
 pub mod review;
 pub mod risk;
 pub mod roster;

@@ -30,6 +30,7 @@ pub mod publication;
 pub mod reception;
 pub mod reconciliation;
 pub mod referral;
+pub mod report;
 pub mod risk;
 pub mod roster;
 pub mod search;

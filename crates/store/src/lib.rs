@@ -32,6 +32,7 @@ pub mod reception;
 pub mod reference;
 pub mod referral;
 pub mod reply;
+pub mod report;
 pub mod review;
 pub mod risk;
 pub mod roster;

@@ -141,6 +141,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "dashboard",
         sql: include_str!("../migrations/0025_dashboard.sql"),
     },
+    Migration {
+        version: 26,
+        name: "returns",
+        sql: include_str!("../migrations/0026_returns.sql"),
+    },
 ];
 
 /// A lock held longer than this is taken to belong to a crashed process.

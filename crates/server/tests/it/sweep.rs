@@ -1100,6 +1100,14 @@ fn samples(ids: &Ids) -> BTreeMap<String, Body> {
         ),
         ("POST /admin/documents/{kind}/reset", Form(vec![])),
         (
+            "POST /reports",
+            Form(vec![("period", s("2026-11")), ("note", s("十一月报"))]),
+        ),
+        (
+            "POST /api/v1/returns",
+            Json(json!({"period": "2026-11", "note": "十一月报"})),
+        ),
+        (
             "PUT /api/v1/document-templates/{kind}",
             Multipart(vec![("note", s("模板说明"))]),
         ),

@@ -41,6 +41,7 @@ mod reception;
 mod reconciliation;
 mod referral;
 mod reply;
+mod report;
 mod risk;
 mod roster;
 mod search;
@@ -166,6 +167,12 @@ fn api_routes() -> ApiRoutes {
         )
         .op(Access::Staff(Search), routes!(search::search))
         .op(Access::Staff(ViewStatistics), routes!(dashboard::dashboard))
+        .op(Access::Staff(ViewStatistics), routes!(report::figures))
+        .op(
+            Access::Staff(ViewStatistics),
+            routes!(report::list, report::issue),
+        )
+        .op(Access::Staff(ViewStatistics), routes!(report::get))
         .op(Access::Staff(ViewAid), routes!(aid::list))
         .op(Access::Staff(HandleAid), routes!(aid::create))
         .op(Access::Staff(ViewAid), routes!(aid::get))

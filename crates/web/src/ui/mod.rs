@@ -27,6 +27,7 @@ mod reception;
 mod reconciliation;
 mod referral;
 mod reply;
+mod report;
 mod risk;
 mod roster;
 mod search;
@@ -103,6 +104,7 @@ pub struct Chrome {
 const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/", "nav-home", None),
     ("/dashboard", "nav-dashboard", Some(Action::ViewStatistics)),
+    ("/reports", "nav-reports", Some(Action::ViewStatistics)),
     ("/inbox", "nav-inbox", Some(Action::ViewCases)),
     ("/cases", "nav-cases", Some(Action::ViewCases)),
     ("/grid", "nav-grid", Some(Action::ViewCases)),
@@ -307,6 +309,7 @@ pub fn router() -> Routes {
         .merge(meeting::router())
         .merge(search::router())
         .merge(dashboard::router())
+        .merge(report::router())
         .merge(deadline::router())
         .merge(portal::router())
         .merge(publication::router())
