@@ -2677,3 +2677,6 @@ return-line-grid-villages-visited = Villages visited
 return-line-grid-visits = Grid visits
 return-group-cases = Cases and replies
 return-group-work = The procuratorate's work
+document-acceptance-notice = Download the acceptance notice (Word)
+document-reply-opinion = Download the reply opinion (Word)
+document-reply-missing = The matching reply (procedural or result) is not recorded yet, so this document cannot be made.

@@ -2677,3 +2677,6 @@ return-line-grid-villages-visited = 走访村（社区）
 return-line-grid-visits = 网格走访次数
 return-group-cases = 受理与答复
 return-group-work = 检察工作
+document-acceptance-notice = 下载受理告知书（Word）
+document-reply-opinion = 下载答复意见书（Word）
+document-reply-missing = 还没有登记相应的答复（程序性答复或结果答复），不能生成这份文书。

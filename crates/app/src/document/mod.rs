@@ -7,8 +7,10 @@ use std::collections::HashMap;
 use chrono::{Datelike, Timelike};
 use gongzhi_domain::aid::AidState;
 use gongzhi_domain::audit::Changes;
+use gongzhi_domain::case::{PartyRole, ReplyKind};
 use gongzhi_domain::document::{self as rules, DocumentKind, Source};
 use gongzhi_domain::hearing::{Venue, masked};
+use gongzhi_domain::minor::masked_name;
 use gongzhi_domain::policy::Action;
 use gongzhi_domain::{Id, time};
 use gongzhi_store::document::{self as store, TemplateMeta};
@@ -92,6 +94,7 @@ impl App {
     pub async fn document(&self, ctx: &Ctx, kind: DocumentKind, id: Id) -> Result<DocumentFile, AppError> {
         // Whoever may see the record may have its documents; the record's own scope applies below.
         let view = match kind.source() {
+            Source::Case => Action::ViewCases,
             Source::Hearing => Action::ViewHearings,
             Source::Suggestion => Action::ViewSuggestions,
             Source::Aid => Action::ViewAid,
@@ -102,6 +105,7 @@ impl App {
             number,
             issuer,
         } = match kind.source() {
+            Source::Case => self.case_values(ctx, kind, id).await?,
             Source::Hearing => self.hearing_values(ctx, kind, id).await?,
             Source::Suggestion => self.suggestion_values(ctx, id).await?,
             Source::Aid => self.aid_values(ctx, id).await?,
@@ -132,6 +136,67 @@ impl App {
         Ok(DocumentFile {
             filename: format!("{}-{}.docx", kind.title(), number.replace(['/', '\\'], "-")),
             bytes,
+        })
+    }
+
+    /// A petition's 受理告知书 or 答复意见书, from the case and its latest procedural or result reply
+    /// (the document is the reply in writing: without one there is nothing to write).
+    async fn case_values(&self, ctx: &Ctx, kind: DocumentKind, id: Id) -> Result<Filled, AppError> {
+        let mut conn = self.db().conn().await?;
+        let (c, _) = self.case_for_read(&mut conn, ctx, id).await?;
+        let wanted = if kind == DocumentKind::AcceptanceNotice {
+            ReplyKind::Procedural
+        } else {
+            ReplyKind::Result
+        };
+        let reply = gongzhi_store::reply::replies(&mut conn, id)
+            .await?
+            .into_iter()
+            .filter(|r| r.kind == wanted.code())
+            .max_by_key(|r| r.sent_at)
+            .ok_or_else(|| AppError::field("kind", "document-reply-missing"))?;
+        // A letter to the petitioner names the petitioners; a child among them by surname only
+        // (Minor Protection Law Art. 103).
+        let petitioners: Vec<String> = case::parties(&mut conn, id)
+            .await?
+            .into_iter()
+            .filter(|p| p.role == PartyRole::Petitioner.code())
+            .map(|p| {
+                if p.minor != 0 {
+                    masked_name(&p.name)
+                } else {
+                    p.name
+                }
+            })
+            .collect();
+        let owner = reference::agency_get(&mut conn, c.owner_agency_id).await?;
+        let superior = gongzhi_store::review::superior_of(&mut conn, c.owner_agency_id).await?;
+        let mut m = HashMap::new();
+        m.insert("文号", c.number.clone());
+        m.insert("案号", c.number.clone());
+        m.insert(
+            "信访人",
+            if petitioners.is_empty() {
+                "信访人".to_owned()
+            } else {
+                petitioners.join("、")
+            },
+        );
+        m.insert("信访事项", c.title.clone());
+        m.insert("收到日期", rules::chinese_date(time::local_date(c.received_at)));
+        m.insert("告知内容", sentence(&reply.body));
+        m.insert("答复内容", sentence(&reply.body));
+        m.insert("承办单位", owner.map(|a| a.name).unwrap_or_default());
+        m.insert(
+            "复查机关",
+            superior
+                .map(|(_, name)| name)
+                .unwrap_or_else(|| "上一级机关".to_owned()),
+        );
+        Ok(Filled {
+            values: m,
+            number: c.number,
+            issuer: c.owner_agency_id.to_string(),
         })
     }
 

@@ -180,6 +180,30 @@ fn content(kind: DocumentKind) -> String {
             signature(),
         ]
         .concat(),
+        // DOMAIN.md §3.2: the procedural reply within 7 days; the result within 3 months, or the
+        // progress, and every month after until done.
+        DocumentKind::AcceptanceNotice => [
+            head("{{案号}}"),
+            title("受理告知书"),
+            addressee("{{信访人}}："),
+            body("你（们）于{{收到日期}}反映的{{信访事项}}一事，本院已收悉。"),
+            body("{{告知内容}}"),
+            body("本案由{{承办单位}}办理。本院将在三个月内将办理结果答复你（们）；三个月内未能办结的，将告知办理进展，此后每月答复一次，直至办结。"),
+            body("特此告知。"),
+            signature(),
+        ]
+        .concat(),
+        // DOMAIN.md §3.3 (信访工作条例 Art. 35): 30 days from the written opinion to ask for a review.
+        DocumentKind::ReplyOpinion => [
+            head("{{案号}}"),
+            title("答复意见书"),
+            addressee("{{信访人}}："),
+            body("你（们）于{{收到日期}}反映的{{信访事项}}一事，本院依法进行了办理。现答复如下："),
+            body("{{答复内容}}"),
+            body("如对本答复意见不服，可以自收到本答复意见书之日起三十日内，向{{复查机关}}书面请求复查。"),
+            signature(),
+        ]
+        .concat(),
     }
 }
 

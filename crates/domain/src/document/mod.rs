@@ -27,12 +27,19 @@ codes! {
         Suggestion => "suggestion",
         /// 司法救助决定书 (§3.8), numbered 甘州检司救〔2026〕1号.
         AidDecision => "aid_decision",
+        /// 受理告知书: a petition's procedural reply in writing (§3.2: within 7 days — accepted, not
+        /// accepted, transferred, materials needed), with the 3-month and monthly commitments.
+        AcceptanceNotice => "acceptance_notice",
+        /// 答复意见书: the written result reply (§3.2, 3 months), which opens the petitioner's 30
+        /// days to request a review by the next-higher organ (§3.3, 信访工作条例 Art. 35).
+        ReplyOpinion => "reply_opinion",
     }
 }
 
 /// The record a document is made from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {
+    Case,
     Hearing,
     Suggestion,
     Aid,
@@ -53,6 +60,7 @@ impl DocumentKind {
             DocumentKind::HearingNotice | DocumentKind::HearingAnnouncement => Source::Hearing,
             DocumentKind::Suggestion => Source::Suggestion,
             DocumentKind::AidDecision => Source::Aid,
+            DocumentKind::AcceptanceNotice | DocumentKind::ReplyOpinion => Source::Case,
         }
     }
 
@@ -63,6 +71,8 @@ impl DocumentKind {
             DocumentKind::HearingAnnouncement => "听证公告",
             DocumentKind::Suggestion => "检察建议书",
             DocumentKind::AidDecision => "司法救助决定书",
+            DocumentKind::AcceptanceNotice => "受理告知书",
+            DocumentKind::ReplyOpinion => "答复意见书",
         }
     }
 
@@ -102,6 +112,20 @@ impl DocumentKind {
                 ("救助金额", "阿拉伯数字，元"),
                 ("救助金额大写", "人民币大写，如 人民币叁万元整"),
                 ("决定内容", "决定的理由与内容"),
+            ],
+            DocumentKind::AcceptanceNotice => &[
+                ("信访人", "信访人姓名，以顿号分隔"),
+                ("信访事项", "信访事项（案件标题）"),
+                ("收到日期", "收到信访事项的日期，汉字数字"),
+                ("告知内容", "程序性答复的内容：受理、不予受理、转送或补充材料"),
+                ("承办单位", "承办案件的单位"),
+            ],
+            DocumentKind::ReplyOpinion => &[
+                ("信访人", "信访人姓名，以顿号分隔"),
+                ("信访事项", "信访事项（案件标题）"),
+                ("收到日期", "收到信访事项的日期，汉字数字"),
+                ("答复内容", "答复意见（结果答复的内容）"),
+                ("复查机关", "可以请求复查的上一级机关"),
             ],
         };
         COMMON.iter().chain(own).copied().collect()

@@ -217,7 +217,7 @@ async fn an_uploaded_template_replaces_the_built_in_one_and_unknown_markers_are_
     let admin = t.api("demo_sysadmin").await;
     let (s, list) = admin.get("/api/v1/document-templates").await;
     assert_eq!(s, 200);
-    assert_eq!(list.as_array().unwrap().len(), 4);
+    assert_eq!(list.as_array().unwrap().len(), 6, "every kind: hearing notice and announcement, suggestion, aid, acceptance notice, reply opinion");
     assert_eq!(list[0]["uploaded"], false);
     let (s, _, builtin) = download(&admin, "/api/v1/document-templates/suggestion").await;
     assert_eq!(s, 200);
@@ -282,4 +282,64 @@ async fn an_uploaded_template_replaces_the_built_in_one_and_unknown_markers_are_
     )
     .await;
     assert!(!text.contains("本院自制格式"));
+}
+
+#[tokio::test]
+async fn a_petitions_replies_are_written_as_its_acceptance_notice_and_reply_opinion() {
+    let t = TestApp::spawn("doc_case").await;
+    let place = t.org_id("620702104201").await;
+    let clerk = t.api("demo_reception").await;
+    let (s, c) = clerk
+        .post(
+            "/api/v1/cases",
+            serde_json::json!({"kind": "petition", "channel": "visit", "category": "LAW_RELATED", "place_id": place,
+                "title": "王某不服民事判决申请监督", "narrative": "认为判决认定事实错误。",
+                "received_at": gongzhi_app::domain::time::format_local(chrono::Utc::now()),
+                "parties": [{"role": "petitioner", "name": "王建国", "phone": "13812345678"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    let id = c["id"].as_str().unwrap().to_owned();
+    let notice = format!("/api/v1/cases/{id}/documents/acceptance_notice.docx");
+    // Before the procedural reply there is nothing to write.
+    let (s, _, body) = download(&clerk, &notice).await;
+    assert_eq!(s, 422, "{}", String::from_utf8_lossy(&body));
+    let (s, e) = clerk
+        .post(
+            &format!("/api/v1/cases/{id}/replies"),
+            serde_json::json!({"kind": "procedural", "channel": "in_person", "body": "经审查，你反映的问题属于本院管辖，本院决定受理"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{e}");
+    let text = document_text(&clerk, &notice).await;
+    for part in [
+        "受理告知书",
+        "王建国：",
+        "王某不服民事判决申请监督",
+        "本院决定受理。",
+        "三个月内",
+        c["number"].as_str().unwrap(),
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    // The reply opinion needs the result reply; it tells the petitioner of the 30 days for review.
+    let opinion = format!("/api/v1/cases/{id}/documents/reply_opinion.docx");
+    assert_eq!(download(&clerk, &opinion).await.0, 422);
+    t.rows(&format!(
+        "INSERT INTO reply (id, case_id, kind, channel, body, sent_at, sent_by_name, agency_name)
+         VALUES ('{}', '{id}', 'result', 'letter', '经审查，原判决认定事实清楚，不支持监督申请。', 1, '刘检察官', '甘州区人民检察院')",
+        gongzhi_app::domain::Id::new()
+    ))
+    .await;
+    let text = document_text(&clerk, &opinion).await;
+    for part in ["答复意见书", "不支持监督申请。", "三十日内"] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    // Another agency's case is not found; the page offers the documents beside the replies.
+    let (s, _, _) = download(&t.api("demo_partner").await, &notice).await;
+    assert_eq!(s, 404);
+    let page = t.page_text("demo_reception", &format!("/cases/{id}")).await;
+    assert!(
+        page.contains("documents/acceptance_notice.docx") && page.contains("documents/reply_opinion.docx")
+    );
 }

@@ -28,6 +28,20 @@ async fn generate(
     Ok(docx(f))
 }
 
+/// `acceptance_notice.docx` (受理告知书) or `reply_opinion.docx` (答复意见书), once the case's
+/// procedural or result reply is recorded.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/documents/{file}", tag = "documents", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", description = "the document"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn case(
+    State(s): State<AppState>,
+    req: Req,
+    Path((id, file)): Path<(Id, String)>,
+) -> Result<Response, ApiError> {
+    use DocumentKind::{AcceptanceNotice, ReplyOpinion};
+    generate(&s, &req, id, &file, &[AcceptanceNotice, ReplyOpinion]).await
+}
+
 /// `hearing_notice.docx` (听证通知书) or `hearing_announcement.docx` (听证公告, public hearings only).
 #[utoipa::path(get, path = "/api/v1/hearings/{id}/documents/{file}", tag = "documents", security(("bearer" = [])),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", description = "the document"),

@@ -178,6 +178,7 @@ fn api_routes() -> ApiRoutes {
         .op(Access::Staff(ViewAid), routes!(aid::get))
         .op(Access::Staff(HandleAid), routes!(aid::step))
         .op(Access::Staff(ManageReference), routes!(aid::put_wage))
+        .op(Access::Staff(ViewCases), routes!(document::case))
         .op(Access::Staff(ViewHearings), routes!(document::hearing))
         .op(Access::Staff(ViewSuggestions), routes!(document::suggestion))
         .op(Access::Staff(ViewAid), routes!(document::aid))

@@ -23,6 +23,11 @@ pub fn router() -> Routes {
     let manage = Access::Staff(Action::ManageReference);
     Routes::new()
         .get(
+            "/cases/{id}/documents/{file}",
+            Access::Staff(Action::ViewCases),
+            case,
+        )
+        .get(
             "/hearings/{id}/documents/{file}",
             Access::Staff(Action::ViewHearings),
             hearing,
@@ -84,6 +89,15 @@ async fn generate(
         return Err(PageError(req.clone(), AppError::NotFound));
     };
     Ok(docx(page(req, s.app.document(&req.ctx, kind, id).await)?))
+}
+
+async fn case(
+    State(s): State<AppState>,
+    req: Req,
+    Path((id, file)): Path<(Id, String)>,
+) -> Result<Response, PageError> {
+    use DocumentKind::{AcceptanceNotice, ReplyOpinion};
+    generate(&s, &req, id, &file, &[AcceptanceNotice, ReplyOpinion]).await
 }
 
 async fn hearing(
