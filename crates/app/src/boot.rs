@@ -9,6 +9,8 @@ use crate::{App, Security, System, case::CaseSettings};
 #[derive(Clone, Debug)]
 pub struct Database {
     pub url: String,
+    /// A PostgreSQL streaming replica for search, dashboards, returns and exports (issue 13 §8).
+    pub read_url: Option<String>,
     pub max_connections: u32,
     pub connect_timeout: std::time::Duration,
 }
@@ -50,6 +52,13 @@ pub async fn connect(database: &Database) -> Result<Migrated, String> {
     .await
     .map_err(|e| format!("无法连接数据库 {}: {e}", mask_url(&database.url)))?;
     db.migrate().await.map_err(|e| e.to_string())?;
+    let db = match database.read_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        Some(url) => db
+            .with_replica(url, database.max_connections, database.connect_timeout)
+            .await
+            .map_err(|e| format!("无法连接只读副本 {}: {e}", mask_url(url)))?,
+        None => db,
+    };
     Ok(Migrated(db))
 }
 

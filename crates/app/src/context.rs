@@ -49,9 +49,23 @@ pub struct Ctx {
     /// The session of the request (also a half-finished login), so that "log out everywhere else"
     /// keeps it and the second-factor step finds its user.
     session_key: Option<String>,
+    /// The caller has just written: reads that could go to a lagging replica go to the primary
+    /// instead, so that the caller sees what it did (issue 13 §8, read-your-writes).
+    own_writes: bool,
 }
 
 impl Ctx {
+    /// The same request, reading its own writes (set by the web layer for a caller that wrote in
+    /// the last seconds).
+    pub fn reading_own_writes(mut self) -> Self {
+        self.own_writes = true;
+        self
+    }
+
+    pub(crate) fn reads_own_writes(&self) -> bool {
+        self.own_writes
+    }
+
     /// Nobody signed in.
     pub fn public(request_id: &str, ip: &str) -> Self {
         Self {
@@ -59,6 +73,7 @@ impl Ctx {
             request_id: request_id.to_owned(),
             ip: ip.to_owned(),
             session_key: None,
+            own_writes: false,
         }
     }
 
@@ -75,6 +90,7 @@ impl Ctx {
             request_id: request_id.to_owned(),
             ip: ip.to_owned(),
             session_key: Some(session.key().to_owned()),
+            own_writes: false,
         }
     }
 
@@ -84,6 +100,7 @@ impl Ctx {
             request_id: request_id.to_owned(),
             ip: ip.to_owned(),
             session_key: None,
+            own_writes: false,
         }
     }
 
@@ -94,6 +111,7 @@ impl Ctx {
             request_id: what.to_owned(),
             ip: String::new(),
             session_key: None,
+            own_writes: false,
         }
     }
 

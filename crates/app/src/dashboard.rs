@@ -152,7 +152,7 @@ impl App {
             Period::parse_month(&q.month)
                 .ok_or_else(|| AppError::field("month", "dashboard-month-invalid"))?
         };
-        let mut conn = self.db().conn().await?;
+        let mut conn = self.read_conn(ctx).await?;
         self.figures(&mut conn, &actor, period, &q.township, today).await
     }
 

@@ -142,6 +142,22 @@ impl App {
         &self.0.db
     }
 
+    /// A connection for the reads a replica may answer — search, dashboards, returns, exports
+    /// (issue 13 §8): the replica's when one is configured, unless the caller has just written
+    /// and must see it (read-your-writes, `Ctx::reading_own_writes`).
+    pub(crate) async fn read_conn(&self, ctx: &Ctx) -> Result<gongzhi_store::Conn, AppError> {
+        Ok(if ctx.reads_own_writes() {
+            self.db().conn().await?
+        } else {
+            self.db().read_conn().await?
+        })
+    }
+
+    /// Whether a read replica is configured: the web layer then marks a caller who wrote.
+    pub fn has_read_replica(&self) -> bool {
+        self.db().has_replica()
+    }
+
     pub(crate) fn committer(&self) -> &case::Committer {
         &self.0.committer
     }

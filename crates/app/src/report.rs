@@ -226,7 +226,7 @@ impl App {
     pub async fn returns(&self, ctx: &Ctx) -> Result<Vec<StatReturn>, AppError> {
         let actor = self.authorize(ctx, Action::ViewStatistics).await?;
         let scope = scope_of(&actor);
-        let mut conn = self.db().conn().await?;
+        let mut conn = self.read_conn(ctx).await?;
         let rows = store::list(&mut conn, (scope != DISTRICT).then_some(scope.as_str()), 200).await?;
         rows.into_iter().map(stat_return).collect()
     }
@@ -234,7 +234,7 @@ impl App {
     /// A return as issued, with its figures now and what differs. Another agency's is not found.
     pub async fn return_view(&self, ctx: &Ctx, id: Id) -> Result<ReturnView, AppError> {
         let actor = self.authorize(ctx, Action::ViewStatistics).await?;
-        let mut conn = self.db().conn().await?;
+        let mut conn = self.read_conn(ctx).await?;
         let row = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
         let mine = scope_of(&actor);
         // A head sees the own agency's returns; the district's readers see every one.
@@ -286,7 +286,7 @@ impl App {
         if p.to < p.from || (p.to - p.from).num_days() > 3 * 366 {
             return Err(AppError::field("to", "return-range-invalid"));
         }
-        let mut conn = self.db().conn().await?;
+        let mut conn = self.read_conn(ctx).await?;
         self.lines_now(&mut conn, &actor, p).await
     }
 }

@@ -82,7 +82,7 @@ impl App {
         let actor = self.authorize(ctx, Action::Search).await?;
         let text = q.q.trim();
         let today = time::local_date(self.now());
-        let mut conn = self.db().conn().await?;
+        let mut conn = self.read_conn(ctx).await?;
         let id_index = ResidentId::parse(text, today)
             .ok()
             .map(|id| self.cipher().blind_index(id.as_str()));

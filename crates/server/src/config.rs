@@ -8,6 +8,8 @@ use serde::Deserialize;
 const DEFAULTS: &str = r#"
 [database]
 url = "sqlite://./data/gongzhi.db"
+# A PostgreSQL streaming replica: search, dashboards, returns and exports read there (README).
+read_url = ""
 max_connections = 8
 
 [http]
@@ -55,6 +57,9 @@ pub struct Config {
 #[derive(Debug, Deserialize, Clone)]
 pub struct Database {
     pub url: String,
+    /// A PostgreSQL streaming replica for the reads that may lag (issue 13 §8); none when empty.
+    #[serde(default)]
+    pub read_url: String,
     pub max_connections: u32,
 }
 

@@ -190,6 +190,7 @@ fn security(cfg: &config::Config) -> Security {
 async fn open(cfg: &config::Config) -> Result<(App, System), String> {
     let database = Database {
         url: cfg.database.url.clone(),
+        read_url: Some(cfg.database.read_url.clone()).filter(|u| !u.trim().is_empty()),
         max_connections: cfg.database.max_connections,
         connect_timeout: std::time::Duration::from_secs(10),
     };

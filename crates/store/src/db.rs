@@ -30,6 +30,8 @@ pub type Conn = PoolConnection<Any>;
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
+    /// A PostgreSQL streaming replica for the reads that may lag (issue 13 §8), if configured.
+    read: Option<AnyPool>,
     dialect: Dialect,
     /// SQLite allows one writer; taking this gate before `BEGIN` keeps the process's writers in line
     /// instead of failing with SQLITE_BUSY when a reader upgrades. PostgreSQL needs none.
@@ -119,9 +121,50 @@ impl Db {
         let write_gate = (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(())));
         Ok(Self {
             pool,
+            read: None,
             dialect,
             write_gate,
         })
+    }
+
+    /// The same database with reads that may lag sent to a PostgreSQL streaming replica at `url`
+    /// (read only: a write there fails, as the replica refuses it).
+    pub async fn with_replica(mut self, url: &str, max_connections: u32, timeout: Duration) -> Result<Self> {
+        let connect_err = |source| StoreError::Connect {
+            url: mask_url(url),
+            source,
+        };
+        if self.dialect != Dialect::Postgres
+            || !(url.starts_with("postgres:") || url.starts_with("postgresql:"))
+        {
+            return Err(connect_err(sqlx::Error::Configuration(
+                "a read replica is a PostgreSQL streaming replica of a PostgreSQL primary".into(),
+            )));
+        }
+        let options = AnyConnectOptions::from_str(url)
+            .map_err(connect_err)?
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(timeout)
+            .connect_with(options)
+            .await
+            .map_err(connect_err)?;
+        self.read = Some(pool);
+        Ok(self)
+    }
+
+    /// Whether reads that may lag go to a replica.
+    pub fn has_replica(&self) -> bool {
+        self.read.is_some()
+    }
+
+    /// A connection for a read that may lag behind the last writes: the replica's, if there is one.
+    pub async fn read_conn(&self) -> Result<Conn> {
+        match &self.read {
+            Some(p) => p.acquire().await.map_err(StoreError::Unavailable),
+            None => self.conn().await,
+        }
     }
 
     pub fn dialect(&self) -> Dialect {

@@ -109,7 +109,12 @@ impl TestApp {
 
     /// A server on an existing database, as a new release starts on it: migrated, nothing seeded.
     pub async fn open(url: String, security: Security) -> Self {
-        let db = Db::connect(&DbOptions {
+        Self::open_replicated(url, None, security).await
+    }
+
+    /// The same, with the reads that may lag sent to a PostgreSQL streaming replica.
+    pub async fn open_replicated(url: String, read_url: Option<&str>, security: Security) -> Self {
+        let mut db = Db::connect(&DbOptions {
             url: url.clone(),
             max_connections: 8,
             connect_timeout: std::time::Duration::from_secs(10),
@@ -117,6 +122,12 @@ impl TestApp {
         .await
         .unwrap();
         db.migrate().await.unwrap();
+        if let Some(read) = read_url {
+            db = db
+                .with_replica(read, 4, std::time::Duration::from_secs(10))
+                .await
+                .unwrap();
+        }
         let cipher = test_cipher();
         let (app, system) = App::new(db.clone(), cipher.clone(), security, Default::default()).unwrap();
         let state = gongzhi_web::AppState {

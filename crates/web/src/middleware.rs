@@ -15,6 +15,14 @@ use crate::i18n::{Lang, T};
 
 pub const SESSION_COOKIE: &str = "gz_session";
 pub const LANG_COOKIE: &str = "gz_lang";
+/// When the caller last wrote (UTC milliseconds), while a read replica is configured: for
+/// `OWN_WRITES_MS` after it, the reads a replica may answer go to the primary (issue 13 §8).
+pub const WROTE_COOKIE: &str = "gz_wrote";
+/// How long a caller reads its own writes from the primary: well above a streaming replica's
+/// usual lag (milliseconds on one network), short enough to keep the reads off the primary.
+pub const OWN_WRITES_MS: i64 = 10_000;
+/// An API client that must read what it has just written sends this header (any value).
+pub const OWN_WRITES_HEADER: &str = "x-gongzhi-own-writes";
 
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
@@ -223,10 +231,26 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             }
         }
     }
-    let ctx = match &session {
+    let mut ctx = match &session {
         Some(s) => Ctx::signed_in(s, &request_id, &ip),
         None => Ctx::public(&request_id, &ip),
     };
+    let replica = state.app.has_read_replica();
+    let now = gongzhi_app::domain::time::to_millis(state.app.now());
+    if replica {
+        let wrote = cookie(&headers, WROTE_COOKIE)
+            .and_then(|v| v.parse::<i64>().ok())
+            .is_some_and(|at| (0..OWN_WRITES_MS).contains(&(now - at)));
+        if wrote || headers.contains_key(OWN_WRITES_HEADER) {
+            ctx = ctx.reading_own_writes();
+        }
+    }
+    // A signed-in caller's write (a login is not one: nothing it reads next could lag).
+    let writes = session.is_some()
+        && !matches!(
+            *req.method(),
+            http::Method::GET | http::Method::HEAD | http::Method::OPTIONS
+        );
     let lang = Lang::from_cookie(cookie(&headers, LANG_COOKIE));
     // Pages only: the API and Open311 answer for themselves (Open311 never reads the cookie).
     if !is_api
@@ -255,7 +279,21 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         htmx: headers.get("hx-request").is_some_and(|v| v.as_bytes() == b"true"),
         return_to: back,
     });
-    next.run(req).await
+    let mut res = next.run(req).await;
+    // A write that went through: this caller's next reads come from the primary for a while.
+    if replica
+        && writes
+        && res.status().as_u16() < 400
+        && let Ok(v) = format!(
+            "{WROTE_COOKIE}={now}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
+            OWN_WRITES_MS / 1000,
+            if state.secure_cookies { "; Secure" } else { "" }
+        )
+        .parse()
+    {
+        res.headers_mut().append(http::header::SET_COOKIE, v);
+    }
+    res
 }
 
 #[cfg(test)]

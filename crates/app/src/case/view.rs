@@ -207,15 +207,27 @@ pub struct Listed {
 impl App {
     pub async fn list_cases(&self, ctx: &Ctx, f: &CaseFilter) -> Result<(Vec<Listed>, i64), AppError> {
         let actor = self.authorize(ctx, Action::ViewCases).await?;
+        let mut conn = self.db().conn().await?;
+        self.list_cases_on(&mut conn, ctx, &actor, f).await
+    }
+
+    /// The list for an authorized actor, on a connection of the caller's choosing (an export reads
+    /// from the replica).
+    pub(crate) async fn list_cases_on(
+        &self,
+        conn: &mut gongzhi_store::AnyConnection,
+        ctx: &Ctx,
+        actor: &gongzhi_domain::policy::Actor,
+        f: &CaseFilter,
+    ) -> Result<(Vec<Listed>, i64), AppError> {
         let mut f = f.clone();
-        if !district_wide(&actor) {
+        if !district_wide(actor) {
             f.agency = Some(actor.agency_id);
         }
-        let mut conn = self.db().conn().await?;
         if let Some(case) = f.same_party_as {
             // The case itself must be visible; its parties' identity numbers then select the rest.
-            self.case_for_read(&mut conn, ctx, case).await?;
-            f.party_indexes = case::parties(&mut conn, case)
+            self.case_for_read(&mut *conn, ctx, case).await?;
+            f.party_indexes = case::parties(&mut *conn, case)
                 .await?
                 .into_iter()
                 .filter_map(|p| p.id_index)
@@ -224,8 +236,8 @@ impl App {
                 return Ok((Vec::new(), 0));
             }
         }
-        let (cases, total) = case::list_cases(&mut conn, &f).await?;
-        Ok((self.with_dues(&mut conn, cases).await?, total))
+        let (cases, total) = case::list_cases(&mut *conn, &f).await?;
+        Ok((self.with_dues(conn, cases).await?, total))
     }
 
     /// Each case with its soonest running clock and that clock's state today.

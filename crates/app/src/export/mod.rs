@@ -28,7 +28,8 @@ impl App {
     /// all of them (at most `EXPORT_MAX`, else `export-too-many`), a minor's case's title and
     /// place left out.
     pub async fn export_cases(&self, ctx: &Ctx, f: &CaseFilter) -> Result<Vec<Listed>, AppError> {
-        self.authorize(ctx, Action::ViewCases).await?;
+        let actor = self.authorize(ctx, Action::ViewCases).await?;
+        let mut read = self.read_conn(ctx).await?;
         let mut out = Vec::new();
         let mut page = CaseFilter {
             limit: BATCH,
@@ -36,7 +37,7 @@ impl App {
             ..f.clone()
         };
         loop {
-            let (mut cases, total) = self.list_cases(ctx, &page).await?;
+            let (mut cases, total) = self.list_cases_on(&mut read, ctx, &actor, &page).await?;
             if total > EXPORT_MAX {
                 return Err(AppError::field("export", "export-too-many"));
             }

@@ -217,7 +217,11 @@ async fn an_uploaded_template_replaces_the_built_in_one_and_unknown_markers_are_
     let admin = t.api("demo_sysadmin").await;
     let (s, list) = admin.get("/api/v1/document-templates").await;
     assert_eq!(s, 200);
-    assert_eq!(list.as_array().unwrap().len(), 6, "every kind: hearing notice and announcement, suggestion, aid, acceptance notice, reply opinion");
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        6,
+        "every kind: hearing notice and announcement, suggestion, aid, acceptance notice, reply opinion"
+    );
     assert_eq!(list[0]["uploaded"], false);
     let (s, _, builtin) = download(&admin, "/api/v1/document-templates/suggestion").await;
     assert_eq!(s, 200);

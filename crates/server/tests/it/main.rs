@@ -29,6 +29,7 @@ mod panels;
 mod public;
 mod reception;
 mod referral_work;
+mod replica;
 mod report;
 mod review;
 mod risk_rules;
