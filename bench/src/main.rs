@@ -5,6 +5,7 @@
 //! - `run --base URL --db URL --gongzhi PATH` times gongzhi's operations through its API next to
 //!   the same queries in raw SQL on the same database, and prints the table of bench/RESULTS.md.
 
+mod figures;
 mod generate;
 mod run;
 

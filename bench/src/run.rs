@@ -24,16 +24,26 @@ pub struct Opts<'a> {
     pub pid: Option<u32>,
 }
 
-type Res<T> = Result<T, String>;
+pub(crate) type Res<T> = Result<T, String>;
 
-fn err(e: impl std::fmt::Display) -> String {
+pub(crate) fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-struct Row {
-    what: String,
-    ours: Vec<Duration>,
-    raw: Vec<Duration>,
+pub(crate) struct Row {
+    pub what: String,
+    pub ours: Vec<Duration>,
+    pub raw: Vec<Duration>,
+}
+
+impl Row {
+    pub fn new(what: &str) -> Self {
+        Row {
+            what: what.to_owned(),
+            ours: Vec::new(),
+            raw: Vec::new(),
+        }
+    }
 }
 
 fn pct(v: &mut [Duration], p: f64) -> Duration {
@@ -49,14 +59,14 @@ fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
-struct Client {
+pub(crate) struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
 }
 
 impl Client {
-    async fn get(&self, path: &str) -> Res<Value> {
+    pub(crate) async fn get(&self, path: &str) -> Res<Value> {
         let r = self
             .http
             .get(format!("{}{path}", self.base))
@@ -90,7 +100,7 @@ impl Client {
     }
 }
 
-async fn timed<F, T>(f: F) -> Res<Duration>
+pub(crate) async fn timed<F, T>(f: F) -> Res<Duration>
 where
     F: std::future::Future<Output = Res<T>>,
 {
@@ -295,6 +305,10 @@ pub async fn run(o: &Opts<'_>) -> Res<()> {
         .execute(&mut conn)
         .await
         .map_err(err)?;
+
+    eprintln!("measured: case list, case page, search, intake");
+    rows.extend(crate::figures::rows(&c, &mut conn, o.rounds).await?);
+    eprintln!("measured: dashboard, statistical return");
 
     // The overdue sweep, as the scheduler runs it.
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();

@@ -13,6 +13,10 @@ const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
     ("now", "the clock"),
     ("security", "security settings, no data"),
     ("case_settings", "intake settings, no data"),
+    (
+        "has_read_replica",
+        "whether a read replica is configured, no data",
+    ),
     ("login", "checks the password, throttled per account and address"),
     ("logout", "ends only the caller's own session"),
     ("resolve", "looks up the caller's own session token"),
