@@ -6,14 +6,19 @@ use axum::extract::{Query, State};
 use gongzhi_app::document::DocumentFile;
 use gongzhi_app::export::{Cell, Sheet, XLSX_MIME, workbook};
 
-use super::list::{ListQuery, listed_row, selected};
+use super::list::{ListQuery, Narrowing, listed_row, selected};
 use crate::AppState;
 use crate::middleware::Req;
 use crate::ui::document::download;
 use crate::ui::{PageResult, page};
 
-pub(crate) async fn export(State(s): State<AppState>, req: Req, Query(q): Query<ListQuery>) -> PageResult {
-    let f = selected(&s, &req, &q).await?.filter;
+pub(crate) async fn export(
+    State(s): State<AppState>,
+    req: Req,
+    Query(q): Query<ListQuery>,
+    Query(n): Query<Narrowing>,
+) -> PageResult {
+    let f = selected(&s, &req, &q, &n).await?.filter;
     let cases = page(&req, s.app.export_cases(&req.ctx, &f).await)?;
     let t = &req.t;
     let header = [

@@ -31,15 +31,6 @@ pub struct ListQuery {
     /// Cases sharing a party's identity number with this case (the case page's "more" link); read
     /// leniently (`same_party()`): the form sends it empty.
     same_party: Option<String>,
-    // A dashboard figure's conditions (`Narrowing`; serde's `flatten` would read `page` as text).
-    from: Option<String>,
-    to: Option<String>,
-    category: Option<String>,
-    channel: Option<String>,
-    risk: Option<String>,
-    overdue: Option<String>,
-    clock: Option<String>,
-    referred: Option<String>,
     page: Option<i64>,
     ok: Option<String>,
 }
@@ -48,26 +39,14 @@ impl ListQuery {
     fn same_party(&self) -> Option<Id> {
         self.same_party.as_deref().and_then(|s| s.trim().parse().ok())
     }
-
-    fn narrowing(&self) -> Narrowing {
-        Narrowing {
-            from: self.from.clone(),
-            to: self.to.clone(),
-            category: self.category.clone(),
-            channel: self.channel.clone(),
-            risk: self.risk.clone(),
-            overdue: self.overdue.clone(),
-            clock: self.clock.clone(),
-            referred: self.referred.clone(),
-        }
-    }
 }
 
 /// What a dashboard figure adds to the list when it is clicked (issue 13 §3: every number opens
 /// the list of what it counts): the days it counts (`from`–`to`, local dates, both counted) and
 /// one more condition. The days are the days received, unless `clock` names a clock (its due
-/// days) or `referred` an outcome (the days referred).
-#[derive(Default, Clone)]
+/// days) or `referred` an outcome (the days referred). Read from the same query string as
+/// `ListQuery`, by an extractor of its own (serde's `flatten` would read `page` as text).
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct Narrowing {
     from: Option<String>,
     to: Option<String>,
@@ -304,7 +283,12 @@ pub(crate) struct Selected {
     pub narrow_invalid: bool,
 }
 
-pub(crate) async fn selected(s: &AppState, req: &Req, q: &ListQuery) -> Result<Selected, PageError> {
+pub(crate) async fn selected(
+    s: &AppState,
+    req: &Req,
+    q: &ListQuery,
+    narrowing: &Narrowing,
+) -> Result<Selected, PageError> {
     let places = page(req, s.app.portal_places().await)?;
     let village = q.village.as_deref().and_then(|id| {
         places
@@ -337,7 +321,7 @@ pub(crate) async fn selected(s: &AppState, req: &Req, q: &ListQuery) -> Result<S
     };
     let today = gongzhi_app::domain::time::local_date(s.app.now());
     let mut filter = base.clone();
-    let narrow_invalid = q.narrowing().apply(&mut filter, today).is_err();
+    let narrow_invalid = narrowing.apply(&mut filter, today).is_err();
     Ok(Selected {
         // Nothing half-applied: without the dashboard's conditions.
         filter: if narrow_invalid { base } else { filter },
@@ -347,14 +331,19 @@ pub(crate) async fn selected(s: &AppState, req: &Req, q: &ListQuery) -> Result<S
     })
 }
 
-pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<ListQuery>) -> PageResult {
+pub(crate) async fn list(
+    State(s): State<AppState>,
+    req: Req,
+    Query(q): Query<ListQuery>,
+    Query(n): Query<Narrowing>,
+) -> PageResult {
     let pageno = q.page.unwrap_or(1).max(1);
     let Selected {
         filter: mut f,
         village,
         townships,
         narrow_invalid,
-    } = selected(&s, &req, &q).await?;
+    } = selected(&s, &req, &q, &n).await?;
     f.limit = PAGE_SIZE;
     f.offset = (pageno - 1).saturating_mul(PAGE_SIZE);
     let (cases, total) = page(&req, s.app.list_cases(&req.ctx, &f).await)?;
@@ -369,13 +358,9 @@ pub(crate) async fn list(State(s): State<AppState>, req: Req, Query(q): Query<Li
     let narrowed = if narrow_invalid {
         Vec::new()
     } else {
-        q.narrowing().describe(&c.t, category)
+        n.describe(&c.t, category)
     };
-    let narrow = if narrow_invalid {
-        Vec::new()
-    } else {
-        q.narrowing().pairs()
-    };
+    let narrow = if narrow_invalid { Vec::new() } else { n.pairs() };
     let rows = cases.iter().map(|x| listed_row(&c.t, x)).collect();
     let filter = FormState::default()
         .with("q", q.q.clone().unwrap_or_default())
